@@ -1,0 +1,107 @@
+#include "server/routing/pcn_resolver.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/routing/codes.h"
+
+namespace sprout::routing {
+namespace {
+
+std::string Period(const PcnMembership& m) {
+  return m.end ? absl::StrCat(FormatDay(m.start), " to ", FormatDay(*m.end))
+               : absl::StrCat(FormatDay(m.start), " onwards");
+}
+
+std::string PseudoPostcodeMeaning(absl::string_view postcode) {
+  if (postcode == "ZZ99 3VZ") return "no fixed abode";
+  if (postcode == "ZZ99 3WZ") return "address not known";
+  return "a pseudo-postcode";
+}
+
+}  // namespace
+
+PcnResolution ResolvePcn(const Directory& directory, const RoutingRequest& request,
+                         const std::string& default_triage) {
+  PcnResolution r;
+  const std::string date = FormatDay(request.referral_date);
+  const Practice* practice = nullptr;
+  if (request.practice_code) {
+    const std::string subject = absl::StrCat("practice ", *request.practice_code);
+    practice = directory.FindPractice(*request.practice_code);
+    const PcnMembership* m =
+        practice == nullptr ? nullptr
+                            : directory.MembershipOn(*request.practice_code, request.referral_date);
+    const Pcn* pcn = m == nullptr ? nullptr : directory.FindPcn(m->pcn_code);
+    if (pcn != nullptr) {
+      r.method = ResolutionMethod::kPractice;
+      r.pcn = pcn;
+      r.steps.push_back(
+          {"pcn", subject, true,
+           absl::StrCat("core partner of ", pcn->code, " (", pcn->name, ") ", Period(*m),
+                        ", which covers ", date,
+                        m->source.empty() ? "" : absl::StrCat(" [", m->source, "]"))});
+    } else if (practice == nullptr) {
+      r.steps.push_back({"pcn", subject, false, "practice is not in the directory"});
+    } else {
+      r.steps.push_back(
+          {"pcn", subject, false, absl::StrCat("practice had no PCN relationship on ", date)});
+    }
+  } else {
+    r.steps.push_back({"pcn", "practice", false, "no registered practice"});
+  }
+
+  if (r.pcn == nullptr) {
+    if (!request.postcode) {
+      r.steps.push_back({"pcn", "postcode", false, "no postcode"});
+    } else {
+      const std::string subject = absl::StrCat("postcode ", *request.postcode);
+      const std::optional<PostcodeParts> parts = SplitPostcode(*request.postcode);
+      if (!parts) {
+        r.steps.push_back({"pcn", subject, false, "not a normalised postcode (\"AB1 2CD\")"});
+      } else if (parts->pseudo) {
+        r.steps.push_back(
+            {"pcn", subject, false,
+             absl::StrCat("pseudo-postcode (", PseudoPostcodeMeaning(*request.postcode),
+                          "): no geography")});
+      } else {
+        const PostcodeMatch match = directory.PcnForPostcode(*request.postcode);
+        if (match.pcn != nullptr) {
+          r.method = ResolutionMethod::kPostcode;
+          r.pcn = match.pcn;
+          r.steps.push_back(
+              {"pcn", subject, true,
+               absl::StrCat(match.by_sector ? "sector " : "district ", match.matched_key,
+                            " is covered by ", match.pcn->code, " (", match.pcn->name, ")")});
+        } else {
+          r.steps.push_back({"pcn", subject, false,
+                             absl::StrCat("neither sector ", parts->sector, " nor district ",
+                                          parts->outward, " is covered")});
+        }
+      }
+    }
+  }
+
+  // The triage queue, should the referral need one.
+  if (r.pcn != nullptr) {
+    r.triage_sicbl = r.pcn->sicbl_code;
+  } else if (practice != nullptr) {
+    r.triage_sicbl = practice->sicbl_code;
+    r.steps.push_back({"triage", r.triage_sicbl, true,
+                       absl::StrCat("triage queue of the practice's Sub-ICB Location")});
+  } else if (request.referrer_sub_icb_location &&
+             directory.FindSubIcbLocation(*request.referrer_sub_icb_location) != nullptr) {
+    r.triage_sicbl = *request.referrer_sub_icb_location;
+    r.steps.push_back(
+        {"triage", r.triage_sicbl, true, "triage queue of the referrer's Sub-ICB Location"});
+  } else {
+    r.triage_sicbl = default_triage;
+    r.steps.push_back(
+        {"triage", r.triage_sicbl, true,
+         request.referrer_sub_icb_location
+             ? absl::StrCat("referrer's Sub-ICB Location '", *request.referrer_sub_icb_location,
+                            "' is unknown; the policy's default triage queue")
+             : std::string("the policy's default triage queue")});
+  }
+  return r;
+}
+
+}  // namespace sprout::routing

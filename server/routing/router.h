@@ -1,0 +1,76 @@
+// File: server/routing/router.h
+//
+// The router: decides which PCN and which link worker queue takes a referral,
+// and records why.
+//
+//  1. PCN: the registered practice's PCN as at the referral date (ePCN core
+//     partner rows), else the postcode's sector then district coverage, else no
+//     PCN (the referral goes to a Sub-ICB triage queue: that of the practice if
+//     known, else the referrer's, else the policy default).
+//  2. Continuity: an open episode for the same person keeps its link worker (if
+//     still in the directory and available; caps are not re-checked for it).
+//  3. Rules: every rule is evaluated in order; the first that matches decides
+//     (prefer a specialism, a named link worker, another PCN, or triage) and may
+//     raise the referral to urgent.
+//  4. Capacity and fairness: link workers of the PCN who are unavailable, do
+//     not work with the person's age, or have reached their annual or open
+//     caseload cap are excluded. The rule's preferred workers are tried first,
+//     then colleagues; among them speakers of the preferred language first.
+//     The winner is the least loaded by accepted-this-year / annual cap, then
+//     open caseload / open cap, then id (deterministic). Nobody eligible: the
+//     PCN pool.
+//
+// Every step, rule and candidate is recorded in the decision's Explanation,
+// with the directory version and terminology release.
+//
+//   DirectoryHolder holder(directory);
+//   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Router> router, Router::Create(&holder, policy));
+//   SPROUT_ASSIGN_OR_RETURN(RoutingDecision d, router->Route(request, caseload));
+#ifndef SPROUT_SERVER_ROUTING_ROUTER_H_
+#define SPROUT_SERVER_ROUTING_ROUTER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "server/routing/caseload.h"
+#include "server/routing/directory_holder.h"
+#include "server/routing/routing_policy.h"
+#include "server/routing/routing_types.h"
+
+namespace sprout::routing {
+
+// A Router is immutable and thread-safe. Each Route() call takes one directory
+// snapshot from the holder at its start, so a concurrent reload never mixes two
+// directories in one decision.
+class Router {
+ public:
+  // Create()
+  //
+  // INVALID_ARGUMENT if `policy` names something the holder's current directory
+  // lacks (see RoutingPolicy::ValidateAgainst). To keep later reloads
+  // consistent, also register the policy's check with holder->AddValidator().
+  // REQUIRES: `holder` is not null and outlives the router; `policy` not null.
+  static absl::StatusOr<std::unique_ptr<Router>> Create(
+      const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy);
+
+  // Route()
+  //
+  // Decides where `request` goes. Never fails for lack of a PCN or capacity
+  // (those are outcomes: triage, PCN pool); returns the view's error if
+  // `caseload` fails.
+  absl::StatusOr<RoutingDecision> Route(const RoutingRequest& request,
+                                        const CaseloadView& caseload) const;
+
+  const RoutingPolicy& policy() const { return *policy_; }
+
+ private:
+  Router(const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy)
+      : holder_(holder), policy_(std::move(policy)) {}
+
+  const DirectoryHolder* const holder_;
+  const std::shared_ptr<const RoutingPolicy> policy_;
+};
+
+}  // namespace sprout::routing
+
+#endif  // SPROUT_SERVER_ROUTING_ROUTER_H_
