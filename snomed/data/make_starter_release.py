@@ -79,13 +79,14 @@ class Concept:
 
     def __init__(self, cid, fsn, pt, parents, module=CORE, synonyms=(), us_pt=None, ids=None,
                  active=True, defined=False, src=S_DOM, certainty="High",
-                 parent_note="confirmed"):
+                 parent_note="confirmed", effective=None):
         self.id, self.fsn, self.pt, self.parents = cid, fsn, pt, list(parents)
         self.module, self.synonyms, self.us_pt = module, list(synonyms), us_pt
         self.ids = dict(ids or {})  # term -> real description id, where known
         self.active = active
         self.definition_status = DEFINED if defined else PRIMITIVE
         self.src, self.certainty, self.parent_note = src, certainty, parent_note
+        self.effective = effective  # concept row effectiveTime, if known and not the release's
 
 
 CONCEPTS = []
@@ -120,7 +121,7 @@ for cid, fsn in [
         ("373873005", "Pharmaceutical / biologic product (product)"),
         (SOCIAL_CONTEXT, "Social context (social concept)")]:
     c(cid, fsn, fsn[:fsn.rindex(" (")], [ROOT], src=S_TOP)
-c(DISEASE, "Disease (disorder)", "Disease", [FINDING], src=S_TOP, synonyms=["Disorder"])
+c(DISEASE, "Disease (disorder)", "Disease", [FINDING], src=S_TOP)
 c(PERSON, "Person (person)", "Person", [SOCIAL_CONTEXT], src=S_UKCORE)
 
 # --- Model component metadata ---------------------------------------------------
@@ -242,12 +243,12 @@ c("390893007", "Referral to physical activity program (procedure)",
 c("306098008", "Self-referral (procedure)", "Self-referral", [REFERRAL], src=S_FHIR,
   parent_note=COLLAPSED)
 c("871731000000106", "Referral to social prescribing service (procedure)",
-  "Referral to social prescribing service", [REFERRAL], module=UKCL, parent_note=COLLAPSED)
+  "Referral to social prescribing service", [PROCEDURE], module=UKCL, parent_note=COLLAPSED)
 c("771491000000104", "Referral to local authority weight management programme (procedure)",
-  "Referral to local authority weight management programme", [REFERRAL], module=UKCL,
+  "Referral to local authority weight management programme", [PROCEDURE], module=UKCL,
   certainty="Medium", parent_note=COLLAPSED)
 c("837111000000105", "Referral to residential weight management programme (procedure)",
-  "Referral to residential weight management programme", [REFERRAL], module=UKCL,
+  "Referral to residential weight management programme", [PROCEDURE], module=UKCL,
   certainty="Medium", parent_note=COLLAPSED)
 c("1084431000000106", "Signposting to Social Services (procedure)",
   "Signposting to Social Services", [PROCEDURE], module=UKCL, certainty="Medium",
@@ -334,16 +335,17 @@ c("864491000000105", "Has child subject of child protection plan (situation)",
   parent_note=COLLAPSED)
 
 # --- Service types for the simple refset (UK Core care setting type) ------------
-for cid, term, module in [("983341000000102", "Pharmacy First service", UKCL),
-                          ("1060971000000108", "General practice service", UKCL),
-                          ("708168004", "Mental health service", CORE),
-                          ("413331009", "Voluntary services", CORE),
-                          ("413294000", "Community health services", CORE)]:
-    c(cid, "%s (qualifier value)" % term, term, [QUALIFIER], module=module, src=S_NRLF,
+# Semantic tags: 413294000 and 983341000000102 are seen with "(qualifier value)" in NHS code;
+# 413331009 (same 4132xx/4133xx "... services" series) and 708168004 are inferred, Medium.
+for cid, term, module, src in [
+        ("413294000", "Community health services", CORE, S_UKCORE),
+        ("983341000000102", "Pharmacy First service", UKCL, S_NRLF),
+        ("413331009", "Voluntary services", CORE, S_NRLF),
+        ("708168004", "Mental health service", CORE, S_NRLF)]:
+    c(cid, "%s (qualifier value)" % term, term, [QUALIFIER], module=module, src=src,
       certainty="Medium", parent_note=COLLAPSED)
 SIMPLE_REFSET = "1127531000000102"
-SIMPLE_REFSET_MEMBERS = ["983341000000102", "1060971000000108", "708168004", "413331009",
-                         "413294000"]
+SIMPLE_REFSET_MEMBERS = ["413294000", "983341000000102", "413331009", "708168004"]
 
 # --- A fully modelled disorder for ECL attribute refinements -------------------
 c("22298006", "Myocardial infarction (disorder)", "Myocardial infarction", [DISEASE],
@@ -380,7 +382,7 @@ c("301017003", "Decubitus ulcer of breast (disorder)", "Decubitus ulcer of breas
 c("699212006", "Pressure ulcer of breast (disorder)", "Pressure ulcer of breast", [DISEASE],
   src=S_EG, parent_note=COLLAPSED)
 c("305924006", "Referral by doctor (procedure)", "Referral by doctor", [], active=False,
-  synonyms=["Referral from doctor"], src=S_TX,
+  synonyms=["Referral from doctor"], src=S_TX, effective="20190131",
   ids={"Referral by doctor (procedure)": "702275018", "Referral by doctor": "448522015",
        "Referral from doctor": "448523013"})
 ASSOCIATIONS = [  # (inactive concept, association refset, target)
@@ -393,7 +395,7 @@ ASSOCIATIONS = [  # (inactive concept, association refset, target)
 ]
 INACTIVATION_REASONS = [  # (inactive concept, reason); 305924006's reason is inferred
     ("235998001", DUPLICATE), ("145857006", DUPLICATE), ("69878008", AMBIGUOUS),
-    ("114457004", OUTDATED), ("301017003", ERRONEOUS), ("305924006", DUPLICATE),
+    ("114457004", OUTDATED), ("301017003", OUTDATED), ("305924006", DUPLICATE),
 ]
 
 # --- CTV3 simple map (GM-SDE code set pairs) -------------------------------------
@@ -525,8 +527,8 @@ def build():
     rel = Release()
     for c in CONCEPTS:
         uk = _is_uk(c.module)
-        rel.add(uk, "Concept", [c.id, _eff(c.module), 1 if c.active else 0, c.module,
-                                c.definition_status])
+        rel.add(uk, "Concept", [c.id, c.effective or _eff(c.module), 1 if c.active else 0,
+                                c.module, c.definition_status])
         _descriptions(rel, c)
         if not c.active:
             continue
