@@ -1,0 +1,160 @@
+#include "server/api/admin_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/api/call.h"
+#include "server/api/routing_log_filter.h"
+#include "server/common/errors.h"
+
+namespace sprout::api {
+namespace {
+
+// Offset-based page tokens for directory listings (the directory is small and
+// immutable per version; a reload may shift pages, which AIP-158 allows).
+absl::StatusOr<size_t> OffsetFromToken(absl::string_view token) {
+  if (token.empty()) return 0;
+  size_t offset = 0;
+  if (!absl::SimpleAtoi(token, &offset)) {
+    return InvalidArgumentWithViolations(
+        {{"page_token", "is not a token this method returned; start again without it"}});
+  }
+  return offset;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AdminServiceImpl::QueryRoutingLog(
+    grpc::CallbackServerContext* context, const sprout::v1::QueryRoutingLogRequest* request,
+    sprout::v1::QueryRoutingLogResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "QueryRoutingLog");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<store::RoutingLogQuery> query =
+      ParseRoutingLogFilter(request->filter(), *call->components->terminology->Get());
+  if (!query.ok()) return FinishUnary(context, query.status());
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  absl::StatusOr<store::Page<sprout::v1::RoutingDecision>> page =
+      call->components->store->QueryRoutingLog(*query, *page_size, request->page_token());
+  if (!page.ok()) return FinishUnary(context, page.status());
+  for (sprout::v1::RoutingDecision& d : page->items) *response->add_decisions() = std::move(d);
+  response->set_next_page_token(page->next_page_token);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::GetRoutingDecision(
+    grpc::CallbackServerContext* context, const sprout::v1::GetRoutingDecisionRequest* request,
+    sprout::v1::RoutingDecision* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetRoutingDecision");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<std::string> id = IdFromName(request->name(), "routingDecisions", "name");
+  if (!id.ok()) return FinishUnary(context, id.status());
+  absl::StatusOr<sprout::v1::RoutingDecision> decision =
+      call->components->store->GetRoutingDecision(*id);
+  if (!decision.ok()) return FinishUnary(context, decision.status());
+  *response = *std::move(decision);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext* context,
+                                                     const sprout::v1::GetStatsRequest* request,
+                                                     sprout::v1::Stats* response) {
+  return FinishUnary(context, NotImplemented("GetStats"));
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListPcns(grpc::CallbackServerContext* context,
+                                                     const sprout::v1::ListPcnsRequest* request,
+                                                     sprout::v1::ListPcnsResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListPcns");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 100, 1000);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  absl::StatusOr<size_t> offset = OffsetFromToken(request->page_token());
+  if (!offset.ok()) return FinishUnary(context, offset.status());
+  std::shared_ptr<const routing::Directory> directory = call->components->directory->Get();
+  const auto& pcns = directory->pcns();
+  const absl::CivilDay today =
+      absl::ToCivilDay(call->components->clock->Now(), absl::UTCTimeZone());
+  size_t i = *offset;
+  for (; i < pcns.size() && response->pcns_size() < *page_size; ++i) {
+    sprout::v1::Pcn* pcn = response->add_pcns();
+    pcn->set_name(absl::StrCat("pcns/", pcns[i].code));
+    pcn->set_display_name(pcns[i].name);
+    pcn->set_sub_icb_location(pcns[i].sicbl_code);
+    int practices = 0;
+    for (const routing::Practice& p : directory->practices()) {
+      const routing::Pcn* current = directory->PcnForPractice(p.code, today);
+      if (current != nullptr && current->code == pcns[i].code) ++practices;
+    }
+    pcn->set_practice_count(practices);
+    pcn->set_link_worker_count(
+        static_cast<int32_t>(directory->LinkWorkersInPcn(pcns[i].code).size()));
+  }
+  if (i < pcns.size()) response->set_next_page_token(absl::StrCat(i));
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListLinkWorkers(
+    grpc::CallbackServerContext* context, const sprout::v1::ListLinkWorkersRequest* request,
+    sprout::v1::ListLinkWorkersResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListLinkWorkers");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<std::string> pcn_code = IdFromName(request->parent(), "pcns", "parent");
+  if (!pcn_code.ok()) return FinishUnary(context, pcn_code.status());
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 100, 1000);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  absl::StatusOr<size_t> offset = OffsetFromToken(request->page_token());
+  if (!offset.ok()) return FinishUnary(context, offset.status());
+  std::shared_ptr<const routing::Directory> directory = call->components->directory->Get();
+  if (directory->FindPcn(*pcn_code) == nullptr) {
+    return FinishUnary(context, ErrorWithInfo(absl::StatusCode::kNotFound, "PCN_NOT_FOUND",
+                                              absl::StrCat(request->parent(),
+                                                           " is not in the directory")));
+  }
+  const absl::CivilDay today =
+      absl::ToCivilDay(call->components->clock->Now(), absl::UTCTimeZone());
+  const auto& workers = directory->LinkWorkersInPcn(*pcn_code);
+  size_t i = *offset;
+  for (; i < workers.size() && response->link_workers_size() < *page_size; ++i) {
+    const routing::LinkWorker& w = *workers[i];
+    sprout::v1::LinkWorker* out = response->add_link_workers();
+    out->set_name(absl::StrCat("pcns/", w.pcn_code, "/linkWorkers/", w.id));
+    out->set_display_name(w.display_name);
+    out->set_whole_time_equivalent(w.wte);
+    out->set_annual_cap(w.annual_cap);
+    out->set_open_cap(w.open_cap);
+    for (const routing::Specialism& s : w.specialisms) {
+      out->add_specialisms(absl::StrCat(s.label, "=", s.ecl));
+    }
+    for (const std::string& language : w.languages) out->add_languages(language);
+    out->set_available(w.AvailableOn(today));
+  }
+  if (i < workers.size()) response->set_next_page_token(absl::StrCat(i));
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
+    grpc::CallbackServerContext* context, const sprout::v1::ReloadDirectoryRequest* request,
+    sprout::v1::ReloadDirectoryResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReloadDirectory");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  if (!call->components->reload_directory) {
+    return FinishUnary(context, NotImplemented("ReloadDirectory"));
+  }
+  const std::string previous = call->components->directory->Get()->version();
+  absl::StatusOr<std::string> version = call->components->reload_directory();
+  if (!version.ok()) return FinishUnary(context, version.status());
+  response->set_directory_version(*version);
+  response->set_previous_version(previous);
+  *response->mutable_reload_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(call->components->clock->Now()));
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
+    grpc::CallbackServerContext* context, const sprout::v1::VerifyAuditLogRequest* request,
+    sprout::v1::VerifyAuditLogResponse* response) {
+  return FinishUnary(context, NotImplemented("VerifyAuditLog"));
+}
+
+}  // namespace sprout::api

@@ -1,0 +1,44 @@
+// gRPC adapter for sprout.v1.AdminService.
+#ifndef SPROUT_SERVER_API_ADMIN_SERVICE_H_
+#define SPROUT_SERVER_API_ADMIN_SERVICE_H_
+
+#include "server/api/components.h"
+#include "sprout/v1/admin_service.grpc.pb.h"
+
+namespace sprout::api {
+
+class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService {
+ public:
+  // REQUIRES: `state` outlives the service.
+  explicit AdminServiceImpl(const ServiceState* state) : state_(state) {}
+
+  // sprout::v1::AdminService
+  grpc::ServerUnaryReactor* QueryRoutingLog(grpc::CallbackServerContext* context,
+                                            const sprout::v1::QueryRoutingLogRequest* request,
+                                            sprout::v1::QueryRoutingLogResponse* response) override;
+  grpc::ServerUnaryReactor* GetRoutingDecision(grpc::CallbackServerContext* context,
+                                               const sprout::v1::GetRoutingDecisionRequest* request,
+                                               sprout::v1::RoutingDecision* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const sprout::v1::GetStatsRequest* request,
+                                     sprout::v1::Stats* response) override;
+  grpc::ServerUnaryReactor* ListPcns(grpc::CallbackServerContext* context,
+                                     const sprout::v1::ListPcnsRequest* request,
+                                     sprout::v1::ListPcnsResponse* response) override;
+  grpc::ServerUnaryReactor* ListLinkWorkers(grpc::CallbackServerContext* context,
+                                            const sprout::v1::ListLinkWorkersRequest* request,
+                                            sprout::v1::ListLinkWorkersResponse* response) override;
+  grpc::ServerUnaryReactor* ReloadDirectory(grpc::CallbackServerContext* context,
+                                            const sprout::v1::ReloadDirectoryRequest* request,
+                                            sprout::v1::ReloadDirectoryResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyAuditLog(grpc::CallbackServerContext* context,
+                                           const sprout::v1::VerifyAuditLogRequest* request,
+                                           sprout::v1::VerifyAuditLogResponse* response) override;
+
+ private:
+  const ServiceState* const state_;
+};
+
+}  // namespace sprout::api
+
+#endif  // SPROUT_SERVER_API_ADMIN_SERVICE_H_

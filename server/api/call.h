@@ -1,0 +1,69 @@
+// What every RPC handler does first: readiness, identity, method authorization.
+#ifndef SPROUT_SERVER_API_CALL_H_
+#define SPROUT_SERVER_API_CALL_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "server/api/components.h"
+#include "server/api/grpc_status.h"
+#include "server/auth/principal.h"
+
+namespace sprout::api {
+
+// An authorized call in progress.
+struct Call {
+  const Components* components;
+  auth::Principal principal;
+};
+
+// BeginCall()
+//
+// UNAVAILABLE while the server is starting; UNAUTHENTICATED when the peer has
+// no usable identity; PERMISSION_DENIED when its role may not call `method`.
+absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const ServiceState& state,
+                               absl::string_view method);
+
+// The caller's principal: from the client certificate's SAN URI, or in
+// insecure dev mode from the "x-sprout-principal" header.
+absl::StatusOr<auth::Principal> PrincipalOf(const grpc::CallbackServerContext& context,
+                                            const ApiOptions& options);
+
+// Finishes a unary call at once with `status`.
+inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
+                                             const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// UNIMPLEMENTED with an ErrorInfo naming the method, for methods not built yet.
+absl::Status NotImplemented(absl::string_view method);
+
+// A server-streaming reactor that finishes at once with `status`.
+template <typename T>
+grpc::ServerWriteReactor<T>* FinishStream(const absl::Status& status) {
+  class Finished final : public grpc::ServerWriteReactor<T> {
+   public:
+    explicit Finished(const grpc::Status& s) { this->Finish(s); }
+    void OnDone() override { delete this; }
+  };
+  return new Finished(ToGrpcStatus(status));
+}
+
+// Splits "collection/{id}" and checks the collection; INVALID_ARGUMENT naming
+// `field` when the name is malformed.
+absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view collection,
+                                       absl::string_view field);
+
+// The page size to use (AIP-158): `requested`, or `default_size` when 0,
+// capped at `max_size`. INVALID_ARGUMENT for a negative size.
+absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size);
+
+}  // namespace sprout::api
+
+#endif  // SPROUT_SERVER_API_CALL_H_

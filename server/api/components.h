@@ -1,0 +1,65 @@
+// The running parts a gRPC adapter calls, and when they are ready.
+#ifndef SPROUT_SERVER_API_COMPONENTS_H_
+#define SPROUT_SERVER_API_COMPONENTS_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "base/clock.h"
+#include "server/intake/intake.h"
+#include "server/pipeline/referral_pipeline.h"
+#include "server/routing/directory_holder.h"
+#include "server/routing/router.h"
+#include "server/store/store.h"
+#include "snomed/terminology_holder.h"
+
+namespace sprout::api {
+
+// Everything the services use once start-up has finished. Owned by the
+// server; the services hold a pointer that stays valid until shutdown.
+struct Components {
+  const Clock* clock = nullptr;
+  snomed::TerminologyHolder* terminology = nullptr;
+  routing::DirectoryHolder* directory = nullptr;
+  const routing::Router* router = nullptr;
+  const intake::ReferralIntake* intake = nullptr;
+  store::Store* store = nullptr;
+  const pipeline::ReferralPipeline* pipeline = nullptr;
+  // Re-reads the directory and routing policy files, validates, and swaps.
+  // Returns the new directory version. Null when reload is not supported.
+  std::function<absl::StatusOr<std::string>()> reload_directory;
+};
+
+// How callers are identified.
+struct ApiOptions {
+  // Plaintext dev mode: the caller's identity comes from the
+  // "x-sprout-principal" metadata header (a principal URI, see
+  // auth/principal.h) instead of a client certificate. Never in production.
+  bool insecure_dev = false;
+};
+
+// Shared by all services: the options and, once start-up finishes, the
+// components. Before that every call answers UNAVAILABLE. Thread-safe.
+class ServiceState {
+ public:
+  explicit ServiceState(ApiOptions options) : options_(options) {}
+
+  const ApiOptions& options() const { return options_; }
+  // Null until SetReady().
+  const Components* components() const { return ready_.load(std::memory_order_acquire); }
+  // REQUIRES: `components` outlives every call.
+  void SetReady(const Components* components) {
+    ready_.store(components, std::memory_order_release);
+  }
+
+ private:
+  const ApiOptions options_;
+  std::atomic<const Components*> ready_{nullptr};
+};
+
+}  // namespace sprout::api
+
+#endif  // SPROUT_SERVER_API_COMPONENTS_H_

@@ -1,0 +1,202 @@
+#include "server/api/terminology_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/api/call.h"
+#include "server/common/errors.h"
+#include "snomed/sctid.h"
+
+namespace sprout::api {
+namespace {
+
+using snomed::Terminology;
+
+absl::StatusOr<uint64_t> ConceptIdField(absl::string_view text, absl::string_view field) {
+  absl::StatusOr<uint64_t> id = snomed::ParseSctid(text, snomed::kConceptPartitions);
+  if (!id.ok()) {
+    return InvalidArgumentWithViolations({{std::string(field), std::string(id.status().message())}},
+                                         "INVALID_SCTID");
+  }
+  return id;
+}
+
+absl::Status ConceptNotFound(uint64_t id, const Terminology& t) {
+  return ErrorWithInfo(absl::StatusCode::kNotFound, "CONCEPT_NOT_FOUND",
+                       absl::StrCat("concept ", id, " is not in the loaded release ",
+                                    t.release().identity),
+                       {{"code", absl::StrCat(id)}});
+}
+
+sprout::v1::CodedConcept Coded(const Terminology& t, uint64_t id) {
+  sprout::v1::CodedConcept c;
+  c.set_code(absl::StrCat(id));
+  if (auto pt = t.PreferredTerm(id)) c.set_display(std::string(*pt));
+  return c;
+}
+
+std::string AssociationName(const snomed::HistoricalAssociation& a) { return std::string(a.type); }
+
+void FillConcept(const Terminology& t, uint64_t id, sprout::v1::Concept* out) {
+  const std::optional<snomed::Concept> concept = t.GetConcept(id);
+  out->set_name(absl::StrCat("concepts/", id));
+  out->set_code(absl::StrCat(id));
+  out->set_active(concept->active);
+  out->set_module(absl::StrCat(concept->module_id));
+  out->set_fully_defined(concept->fully_defined);
+  if (auto pt = t.PreferredTerm(id)) out->set_preferred_term(std::string(*pt));
+  if (auto fsn = t.Fsn(id)) out->set_fully_specified_name(std::string(*fsn));
+  for (absl::string_view synonym : t.Synonyms(id)) {
+    if (synonym != out->preferred_term()) out->add_synonyms(std::string(synonym));
+  }
+  for (uint64_t parent : t.Parents(id)) *out->add_parents() = Coded(t, parent);
+  for (uint64_t child : t.Children(id)) *out->add_children() = Coded(t, child);
+  if (!concept->active) {
+    if (std::optional<snomed::History> history = t.GetHistory(id)) {
+      std::string reason;
+      if (history->inactivation_reason_id != 0) {
+        reason = std::string(t.PreferredTerm(history->inactivation_reason_id)
+                                 .value_or(absl::StrCat(history->inactivation_reason_id)));
+      }
+      for (const snomed::HistoricalAssociation& a : history->associations) {
+        sprout::v1::HistoricalTarget* target = out->add_replacements();
+        *target->mutable_concept() = Coded(t, a.target_id);
+        target->set_association(AssociationName(a));
+        target->set_inactivation_reason(reason);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::GetConcept(
+    grpc::CallbackServerContext* context, const sprout::v1::GetConceptRequest* request,
+    sprout::v1::Concept* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetConcept");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<std::string> code = IdFromName(request->name(), "concepts", "name");
+  if (!code.ok()) return FinishUnary(context, code.status());
+  absl::StatusOr<uint64_t> id = ConceptIdField(*code, "name");
+  if (!id.ok()) return FinishUnary(context, id.status());
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  if (!t->Exists(*id)) return FinishUnary(context, ConceptNotFound(*id, *t));
+  FillConcept(*t, *id, response);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::Subsumes(
+    grpc::CallbackServerContext* context, const sprout::v1::SubsumesRequest* request,
+    sprout::v1::SubsumesResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "Subsumes");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  std::vector<FieldViolation> violations;
+  absl::StatusOr<uint64_t> a = snomed::ParseSctid(request->code_a(), snomed::kConceptPartitions);
+  absl::StatusOr<uint64_t> b = snomed::ParseSctid(request->code_b(), snomed::kConceptPartitions);
+  if (!a.ok()) violations.push_back({"code_a", std::string(a.status().message())});
+  if (!b.ok()) violations.push_back({"code_b", std::string(b.status().message())});
+  if (!violations.empty()) {
+    return FinishUnary(context, InvalidArgumentWithViolations(violations, "INVALID_SCTID"));
+  }
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  if (!t->Exists(*a)) return FinishUnary(context, ConceptNotFound(*a, *t));
+  if (!t->Exists(*b)) return FinishUnary(context, ConceptNotFound(*b, *t));
+  sprout::v1::SubsumptionOutcome outcome = sprout::v1::SUBSUMPTION_OUTCOME_NOT_SUBSUMED;
+  if (*a == *b) {
+    outcome = sprout::v1::SUBSUMPTION_OUTCOME_EQUIVALENT;
+  } else if (t->Subsumes(*a, *b)) {
+    outcome = sprout::v1::SUBSUMPTION_OUTCOME_SUBSUMES;
+  } else if (t->Subsumes(*b, *a)) {
+    outcome = sprout::v1::SUBSUMPTION_OUTCOME_SUBSUMED_BY;
+  }
+  response->set_outcome(outcome);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::ExpandEcl(
+    grpc::CallbackServerContext* context, const sprout::v1::ExpandEclRequest* request,
+    sprout::v1::ExpandEclResponse* response) {
+  return FinishUnary(context, NotImplemented("ExpandEcl"));
+}
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
+    grpc::CallbackServerContext* context, const sprout::v1::SearchConceptsRequest* request,
+    sprout::v1::SearchConceptsResponse* response) {
+  return FinishUnary(context, NotImplemented("SearchConcepts"));
+}
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
+    grpc::CallbackServerContext* context, const sprout::v1::ValidateCodeRequest* request,
+    sprout::v1::ValidateCodeResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateCode");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  if (!request->ecl().empty()) {
+    return FinishUnary(context, NotImplemented("ValidateCode with an ECL binding"));
+  }
+  // A code that is not a valid SCTID is an answer (valid=false), not an error:
+  // this method exists to tell callers what is wrong with a code.
+  absl::StatusOr<uint64_t> id = snomed::ParseSctid(request->code(), snomed::kConceptPartitions);
+  if (!id.ok()) {
+    response->set_valid(false);
+    response->set_message(std::string(id.status().message()));
+    return FinishUnary(context, absl::OkStatus());
+  }
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  if (!t->Exists(*id)) {
+    response->set_valid(false);
+    response->set_message(absl::StrCat("concept ", *id, " is not in the loaded release ",
+                                       t->release().identity));
+    return FinishUnary(context, absl::OkStatus());
+  }
+  *response->mutable_concept() = Coded(*t, *id);
+  response->set_active(t->IsActive(*id));
+  response->set_valid(response->active());
+  if (!response->active()) {
+    response->set_message(absl::StrCat("concept ", *id,
+                                       " is inactive; TranslateCode gives its replacements"));
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::TranslateCode(
+    grpc::CallbackServerContext* context, const sprout::v1::TranslateCodeRequest* request,
+    sprout::v1::TranslateCodeResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "TranslateCode");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  if (!request->system().empty() && request->system() != "http://snomed.info/sct") {
+    return FinishUnary(context, NotImplemented("TranslateCode for local code systems"));
+  }
+  absl::StatusOr<uint64_t> id = ConceptIdField(request->code(), "code");
+  if (!id.ok()) return FinishUnary(context, id.status());
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  if (!t->Exists(*id)) return FinishUnary(context, ConceptNotFound(*id, *t));
+  if (t->IsActive(*id)) {
+    sprout::v1::Translation* same = response->add_translations();
+    *same->mutable_concept() = Coded(*t, *id);
+    same->set_relationship("active");
+    same->set_source_version(t->release().identity);
+    return FinishUnary(context, absl::OkStatus());
+  }
+  if (std::optional<snomed::History> history = t->GetHistory(*id)) {
+    for (const snomed::HistoricalAssociation& a : history->associations) {
+      sprout::v1::Translation* tr = response->add_translations();
+      *tr->mutable_concept() = Coded(*t, a.target_id);
+      tr->set_relationship(AssociationName(a));
+      tr->set_source_version(t->release().identity);
+    }
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* TerminologyServiceImpl::GetRelease(
+    grpc::CallbackServerContext* context, const sprout::v1::GetReleaseRequest* request,
+    sprout::v1::Release* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetRelease");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  response->set_id(t->release().identity);
+  response->set_effective_time(t->release().effective_date);
+  response->set_concepts(static_cast<int64_t>(t->concept_count()));
+  response->set_from_cache(t->release().from_cache);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+}  // namespace sprout::api

@@ -1,0 +1,87 @@
+// sproutd: the Sprout server. Flags live here only (STYLE.md F1); they are
+// copied into SproutdOptions, whose comments document each one.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "server/sproutd.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0: any free port)");
+ABSL_FLAG(std::string, tls_cert, "certs/out/server.pem", "server certificate chain (PEM)");
+ABSL_FLAG(std::string, tls_key, "certs/out/server.key", "server private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "certs/out/ca.pem",
+          "CA that issues client certificates (PEM); clients must present one");
+ABSL_FLAG(bool, insecure_dev, false,
+          "DEVELOPMENT ONLY: plaintext on loopback, identity from the x-sprout-principal header");
+ABSL_FLAG(std::vector<std::string>, snomed_release, {"snomed/data/starter"},
+          "SNOMED CT RF2 release folder(s), comma-separated (e.g. the UK Clinical Edition "
+          "from TRUD); default: the bundled starter release");
+ABSL_FLAG(std::string, snomed_cache, "var/snomed.cache",
+          "binary cache of the loaded release (empty: no cache)");
+ABSL_FLAG(std::string, directory, "deploy/demo/directory",
+          "PCN directory folder (ePCN CSVs, postcode coverage, link workers)");
+ABSL_FLAG(std::string, routing_policy, "deploy/demo/routing_policy.textproto",
+          "routing policy (protobuf text format)");
+ABSL_FLAG(std::string, codemaps, "deploy/demo/codemaps", "agency local code maps folder");
+ABSL_FLAG(std::string, db, "var/sprout.db", "SQLite database file");
+ABSL_FLAG(std::string, pseudonym_key_file, "var/pseudonym.key",
+          "file of at least 32 random bytes keying the person pseudonym hash");
+ABSL_FLAG(int, max_pending_writes, 4096,
+          "submissions queued for the writer before RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error or off");
+ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish on SIGTERM");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "sproutd: the Sprout social prescribing referral service.\n"
+      "  sproutd                      embedded defaults: starter SNOMED release, demo directory,\n"
+      "                               SQLite under var/, mutual TLS with certs/out/\n"
+      "  sproutd --listen=0.0.0.0:50051 --snomed_release=/data/uk/SnomedCT_UKClinicalRF2_...");
+  absl::ParseCommandLine(argc, argv);
+  spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
+
+  sprout::SproutdOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.insecure_dev = absl::GetFlag(FLAGS_insecure_dev);
+  options.snomed_release_dirs = absl::GetFlag(FLAGS_snomed_release);
+  options.snomed_cache_file = absl::GetFlag(FLAGS_snomed_cache);
+  options.directory_dir = absl::GetFlag(FLAGS_directory);
+  options.routing_policy_file = absl::GetFlag(FLAGS_routing_policy);
+  options.codemaps_dir = absl::GetFlag(FLAGS_codemaps);
+  options.database_file = absl::GetFlag(FLAGS_db);
+  options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);
+  options.max_pending_writes = absl::GetFlag(FLAGS_max_pending_writes);
+
+  // Block the shutdown signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = sprout::Sproutd::Create(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "sproutd: %s\n", std::string(server.status().message()).c_str());
+    return 2;
+  }
+  absl::Status started = (*server)->Start();
+  if (!started.ok()) {
+    std::fprintf(stderr, "sproutd: cannot start: %s\n", std::string(started.message()).c_str());
+    return 1;
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("sproutd: {} received, draining", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  return 0;
+}

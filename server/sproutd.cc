@@ -1,0 +1,303 @@
+#include "server/sproutd.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "base/clock.h"
+#include "base/status_macros.h"
+#include "server/api/admin_service.h"
+#include "server/api/components.h"
+#include "server/api/queue_service.h"
+#include "server/api/referral_service.h"
+#include "server/api/terminology_service.h"
+#include "server/common/id_generator.h"
+#include "server/common/keyed_hash.h"
+#include "server/intake/intake.h"
+#include "server/pipeline/ecl_predicate_compiler.h"
+#include "server/pipeline/referral_pipeline.h"
+#include "server/routing/directory_holder.h"
+#include "server/routing/directory_loader.h"
+#include "server/routing/router.h"
+#include "server/routing/routing_policy_loader.h"
+#include "server/store/sqlite/sqlite_store.h"
+#include "snomed/terminology.h"
+#include "snomed/terminology_holder.h"
+
+namespace sprout {
+namespace {
+
+bool IsLoopback(absl::string_view address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
+  absl::StatusOr<std::string> content = routing::ReadFileToString(path);
+  if (!content.ok()) {
+    return absl::Status(content.status().code(),
+                        absl::StrCat(what, ": ", content.status().message()));
+  }
+  return content;
+}
+
+// Everything that exists once start-up has loaded; destroyed after the gRPC
+// server has stopped.
+struct Loaded {
+  std::unique_ptr<snomed::TerminologyHolder> terminology;
+  std::unique_ptr<pipeline::EclPredicateCompiler> ecl_compiler;
+  std::unique_ptr<routing::DirectoryHolder> directory;
+  std::unique_ptr<routing::Router> router;
+  std::unique_ptr<intake::ReferralIntake> intake;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<KeyedHasher> person_hasher;
+  std::unique_ptr<IdGenerator> ids;
+  std::unique_ptr<pipeline::ReferralPipeline> pipeline;
+  api::Components components;
+};
+
+class SproutdImpl final : public Sproutd {
+ public:
+  explicit SproutdImpl(SproutdOptions options)
+      : options_(std::move(options)), state_(api::ApiOptions{options_.insecure_dev}),
+        referrals_(&state_), queues_(&state_), terminology_(&state_), admin_(&state_) {}
+
+  ~SproutdImpl() override { Shutdown(absl::Seconds(5)); }
+
+  absl::Status Start() override {
+    SPROUT_RETURN_IF_ERROR(StartListening());
+    absl::Status loaded = Load();
+    if (!loaded.ok()) {
+      Shutdown(absl::ZeroDuration());
+      return loaded;
+    }
+    state_.SetReady(&loaded_->components);
+    server_->GetHealthCheckService()->SetServingStatus(true);
+    spdlog::info("sproutd: SERVING on {} ({})", BoundAddress(),
+                 options_.insecure_dev ? "PLAINTEXT dev mode" : "mutual TLS");
+    return absl::OkStatus();
+  }
+
+  int port() const override { return port_; }
+
+  void Wait() override {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&stopped_));
+  }
+
+  void Shutdown(absl::Duration grace) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) {
+        mu_.Await(absl::Condition(&stopped_));
+        return;
+      }
+      stopping_ = true;
+    }
+    if (server_ != nullptr) {
+      server_->GetHealthCheckService()->SetServingStatus(false);
+      server_->Shutdown(std::chrono::system_clock::now() +
+                        std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+    }
+    // Only after the server has drained: in-flight commits finish and flush.
+    if (loaded_ != nullptr && loaded_->store != nullptr) loaded_->store->Shutdown();
+    spdlog::info("sproutd: stopped");
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+  }
+
+ private:
+  std::string BoundAddress() const {
+    const size_t colon = options_.listen_address.rfind(':');
+    return absl::StrCat(options_.listen_address.substr(0, colon), ":", port_);
+  }
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials() {
+    if (options_.insecure_dev) {
+      spdlog::warn("sproutd: --insecure_dev: PLAINTEXT, identities from headers; "
+                   "development only, loopback only");
+      return grpc::InsecureServerCredentials();
+    }
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    SPROUT_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                            ReadFile(options_.tls_client_ca_file, "--tls_client_ca"));
+    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+    SPROUT_ASSIGN_OR_RETURN(pair.private_key, ReadFile(options_.tls_key_file, "--tls_key"));
+    SPROUT_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options_.tls_cert_file, "--tls_cert"));
+    ssl.pem_key_cert_pairs.push_back(std::move(pair));
+    return grpc::SslServerCredentials(ssl);
+  }
+
+  absl::Status StartListening() {
+    SPROUT_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, Credentials());
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(options_.listen_address, credentials, &port_);
+    builder.RegisterService(&referrals_);
+    builder.RegisterService(&queues_);
+    builder.RegisterService(&terminology_);
+    builder.RegisterService(&admin_);
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      server_.reset();
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on ", options_.listen_address,
+                       " (address in use or not local?)"));
+    }
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    spdlog::info("sproutd: listening on {}, NOT_SERVING while loading", BoundAddress());
+    return absl::OkStatus();
+  }
+
+  absl::Status Load() {
+    auto loaded = std::make_unique<Loaded>();
+    const Clock* clock = RealClock();
+
+    // Terminology.
+    const absl::Time t0 = absl::Now();
+    snomed::LoadOptions snomed_options;
+    snomed_options.release_dirs = options_.snomed_release_dirs;
+    snomed_options.cache_path = options_.snomed_cache_file;
+    if (!options_.snomed_cache_file.empty()) {
+      std::error_code ignored;
+      std::filesystem::create_directories(
+          std::filesystem::path(options_.snomed_cache_file).parent_path(), ignored);
+    }
+    absl::StatusOr<std::shared_ptr<const snomed::Terminology>> terminology =
+        snomed::Terminology::Load(snomed_options);
+    if (!terminology.ok()) {
+      return absl::Status(terminology.status().code(),
+                          absl::StrCat("SNOMED release: ", terminology.status().message()));
+    }
+    spdlog::info("sproutd: SNOMED CT {} ({} concepts) loaded in {} ms{}",
+                 (*terminology)->release().identity, (*terminology)->concept_count(),
+                 absl::ToInt64Milliseconds(absl::Now() - t0),
+                 (*terminology)->release().from_cache ? " from cache" : "");
+    loaded->terminology = std::make_unique<snomed::TerminologyHolder>(*terminology);
+    loaded->ecl_compiler =
+        std::make_unique<pipeline::EclPredicateCompiler>(loaded->terminology.get());
+
+    // Directory and routing policy.
+    absl::StatusOr<std::shared_ptr<const routing::Directory>> directory = routing::LoadDirectory(
+        routing::DirectoryFiles::InFolder(options_.directory_dir), *loaded->ecl_compiler);
+    if (!directory.ok()) {
+      return absl::Status(directory.status().code(),
+                          absl::StrCat("directory: ", directory.status().message()));
+    }
+    loaded->directory = std::make_unique<routing::DirectoryHolder>(*directory);
+    absl::StatusOr<std::shared_ptr<const routing::RoutingPolicy>> policy =
+        routing::LoadRoutingPolicyFile(options_.routing_policy_file, *loaded->ecl_compiler);
+    if (!policy.ok()) {
+      return absl::Status(policy.status().code(),
+                          absl::StrCat("routing policy: ", policy.status().message()));
+    }
+    absl::StatusOr<std::unique_ptr<routing::Router>> router =
+        routing::Router::Create(loaded->directory.get(), *policy);
+    if (!router.ok()) {
+      return absl::Status(router.status().code(),
+                          absl::StrCat("routing policy: ", router.status().message()));
+    }
+    loaded->router = *std::move(router);
+    spdlog::info("sproutd: directory {} ({} PCNs, {} practices, {} link workers), policy '{}'",
+                 (*directory)->version(), (*directory)->pcns().size(),
+                 (*directory)->practices().size(), (*directory)->link_workers().size(),
+                 (*policy)->name());
+
+    // Intake.
+    absl::StatusOr<std::shared_ptr<const intake::CodeMaps>> code_maps =
+        intake::LoadCodeMaps(options_.codemaps_dir, **terminology);
+    if (!code_maps.ok()) {
+      return absl::Status(code_maps.status().code(),
+                          absl::StrCat("code maps: ", code_maps.status().message()));
+    }
+    loaded->intake = std::make_unique<intake::ReferralIntake>(loaded->terminology.get(),
+                                                              *code_maps, clock);
+
+    // Store and keys.
+    absl::StatusOr<KeyedHasher> hasher = KeyedHasher::FromFile(options_.pseudonym_key_file);
+    if (!hasher.ok()) {
+      return absl::Status(hasher.status().code(),
+                          absl::StrCat("--pseudonym_key_file: ", hasher.status().message()));
+    }
+    loaded->person_hasher = std::make_unique<KeyedHasher>(*std::move(hasher));
+    {
+      std::error_code ignored;
+      std::filesystem::create_directories(
+          std::filesystem::path(options_.database_file).parent_path(), ignored);
+    }
+    store::SqliteStoreOptions store_options;
+    store_options.path = options_.database_file;
+    store_options.max_queue_depth = options_.max_pending_writes;
+    absl::StatusOr<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(store_options);
+    if (!store.ok()) {
+      return absl::Status(store.status().code(),
+                          absl::StrCat("database: ", store.status().message()));
+    }
+    loaded->store = *std::move(store);
+    spdlog::info("sproutd: database {} open", options_.database_file);
+
+    loaded->ids = std::make_unique<RandomIdGenerator>(clock);
+    pipeline::PipelineDeps deps;
+    deps.intake = loaded->intake.get();
+    deps.router = loaded->router.get();
+    deps.directory = loaded->directory.get();
+    deps.store = loaded->store.get();
+    deps.clock = clock;
+    deps.ids = loaded->ids.get();
+    deps.person_hasher = loaded->person_hasher.get();
+    loaded->pipeline = std::make_unique<pipeline::ReferralPipeline>(deps);
+
+    api::Components& c = loaded->components;
+    c.clock = clock;
+    c.terminology = loaded->terminology.get();
+    c.directory = loaded->directory.get();
+    c.router = loaded->router.get();
+    c.intake = loaded->intake.get();
+    c.store = loaded->store.get();
+    c.pipeline = loaded->pipeline.get();
+    loaded_ = std::move(loaded);
+    return absl::OkStatus();
+  }
+
+  const SproutdOptions options_;
+  api::ServiceState state_;
+  api::ReferralServiceImpl referrals_;
+  api::QueueServiceImpl queues_;
+  api::TerminologyServiceImpl terminology_;
+  api::AdminServiceImpl admin_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::unique_ptr<Loaded> loaded_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options) {
+  if (options.insecure_dev && !IsLoopback(options.listen_address)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--insecure_dev is allowed only on a loopback address, not ", options.listen_address));
+  }
+  if (options.snomed_release_dirs.empty()) {
+    return absl::InvalidArgumentError("--snomed_release: at least one release folder is needed");
+  }
+  if (options.max_pending_writes < 1) {
+    return absl::InvalidArgumentError("--max_pending_writes must be at least 1");
+  }
+  return std::unique_ptr<Sproutd>(new SproutdImpl(std::move(options)));
+}
+
+}  // namespace sprout

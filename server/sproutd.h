@@ -1,0 +1,95 @@
+// File: server/sproutd.h
+//
+// The sproutd server: builds every component from Options, serves the four
+// Sprout services plus grpc.health.v1 and reflection, and shuts down
+// gracefully. main.cc only turns flags into Options and signals into Shutdown.
+//
+//   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Sproutd> server, Sproutd::Create(options));
+//   SPROUT_RETURN_IF_ERROR(server->Start());   // listening, then loading, then SERVING
+//   ...                                         // until SIGTERM
+//   server->Shutdown(absl::Seconds(10));
+#ifndef SPROUT_SERVER_SPROUTD_H_
+#define SPROUT_SERVER_SPROUTD_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace sprout {
+
+// Everything sproutd needs to start. Relative paths are resolved against the
+// working directory. Defaults are the embedded demo set-up.
+struct SproutdOptions {
+  // Where to listen. Default: loopback only.
+  std::string listen_address = "127.0.0.1:50051";
+
+  // Mutual TLS (the default): the server's certificate chain and key, and the
+  // CA that issues client certificates. All three are required unless
+  // insecure_dev.
+  std::string tls_cert_file = "certs/out/server.pem";
+  std::string tls_key_file = "certs/out/server.key";
+  std::string tls_client_ca_file = "certs/out/ca.pem";
+  // Plaintext, for development only: allowed only on a loopback address; the
+  // caller's identity is taken from the x-sprout-principal header. Default off.
+  bool insecure_dev = false;
+
+  // SNOMED CT RF2 release folders (International + UK edition, or the bundled
+  // starter release). Default: the starter release.
+  std::vector<std::string> snomed_release_dirs = {"snomed/data/starter"};
+  // Binary cache of the loaded release; empty disables it. Default: under var/.
+  std::string snomed_cache_file = "var/snomed.cache";
+
+  // The PCN directory folder (ePCN files, postcode coverage, link workers).
+  std::string directory_dir = "deploy/demo/directory";
+  // The routing policy (protobuf text format).
+  std::string routing_policy_file = "deploy/demo/routing_policy.textproto";
+  // Agency local code maps (*.textproto).
+  std::string codemaps_dir = "deploy/demo/codemaps";
+
+  // The embedded SQLite database file. Its folder is created if missing.
+  std::string database_file = "var/sprout.db";
+  // At least 32 random bytes: the key of the keyed hash (HMAC-SHA256) that
+  // pseudonymises people for episode matching and the routing log.
+  std::string pseudonym_key_file = "var/pseudonym.key";
+  // Submissions waiting for the writer beyond this are refused with
+  // RESOURCE_EXHAUSTED (back-pressure instead of unbounded queueing).
+  int max_pending_writes = 4096;
+};
+
+class Sproutd {
+ public:
+  // Create()
+  //
+  // Checks the options (INVALID_ARGUMENT naming the option when one is
+  // unusable, e.g. insecure_dev on a non-loopback address). Loads nothing.
+  static absl::StatusOr<std::unique_ptr<Sproutd>> Create(SproutdOptions options);
+  virtual ~Sproutd() = default;
+
+  // Start()
+  //
+  // Starts listening (health NOT_SERVING, every call UNAVAILABLE), loads the
+  // terminology, directory, policy, code maps and store, then flips health to
+  // SERVING. Returns the first start-up error with a one-line message naming
+  // the file and problem; the server is then stopped.
+  virtual absl::Status Start() = 0;
+
+  // The port actually bound (useful with listen_address "127.0.0.1:0").
+  virtual int port() const = 0;
+
+  // Blocks until Shutdown() completes.
+  virtual void Wait() = 0;
+
+  // Shutdown()
+  //
+  // Health NOT_SERVING, stop accepting calls, let in-flight calls finish for up
+  // to `grace` (then cancel them), flush the store's writer. Idempotent.
+  virtual void Shutdown(absl::Duration grace) = 0;
+};
+
+}  // namespace sprout
+
+#endif  // SPROUT_SERVER_SPROUTD_H_
