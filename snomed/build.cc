@@ -1,0 +1,294 @@
+#include "snomed/build.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "snomed/terminology.h"
+
+namespace sprout::snomed {
+namespace {
+
+// Counting sort of `items` into a CSR keyed by key(item) in [0, rows). Items
+// keep their relative order within a row.
+template <typename T, typename Out, typename KeyFn, typename ValueFn>
+Csr<Out> GroupBy(const std::vector<T>& items, uint32_t rows, KeyFn key, ValueFn value) {
+  Csr<Out> csr;
+  csr.offsets.assign(rows + 1, 0);
+  for (const T& it : items) ++csr.offsets[key(it) + 1];
+  for (uint32_t i = 0; i < rows; ++i) csr.offsets[i + 1] += csr.offsets[i];
+  csr.values.resize(items.size());
+  std::vector<uint32_t> fill(csr.offsets.begin(), csr.offsets.end() - 1);
+  for (const T& it : items) csr.values[fill[key(it)]++] = value(it);
+  return csr;
+}
+
+// Sorts and deduplicates each row in place, compacting the CSR.
+void SortUniqueRows(Csr<uint32_t>* csr) {
+  uint32_t out = 0;
+  uint32_t rows = csr->offsets.empty() ? 0 : static_cast<uint32_t>(csr->offsets.size() - 1);
+  uint32_t begin = 0;
+  for (uint32_t r = 0; r < rows; ++r) {
+    uint32_t end = csr->offsets[r + 1];
+    auto first = csr->values.begin() + begin;
+    auto last = csr->values.begin() + end;
+    std::sort(first, last);
+    last = std::unique(first, last);
+    csr->offsets[r] = out;
+    for (auto it = first; it != last; ++it) csr->values[out++] = *it;
+    begin = end;
+  }
+  if (rows > 0) csr->offsets[rows] = out;
+  csr->values.resize(out);
+  csr->values.shrink_to_fit();
+}
+
+void BuildHierarchy(const ParsedRelease& p, TerminologyData* d, absl::Status* status) {
+  const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
+  uint32_t isa = kNoIndex;
+  auto it = std::lower_bound(d->concept_ids.begin(), d->concept_ids.end(), kIsA);
+  if (it != d->concept_ids.end() && *it == kIsA)
+    isa = static_cast<uint32_t>(it - d->concept_ids.begin());
+  std::vector<RelRow> edges;
+  for (const RelRow& r : p.relationships) {
+    if (r.type == isa && r.source != r.destination) edges.push_back(r);
+  }
+  d->parents = GroupBy<RelRow, uint32_t>(
+      edges, n, [](const RelRow& r) { return r.source; },
+      [](const RelRow& r) { return r.destination; });
+  SortUniqueRows(&d->parents);
+  std::vector<std::pair<uint32_t, uint32_t>> pc;
+  pc.reserve(d->parents.values.size());
+  for (uint32_t c = 0; c < n; ++c) {
+    for (uint32_t parent : d->parents.Row(c)) pc.emplace_back(parent, c);
+  }
+  // Iterating children in index order keeps each row sorted.
+  d->children = GroupBy<std::pair<uint32_t, uint32_t>, uint32_t>(
+      pc, n, [](const auto& e) { return e.first; }, [](const auto& e) { return e.second; });
+  *status = BuildClosure(d->parents, d->concept_ids, &d->ancestors, &d->descendants);
+}
+
+void BuildRelationships(const ParsedRelease& p, TerminologyData* d) {
+  const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
+  d->rels_out = GroupBy<RelRow, RelEdge>(
+      p.relationships, n, [](const RelRow& r) { return r.source; },
+      [](const RelRow& r) {
+        return RelEdge{r.type, r.destination, r.group};
+      });
+  d->rels_in = GroupBy<RelRow, RelEdge>(
+      p.relationships, n, [](const RelRow& r) { return r.destination; },
+      [](const RelRow& r) {
+        return RelEdge{r.type, r.source, r.group};
+      });
+}
+
+void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
+  const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
+  std::vector<DescriptionRecord>& in = p->descriptions;
+  // A description may appear in several folders; the latest version wins.
+  absl::flat_hash_map<uint64_t, uint32_t> by_id;
+  by_id.reserve(in.size());
+  std::vector<uint8_t> dead(in.size(), 0);
+  for (uint32_t i = 0; i < in.size(); ++i) {
+    auto [it, inserted] = by_id.emplace(in[i].id, i);
+    if (!inserted) {
+      uint32_t other = it->second;
+      if (in[i].effective_time >= in[other].effective_time) {
+        dead[other] = 1;
+        it->second = i;
+      } else {
+        dead[i] = 1;
+      }
+    }
+  }
+  // Group by concept (stable).
+  d->description_offsets.assign(n + 1, 0);
+  for (uint32_t i = 0; i < in.size(); ++i) {
+    if (!dead[i]) ++d->description_offsets[in[i].concept + 1];
+  }
+  for (uint32_t c = 0; c < n; ++c) d->description_offsets[c + 1] += d->description_offsets[c];
+  std::vector<uint32_t> fill(d->description_offsets.begin(), d->description_offsets.end() - 1);
+  d->descriptions.resize(d->description_offsets[n]);
+  std::vector<uint32_t> final_index(in.size(), kNoIndex);
+  for (uint32_t i = 0; i < in.size(); ++i) {
+    if (dead[i]) continue;
+    uint32_t at = fill[in[i].concept]++;
+    d->descriptions[at] = in[i];
+    final_index[i] = at;
+  }
+  std::vector<DescriptionRecord>().swap(in);
+  d->terms = std::move(p->terms);
+
+  // Language refset rows: resolve, keep the latest row per (description, refset).
+  std::vector<LangRow>& lang = p->language;
+  std::vector<uint32_t> lang_desc(lang.size(), kNoIndex);
+  for (size_t k = 0; k < lang.size(); ++k) {
+    auto it = by_id.find(lang[k].description_id);
+    if (it != by_id.end()) lang_desc[k] = final_index[it->second];
+  }
+  by_id = {};
+  std::vector<uint64_t> refsets;
+  for (const LangRow& r : lang) refsets.push_back(r.refset_id);
+  std::sort(refsets.begin(), refsets.end());
+  refsets.erase(std::unique(refsets.begin(), refsets.end()), refsets.end());
+  d->language_refsets = refsets;
+  const uint32_t nd = static_cast<uint32_t>(d->descriptions.size());
+  std::vector<uint32_t> order;
+  order.reserve(lang.size());
+  for (uint32_t k = 0; k < lang.size(); ++k) {
+    if (lang_desc[k] != kNoIndex) order.push_back(k);
+  }
+  Csr<uint32_t> rows = GroupBy<uint32_t, uint32_t>(
+      order, nd, [&](uint32_t k) { return lang_desc[k]; }, [](uint32_t k) { return k; });
+  d->language.offsets.assign(nd + 1, 0);
+  d->language.values.clear();
+  d->language.values.reserve(rows.values.size());
+  for (uint32_t desc = 0; desc < nd; ++desc) {
+    d->language.offsets[desc] = static_cast<uint32_t>(d->language.values.size());
+    absl::Span<const uint32_t> ks = rows.Row(desc);
+    for (size_t a = 0; a < ks.size(); ++a) {
+      const LangRow& r = lang[ks[a]];
+      bool latest = true;
+      for (size_t b = 0; b < ks.size() && latest; ++b) {
+        const LangRow& o = lang[ks[b]];
+        if (b != a && o.refset_id == r.refset_id &&
+            (o.effective_time > r.effective_time ||
+             (o.effective_time == r.effective_time && b > a))) {
+          latest = false;
+        }
+      }
+      if (!latest || !r.active) continue;
+      uint16_t slot = static_cast<uint16_t>(
+          std::lower_bound(refsets.begin(), refsets.end(), r.refset_id) - refsets.begin());
+      d->language.values.push_back(LanguageEntry{slot, r.preferred, 0});
+    }
+  }
+  d->language.offsets[nd] = static_cast<uint32_t>(d->language.values.size());
+  std::vector<LangRow>().swap(lang);
+
+  // Preferred term (en-GB) and FSN per concept.
+  std::vector<uint16_t> dialect_slots;
+  for (uint64_t r : kEnGbDialect) {
+    auto it = std::lower_bound(refsets.begin(), refsets.end(), r);
+    if (it != refsets.end() && *it == r)
+      dialect_slots.push_back(static_cast<uint16_t>(it - refsets.begin()));
+  }
+  d->preferred_term.assign(n, kNoIndex);
+  d->fsn.assign(n, kNoIndex);
+  for (uint32_t c = 0; c < n; ++c) {
+    size_t best_rank = dialect_slots.size();
+    for (uint32_t i = d->description_offsets[c]; i < d->description_offsets[c + 1]; ++i) {
+      const DescriptionRecord& r = d->descriptions[i];
+      if (!r.active) continue;
+      if (r.type == kFsn) {
+        bool preferred = false;
+        for (const LanguageEntry& e : d->language.Row(i)) preferred |= e.preferred != 0;
+        if (d->fsn[c] == kNoIndex || preferred) d->fsn[c] = i;
+      } else if (r.type == kSynonym) {
+        for (const LanguageEntry& e : d->language.Row(i)) {
+          if (!e.preferred) continue;
+          for (size_t rank = 0; rank < best_rank; ++rank) {
+            if (dialect_slots[rank] == e.refset_slot) {
+              best_rank = rank;
+              d->preferred_term[c] = i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
+  std::vector<uint64_t> ids;
+  for (const MemberRow& m : p->members) ids.push_back(m.refset_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  d->refset_ids = ids;
+  auto slot = [&](uint64_t id) {
+    return static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), id) - ids.begin());
+  };
+  d->refset_members = GroupBy<MemberRow, uint32_t>(
+      p->members, static_cast<uint32_t>(ids.size()),
+      [&](const MemberRow& m) { return slot(m.refset_id); },
+      [](const MemberRow& m) { return m.concept; });
+  SortUniqueRows(&d->refset_members);
+  std::vector<MemberRow>().swap(p->members);
+
+  d->history = std::move(p->history);
+  std::sort(d->history.begin(), d->history.end(),
+            [](const HistoryRecord& a, const HistoryRecord& b) {
+              if (a.source != b.source) return a.source < b.source;
+              if (a.refset_id != b.refset_id) return a.refset_id < b.refset_id;
+              return a.target_id < b.target_id;
+            });
+  d->history.erase(std::unique(d->history.begin(), d->history.end(),
+                               [](const HistoryRecord& a, const HistoryRecord& b) {
+                                 return a.source == b.source && a.refset_id == b.refset_id &&
+                                        a.target_id == b.target_id;
+                               }),
+                   d->history.end());
+  d->inactivation = std::move(p->inactivation);
+  std::sort(d->inactivation.begin(), d->inactivation.end(),
+            [](const InactivationRecord& a, const InactivationRecord& b) {
+              return a.concept != b.concept ? a.concept < b.concept : a.reason_id < b.reason_id;
+            });
+
+  std::vector<uint64_t> map_ids;
+  for (const PendingMap& m : p->maps) map_ids.push_back(m.refset_id);
+  std::sort(map_ids.begin(), map_ids.end());
+  map_ids.erase(std::unique(map_ids.begin(), map_ids.end()), map_ids.end());
+  d->map_refsets = map_ids;
+  d->maps.reserve(p->maps.size());
+  for (PendingMap& m : p->maps) {
+    m.record.refset_slot = static_cast<uint32_t>(
+        std::lower_bound(map_ids.begin(), map_ids.end(), m.refset_id) - map_ids.begin());
+    d->maps.push_back(m.record);
+  }
+  std::sort(d->maps.begin(), d->maps.end(), [](const MapRecord& a, const MapRecord& b) {
+    if (a.concept != b.concept) return a.concept < b.concept;
+    if (a.refset_slot != b.refset_slot) return a.refset_slot < b.refset_slot;
+    if (a.map_group != b.map_group) return a.map_group < b.map_group;
+    return a.map_priority < b.map_priority;
+  });
+  d->map_strings = std::move(p->map_strings);
+}
+
+}  // namespace
+
+absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threads) {
+  TerminologyData d;
+  d.release_identity = std::move(parsed.release_identity);
+  d.release_date = std::move(parsed.release_date);
+  d.concept_ids = std::move(parsed.concept_ids);
+  d.concept_modules = std::move(parsed.concept_modules);
+  d.concept_times = std::move(parsed.concept_times);
+  d.concept_flags = std::move(parsed.concept_flags);
+  if (parsed.terms.size() >= 0xFFFFFFF0u || parsed.map_strings.size() >= 0xFFFFFFF0u) {
+    return absl::ResourceExhaustedError("terms exceed 4 GiB");
+  }
+  absl::Status hierarchy_status;
+  // Hierarchy + closure on one thread; terms, refsets and the search index on
+  // the other. They touch disjoint members of `d`.
+  auto hierarchy = [&] {
+    BuildHierarchy(parsed, &d, &hierarchy_status);
+    BuildRelationships(parsed, &d);
+  };
+  auto terms = [&] {
+    BuildDescriptions(&parsed, &d);
+    BuildRefsets(&parsed, &d);
+    BuildSearchIndex(&d);
+  };
+  if (threads > 1) {
+    std::thread t(hierarchy);
+    terms();
+    t.join();
+  } else {
+    hierarchy();
+    terms();
+  }
+  if (!hierarchy_status.ok()) return hierarchy_status;
+  return d;
+}
+
+}  // namespace sprout::snomed

@@ -1,0 +1,91 @@
+// File: snomed/build.h
+//
+// Internal to the snomed library: turns index-resolved RF2 rows into the final
+// TerminologyData (hierarchy, closure, term tables, refsets, history, maps,
+// search index). The loader (snomed/loader.cc) fills a ParsedRelease.
+#ifndef SPROUT_SNOMED_BUILD_H_
+#define SPROUT_SNOMED_BUILD_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "snomed/terminology_data.h"
+
+namespace sprout::snomed {
+
+struct LangRow {
+  uint64_t description_id;
+  uint64_t refset_id;
+  uint32_t effective_time;
+  uint8_t preferred;
+  uint8_t active;
+};
+
+struct RelRow {
+  uint32_t source;
+  uint32_t destination;
+  uint32_t type;
+  uint32_t group;
+};
+
+struct MemberRow {
+  uint64_t refset_id;
+  uint32_t concept;
+};
+
+struct PendingMap {
+  MapRecord record;  // refset_slot unused until built
+  uint64_t refset_id;
+};
+
+// Rows from every file, with concept ids already resolved to indexes.
+struct ParsedRelease {
+  // Final concept table (sorted by id, deduplicated).
+  std::vector<uint64_t> concept_ids;
+  std::vector<uint64_t> concept_modules;
+  std::vector<uint32_t> concept_times;
+  std::vector<uint8_t> concept_flags;
+
+  std::vector<DescriptionRecord> descriptions;  // any order; term offsets into terms
+  std::string terms;
+  std::vector<LangRow> language;
+  std::vector<RelRow> relationships;  // active inferred only
+  std::vector<MemberRow> members;
+  std::vector<HistoryRecord> history;
+  std::vector<InactivationRecord> inactivation;
+  std::vector<PendingMap> maps;
+  std::string map_strings;
+
+  std::string release_identity;
+  std::string release_date;
+};
+
+// BuildTerminology()
+//
+// Builds everything. Consumes `parsed`. Returns FAILED_PRECONDITION if the
+// IS-A hierarchy has a cycle, naming a concept on it.
+absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threads);
+
+// BuildClosure()
+//
+// From `parents` (per concept, sorted), computes the ancestors (sorted,
+// excluding self) and descendants CSRs. Returns FAILED_PRECONDITION on a cycle.
+absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64_t>& ids,
+                          Csr<uint32_t>* ancestors, Csr<uint32_t>* descendants);
+
+// BuildSearchIndex()
+//
+// Fills data->word_offsets, word_text and postings from the active descriptions.
+void BuildSearchIndex(TerminologyData* data);
+
+// Lower-cases and splits `text` into words (runs of ASCII letters and digits,
+// and bytes >= 0x80 so UTF-8 letters stay inside words), as used by the index
+// and by queries.
+void SplitWords(absl::string_view text, std::vector<std::string>* words);
+
+}  // namespace sprout::snomed
+
+#endif  // SPROUT_SNOMED_BUILD_H_

@@ -1,0 +1,106 @@
+// The IS-A transitive closure as two CSRs of sorted uint32 lists.
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "snomed/build.h"
+
+namespace sprout::snomed {
+
+absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64_t>& ids,
+                          Csr<uint32_t>* ancestors, Csr<uint32_t>* descendants) {
+  const uint32_t n = static_cast<uint32_t>(ids.size());
+  // Kahn's algorithm over child -> parent edges: a concept is ready once all
+  // of its parents have their ancestor lists.
+  std::vector<uint32_t> pending(n);
+  std::vector<uint32_t> child_offsets(n + 1, 0);
+  for (uint32_t c = 0; c < n; ++c) {
+    pending[c] = static_cast<uint32_t>(parents.Row(c).size());
+    for (uint32_t p : parents.Row(c)) ++child_offsets[p + 1];
+  }
+  for (uint32_t i = 0; i < n; ++i) child_offsets[i + 1] += child_offsets[i];
+  std::vector<uint32_t> kids(child_offsets[n]);
+  {
+    std::vector<uint32_t> fill(child_offsets.begin(), child_offsets.end() - 1);
+    for (uint32_t c = 0; c < n; ++c) {
+      for (uint32_t p : parents.Row(c)) kids[fill[p]++] = c;
+    }
+  }
+  std::vector<uint32_t> queue;
+  queue.reserve(n);
+  for (uint32_t c = 0; c < n; ++c) {
+    if (pending[c] == 0) queue.push_back(c);
+  }
+  // Lists are appended to `values` in topological order; start/len per concept.
+  std::vector<uint32_t> values;
+  values.reserve(static_cast<size_t>(n) * 16);
+  std::vector<uint64_t> start(n, 0);
+  std::vector<uint32_t> len(n, 0);
+  std::vector<uint32_t> scratch;
+  for (size_t head = 0; head < queue.size(); ++head) {
+    uint32_t c = queue[head];
+    absl::Span<const uint32_t> ps = parents.Row(c);
+    size_t at = values.size();
+    if (ps.size() == 1) {
+      // One parent: its list with the parent inserted in order; no sort.
+      uint32_t p = ps[0];
+      const uint32_t* a = values.data() + start[p];
+      uint32_t m = len[p];
+      uint32_t split = static_cast<uint32_t>(std::lower_bound(a, a + m, p) - a);
+      values.resize(at + m + 1);
+      a = values.data() + start[p];  // resize may move the buffer
+      uint32_t* out = values.data() + at;
+      std::copy(a, a + split, out);
+      out[split] = p;
+      std::copy(a + split, a + m, out + split + 1);
+      len[c] = m + 1;
+    } else if (!ps.empty()) {
+      scratch.clear();
+      for (uint32_t p : ps) {
+        scratch.push_back(p);
+        scratch.insert(scratch.end(), values.begin() + start[p],
+                       values.begin() + start[p] + len[p]);
+      }
+      std::sort(scratch.begin(), scratch.end());
+      scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+      values.insert(values.end(), scratch.begin(), scratch.end());
+      len[c] = static_cast<uint32_t>(scratch.size());
+    }
+    start[c] = at;
+    for (uint32_t k = child_offsets[c]; k < child_offsets[c + 1]; ++k) {
+      if (--pending[kids[k]] == 0) queue.push_back(kids[k]);
+    }
+  }
+  if (queue.size() != n) {
+    for (uint32_t c = 0; c < n; ++c) {
+      if (pending[c] != 0) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the inferred IS-A hierarchy has a cycle; concept ", ids[c], " is on or below it"));
+      }
+    }
+  }
+  if (values.size() >= 0xFFFFFFFFull) {
+    return absl::ResourceExhaustedError("IS-A closure exceeds 2^32 pairs");
+  }
+  // Re-lay out in index order.
+  ancestors->offsets.assign(n + 1, 0);
+  for (uint32_t c = 0; c < n; ++c) ancestors->offsets[c + 1] = ancestors->offsets[c] + len[c];
+  ancestors->values.resize(ancestors->offsets[n]);
+  for (uint32_t c = 0; c < n; ++c) {
+    std::copy(values.begin() + start[c], values.begin() + start[c] + len[c],
+              ancestors->values.begin() + ancestors->offsets[c]);
+  }
+  std::vector<uint32_t>().swap(values);
+  // Transpose; scanning descendants in index order keeps each list sorted.
+  descendants->offsets.assign(n + 1, 0);
+  for (uint32_t a : ancestors->values) ++descendants->offsets[a + 1];
+  for (uint32_t i = 0; i < n; ++i) descendants->offsets[i + 1] += descendants->offsets[i];
+  descendants->values.resize(ancestors->values.size());
+  std::vector<uint32_t> fill(descendants->offsets.begin(), descendants->offsets.end() - 1);
+  for (uint32_t c = 0; c < n; ++c) {
+    for (uint32_t a : ancestors->Row(c)) descendants->values[fill[a]++] = c;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sprout::snomed

@@ -1,0 +1,517 @@
+// Terminology::Load and LoadFromFiles: find the RF2 Snapshot files, parse them
+// on `threads` threads (concepts first, so every other file can resolve concept
+// ids to indexes as it is parsed), then hand the rows to BuildTerminology.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "snomed/build.h"
+#include "snomed/cache.h"
+#include "snomed/rf2.h"
+#include "snomed/terminology.h"
+
+namespace sprout::snomed {
+namespace {
+
+// The bytes of one file; unmapped/freed when destroyed.
+class Content {
+ public:
+  virtual ~Content() = default;
+  virtual absl::string_view data() const = 0;
+};
+
+class MappedContent final : public Content {
+ public:
+  MappedContent(void* p, size_t n) : p_(p), n_(n) {}
+  ~MappedContent() override {
+    if (n_ > 0) munmap(p_, n_);
+  }
+  absl::string_view data() const override {
+    return absl::string_view(static_cast<const char*>(p_), n_);
+  }
+
+ private:
+  void* p_;
+  size_t n_;
+};
+
+class ViewContent final : public Content {
+ public:
+  explicit ViewContent(absl::string_view v) : v_(v) {}
+  absl::string_view data() const override { return v_; }
+
+ private:
+  absl::string_view v_;
+};
+
+absl::StatusOr<std::unique_ptr<Content>> MapFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": ", strerror(errno)));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return absl::InternalError(absl::StrCat(path, ": ", strerror(errno)));
+  }
+  size_t n = static_cast<size_t>(st.st_size);
+  void* p = nullptr;
+  if (n > 0) {
+    p = mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) {
+      close(fd);
+      return absl::InternalError(absl::StrCat(path, ": mmap: ", strerror(errno)));
+    }
+    madvise(p, n, MADV_SEQUENTIAL);
+  }
+  close(fd);
+  return std::unique_ptr<Content>(new MappedContent(p, n));
+}
+
+struct Source {
+  std::string name;
+  Rf2Kind kind;
+  uint64_t size;
+  std::function<absl::StatusOr<std::unique_ptr<Content>>()> open;
+};
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads, in index order of
+// claim; returns the first error (by index) or OK.
+absl::Status ParallelFor(size_t n, int threads, const std::function<absl::Status(size_t)>& fn) {
+  std::vector<absl::Status> results(n);
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) results[i] = fn(i);
+  };
+  std::vector<std::thread> pool;
+  int extra = std::max(0, std::min<int>(threads, static_cast<int>(n)) - 1);
+  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  for (absl::Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// The line number of the k-th data row (0-based) of a file, for messages
+// about rows that parsed but refer to something missing.
+int LineOfRow(absl::string_view content, size_t k) {
+  int line = 1;  // the header
+  size_t row = 0;
+  size_t pos = content.find('\n');
+  while (pos != absl::string_view::npos) {
+    ++line;
+    size_t next = content.find('\n', pos + 1);
+    absl::string_view l = content.substr(
+        pos + 1, next == absl::string_view::npos ? absl::string_view::npos : next - pos - 1);
+    if (!l.empty() && l != "\r") {
+      if (row == k) return line;
+      ++row;
+    }
+    pos = next;
+  }
+  return line;
+}
+
+uint8_t DescriptionTypeOf(uint64_t type_id) {
+  switch (type_id) {
+    case kFsnType:
+      return kFsn;
+    case kSynonymType:
+      return kSynonym;
+    case kDefinitionType:
+      return kDefinition;
+    default:
+      return kOtherType;
+  }
+}
+
+uint8_t CaseOf(uint64_t id) {
+  switch (id) {
+    case 900000000000020002:
+      return 0;
+    case 900000000000448009:
+      return 1;
+    case 900000000000017005:
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+// What one non-concept file contributes.
+struct FileOutput {
+  std::vector<DescriptionRecord> descriptions;
+  std::string terms;
+  std::vector<LangRow> language;
+  std::vector<RelRow> relationships;
+  std::vector<MemberRow> members;
+  std::vector<HistoryRecord> history;
+  std::vector<InactivationRecord> inactivation;
+  std::vector<PendingMap> maps;
+  std::string map_strings;
+};
+
+class Loader {
+ public:
+  Loader(std::vector<Source> sources, int threads)
+      : sources_(std::move(sources)), threads_(std::max(1, threads)) {}
+
+  absl::StatusOr<TerminologyData> Run(std::string identity) {
+    std::vector<size_t> concept_files, other_files;
+    std::string date;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if (sources_[i].kind == Rf2Kind::kConcept)
+        concept_files.push_back(i);
+      else
+        other_files.push_back(i);
+      date = std::max(date, VersionDateOf(sources_[i].name));
+    }
+    if (concept_files.empty()) {
+      return absl::NotFoundError("no RF2 Snapshot concept file (sct2_Concept_*Snapshot*.txt)");
+    }
+    absl::Status s = LoadConcepts(concept_files);
+    if (!s.ok()) return s;
+    // Biggest files first so the two threads finish together.
+    std::sort(other_files.begin(), other_files.end(),
+              [&](size_t a, size_t b) { return sources_[a].size > sources_[b].size; });
+    std::vector<FileOutput> outputs(other_files.size());
+    s = ParallelFor(other_files.size(), threads_,
+                    [&](size_t k) { return LoadOther(sources_[other_files[k]], &outputs[k]); });
+    if (!s.ok()) return s;
+    Merge(&outputs);
+    parsed_.release_identity = std::move(identity);
+    parsed_.release_date = date;
+    index_ = {};
+    return BuildTerminology(std::move(parsed_), threads_);
+  }
+
+ private:
+  absl::Status LoadConcepts(const std::vector<size_t>& files) {
+    std::vector<std::vector<ConceptRow>> rows(files.size());
+    absl::Status s = ParallelFor(files.size(), threads_, [&](size_t k) {
+      const Source& src = sources_[files[k]];
+      absl::StatusOr<std::unique_ptr<Content>> content = src.open();
+      if (!content.ok()) return content.status();
+      return ParseConceptFile(src.name, (*content)->data(), &rows[k]);
+    });
+    if (!s.ok()) return s;
+    std::vector<ConceptRow> all;
+    for (auto& r : rows) all.insert(all.end(), r.begin(), r.end());
+    rows.clear();
+    // A component may appear in several folders; the latest version wins.
+    std::sort(all.begin(), all.end(), [](const ConceptRow& a, const ConceptRow& b) {
+      return a.id != b.id ? a.id < b.id : a.effective_time < b.effective_time;
+    });
+    size_t n = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (i + 1 < all.size() && all[i + 1].id == all[i].id) continue;
+      all[n++] = all[i];
+    }
+    all.resize(n);
+    parsed_.concept_ids.resize(n);
+    parsed_.concept_modules.resize(n);
+    parsed_.concept_times.resize(n);
+    parsed_.concept_flags.resize(n);
+    index_.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      parsed_.concept_ids[i] = all[i].id;
+      parsed_.concept_modules[i] = all[i].module_id;
+      parsed_.concept_times[i] = all[i].effective_time;
+      parsed_.concept_flags[i] =
+          (all[i].active ? kConceptActive : 0) |
+          (all[i].definition_status_id == kFullyDefined ? kConceptFullyDefined : 0);
+      index_.emplace(all[i].id, static_cast<uint32_t>(i));
+    }
+    return absl::OkStatus();
+  }
+
+  uint32_t Find(uint64_t id) const {
+    auto it = index_.find(id);
+    return it == index_.end() ? kNoIndex : it->second;
+  }
+
+  absl::Status Missing(const Source& src, absl::string_view content, size_t row,
+                       absl::string_view field, uint64_t id) const {
+    return absl::FailedPreconditionError(absl::StrCat(src.name, ":", LineOfRow(content, row), ": ",
+                                                      field, " ", id,
+                                                      " is not a concept in the release"));
+  }
+
+  absl::Status LoadOther(const Source& src, FileOutput* out) {
+    if (src.kind == Rf2Kind::kIgnored) return absl::OkStatus();
+    absl::StatusOr<std::unique_ptr<Content>> opened = src.open();
+    if (!opened.ok()) return opened.status();
+    absl::string_view content = (*opened)->data();
+    switch (src.kind) {
+      case Rf2Kind::kDescription:
+        return Descriptions(src, content, out);
+      case Rf2Kind::kRelationship:
+        return Relationships(src, content, out);
+      case Rf2Kind::kSimpleMapRefset:
+      case Rf2Kind::kExtendedMapRefset:
+      case Rf2Kind::kComplexMapRefset:
+        return Maps(src, content, out);
+      default:
+        return Refsets(src, content, out);
+    }
+  }
+
+  absl::Status Descriptions(const Source& src, absl::string_view content, FileOutput* out) {
+    std::vector<DescriptionRow> rows;
+    absl::Status s = ParseDescriptionFile(src.name, content, &rows);
+    if (!s.ok()) return s;
+    out->descriptions.reserve(rows.size());
+    size_t bytes = 0;
+    for (const DescriptionRow& r : rows) bytes += r.term.size();
+    out->terms.reserve(bytes);
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const DescriptionRow& r = rows[k];
+      uint32_t c = Find(r.concept_id);
+      if (c == kNoIndex) return Missing(src, content, k, "conceptId", r.concept_id);
+      DescriptionRecord d;
+      d.id = r.id;
+      d.concept = c;
+      d.term_offset = static_cast<uint32_t>(out->terms.size());
+      d.term_length = static_cast<uint32_t>(r.term.size());
+      d.effective_time = r.effective_time;
+      d.type = DescriptionTypeOf(r.type_id);
+      d.active = r.active;
+      d.case_significance = CaseOf(r.case_significance_id);
+      d.language[0] = r.language_code.size() > 0 ? r.language_code[0] : '?';
+      d.language[1] = r.language_code.size() > 1 ? r.language_code[1] : '\0';
+      out->terms.append(r.term.data(), r.term.size());
+      out->descriptions.push_back(d);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Relationships(const Source& src, absl::string_view content, FileOutput* out) {
+    std::vector<RelationshipRow> rows;
+    absl::Status s = ParseRelationshipFile(src.name, content, &rows);
+    if (!s.ok()) return s;
+    out->relationships.reserve(rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const RelationshipRow& r = rows[k];
+      if (!r.active || r.characteristic_type_id != kInferred) continue;
+      RelRow rel{Find(r.source_id), Find(r.destination_id), Find(r.type_id), r.group};
+      if (rel.source == kNoIndex) return Missing(src, content, k, "sourceId", r.source_id);
+      if (rel.destination == kNoIndex) {
+        return Missing(src, content, k, "destinationId", r.destination_id);
+      }
+      if (rel.type == kNoIndex) return Missing(src, content, k, "typeId", r.type_id);
+      out->relationships.push_back(rel);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Refsets(const Source& src, absl::string_view content, FileOutput* out) {
+    std::vector<RefsetRow> rows;
+    absl::Status s = ParseRefsetFile(src.name, content, src.kind, &rows);
+    if (!s.ok()) return s;
+    for (const RefsetRow& r : rows) {
+      if (src.kind == Rf2Kind::kLanguageRefset) {
+        out->language.push_back(LangRow{r.referenced_component_id, r.refset_id, r.effective_time,
+                                        static_cast<uint8_t>(r.value == kPreferred),
+                                        static_cast<uint8_t>(r.active)});
+        continue;
+      }
+      if (!r.active) continue;
+      // Members that are not concepts of this release (descriptions, or
+      // concepts of an edition not loaded) do not take part in membership.
+      uint32_t c = Find(r.referenced_component_id);
+      if (c == kNoIndex) continue;
+      out->members.push_back(MemberRow{r.refset_id, c});
+      if (src.kind == Rf2Kind::kAssociationRefset) {
+        out->history.push_back(HistoryRecord{c, 0, r.refset_id, r.value});
+      } else if (src.kind == Rf2Kind::kAttributeValueRefset &&
+                 r.refset_id == kConceptInactivationRefset) {
+        out->inactivation.push_back(InactivationRecord{c, 0, r.value});
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Maps(const Source& src, absl::string_view content, FileOutput* out) {
+    std::vector<MapRow> rows;
+    absl::Status s = ParseMapFile(src.name, content, src.kind, &rows);
+    if (!s.ok()) return s;
+    auto put = [&](absl::string_view v, uint32_t* off, uint32_t* len) {
+      *off = static_cast<uint32_t>(out->map_strings.size());
+      *len = static_cast<uint32_t>(v.size());
+      out->map_strings.append(v.data(), v.size());
+    };
+    for (const MapRow& r : rows) {
+      if (!r.active) continue;
+      uint32_t c = Find(r.referenced_component_id);
+      if (c == kNoIndex) continue;
+      out->members.push_back(MemberRow{r.refset_id, c});
+      PendingMap m{};
+      m.refset_id = r.refset_id;
+      m.record.concept = c;
+      m.record.map_group = r.map_group;
+      m.record.map_priority = r.map_priority;
+      m.record.correlation_id = r.correlation_id;
+      m.record.map_category_id = r.map_category_id;
+      put(r.map_target, &m.record.target_offset, &m.record.target_length);
+      put(r.map_rule, &m.record.rule_offset, &m.record.rule_length);
+      put(r.map_advice, &m.record.advice_offset, &m.record.advice_length);
+      out->maps.push_back(m);
+    }
+    return absl::OkStatus();
+  }
+
+  template <typename T>
+  static void Append(std::vector<T>* to, std::vector<T>* from) {
+    if (to->empty()) {
+      to->swap(*from);
+    } else {
+      to->insert(to->end(), from->begin(), from->end());
+    }
+    std::vector<T>().swap(*from);
+  }
+
+  void Merge(std::vector<FileOutput>* outputs) {
+    size_t descs = 0, terms = 0, rels = 0, map_bytes = 0;
+    for (const FileOutput& o : *outputs) {
+      descs += o.descriptions.size();
+      terms += o.terms.size();
+      rels += o.relationships.size();
+      map_bytes += o.map_strings.size();
+    }
+    parsed_.descriptions.reserve(descs);
+    parsed_.terms.reserve(terms);
+    parsed_.relationships.reserve(rels);
+    parsed_.map_strings.reserve(map_bytes);
+    for (FileOutput& o : *outputs) {
+      uint32_t base = static_cast<uint32_t>(parsed_.terms.size());
+      for (DescriptionRecord& d : o.descriptions) d.term_offset += base;
+      parsed_.terms += o.terms;
+      std::string().swap(o.terms);
+      Append(&parsed_.descriptions, &o.descriptions);
+      Append(&parsed_.relationships, &o.relationships);
+      Append(&parsed_.language, &o.language);
+      Append(&parsed_.members, &o.members);
+      Append(&parsed_.history, &o.history);
+      Append(&parsed_.inactivation, &o.inactivation);
+      uint32_t mbase = static_cast<uint32_t>(parsed_.map_strings.size());
+      for (PendingMap& m : o.maps) {
+        m.record.target_offset += mbase;
+        m.record.rule_offset += mbase;
+        m.record.advice_offset += mbase;
+      }
+      parsed_.map_strings += o.map_strings;
+      Append(&parsed_.maps, &o.maps);
+    }
+  }
+
+  std::vector<Source> sources_;
+  const int threads_;
+  ParsedRelease parsed_;
+  absl::flat_hash_map<uint64_t, uint32_t> index_;
+};
+
+// Finds the classified RF2 files under each folder, in a stable order.
+absl::Status FindSources(const std::vector<std::string>& dirs, std::vector<Source>* out,
+                         std::vector<std::string>* fingerprint_lines) {
+  namespace fs = std::filesystem;
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      return absl::NotFoundError(absl::StrCat("SNOMED release folder '", dir, "' does not exist"));
+    }
+    std::vector<std::string> paths;
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) &&
+          ClassifyRf2File(it->path().filename().string()) != Rf2Kind::kIgnored) {
+        paths.push_back(it->path().string());
+      }
+    }
+    if (ec) return absl::InternalError(absl::StrCat(dir, ": ", ec.message()));
+    std::sort(paths.begin(), paths.end());
+    bool has_concepts = false;
+    for (const std::string& p : paths) {
+      Rf2Kind kind = ClassifyRf2File(p);
+      has_concepts |= kind == Rf2Kind::kConcept;
+      struct stat st;
+      if (stat(p.c_str(), &st) != 0) return absl::InternalError(absl::StrCat(p, ": stat failed"));
+      out->push_back(
+          Source{p, kind, static_cast<uint64_t>(st.st_size), [p] { return MapFile(p); }});
+      fingerprint_lines->push_back(
+          absl::StrCat(p, "\t", st.st_size, "\t", st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec));
+    }
+    if (!has_concepts) {
+      return absl::NotFoundError(
+          absl::StrCat("SNOMED release folder '", dir, "' holds no RF2 Snapshot concept file"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string IdentityOf(const std::vector<std::string>& dirs) {
+  std::vector<std::string> names;
+  for (const std::string& d : dirs) {
+    std::filesystem::path p = std::filesystem::path(d).lexically_normal();
+    std::string name = p.filename().string();
+    if (name.empty()) name = p.parent_path().filename().string();
+    names.push_back(name);
+  }
+  return absl::StrJoin(names, "+");
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadOptions& options) {
+  if (options.release_dirs.empty()) {
+    return absl::InvalidArgumentError("no SNOMED release folder given");
+  }
+  std::vector<Source> sources;
+  std::vector<std::string> lines;
+  absl::Status s = FindSources(options.release_dirs, &sources, &lines);
+  if (!s.ok()) return s;
+  std::string fingerprint = absl::StrJoin(lines, "\n");
+  if (!options.cache_path.empty()) {
+    absl::StatusOr<TerminologyData> cached = ReadCache(options.cache_path, fingerprint);
+    if (cached.ok()) return std::make_shared<const Terminology>(std::move(*cached), true);
+    // A missing, stale or corrupt cache is rebuilt from RF2, never trusted.
+  }
+  Loader loader(std::move(sources), options.threads);
+  absl::StatusOr<TerminologyData> data = loader.Run(IdentityOf(options.release_dirs));
+  if (!data.ok()) return data.status();
+  if (!options.cache_path.empty()) {
+    WriteCache(options.cache_path, fingerprint, *data).IgnoreError();  // best effort
+  }
+  return std::make_shared<const Terminology>(std::move(*data));
+}
+
+absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
+    const std::vector<Rf2File>& files, int threads) {
+  std::vector<Source> sources;
+  for (const Rf2File& f : files) {
+    Rf2Kind kind = ClassifyRf2File(f.name);
+    if (kind == Rf2Kind::kIgnored) continue;
+    absl::string_view view = f.content;
+    sources.push_back(Source{f.name, kind, f.content.size(), [view] {
+                               return absl::StatusOr<std::unique_ptr<Content>>(
+                                   std::make_unique<ViewContent>(view));
+                             }});
+  }
+  Loader loader(std::move(sources), threads);
+  absl::StatusOr<TerminologyData> data = loader.Run("in-memory");
+  if (!data.ok()) return data.status();
+  return std::make_shared<const Terminology>(std::move(*data));
+}
+
+}  // namespace sprout::snomed

@@ -1,0 +1,445 @@
+#include "snomed/rf2.h"
+
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace sprout::snomed {
+namespace {
+
+absl::string_view BaseName(absl::string_view path) {
+  size_t slash = path.find_last_of('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Strips the UK "UKCL"/"UKCR"/"UKED" infix from a content sub-type prefix such
+// as "SimpleUKCR" or "LanguageUKCL".
+absl::string_view StripUkInfix(absl::string_view s) {
+  for (absl::string_view infix : {"UKCL", "UKCR", "UKED", "UKDG"}) {
+    if (absl::EndsWith(s, infix)) return s.substr(0, s.size() - infix.size());
+  }
+  return s;
+}
+
+// Splits `line` on tabs into `fields`; returns the number of fields found
+// (which may exceed `max`, in which case only `max` are stored).
+size_t SplitTabs(absl::string_view line, absl::string_view* fields, size_t max) {
+  size_t n = 0;
+  const char* p = line.data();
+  const char* end = p + line.size();
+  while (true) {
+    const char* tab = static_cast<const char*>(memchr(p, '\t', end - p));
+    const char* stop = tab ? tab : end;
+    if (n < max) fields[n] = absl::string_view(p, stop - p);
+    ++n;
+    if (!tab) break;
+    p = tab + 1;
+  }
+  return n;
+}
+
+// Iterates the lines of a file, stripping a trailing CR and a leading BOM.
+class LineReader {
+ public:
+  explicit LineReader(absl::string_view content) : p_(content.data()), end_(p_ + content.size()) {
+    if (content.size() >= 3 && memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;
+  }
+  bool Next(absl::string_view* line) {
+    if (p_ >= end_) return false;
+    const char* nl = static_cast<const char*>(memchr(p_, '\n', end_ - p_));
+    const char* stop = nl ? nl : end_;
+    const char* e = stop;
+    if (e > p_ && e[-1] == '\r') --e;
+    *line = absl::string_view(p_, e - p_);
+    p_ = nl ? nl + 1 : end_;
+    ++line_number_;
+    return true;
+  }
+  int line_number() const { return line_number_; }
+
+ private:
+  const char* p_;
+  const char* end_;
+  int line_number_ = 0;
+};
+
+// Context for one file: produces "file:line: ..." errors.
+class FileContext {
+ public:
+  FileContext(absl::string_view file_name, absl::string_view content)
+      : file_name_(file_name), reader_(content) {}
+
+  LineReader& reader() { return reader_; }
+
+  absl::Status Error(absl::string_view what) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name_, ":", reader_.line_number(), ": ", what));
+  }
+
+  // Reads and checks the header row; fills *columns with the names.
+  absl::Status ReadHeader(std::vector<absl::string_view>* columns) {
+    absl::string_view line;
+    if (!reader_.Next(&line)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name_, ":1: file is empty; expected a header row"));
+    }
+    *columns = absl::StrSplit(line, '\t');
+    return absl::OkStatus();
+  }
+
+  absl::Status ExpectHeader(absl::Span<const char* const> expected,
+                            std::vector<absl::string_view>* columns) {
+    absl::Status s = ReadHeader(columns);
+    if (!s.ok()) return s;
+    bool ok = columns->size() == expected.size();
+    for (size_t i = 0; ok && i < expected.size(); ++i) ok = (*columns)[i] == expected[i];
+    if (!ok) {
+      return Error(absl::StrCat("header is '", absl::StrJoin(*columns, "\\t"), "'; expected '",
+                                absl::StrJoin(expected, "\\t"), "'"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status FieldCount(size_t got, size_t want) const {
+    return Error(absl::StrCat("has ", got, " fields; expected ", want));
+  }
+
+  bool Id(absl::string_view f, size_t index, absl::string_view name, uint64_t* out,
+          absl::Status* status) const {
+    if (f.empty() || f.size() > 19 || f[0] == '0') return BadId(f, index, name, status);
+    uint64_t v = 0;
+    for (char c : f) {
+      unsigned d = static_cast<unsigned char>(c) - '0';
+      if (d > 9) return BadId(f, index, name, status);
+      v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+  }
+
+  bool Uint(absl::string_view f, size_t index, absl::string_view name, uint32_t* out,
+            absl::Status* status) const {
+    if (f.empty() || f.size() > 9) return Bad(f, index, name, "an integer", status);
+    uint32_t v = 0;
+    for (char c : f) {
+      unsigned d = static_cast<unsigned char>(c) - '0';
+      if (d > 9) return Bad(f, index, name, "an integer", status);
+      v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+  }
+
+  bool Time(absl::string_view f, size_t index, uint32_t* out, absl::Status* status) const {
+    if (f.empty()) {  // Seen in demo and authoring data; treated as the epoch.
+      *out = 0;
+      return true;
+    }
+    if (f.size() != 8) return Bad(f, index, "effectiveTime", "a date YYYYMMDD", status);
+    uint32_t v = 0;
+    for (char c : f) {
+      unsigned d = static_cast<unsigned char>(c) - '0';
+      if (d > 9) return Bad(f, index, "effectiveTime", "a date YYYYMMDD", status);
+      v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+  }
+
+  bool Active(absl::string_view f, size_t index, bool* out, absl::Status* status) const {
+    if (f.size() == 1 && (f[0] == '0' || f[0] == '1')) {
+      *out = f[0] == '1';
+      return true;
+    }
+    return Bad(f, index, "active", "0 or 1", status);
+  }
+
+ private:
+  bool BadId(absl::string_view f, size_t index, absl::string_view name,
+             absl::Status* status) const {
+    return Bad(f, index, name, "an SCTID", status);
+  }
+  bool Bad(absl::string_view f, size_t index, absl::string_view name, absl::string_view expected,
+           absl::Status* status) const {
+    absl::string_view shown = f.size() > 40 ? f.substr(0, 40) : f;
+    *status = Error(absl::StrCat("field ", index + 1, " (", name, ") is '", shown,
+                                 f.size() > 40 ? "...'" : "'", "; expected ", expected));
+    return false;
+  }
+
+  absl::string_view file_name_;
+  LineReader reader_;
+};
+
+constexpr const char* kConceptHeader[] = {"id", "effectiveTime", "active", "moduleId",
+                                          "definitionStatusId"};
+constexpr const char* kDescriptionHeader[] = {"id",       "effectiveTime", "active",
+                                              "moduleId", "conceptId",     "languageCode",
+                                              "typeId",   "term",          "caseSignificanceId"};
+constexpr const char* kRelationshipHeader[] = {"id",
+                                               "effectiveTime",
+                                               "active",
+                                               "moduleId",
+                                               "sourceId",
+                                               "destinationId",
+                                               "relationshipGroup",
+                                               "typeId",
+                                               "characteristicTypeId",
+                                               "modifierId"};
+constexpr const char* kRefsetPrefix[] = {"id",       "effectiveTime", "active",
+                                         "moduleId", "refsetId",      "referencedComponentId"};
+
+}  // namespace
+
+Rf2Kind ClassifyRf2File(absl::string_view file_name) {
+  absl::string_view base = BaseName(file_name);
+  if (!absl::EndsWith(base, ".txt")) return Rf2Kind::kIgnored;
+  std::vector<absl::string_view> parts = absl::StrSplit(base, '_');
+  if (parts.size() < 4) return Rf2Kind::kIgnored;
+  absl::string_view file_type = parts[0];
+  // An x or z prefix marks pre-release / non-core files; treat them alike.
+  if (file_type.size() == 5 && (file_type[0] == 'x' || file_type[0] == 'z')) {
+    file_type.remove_prefix(1);
+  }
+  absl::string_view content_type = parts[1];
+  absl::string_view sub = parts[2];
+  size_t snap = sub.find("Snapshot");
+  if (snap == absl::string_view::npos) return Rf2Kind::kIgnored;
+  absl::string_view refset_type = StripUkInfix(sub.substr(0, snap));
+  if (file_type == "sct2") {
+    if (!refset_type.empty()) return Rf2Kind::kIgnored;
+    if (content_type == "Concept") return Rf2Kind::kConcept;
+    if (content_type == "Description" || content_type == "TextDefinition") {
+      return Rf2Kind::kDescription;
+    }
+    if (content_type == "Relationship") return Rf2Kind::kRelationship;
+    return Rf2Kind::kIgnored;
+  }
+  if (file_type != "der2") return Rf2Kind::kIgnored;
+  if (content_type == "Refset" && refset_type == "Simple") return Rf2Kind::kSimpleRefset;
+  if (content_type == "cRefset") {
+    if (refset_type == "Language") return Rf2Kind::kLanguageRefset;
+    if (refset_type == "Association" || refset_type == "AssociationReference") {
+      return Rf2Kind::kAssociationRefset;
+    }
+    if (refset_type == "AttributeValue") return Rf2Kind::kAttributeValueRefset;
+    return Rf2Kind::kIgnored;
+  }
+  if (content_type == "sRefset" && refset_type == "SimpleMap") return Rf2Kind::kSimpleMapRefset;
+  if (refset_type == "ExtendedMap") return Rf2Kind::kExtendedMapRefset;
+  if (refset_type == "ComplexMap") return Rf2Kind::kComplexMapRefset;
+  return Rf2Kind::kIgnored;
+}
+
+std::string VersionDateOf(absl::string_view file_name) {
+  absl::string_view base = BaseName(file_name);
+  if (!absl::EndsWith(base, ".txt") || base.size() < 13) return "";
+  absl::string_view date = base.substr(base.size() - 12, 8);
+  if (base[base.size() - 13] != '_') return "";
+  for (char c : date) {
+    if (c < '0' || c > '9') return "";
+  }
+  return std::string(date);
+}
+
+absl::Status ParseConceptFile(absl::string_view file_name, absl::string_view content,
+                              std::vector<ConceptRow>* out) {
+  FileContext ctx(file_name, content);
+  std::vector<absl::string_view> columns;
+  absl::Status s = ctx.ExpectHeader(kConceptHeader, &columns);
+  if (!s.ok()) return s;
+  absl::string_view line;
+  absl::string_view f[5];
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    size_t n = SplitTabs(line, f, 5);
+    if (n != 5) return ctx.FieldCount(n, 5);
+    ConceptRow r;
+    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+        !ctx.Id(f[4], 4, "definitionStatusId", &r.definition_status_id, &s)) {
+      return s;
+    }
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseDescriptionFile(absl::string_view file_name, absl::string_view content,
+                                  std::vector<DescriptionRow>* out) {
+  FileContext ctx(file_name, content);
+  std::vector<absl::string_view> columns;
+  absl::Status s = ctx.ExpectHeader(kDescriptionHeader, &columns);
+  if (!s.ok()) return s;
+  absl::string_view line;
+  absl::string_view f[9];
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    size_t n = SplitTabs(line, f, 9);
+    if (n != 9) return ctx.FieldCount(n, 9);
+    DescriptionRow r;
+    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+        !ctx.Id(f[4], 4, "conceptId", &r.concept_id, &s) ||
+        !ctx.Id(f[6], 6, "typeId", &r.type_id, &s) ||
+        !ctx.Id(f[8], 8, "caseSignificanceId", &r.case_significance_id, &s)) {
+      return s;
+    }
+    if (f[7].empty()) return ctx.Error("field 8 (term) is empty");
+    r.language_code = f[5];
+    r.term = f[7];
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseRelationshipFile(absl::string_view file_name, absl::string_view content,
+                                   std::vector<RelationshipRow>* out) {
+  FileContext ctx(file_name, content);
+  std::vector<absl::string_view> columns;
+  absl::Status s = ctx.ExpectHeader(kRelationshipHeader, &columns);
+  if (!s.ok()) return s;
+  absl::string_view line;
+  absl::string_view f[10];
+  uint64_t module_id, modifier_id;
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    size_t n = SplitTabs(line, f, 10);
+    if (n != 10) return ctx.FieldCount(n, 10);
+    RelationshipRow r;
+    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
+        !ctx.Id(f[4], 4, "sourceId", &r.source_id, &s) ||
+        !ctx.Id(f[5], 5, "destinationId", &r.destination_id, &s) ||
+        !ctx.Uint(f[6], 6, "relationshipGroup", &r.group, &s) ||
+        !ctx.Id(f[7], 7, "typeId", &r.type_id, &s) ||
+        !ctx.Id(f[8], 8, "characteristicTypeId", &r.characteristic_type_id, &s) ||
+        !ctx.Id(f[9], 9, "modifierId", &modifier_id, &s)) {
+      return s;
+    }
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseRefsetFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                             std::vector<RefsetRow>* out) {
+  FileContext ctx(file_name, content);
+  std::vector<absl::string_view> columns;
+  const char* extra = nullptr;
+  switch (kind) {
+    case Rf2Kind::kSimpleRefset:
+      break;
+    case Rf2Kind::kLanguageRefset:
+      extra = "acceptabilityId";
+      break;
+    case Rf2Kind::kAssociationRefset:
+      extra = "targetComponentId";
+      break;
+    case Rf2Kind::kAttributeValueRefset:
+      extra = "valueId";
+      break;
+    default:
+      return absl::InternalError("ParseRefsetFile: not a refset kind");
+  }
+  std::vector<const char*> expected(std::begin(kRefsetPrefix), std::end(kRefsetPrefix));
+  if (extra != nullptr) expected.push_back(extra);
+  absl::Status s = ctx.ExpectHeader(expected, &columns);
+  if (!s.ok()) return s;
+  const size_t want = expected.size();
+  absl::string_view line;
+  absl::string_view f[7];
+  uint64_t module_id;
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    size_t n = SplitTabs(line, f, 7);
+    if (n != want) return ctx.FieldCount(n, want);
+    RefsetRow r;
+    r.value = 0;
+    if (f[0].empty()) return ctx.Error("field 1 (id) is empty; expected a UUID");
+    if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
+        !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
+        !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
+        !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
+        (extra != nullptr && !ctx.Id(f[6], 6, extra, &r.value, &s))) {
+      return s;
+    }
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseMapFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                          std::vector<MapRow>* out) {
+  FileContext ctx(file_name, content);
+  std::vector<absl::string_view> columns;
+  absl::Status s = ctx.ReadHeader(&columns);
+  if (!s.ok()) return s;
+  bool prefix_ok = columns.size() >= 7;
+  for (size_t i = 0; prefix_ok && i < 6; ++i) prefix_ok = columns[i] == kRefsetPrefix[i];
+  // Columns after the standard six are found by name, so the International
+  // (iissscc), UK ICD-10 (iisssci, with mapBlock) and simple map layouts all work.
+  int target = -1, group = -1, priority = -1, rule = -1, advice = -1, correlation = -1,
+      category = -1;
+  for (size_t i = 6; i < columns.size(); ++i) {
+    absl::string_view c = columns[i];
+    if (c == "mapTarget")
+      target = static_cast<int>(i);
+    else if (c == "mapGroup")
+      group = static_cast<int>(i);
+    else if (c == "mapPriority")
+      priority = static_cast<int>(i);
+    else if (c == "mapRule")
+      rule = static_cast<int>(i);
+    else if (c == "mapAdvice")
+      advice = static_cast<int>(i);
+    else if (c == "correlationId")
+      correlation = static_cast<int>(i);
+    else if (c == "mapCategoryId")
+      category = static_cast<int>(i);
+  }
+  bool complex = kind != Rf2Kind::kSimpleMapRefset;
+  if (!prefix_ok || target < 0 ||
+      (complex && (group < 0 || priority < 0 || rule < 0 || advice < 0 || correlation < 0))) {
+    return ctx.Error(absl::StrCat(
+        "header is '", absl::StrJoin(columns, "\\t"), "'; expected the six refset columns then ",
+        complex ? "mapGroup, mapPriority, mapRule, mapAdvice, mapTarget, correlationId"
+                : "mapTarget"));
+  }
+  const size_t want = columns.size();
+  std::vector<absl::string_view> f(want);
+  uint64_t module_id;
+  absl::string_view line;
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    size_t n = SplitTabs(line, f.data(), want);
+    if (n != want) return ctx.FieldCount(n, want);
+    MapRow r{};
+    if (f[0].empty()) return ctx.Error("field 1 (id) is empty; expected a UUID");
+    if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
+        !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
+        !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
+        !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s)) {
+      return s;
+    }
+    r.map_target = f[target];
+    if (complex) {
+      if (!ctx.Uint(f[group], group, "mapGroup", &r.map_group, &s) ||
+          !ctx.Uint(f[priority], priority, "mapPriority", &r.map_priority, &s) ||
+          !ctx.Id(f[correlation], correlation, "correlationId", &r.correlation_id, &s) ||
+          (category >= 0 &&
+           !ctx.Id(f[category], category, "mapCategoryId", &r.map_category_id, &s))) {
+        return s;
+      }
+      r.map_rule = f[rule];
+      r.map_advice = f[advice];
+    }
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sprout::snomed

@@ -1,0 +1,138 @@
+// File: snomed/rf2.h
+//
+// RF2 Snapshot file parsing: file-name classification, header checks and row
+// parsing into compact row structs. This layer knows nothing of indexes or
+// hierarchies; snomed/loader.cc assembles the rows into a Terminology.
+//
+// Every entry point takes the file's name (for classification and messages)
+// and its whole content as a string, so tests are tables of tiny inputs
+// (STYLE.md T3). Every error names file, line and what was wrong:
+//   "sct2_Concept_Snapshot_INT_20240101.txt:17: field 3 (active) is 'x'; expected 0 or 1"
+//
+// Files are UTF-8, tab-separated, LF or CRLF line ends, a header row first.
+// Terms are not length-capped. All functions are thread-compatible.
+#ifndef SPROUT_SNOMED_RF2_H_
+#define SPROUT_SNOMED_RF2_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace sprout::snomed {
+
+// What an RF2 file holds, from its name. Only Snapshot files are classified;
+// Full and Delta files, and file types the engine does not use (stated
+// relationships, OWL, MRCM, module dependency ...), are kIgnored.
+enum class Rf2Kind {
+  kIgnored,
+  kConcept,
+  kDescription,   // also sct2_TextDefinition_*
+  kRelationship,  // inferred relationships only
+  kSimpleRefset,
+  kLanguageRefset,
+  kAssociationRefset,
+  kAttributeValueRefset,
+  kSimpleMapRefset,
+  kExtendedMapRefset,  // International extended map, UK ICD-10 map (iisssci)
+  kComplexMapRefset,
+};
+
+// ClassifyRf2File()
+//
+// Classifies a file by its base name (a directory part is ignored), accepting
+// International names (sct2_Concept_Snapshot_INT_20240101.txt), the UK
+// UKCL/UKCR/UKED names (sct2_Concept_UKCLSnapshot_GB1000000_20240410.txt,
+// der2_cRefset_LanguageUKCRSnapshot-en_GB1000000_...) and the older UK layout.
+// Only *.txt files are classified.
+Rf2Kind ClassifyRf2File(absl::string_view file_name);
+
+// VersionDateOf()
+//
+// The trailing YYYYMMDD of an RF2 file name ("..._20240410.txt"), or "" if none.
+std::string VersionDateOf(absl::string_view file_name);
+
+// Rows. Ids are SCTIDs; effective_time is YYYYMMDD as an integer (0 if blank).
+struct ConceptRow {
+  uint64_t id;
+  uint64_t module_id;
+  uint64_t definition_status_id;
+  uint32_t effective_time;
+  bool active;
+};
+
+struct DescriptionRow {
+  uint64_t id;
+  uint64_t module_id;
+  uint64_t concept_id;
+  uint64_t type_id;
+  uint64_t case_significance_id;
+  absl::string_view language_code;  // points into the file content
+  absl::string_view term;           // points into the file content
+  uint32_t effective_time;
+  bool active;
+};
+
+struct RelationshipRow {
+  uint64_t id;
+  uint64_t source_id;
+  uint64_t destination_id;
+  uint64_t type_id;
+  uint64_t characteristic_type_id;
+  uint32_t group;
+  uint32_t effective_time;
+  bool active;
+};
+
+// Simple, language, association and attribute-value refset rows. `value` is
+// acceptabilityId, targetComponentId or valueId (0 for a simple refset).
+// The member UUID is not kept.
+struct RefsetRow {
+  uint64_t refset_id;
+  uint64_t referenced_component_id;
+  uint64_t value;
+  uint32_t effective_time;
+  bool active;
+};
+
+// Simple, extended and complex map rows. Strings point into the file content.
+struct MapRow {
+  uint64_t refset_id;
+  uint64_t referenced_component_id;
+  uint64_t correlation_id;   // 0 if the file has no such column
+  uint64_t map_category_id;  // 0 if the file has no such column
+  absl::string_view map_target;
+  absl::string_view map_rule;
+  absl::string_view map_advice;
+  uint32_t map_group;
+  uint32_t map_priority;
+  uint32_t effective_time;
+  bool active;
+};
+
+// Parse*()
+//
+// Parse the whole content of one file of the given kind, appending rows to
+// *out. `file_name` is used only in messages. Returns OK, or
+// INVALID_ARGUMENT "file:line: what" for the first bad line (a wrong header,
+// a wrong field count, a malformed id, effectiveTime, active flag or integer).
+// An empty file (not even a header) is an error; a header alone is fine.
+// REQUIRES: `content` outlives the string_views in the appended rows.
+absl::Status ParseConceptFile(absl::string_view file_name, absl::string_view content,
+                              std::vector<ConceptRow>* out);
+absl::Status ParseDescriptionFile(absl::string_view file_name, absl::string_view content,
+                                  std::vector<DescriptionRow>* out);
+absl::Status ParseRelationshipFile(absl::string_view file_name, absl::string_view content,
+                                   std::vector<RelationshipRow>* out);
+// kind must be kSimpleRefset, kLanguageRefset, kAssociationRefset or kAttributeValueRefset.
+absl::Status ParseRefsetFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                             std::vector<RefsetRow>* out);
+// kind must be kSimpleMapRefset, kExtendedMapRefset or kComplexMapRefset.
+absl::Status ParseMapFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                          std::vector<MapRow>* out);
+
+}  // namespace sprout::snomed
+
+#endif  // SPROUT_SNOMED_RF2_H_

@@ -1,0 +1,146 @@
+// File: snomed/terminology_data.h
+//
+// The flat, index-based representation behind a Terminology. Internal to the
+// snomed library (loader, cache, ECL, search); other components use
+// snomed/terminology.h. Every member is a contiguous array of trivially
+// copyable values so the binary cache can write and restore it as blobs.
+//
+// Concepts are numbered by dense uint32 indexes in increasing SCTID order, so
+// a sorted list of indexes is also a sorted list of SCTIDs.
+#ifndef SPROUT_SNOMED_TERMINOLOGY_DATA_H_
+#define SPROUT_SNOMED_TERMINOLOGY_DATA_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+
+namespace sprout::snomed {
+
+constexpr uint32_t kNoIndex = 0xFFFFFFFFu;
+
+// Compressed sparse rows: row i is values[offsets[i] .. offsets[i+1]).
+template <typename T>
+struct Csr {
+  std::vector<uint32_t> offsets;  // rows + 1 entries (empty when there are no rows)
+  std::vector<T> values;
+  absl::Span<const T> Row(uint32_t i) const {
+    if (i + 1 >= offsets.size()) return {};
+    return absl::Span<const T>(values.data() + offsets[i], offsets[i + 1] - offsets[i]);
+  }
+};
+
+// Concept flags.
+constexpr uint8_t kConceptActive = 1;
+constexpr uint8_t kConceptFullyDefined = 2;
+
+// Description type codes.
+enum DescriptionType : uint8_t { kFsn = 0, kSynonym = 1, kDefinition = 2, kOtherType = 3 };
+
+struct DescriptionRecord {
+  uint64_t id;
+  uint32_t concept;      // concept index
+  uint32_t term_offset;  // into TerminologyData::terms
+  uint32_t term_length;
+  uint32_t effective_time;
+  uint8_t type;  // DescriptionType
+  uint8_t active;
+  uint8_t case_significance;  // 0 initial insensitive, 1 insensitive, 2 sensitive, 3 other
+  char language[2];           // e.g. "en"
+};
+
+// Language refset entry for a description: language-refset slot and acceptability.
+struct LanguageEntry {
+  uint16_t refset_slot;  // index into TerminologyData::language_refsets
+  uint8_t preferred;     // 1 preferred, 0 acceptable
+  uint8_t pad;
+};
+
+// An active inferred relationship, seen from one end.
+struct RelEdge {
+  uint32_t type;   // concept index of the attribute
+  uint32_t other;  // destination (in rels_out) or source (in rels_in) concept index
+  uint32_t group;
+};
+
+// A historical association from an inactive concept.
+struct HistoryRecord {
+  uint32_t source;  // concept index
+  uint32_t pad;
+  uint64_t refset_id;  // e.g. 900000000000526001 REPLACED BY
+  uint64_t target_id;  // the target SCTID (may lie outside the release)
+};
+
+struct InactivationRecord {
+  uint32_t concept;
+  uint32_t pad;
+  uint64_t reason_id;
+};
+
+struct MapRecord {
+  uint32_t concept;
+  uint32_t refset_slot;  // index into map_refsets
+  uint32_t map_group;
+  uint32_t map_priority;
+  uint64_t correlation_id;
+  uint64_t map_category_id;
+  uint32_t target_offset, target_length;  // into map_strings
+  uint32_t rule_offset, rule_length;
+  uint32_t advice_offset, advice_length;
+};
+
+struct TerminologyData {
+  // Release identity.
+  std::string release_identity;
+  std::string release_date;  // YYYYMMDD
+
+  // Concepts, in SCTID order.
+  std::vector<uint64_t> concept_ids;
+  std::vector<uint64_t> concept_modules;
+  std::vector<uint32_t> concept_times;
+  std::vector<uint8_t> concept_flags;
+
+  // Hierarchy over active inferred IS-A between concepts.
+  Csr<uint32_t> parents;
+  Csr<uint32_t> children;
+  Csr<uint32_t> ancestors;    // transitive closure, sorted, excluding self
+  Csr<uint32_t> descendants;  // transpose of ancestors, sorted, excluding self
+
+  // Active inferred relationships (IS-A included).
+  Csr<RelEdge> rels_out;  // by source
+  Csr<RelEdge> rels_in;   // by destination
+
+  // Descriptions grouped by concept (CSR offsets per concept), terms in one arena.
+  std::vector<uint32_t> description_offsets;  // concepts + 1
+  std::vector<DescriptionRecord> descriptions;
+  std::string terms;
+  std::vector<uint64_t> language_refsets;  // slot -> refset SCTID
+  Csr<LanguageEntry> language;             // per description
+  std::vector<uint32_t> preferred_term;    // per concept, en-GB default; kNoIndex if none
+  std::vector<uint32_t> fsn;               // per concept; kNoIndex if none
+
+  // Refset membership (concept members of simple, association, attribute-value
+  // and map refsets), refsets in SCTID order.
+  std::vector<uint64_t> refset_ids;
+  Csr<uint32_t> refset_members;  // sorted concept indexes
+
+  // History.
+  std::vector<HistoryRecord> history;            // sorted by source
+  std::vector<InactivationRecord> inactivation;  // sorted by concept
+
+  // Maps.
+  std::vector<uint64_t> map_refsets;  // slot -> refset SCTID
+  std::vector<MapRecord> maps;        // sorted by (concept, refset slot, group, priority)
+  std::string map_strings;
+
+  // Search index: sorted distinct lower-case words and their postings
+  // (description indexes, ascending).
+  std::vector<uint32_t> word_offsets;  // words + 1, into word_text
+  std::string word_text;
+  Csr<uint32_t> postings;
+};
+
+}  // namespace sprout::snomed
+
+#endif  // SPROUT_SNOMED_TERMINOLOGY_DATA_H_
