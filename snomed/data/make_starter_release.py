@@ -72,6 +72,7 @@ S_EG = "SNOMED-editorial"  # SNOMED International editorial guide inactivation e
 S_ECL = "ECL-examples"  # ECL/SCG examples in public parser tests (MI model)
 S_NRLF = "NHS-valueset"  # NHS England practice-setting value set (NRLF code)
 S_UKCORE = "UK-Core"  # UK Core / Interweave FHIR guides
+S_SOURCES = "UK-Core-expansion"  # UKCore-SourceOfServiceRequest expansion, UK edition 20220119
 
 
 class Concept:
@@ -265,6 +266,22 @@ c("397663001", "Referral source (finding)", "Referral source", [FINDING],
   ids={"Referral source (finding)": "1765581019", "Referral source": "1777278010",
        "Source of referral": "1785907015"})
 c("309013001", "Referred by person (finding)", "Referred by person", ["397663001"], src=S_TX)
+# Referral sources: members of the UK Core SourceOfServiceRequest expansion
+# (< 309013001 OR < 306098008, UK edition 20220119). A "Referred by ..." member cannot sit
+# below the procedure 306098008, so it is below the finding 309013001 (hence its tag);
+# self-referral procedures (also in the << 3457005 expansion) are below 306098008.
+for cid, term, module in [("108161000000109", "Referred by general practitioner", UKCL),
+                          ("1065391000000104", "Referred by carer", UKCL),
+                          ("309014007", "Referred by doctor", CORE),
+                          ("185362004", "Referred by nurse", CORE),
+                          ("185365002", "Referred by social worker", CORE),
+                          ("185369008", "Referred by pharmacist", CORE),
+                          ("185373006", "Referred by family", CORE)]:
+    c(cid, "%s (finding)" % term, term, ["309013001"], module=module, src=S_SOURCES,
+      parent_note=COLLAPSED)
+for cid, term in [("310434002", "Self-referral to service"),
+                  ("183690008", "Psychiatric self-referral")]:
+    c(cid, "%s (procedure)" % term, term, ["306098008"], src=S_SOURCES, parent_note=COLLAPSED)
 c("811871000000107", "Health and social care plan agreed (finding)",
   "Health and social care plan agreed", [FINDING], module=UKCL, certainty="Medium",
   parent_note=COLLAPSED)
