@@ -336,8 +336,9 @@ CORRUPTIONS = [
      "sctid"),
     ("is-a cycle", "sct2_Relationship_Snapshot",
      lambda t: t.rstrip("\r\n") + "\r\n" + "\t".join(
-         [rf2lib.mint_sctid(8880000001, "02"), "20250701", "1", "900000000000207008", "404684003", "267076002",
-          "0", IS_A, "900000000000011006", "900000000000451002"]) + "\r\n", "cycle"),
+         [rf2lib.mint_sctid(8880000001, "02"), "20250701", "1", "900000000000207008",
+          "404684003", "267076002", "0", IS_A, "900000000000011006", "900000000000451002"]) +
+     "\r\n", "cycle"),
     ("orphaned concept", "sct2_Relationship_Snapshot",
      lambda t: "\r\n".join(l for l in t.split("\r\n")
                            if not (l.count("\t") == 9 and _fields(l)[4] == "267076002")),
