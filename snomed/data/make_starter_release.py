@@ -468,7 +468,7 @@ INITIAL_INSENSITIVE = "900000000000020002"
 # Namespace for refset member uuid5 ids (itself a uuid5 of a fixed project string).
 MEMBER_NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:sprout:snomed:starter-release")
 
-# Minted component ids use item numbers far above any real release's range:
+# Minted component ids use item numbers far above those real releases have used so far:
 # short format 888xxxxxxx (10-digit item, 13-digit id) and long format 888xxxxx in
 # the UK namespace 1000000 (18-digit id).
 _MINTED = set()
@@ -570,10 +570,14 @@ def _descriptions(rel, c):
     uk = _is_uk(c.module)
     part = "11" if uk else "01"
 
+    # Organism names keep their capitalisation (genus); other terms follow _case().
+    organism = c.fsn.endswith("(organism)")
+
     def add(kind, term, gb, us, nhs, real_id=None):
         desc_id = real_id or _mint("desc:%s:%s:%s" % (c.id, kind, term), part, uk)
+        case = CASE_SENSITIVE if organism else _case(term)
         rel.add(uk, "Description", [desc_id, _eff(c.module), 1, c.module, c.id, "en",
-                                    FSN if kind == "fsn" else SYN, term, _case(term)])
+                                    FSN if kind == "fsn" else SYN, term, case])
         _language_rows(rel, c, desc_id, gb, us, nhs)
 
     add("fsn", c.fsn, PREFERRED, PREFERRED, PREFERRED, c.ids.get(c.fsn))
