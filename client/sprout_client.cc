@@ -1,0 +1,144 @@
+#include "client/sprout_client.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "client/channel.h"
+#include "client/status_conversion.h"
+#include "grpcpp/client_context.h"
+
+namespace sprout::client {
+namespace {
+
+std::chrono::system_clock::time_point DeadlineAfter(absl::Duration d) {
+  return std::chrono::system_clock::now() + absl::ToChronoMilliseconds(d);
+}
+
+absl::Status NoStub(absl::string_view service) {
+  return absl::FailedPreconditionError(absl::StrCat("this client has no ", service, " stub"));
+}
+
+// One unary call through `stub` with a deadline.
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Unary(Stub* stub, absl::string_view service,
+                               grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                            Response*),
+                               const Request& request, absl::Duration deadline) {
+  if (stub == nullptr) return NoStub(service);
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(deadline));
+  Response response;
+  grpc::Status status = (stub->*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+// Reads a server stream until it ends or the handler declines more.
+template <typename Event>
+absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Event>& reader,
+                   const std::function<bool(const Event&)>& on_event) {
+  Event event;
+  bool stopped = false;
+  while (reader.Read(&event)) {
+    if (!on_event(event)) {
+      stopped = true;
+      context.TryCancel();
+      break;
+    }
+  }
+  grpc::Status status = reader.Finish();
+  // Cancelling is how a watcher says "enough": not an error.
+  if (stopped && (status.ok() || status.error_code() == grpc::StatusCode::CANCELLED)) {
+    return absl::OkStatus();
+  }
+  return FromGrpcStatus(status);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SproutClient>> SproutClient::Create(const ClientOptions& options) {
+  auto channel = CreateChannel(options);
+  if (!channel.ok()) return channel.status();
+  Stubs stubs;
+  stubs.referral = v1::ReferralService::NewStub(*channel);
+  stubs.queue = v1::QueueService::NewStub(*channel);
+  stubs.terminology = v1::TerminologyService::NewStub(*channel);
+  stubs.admin = v1::AdminService::NewStub(*channel);
+  return std::make_unique<SproutClient>(*std::move(channel), std::move(stubs), options);
+}
+
+SproutClient::SproutClient(std::shared_ptr<grpc::Channel> channel, Stubs stubs,
+                           ClientOptions options)
+    : channel_(std::move(channel)), stubs_(std::move(stubs)), options_(std::move(options)) {}
+
+using RS = v1::ReferralService::StubInterface;
+using QS = v1::QueueService::StubInterface;
+using TS = v1::TerminologyService::StubInterface;
+using AS = v1::AdminService::StubInterface;
+
+#define SPROUT_CLIENT_UNARY_(Service, stub, Method, Request, Response)                        \
+  absl::StatusOr<v1::Response> SproutClient::Method(const v1::Request& r) {                   \
+    return Unary<Service, v1::Request, v1::Response>(stubs_.stub.get(), #Service,             \
+                                                     &Service::Method, r, options_.deadline); \
+  }
+
+SPROUT_CLIENT_UNARY_(RS, referral, SubmitReferral, SubmitReferralRequest, SubmitReferralResponse)
+SPROUT_CLIENT_UNARY_(RS, referral, ValidateReferral, ValidateReferralRequest,
+                     ValidateReferralResponse)
+SPROUT_CLIENT_UNARY_(RS, referral, GetReferral, GetReferralRequest, Referral)
+SPROUT_CLIENT_UNARY_(RS, referral, ListReferrals, ListReferralsRequest, ListReferralsResponse)
+SPROUT_CLIENT_UNARY_(RS, referral, WithdrawReferral, WithdrawReferralRequest, Referral)
+
+SPROUT_CLIENT_UNARY_(QS, queue, ListQueueItems, ListQueueItemsRequest, ListQueueItemsResponse)
+SPROUT_CLIENT_UNARY_(QS, queue, ClaimReferral, ClaimReferralRequest, QueueItem)
+SPROUT_CLIENT_UNARY_(QS, queue, AcceptReferral, AcceptReferralRequest, Referral)
+SPROUT_CLIENT_UNARY_(QS, queue, DeclineReferral, DeclineReferralRequest, Referral)
+SPROUT_CLIENT_UNARY_(QS, queue, ReturnToTriage, ReturnToTriageRequest, Referral)
+SPROUT_CLIENT_UNARY_(QS, queue, ReassignReferral, ReassignReferralRequest, Referral)
+SPROUT_CLIENT_UNARY_(QS, queue, RecordContact, RecordContactRequest, Contact)
+SPROUT_CLIENT_UNARY_(QS, queue, CloseReferral, CloseReferralRequest, Referral)
+SPROUT_CLIENT_UNARY_(QS, queue, GetCaseload, GetCaseloadRequest, Caseload)
+
+SPROUT_CLIENT_UNARY_(TS, terminology, GetConcept, GetConceptRequest, Concept)
+SPROUT_CLIENT_UNARY_(TS, terminology, Subsumes, SubsumesRequest, SubsumesResponse)
+SPROUT_CLIENT_UNARY_(TS, terminology, ExpandEcl, ExpandEclRequest, ExpandEclResponse)
+SPROUT_CLIENT_UNARY_(TS, terminology, SearchConcepts, SearchConceptsRequest, SearchConceptsResponse)
+SPROUT_CLIENT_UNARY_(TS, terminology, ValidateCode, ValidateCodeRequest, ValidateCodeResponse)
+SPROUT_CLIENT_UNARY_(TS, terminology, TranslateCode, TranslateCodeRequest, TranslateCodeResponse)
+SPROUT_CLIENT_UNARY_(TS, terminology, GetRelease, GetReleaseRequest, Release)
+
+SPROUT_CLIENT_UNARY_(AS, admin, QueryRoutingLog, QueryRoutingLogRequest, QueryRoutingLogResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, GetRoutingDecision, GetRoutingDecisionRequest, RoutingDecision)
+SPROUT_CLIENT_UNARY_(AS, admin, GetStats, GetStatsRequest, Stats)
+SPROUT_CLIENT_UNARY_(AS, admin, ListPcns, ListPcnsRequest, ListPcnsResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, ListLinkWorkers, ListLinkWorkersRequest, ListLinkWorkersResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, ReloadDirectoryResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
+
+#undef SPROUT_CLIENT_UNARY_
+
+absl::Status SproutClient::WatchReferral(const v1::WatchReferralRequest& r,
+                                         const EventHandler<v1::ReferralEvent>& on_event) {
+  if (stubs_.referral == nullptr) return NoStub("ReferralService");
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(options_.stream_deadline));
+  auto reader = stubs_.referral->WatchReferral(&context, r);
+  return Drain(context, *reader, on_event);
+}
+
+absl::Status SproutClient::WatchQueue(const v1::WatchQueueRequest& r,
+                                      const EventHandler<v1::QueueEvent>& on_event) {
+  if (stubs_.queue == nullptr) return NoStub("QueueService");
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(options_.stream_deadline));
+  auto reader = stubs_.queue->WatchQueue(&context, r);
+  return Drain(context, *reader, on_event);
+}
+
+absl::StatusOr<ServingStatus> SproutClient::Health(absl::string_view service) {
+  if (channel_ == nullptr) return absl::FailedPreconditionError("this client has no channel");
+  return CheckHealth(*channel_, service, options_.deadline);
+}
+
+}  // namespace sprout::client
