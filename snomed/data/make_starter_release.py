@@ -97,10 +97,13 @@ def c(*args, **kwargs):
     CONCEPTS.append(Concept(*args, **kwargs))
 
 
-def meta(cid, fsn, parents, module=MODEL, **kwargs):
+SPEC = "spec"  # parent as in the metadata hierarchy of the RF2 specification and tools
+
+
+def meta(cid, fsn, parents, module=MODEL, parent_note=SPEC, **kwargs):
     """A metadata concept: PT is the FSN without its semantic tag."""
     pt = fsn[:fsn.rindex(" (")]
-    c(cid, fsn, pt, parents, module=module, src=S_META, **kwargs)
+    c(cid, fsn, pt, parents, module=module, src=S_META, parent_note=parent_note, **kwargs)
 
 
 ROOT = "138875005"
@@ -138,9 +141,11 @@ meta("363698007", "Finding site (attribute)", ["762705008"])
 meta("116676008", "Associated morphology (attribute)", ["762705008"])
 meta("900000000000443000", "Module (core metadata concept)", [CORE_META])
 meta("900000000000445007", "IHTSDO maintained module (core metadata concept)",
-     ["900000000000443000"])
-meta(CORE, "SNOMED CT core module (core metadata concept)", ["900000000000445007"])
-meta(MODEL, "SNOMED CT model component module (core metadata concept)", ["900000000000445007"])
+     ["900000000000443000"], certainty="Medium")
+meta(CORE, "SNOMED CT core module (core metadata concept)", ["900000000000445007"],
+     certainty="Medium")
+meta(MODEL, "SNOMED CT model component module (core metadata concept)", ["900000000000445007"],
+     certainty="Medium")
 meta(UKCL, "SNOMED CT United Kingdom clinical extension module (core metadata concept)",
      ["900000000000443000"], module=UKCL, parent_note=COLLAPSED, certainty="High")
 meta(UKREF, "SNOMED CT United Kingdom clinical extension reference set module "
@@ -202,7 +207,7 @@ meta(CONCEPT_INACTIVATION_REFSET, "Concept inactivation indicator attribute valu
 meta("900000000000521006", "Association type reference set (foundation metadata concept)",
      [REFSET])
 meta("900000000000522004", "Historical association reference set (foundation metadata concept)",
-     ["900000000000521006"])
+     ["900000000000521006"], parent_note="confirmed")
 for cid, name in [(REPLACED_BY, "REPLACED BY"), (SAME_AS, "SAME AS"),
                   (POSSIBLY_EQUIVALENT_TO, "POSSIBLY EQUIVALENT TO"),
                   ("900000000000528000", "WAS A")]:
