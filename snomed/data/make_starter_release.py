@@ -125,8 +125,8 @@ for cid, fsn in [
         ("373873005", "Pharmaceutical / biologic product (product)"),
         (SOCIAL_CONTEXT, "Social context (social concept)")]:
     c(cid, fsn, fsn[:fsn.rindex(" (")], [ROOT], src=S_TOP)
-c(DISEASE, "Disease (disorder)", "Disease", [FINDING], src=S_TOP)
-c(PERSON, "Person (person)", "Person", [SOCIAL_CONTEXT], src=S_UKCORE)
+c(DISEASE, "Disease (disorder)", "Disease", [FINDING], src=S_TOP, parent_note=COLLAPSED)
+c(PERSON, "Person (person)", "Person", [SOCIAL_CONTEXT], src=S_UKCORE, parent_note=COLLAPSED)
 
 # --- Model component metadata ---------------------------------------------------
 MODEL_COMPONENT, CORE_META, FOUNDATION = ("900000000000441003", "900000000000442005",
