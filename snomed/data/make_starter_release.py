@@ -210,9 +210,10 @@ meta("900000000000522004", "Historical association reference set (foundation met
      ["900000000000521006"], parent_note="confirmed")
 for cid, name in [(REPLACED_BY, "REPLACED BY"), (SAME_AS, "SAME AS"),
                   (POSSIBLY_EQUIVALENT_TO, "POSSIBLY EQUIVALENT TO"),
-                  ("900000000000528000", "WAS A")]:
+                  ("900000000000528000", "WAS A"), ("900000000000524003", "MOVED TO"),
+                  ("900000000000530003", "ALTERNATIVE")]:
     meta(cid, "%s association reference set (foundation metadata concept)" % name,
-         ["900000000000522004"])
+         ["900000000000522004"], parent_note="confirmed")
 meta("1127531000000102", "Services simple reference set (foundation metadata concept)",
      ["446609009"], module=UKREF, parent_note=COLLAPSED)
 meta("900000000000481005", "Concept inactivation value (foundation metadata concept)",
