@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, pseudonym_key_file, "var/pseudonym.key",
 ABSL_FLAG(int, max_pending_writes, 4096,
           "submissions queued for the writer before RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error or off");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written to this file once listening (for --listen=...:0)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish on SIGTERM");
 
 int main(int argc, char** argv) {
@@ -78,6 +80,15 @@ int main(int argc, char** argv) {
   if (!started.ok()) {
     std::fprintf(stderr, "sproutd: cannot start: %s\n", std::string(started.message()).c_str());
     return 1;
+  }
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    // Written to a temporary name and renamed, so readers never see a partial file.
+    const std::string tmp = port_file + ".tmp";
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+      std::fprintf(f, "%d\n", (*server)->port());
+      std::fclose(f);
+      std::rename(tmp.c_str(), port_file.c_str());
+    }
   }
   int received = 0;
   sigwait(&signals, &received);

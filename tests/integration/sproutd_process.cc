@@ -1,0 +1,139 @@
+#include "tests/integration/sproutd_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "client/channel.h"
+#include "client/health_check.h"
+
+namespace sprout::testing {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+absl::Status Run(const std::string& command) {
+  const int rc = std::system(command.c_str());
+  if (rc != 0) return absl::InternalError(absl::StrCat("command failed (", rc, "): ", command));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string SourceDir() {
+  return EnvOr("SPROUT_SOURCE_DIR", std::filesystem::current_path().string());
+}
+
+std::string BinaryDir() { return EnvOr("SPROUT_BINARY_DIR", SourceDir() + "/build"); }
+
+absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
+    const std::string& work_dir, const std::vector<std::string>& extra_flags,
+    int timeout_seconds) {
+  std::filesystem::create_directories(work_dir);
+  const std::string certs = work_dir + "/certs";
+  if (!std::filesystem::exists(certs + "/ca.pem")) {
+    absl::Status made = Run(absl::StrCat(SourceDir(), "/certs/make-dev-certs --out ", certs,
+                                         " --practice Y99001 --pcn U99001 >/dev/null"));
+    if (!made.ok()) return made;
+  }
+  const std::string key_file = work_dir + "/pseudonym.key";
+  if (!std::filesystem::exists(key_file)) {
+    std::ofstream(key_file) << std::string("integration-test-key-0123456789abcdef");
+  }
+  const std::string port_file = work_dir + "/port";
+  std::filesystem::remove(port_file);
+
+  std::vector<std::string> args = {
+      BinaryDir() + "/server/sproutd",
+      "--listen=127.0.0.1:0",
+      "--port_file=" + port_file,
+      "--db=" + work_dir + "/sprout.db",
+      "--pseudonym_key_file=" + key_file,
+      "--snomed_cache=" + work_dir + "/snomed.cache",
+      "--tls_cert=" + certs + "/server.pem",
+      "--tls_key=" + certs + "/server.key",
+      "--tls_client_ca=" + certs + "/ca.pem",
+      "--log_level=warn",
+  };
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    if (chdir(SourceDir().c_str()) != 0) _exit(127);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::unique_ptr<SproutdProcess> process(new SproutdProcess(work_dir, pid));
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
+  while (absl::Now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      process->pid_ = -1;
+      return absl::InternalError(absl::StrCat("sproutd exited during start-up with status ",
+                                              WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+    }
+    std::ifstream in(port_file);
+    if (in >> process->port_ && process->port_ > 0) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  if (process->port_ == 0) return absl::DeadlineExceededError("sproutd did not start in time");
+
+  // The port file is written once loading finished; health must now say SERVING.
+  std::shared_ptr<grpc::Channel> channel = process->Channel("admin");
+  absl::StatusOr<client::ServingStatus> health =
+      client::CheckHealth(*channel, "", absl::Seconds(10));
+  if (!health.ok()) return health.status();
+  if (*health != client::ServingStatus::kServing) {
+    return absl::InternalError("sproutd is up but health is not SERVING");
+  }
+  return process;
+}
+
+std::shared_ptr<grpc::Channel> SproutdProcess::Channel(const std::string& name) const {
+  client::ClientOptions options;
+  options.target = target();
+  options.ca_file = work_dir_ + "/certs/ca.pem";
+  options.cert_file = work_dir_ + "/certs/" + name + ".pem";
+  options.key_file = work_dir_ + "/certs/" + name + ".key";
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::CreateChannel(options);
+  return channel.ok() ? *channel : nullptr;
+}
+
+int SproutdProcess::Stop() {
+  if (pid_ <= 0) return exit_code_;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_code_;
+}
+
+void SproutdProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  exit_code_ = 128 + SIGKILL;
+}
+
+SproutdProcess::~SproutdProcess() { Stop(); }
+
+}  // namespace sprout::testing
