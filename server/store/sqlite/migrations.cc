@@ -1,0 +1,199 @@
+#include "server/store/sqlite/migrations.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+
+namespace sprout::store::sqlite {
+namespace {
+
+// Version 1: referrals, episodes, routing decisions, queue items, idempotency
+// keys. Bodies are serialized protobuf; the other columns exist for indexes.
+constexpr char kV1[] = R"sql(
+CREATE TABLE episodes (
+  id TEXT PRIMARY KEY,
+  person_key TEXT NOT NULL,
+  pcn_code TEXT NOT NULL,
+  link_worker TEXT NOT NULL,
+  is_open INTEGER NOT NULL,
+  open_time_us INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX episodes_one_open_per_person
+  ON episodes(person_key) WHERE is_open = 1 AND person_key != '';
+
+CREATE TABLE referrals (
+  pk INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  organisation_code TEXT NOT NULL,
+  person_key TEXT NOT NULL,
+  episode_id TEXT NOT NULL REFERENCES episodes(id),
+  state INTEGER NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  link_worker TEXT NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE INDEX referrals_by_organisation
+  ON referrals(organisation_code, create_time_us DESC, pk DESC);
+CREATE INDEX referrals_by_link_worker ON referrals(link_worker, state);
+
+CREATE TABLE routing_decisions (
+  pk INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  pcn_code TEXT NOT NULL,
+  practice_code TEXT NOT NULL,
+  source_type INTEGER NOT NULL,
+  outcome INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  decide_time_us INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE INDEX routing_decisions_by_time ON routing_decisions(decide_time_us DESC, pk DESC);
+CREATE INDEX routing_decisions_by_pcn
+  ON routing_decisions(pcn_code, decide_time_us DESC, pk DESC);
+
+CREATE TABLE decision_reasons (
+  concept_id INTEGER NOT NULL,
+  decision_pk INTEGER NOT NULL REFERENCES routing_decisions(pk),
+  PRIMARY KEY (concept_id, decision_pk)
+) WITHOUT ROWID;
+
+CREATE TABLE queue_items (
+  sequence INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  queue TEXT NOT NULL,
+  pcn_code TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  enqueue_time_us INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE INDEX queue_items_by_queue ON queue_items(queue, state, priority DESC, sequence);
+CREATE INDEX queue_items_by_pcn ON queue_items(pcn_code, state, priority DESC, sequence);
+
+CREATE TABLE idempotency_keys (
+  request_id TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  queue_sequence INTEGER NOT NULL,
+  create_time_us INTEGER NOT NULL
+);
+)sql";
+
+// Version 2: the append-only, hash-chained audit trail (doc/audit-format.md).
+constexpr char kV2[] = R"sql(
+CREATE TABLE audit_records (
+  sequence INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  actor_organisation TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL
+);
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+)sql";
+
+// Version 3: lifecycle events, directory versions, queue catch-up by sequence,
+// and routing-log filters by source type and outcome.
+constexpr char kV3[] = R"sql(
+CREATE TABLE referral_events (
+  pk INTEGER PRIMARY KEY,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  state INTEGER NOT NULL,
+  event_time_us INTEGER NOT NULL,
+  actor TEXT NOT NULL
+);
+CREATE INDEX referral_events_by_referral ON referral_events(referral_id, pk);
+
+CREATE TABLE directory_versions (
+  version TEXT PRIMARY KEY,
+  loaded_time_us INTEGER NOT NULL,
+  description TEXT NOT NULL
+);
+
+CREATE INDEX queue_items_by_queue_sequence ON queue_items(queue, sequence);
+CREATE INDEX queue_items_by_pcn_sequence ON queue_items(pcn_code, sequence);
+
+CREATE INDEX routing_decisions_by_source
+  ON routing_decisions(source_type, decide_time_us DESC, pk DESC);
+CREATE INDEX routing_decisions_by_outcome
+  ON routing_decisions(outcome, decide_time_us DESC, pk DESC);
+)sql";
+
+constexpr char kCreateVersionTable[] = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER PRIMARY KEY,
+  applied_time_us INTEGER NOT NULL,
+  description TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& SqliteMigrations() {
+  static const std::vector<Migration>* const kMigrations = new std::vector<Migration>{
+      {1, "referrals, episodes, routing decisions, queue items, idempotency keys", kV1},
+      {2, "hash-chained audit records", kV2},
+      {3, "referral events, directory versions, catch-up and routing-log indexes", kV3},
+  };
+  return *kMigrations;
+}
+
+int LatestSchemaVersion() { return SqliteMigrations().back().version; }
+
+absl::StatusOr<int> CurrentSchemaVersion(Connection& db) {
+  SPROUT_ASSIGN_OR_RETURN(
+      std::string exists,
+      db.QueryText("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"));
+  if (exists.empty()) return 0;
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? static_cast<int>(stmt.ColumnInt64(0)) : 0;
+}
+
+absl::StatusOr<int> MigrateSqlite(Connection& db, int target_version, absl::Time now) {
+  SPROUT_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  auto fail = [&db](absl::Status s) {
+    db.Exec("ROLLBACK").IgnoreError();  // the original error matters more
+    return s;
+  };
+  absl::Status s = db.Exec(kCreateVersionTable);
+  if (!s.ok()) return fail(s);
+  absl::StatusOr<int> current = CurrentSchemaVersion(db);
+  if (!current.ok()) return fail(current.status());
+  if (*current > LatestSchemaVersion()) {
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("database ", db.path(), " has schema version ", *current,
+                     ", newer than this build's ", LatestSchemaVersion(), "; upgrade sproutd")));
+  }
+  int reached = *current;
+  for (const Migration& m : SqliteMigrations()) {
+    if (m.version <= reached || m.version > target_version) continue;
+    s = db.Exec(m.sql);
+    if (!s.ok()) {
+      return fail(absl::Status(
+          s.code(), absl::StrCat("schema migration ", m.version, " failed: ", s.message())));
+    }
+    absl::StatusOr<Statement> insert = db.Prepare(
+        "INSERT INTO schema_version (version, applied_time_us, description) VALUES (?, ?, ?)");
+    if (!insert.ok()) return fail(insert.status());
+    s = insert->Bind(1, m.version)
+            .Bind(2, absl::ToUnixMicros(now))
+            .BindText(3, m.description)
+            .Run();
+    if (!s.ok()) return fail(s);
+    reached = m.version;
+  }
+  s = db.Exec("COMMIT");
+  if (!s.ok()) return fail(s);
+  return reached;
+}
+
+}  // namespace sprout::store::sqlite

@@ -1,0 +1,347 @@
+// Opening a SqliteStore, and its read side.
+#include "server/store/sqlite/sqlite_store.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "base/status_macros.h"
+#include "server/store/audit_chain.h"
+#include "server/store/names.h"
+#include "server/store/page_token.h"
+#include "server/store/sqlite/migrations.h"
+#include "server/store/sqlite/sqlite_store_impl.h"
+
+namespace sprout::store {
+namespace sqlite {
+namespace {
+
+constexpr int kQueueItemWaiting = sprout::v1::QUEUE_ITEM_STATE_WAITING;
+
+absl::Status Corrupt(absl::string_view what, absl::string_view id) {
+  return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
+}
+
+// Applies the connection settings every store connection needs.
+absl::Status Configure(Connection& db, bool writer) {
+  if (writer) {
+    SPROUT_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL"));
+    if (mode != "wal") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("database ", db.path(), " cannot use WAL journaling (got ", mode, ")"));
+    }
+  }
+  SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+  SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON"));
+  if (!writer) SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA query_only=1"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ReaderPool::Lease::~Lease() {
+  if (conn_ == nullptr) return;
+  absl::MutexLock lock(&pool_->mu_);
+  pool_->free_.push_back(std::move(conn_));
+}
+
+ReaderPool::ReaderPool(std::vector<std::unique_ptr<Connection>> conns) : free_(std::move(conns)) {}
+
+ReaderPool::Lease ReaderPool::Acquire() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](std::vector<std::unique_ptr<Connection>>* free) { return !free->empty(); }, &free_));
+  std::unique_ptr<Connection> conn = std::move(free_.back());
+  free_.pop_back();
+  return Lease(this, std::move(conn));
+}
+
+SqliteStoreImpl::SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
+                                 std::unique_ptr<Connection> writer,
+                                 std::vector<std::unique_ptr<Connection>> readers, ChainState chain)
+    : options_(std::move(options)),
+      clock_(options_.clock != nullptr ? options_.clock : RealClock()),
+      lock_(std::move(lock)),
+      writer_(std::move(writer)),
+      chain_(std::move(chain)),
+      readers_(std::move(readers)) {
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStoreImpl::~SqliteStoreImpl() { Shutdown(); }
+
+SqliteStoreStats SqliteStoreImpl::stats() const {
+  SqliteStoreStats s;
+  s.transactions = transactions_.load();
+  s.submissions = submissions_.load();
+  s.audit_appends = audit_appends_.load();
+  s.failed_submissions = failed_submissions_.load();
+  s.rejected_queue_full = rejected_queue_full_.load();
+  s.largest_batch = largest_batch_.load();
+  return s;
+}
+
+absl::Status SqliteStoreImpl::ReaderAvailable() const {
+  if (stopped_.load()) return absl::UnavailableError("the store is shut down");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sprout::v1::Referral> SqliteStoreImpl::GetReferral(absl::string_view referral_id) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt, db->Prepare("SELECT body FROM referrals WHERE id = ?"));
+  stmt.BindText(1, referral_id);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("referrals/", referral_id, " not found"));
+  sprout::v1::Referral referral;
+  if (!referral.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
+    return Corrupt("referral", referral_id);
+  }
+  return referral;
+}
+
+absl::StatusOr<Page<sprout::v1::Referral>> SqliteStoreImpl::ListReferrals(
+    absl::string_view organisation_code, int page_size, absl::string_view page_token) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  const int size = EffectivePageSize(page_size);
+  PageCursor cursor{INT64_MAX, INT64_MAX};
+  if (!page_token.empty()) {
+    SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "referrals", organisation_code));
+  }
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare("SELECT pk, create_time_us, body FROM referrals WHERE organisation_code = ?1 "
+                  "AND (create_time_us < ?2 OR (create_time_us = ?2 AND pk < ?3)) "
+                  "ORDER BY create_time_us DESC, pk DESC LIMIT ?4"));
+  stmt.BindText(1, organisation_code).Bind(2, cursor.primary).Bind(3, cursor.secondary);
+  stmt.Bind(4, size + 1);
+  Page<sprout::v1::Referral> page;
+  PageCursor last;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == size) {
+      page.next_page_token = EncodePageToken("referrals", organisation_code, last);
+      break;
+    }
+    last = PageCursor{stmt.ColumnInt64(1), stmt.ColumnInt64(0)};
+    if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
+      return Corrupt("referral row", absl::StrCat(last.secondary));
+    }
+  }
+  return page;
+}
+
+absl::StatusOr<Page<sprout::v1::QueueItem>> SqliteStoreImpl::ListQueueItems(
+    absl::string_view queue, int page_size, absl::string_view page_token) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  const int size = EffectivePageSize(page_size);
+  // Priority ascends with urgency, so "after the cursor" means lower
+  // priority, or the same priority and a later sequence.
+  PageCursor cursor{INT64_MAX, 0};
+  if (!page_token.empty()) {
+    SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "queueItems", queue));
+  }
+  const bool pool = IsPcnPoolQueue(queue);
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare(
+          absl::StrCat("SELECT priority, sequence, body FROM queue_items WHERE ",
+                       pool ? "pcn_code = ?1" : "queue = ?1",
+                       " AND state = ?2 AND (priority < ?3 OR (priority = ?3 AND sequence > ?4)) "
+                       "ORDER BY priority DESC, sequence ASC LIMIT ?5")));
+  stmt.BindText(1, pool ? PcnCodeOfQueue(queue) : std::string(queue));
+  stmt.Bind(2, kQueueItemWaiting).Bind(3, cursor.primary).Bind(4, cursor.secondary);
+  stmt.Bind(5, size + 1);
+  Page<sprout::v1::QueueItem> page;
+  PageCursor last;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == size) {
+      page.next_page_token = EncodePageToken("queueItems", queue, last);
+      break;
+    }
+    last = PageCursor{stmt.ColumnInt64(0), stmt.ColumnInt64(1)};
+    if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
+      return Corrupt("queue item", absl::StrCat(last.secondary));
+    }
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::QueueItemsAfter(
+    absl::string_view queue, int64_t after_sequence, int limit) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  const bool pool = IsPcnPoolQueue(queue);
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt, db->Prepare(absl::StrCat("SELECT sequence, body FROM queue_items WHERE ",
+                                               pool ? "pcn_code = ?1" : "queue = ?1",
+                                               " AND sequence > ?2 ORDER BY sequence LIMIT ?3")));
+  stmt.BindText(1, pool ? PcnCodeOfQueue(queue) : std::string(queue));
+  stmt.Bind(2, after_sequence).Bind(3, limit > 0 ? limit : 0);
+  std::vector<sprout::v1::QueueItem> items;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (!items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(1)))) {
+      return Corrupt("queue item", absl::StrCat(stmt.ColumnInt64(0)));
+    }
+  }
+  return items;
+}
+
+absl::StatusOr<sprout::v1::RoutingDecision> SqliteStoreImpl::GetRoutingDecision(
+    absl::string_view decision_id) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          db->Prepare("SELECT body FROM routing_decisions WHERE id = ?"));
+  stmt.BindText(1, decision_id);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) {
+    return absl::NotFoundError(absl::StrCat("routingDecisions/", decision_id, " not found"));
+  }
+  sprout::v1::RoutingDecision decision;
+  if (!decision.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
+    return Corrupt("routing decision", decision_id);
+  }
+  return decision;
+}
+
+absl::StatusOr<std::optional<OpenEpisode>> SqliteStoreImpl::FindOpenEpisode(
+    absl::string_view person_key) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  if (person_key.empty()) return std::optional<OpenEpisode>();
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          db->Prepare("SELECT id, pcn_code, link_worker FROM episodes "
+                                      "WHERE person_key = ? AND is_open = 1"));
+  stmt.BindText(1, person_key);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<OpenEpisode>();
+  return std::optional<OpenEpisode>(
+      OpenEpisode{stmt.ColumnText(0), stmt.ColumnText(1), stmt.ColumnText(2)});
+}
+
+absl::StatusOr<std::vector<LinkWorkerCounts>> SqliteStoreImpl::LinkWorkerLoads(int year) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  const int64_t from =
+      absl::ToUnixMicros(absl::FromCivil(absl::CivilYear(year), absl::UTCTimeZone()));
+  const int64_t to =
+      absl::ToUnixMicros(absl::FromCivil(absl::CivilYear(year + 1), absl::UTCTimeZone()));
+  std::map<std::string, LinkWorkerCounts> counts;
+  ReaderPool::Lease db = readers_.Acquire();
+  // One read transaction so the two queries see the same commit.
+  SPROUT_RETURN_IF_ERROR(db->Exec("BEGIN"));
+  absl::Status s = [&]() -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db->Prepare("SELECT link_worker, "
+                    "SUM(state IN (3, 6, 7) AND create_time_us >= ?1 AND create_time_us < ?2), "
+                    "SUM(state IN (3, 6)) FROM referrals WHERE link_worker != '' "
+                    "GROUP BY link_worker"));
+    stmt.Bind(1, from).Bind(2, to);
+    while (true) {
+      SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      LinkWorkerCounts& c = counts[stmt.ColumnText(0)];
+      c.accepted_this_year = static_cast<int>(stmt.ColumnInt64(1));
+      c.open_caseload = static_cast<int>(stmt.ColumnInt64(2));
+    }
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement waiting,
+        db->Prepare("SELECT queue, COUNT(*) FROM queue_items WHERE state = ?1 AND "
+                    "queue LIKE 'pcns/%/linkWorkers/%' GROUP BY queue"));
+    waiting.Bind(1, kQueueItemWaiting);
+    while (true) {
+      SPROUT_ASSIGN_OR_RETURN(bool row, waiting.Step());
+      if (!row) break;
+      counts[waiting.ColumnText(0)].waiting = static_cast<int>(waiting.ColumnInt64(1));
+    }
+    return absl::OkStatus();
+  }();
+  db->Exec("COMMIT").IgnoreError();  // read-only: nothing to lose
+  SPROUT_RETURN_IF_ERROR(s);
+  std::vector<LinkWorkerCounts> out;
+  out.reserve(counts.size());
+  for (auto& [name, c] : counts) {
+    c.link_worker = name;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+absl::StatusOr<AuditVerification> SqliteStoreImpl::VerifyAuditChain() {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare("SELECT sequence, time_us, actor_organisation, actor_role, action, resource, "
+                  "outcome, prev_hash, hash FROM audit_records ORDER BY sequence"));
+  AuditChainVerifier verifier;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    AuditEvent e;
+    e.time = absl::FromUnixMicros(stmt.ColumnInt64(1));
+    e.actor_organisation = stmt.ColumnText(2);
+    e.actor_role = stmt.ColumnText(3);
+    e.action = stmt.ColumnText(4);
+    e.resource = stmt.ColumnText(5);
+    e.outcome = stmt.ColumnText(6);
+    if (!verifier.Add(stmt.ColumnInt64(0), e, stmt.ColumnBlob(7), stmt.ColumnBlob(8))) break;
+  }
+  return verifier.result();
+}
+
+}  // namespace sqlite
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
+  using sqlite::Connection;
+  if (options.path.empty()) return absl::InvalidArgumentError("store path is empty");
+  if (options.max_queue_depth < 1 || options.max_batch_size < 1 || options.read_connections < 1) {
+    return absl::InvalidArgumentError(
+        "store max_queue_depth, max_batch_size and read_connections must be at least 1");
+  }
+  const Clock* clock = options.clock != nullptr ? options.clock : RealClock();
+  SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::FileLock> lock,
+                          sqlite::FileLock::Acquire(options.path));
+  SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
+                          Connection::Open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                           options.busy_timeout));
+  SPROUT_RETURN_IF_ERROR(sqlite::Configure(*writer, /*writer=*/true));
+  if (options.integrity_check_at_open) {
+    SPROUT_ASSIGN_OR_RETURN(std::string check, writer->QueryText("PRAGMA quick_check"));
+    if (check != "ok") {
+      return absl::DataLossError(
+          absl::StrCat("database ", options.path, " failed its integrity check: ", check));
+    }
+  }
+  SPROUT_RETURN_IF_ERROR(
+      sqlite::MigrateSqlite(*writer, sqlite::LatestSchemaVersion(), clock->Now()).status());
+  SPROUT_ASSIGN_OR_RETURN(sqlite::ChainState chain,
+                          sqlite::SqliteStoreImpl::LoadChainState(*writer));
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; i < options.read_connections; ++i) {
+    SPROUT_ASSIGN_OR_RETURN(
+        std::unique_ptr<Connection> reader,
+        Connection::Open(options.path, SQLITE_OPEN_READWRITE, options.busy_timeout));
+    SPROUT_RETURN_IF_ERROR(sqlite::Configure(*reader, /*writer=*/false));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteStore>(new sqlite::SqliteStoreImpl(
+      options, std::move(lock), std::move(writer), std::move(readers), std::move(chain)));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace sprout::store

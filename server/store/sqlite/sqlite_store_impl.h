@@ -1,0 +1,147 @@
+// File: server/store/sqlite/sqlite_store_impl.h
+//
+// SqliteStoreImpl: the implementation behind SqliteStore. Internal to the
+// sqlite backend: sqlite_store.cc holds opening and the read side,
+// sqlite_writer.cc the writer thread and the write side.
+#ifndef SPROUT_SERVER_STORE_SQLITE_SQLITE_STORE_IMPL_H_
+#define SPROUT_SERVER_STORE_SQLITE_SQLITE_STORE_IMPL_H_
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/sqlite/connection.h"
+#include "server/store/sqlite/file_lock.h"
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace sprout::store::sqlite {
+
+// A pool of read-only connections. Thread-safe.
+class ReaderPool {
+ public:
+  // A borrowed connection, returned to the pool when destroyed.
+  class Lease {
+   public:
+    Lease(ReaderPool* pool, std::unique_ptr<Connection> conn)
+        : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_.get(); }
+
+   private:
+    ReaderPool* pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  explicit ReaderPool(std::vector<std::unique_ptr<Connection>> conns);
+  // Waits for a free connection.
+  Lease Acquire();
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
+};
+
+// What the writer thread needs to know between transactions: the next queue
+// sequence and the head of the audit chain. Copied before each submission so
+// a rolled-back savepoint leaves no gap.
+struct ChainState {
+  int64_t next_queue_sequence = 1;
+  int64_t last_audit_sequence = 0;
+  std::string last_audit_hash;
+};
+
+class SqliteStoreImpl final : public SqliteStore {
+ public:
+  // Takes ownership of everything opened by SqliteStore::Open.
+  SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
+                  std::unique_ptr<Connection> writer,
+                  std::vector<std::unique_ptr<Connection>> readers, ChainState chain);
+  ~SqliteStoreImpl() override;
+
+  // Store
+  void SubmitAsync(Submission submission, SubmitCallback done) override;
+  absl::StatusOr<sprout::v1::Referral> GetReferral(absl::string_view referral_id) override;
+  absl::StatusOr<Page<sprout::v1::Referral>> ListReferrals(absl::string_view organisation_code,
+                                                           int page_size,
+                                                           absl::string_view page_token) override;
+  absl::StatusOr<Page<sprout::v1::QueueItem>> ListQueueItems(absl::string_view queue, int page_size,
+                                                             absl::string_view page_token) override;
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(absl::string_view queue,
+                                                                     int64_t after_sequence,
+                                                                     int limit) override;
+  absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
+      const RoutingLogQuery& query, int page_size, absl::string_view page_token) override;
+  absl::StatusOr<sprout::v1::RoutingDecision> GetRoutingDecision(
+      absl::string_view decision_id) override;
+  absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
+  absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
+  absl::Status AppendAudit(const AuditEvent& event) override;
+  absl::StatusOr<AuditVerification> VerifyAuditChain() override;
+  void Shutdown() override;
+
+  // SqliteStore
+  SqliteStoreStats stats() const override;
+
+  // Reads the writer's ChainState from the database.
+  static absl::StatusOr<ChainState> LoadChainState(Connection& db);
+
+ private:
+  // One unit of work for the writer: a submission or a lone audit record.
+  struct Job {
+    bool is_submission = false;
+    Submission submission;
+    AuditEvent audit;
+    SubmitCallback submit_done;
+    std::function<void(absl::Status)> audit_done;
+  };
+
+  // Queues `job` (moving from it); false when full or shut down, with the
+  // reason in *refusal and `job` untouched.
+  bool Enqueue(Job& job, absl::Status* refusal);
+  void WriterLoop();
+  // Runs `batch` in one transaction and answers every job after COMMIT.
+  void RunBatch(std::vector<Job>& batch);
+  absl::StatusOr<SubmitOutcome> ApplySubmission(Submission& s);
+  absl::Status InsertSubmission(Submission& s, SubmitOutcome* out);
+  absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
+                          sprout::v1::Referral* referral);
+  absl::Status InsertAudit(const AuditEvent& event);
+  absl::Status ReaderAvailable() const;
+
+  // Constant after construction.
+  const SqliteStoreOptions options_;
+  const Clock* const clock_;
+  std::unique_ptr<FileLock> lock_;
+
+  // Used only by the writer thread.
+  std::unique_ptr<Connection> writer_;
+  ChainState chain_;
+
+  ReaderPool readers_;
+
+  absl::Mutex mu_;
+  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> stopped_{false};
+  std::thread writer_thread_;
+
+  std::atomic<int64_t> transactions_{0};
+  std::atomic<int64_t> submissions_{0};
+  std::atomic<int64_t> audit_appends_{0};
+  std::atomic<int64_t> failed_submissions_{0};
+  std::atomic<int64_t> rejected_queue_full_{0};
+  std::atomic<int64_t> largest_batch_{0};
+};
+
+}  // namespace sprout::store::sqlite
+
+#endif  // SPROUT_SERVER_STORE_SQLITE_SQLITE_STORE_IMPL_H_

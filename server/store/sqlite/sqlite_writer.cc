@@ -1,0 +1,405 @@
+// The write side of SqliteStoreImpl: a bounded queue drained by one writer
+// thread that commits many jobs per transaction (group commit). Each job runs
+// inside its own SAVEPOINT, so one job's failure (e.g. ALREADY_EXISTS) rolls
+// back only that job. Callbacks run on the writer thread after COMMIT.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "base/status_macros.h"
+#include "server/store/audit_chain.h"
+#include "server/store/names.h"
+#include "server/store/sqlite/sqlite_store_impl.h"
+
+namespace sprout::store::sqlite {
+namespace {
+
+absl::Status ShuttingDown() { return absl::UnavailableError("the store is shut down"); }
+
+}  // namespace
+
+absl::StatusOr<ChainState> SqliteStoreImpl::LoadChainState(Connection& db) {
+  ChainState chain;
+  {
+    SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                            db.Prepare("SELECT COALESCE(MAX(sequence), 0) FROM queue_items"));
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    chain.next_queue_sequence = (row ? stmt.ColumnInt64(0) : 0) + 1;
+  }
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1"));
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (row) {
+    chain.last_audit_sequence = stmt.ColumnInt64(0);
+    chain.last_audit_hash = std::string(stmt.ColumnBlob(1));
+  } else {
+    chain.last_audit_sequence = 0;
+    chain.last_audit_hash = GenesisAuditHash();
+  }
+  return chain;
+}
+
+bool SqliteStoreImpl::Enqueue(Job& job, absl::Status* refusal) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    *refusal = ShuttingDown();
+    return false;
+  }
+  if (static_cast<int>(queue_.size()) >= options_.max_queue_depth) {
+    rejected_queue_full_.fetch_add(1, std::memory_order_relaxed);
+    *refusal = absl::ResourceExhaustedError(absl::StrCat(
+        "the store's write queue is full (", options_.max_queue_depth, " waiting); retry later"));
+    return false;
+  }
+  queue_.push_back(std::move(job));
+  return true;
+}
+
+void SqliteStoreImpl::SubmitAsync(Submission submission, SubmitCallback done) {
+  Job job;
+  job.is_submission = true;
+  job.submission = std::move(submission);
+  job.submit_done = std::move(done);
+  absl::Status refusal;
+  // A refused job was not moved from: answer it here, on the caller's thread.
+  if (!Enqueue(job, &refusal)) job.submit_done(refusal);
+}
+
+absl::Status SqliteStoreImpl::AppendAudit(const AuditEvent& event) {
+  absl::Notification done;
+  absl::Status result;
+  Job job;
+  job.audit = event;
+  job.audit_done = [&](absl::Status s) {
+    result = std::move(s);
+    done.Notify();
+  };
+  absl::Status refusal;
+  if (!Enqueue(job, &refusal)) return refusal;
+  done.WaitForNotification();
+  return result;
+}
+
+void SqliteStoreImpl::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  if (writer_thread_.joinable()) writer_thread_.join();
+  stopped_.store(true);
+}
+
+void SqliteStoreImpl::WriterLoop() {
+  std::vector<Job> batch;
+  while (true) {
+    batch.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](SqliteStoreImpl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+            return !self->queue_.empty() || self->stopping_;
+          },
+          this));
+      // Drain what is queued before stopping: accepted work is never dropped.
+      if (queue_.empty()) return;
+      const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch_size));
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+  }
+}
+
+void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
+  std::vector<absl::StatusOr<SubmitOutcome>> results;
+  results.reserve(batch.size());
+  const ChainState before = chain_;
+  absl::Status txn = writer_->Exec("BEGIN IMMEDIATE");
+  if (txn.ok()) {
+    for (Job& job : batch) {
+      if (job.is_submission) {
+        results.push_back(ApplySubmission(job.submission));
+      } else {
+        absl::Status s = InsertAudit(job.audit);
+        results.push_back(s.ok() ? absl::StatusOr<SubmitOutcome>(SubmitOutcome{})
+                                 : absl::StatusOr<SubmitOutcome>(s));
+      }
+      // Disk full and I/O errors can make SQLite roll back the whole
+      // transaction; nothing after that point may claim to be stored.
+      if (sqlite3_get_autocommit(writer_->raw()) != 0) {
+        txn = results.back().ok() ? absl::InternalError("the write transaction ended unexpectedly")
+                                  : results.back().status();
+        break;
+      }
+    }
+    if (txn.ok()) txn = writer_->Exec("COMMIT");
+    if (!txn.ok() && sqlite3_get_autocommit(writer_->raw()) == 0) {
+      writer_->Exec("ROLLBACK").IgnoreError();  // `txn` is the error to report
+    }
+  }
+  if (!txn.ok()) {
+    chain_ = before;
+    txn = absl::Status(txn.code(), absl::StrCat("nothing was stored: ", txn.message()));
+  } else {
+    transactions_.fetch_add(1, std::memory_order_relaxed);
+    int64_t largest = largest_batch_.load(std::memory_order_relaxed);
+    const int64_t n = static_cast<int64_t>(batch.size());
+    while (n > largest && !largest_batch_.compare_exchange_weak(largest, n)) {
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Job& job = batch[i];
+    absl::Status status = !txn.ok() ? txn : results[i].status();
+    if (job.is_submission) {
+      if (status.ok()) {
+        submissions_.fetch_add(1, std::memory_order_relaxed);
+        job.submit_done(std::move(results[i]));
+      } else {
+        failed_submissions_.fetch_add(1, std::memory_order_relaxed);
+        job.submit_done(status);
+      }
+    } else {
+      if (status.ok()) audit_appends_.fetch_add(1, std::memory_order_relaxed);
+      job.audit_done(status);
+    }
+  }
+}
+
+absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
+  if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
+  std::string stored_hash, referral_id;
+  int64_t queue_sequence = 0;
+  bool seen = false;
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("SELECT request_hash, referral_id, queue_sequence FROM idempotency_keys "
+                         "WHERE request_id = ?"));
+    stmt.BindText(1, s.request_id);
+    SPROUT_ASSIGN_OR_RETURN(seen, stmt.Step());
+    if (seen) {
+      stored_hash = stmt.ColumnText(0);
+      referral_id = stmt.ColumnText(1);
+      queue_sequence = stmt.ColumnInt64(2);
+    }
+  }
+
+  SubmitOutcome outcome;
+  absl::Status result;
+  SPROUT_RETURN_IF_ERROR(writer_->Exec("SAVEPOINT submission"));
+  const ChainState before = chain_;
+  if (seen && stored_hash != s.request_hash) {
+    result = absl::AlreadyExistsError(absl::StrCat(
+        "request_id ", s.request_id,
+        " was already used for a different request; use a new request_id for a new referral"));
+    s.audit.outcome = "ALREADY_EXISTS";
+    absl::Status audited = InsertAudit(s.audit);
+    if (!audited.ok()) result = audited;
+  } else if (seen) {
+    result = LoadReplay(s.request_id, referral_id, &outcome.referral);
+    if (result.ok()) {
+      outcome.queue_sequence = queue_sequence;
+      outcome.replayed = true;
+      result = InsertAudit(s.audit);
+    }
+  } else {
+    result = InsertSubmission(s, &outcome);
+  }
+  if (result.ok()) {
+    SPROUT_RETURN_IF_ERROR(writer_->Exec("RELEASE submission"));
+    return outcome;
+  }
+  chain_ = before;
+  // If the rollback itself fails the transaction is unusable; RunBatch sees
+  // that through sqlite3_get_autocommit or the COMMIT.
+  writer_->Exec("ROLLBACK TO submission").IgnoreError();
+  writer_->Exec("RELEASE submission").IgnoreError();
+  return result;
+}
+
+absl::Status SqliteStoreImpl::LoadReplay(const std::string& request_id,
+                                         const std::string& referral_id,
+                                         sprout::v1::Referral* referral) {
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          writer_->Prepare("SELECT body FROM referrals WHERE id = ?"));
+  stmt.BindText(1, referral_id);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || !referral->ParseFromString(std::string(stmt.ColumnBlob(0)))) {
+    return absl::DataLossError(
+        absl::StrCat("the referral stored for request_id ", request_id, " is unreadable"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, SubmitOutcome* out) {
+  sprout::v1::Referral& referral = s.referral;
+  SPROUT_ASSIGN_OR_RETURN(const std::string referral_id,
+                          IdFromName(referral.name(), "referrals", "referral.name"));
+  SPROUT_ASSIGN_OR_RETURN(const std::string decision_id,
+                          IdFromName(s.decision.name(), "routingDecisions", "decision.name"));
+  SPROUT_ASSIGN_OR_RETURN(const std::string item_id,
+                          IdFromName(s.queue_item.name(), "queueItems", "queue_item.name"));
+  SPROUT_ASSIGN_OR_RETURN(std::string episode_id,
+                          IdFromName(referral.episode(), "episodes", "referral.episode"));
+  const int64_t create_us = TimestampMicros(referral.create_time());
+
+  // One open episode per person, decided here, inside the writer's
+  // transaction, so two concurrent referrals for one person cannot both open one.
+  bool linked = false;
+  if (!s.person_key.empty()) {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("SELECT id FROM episodes WHERE person_key = ? AND is_open = 1"));
+    stmt.BindText(1, s.person_key);
+    SPROUT_ASSIGN_OR_RETURN(linked, stmt.Step());
+    if (linked) episode_id = stmt.ColumnText(0);
+  }
+  if (linked) {
+    referral.set_episode(absl::StrCat("episodes/", episode_id));
+    referral.set_linked_to_existing_episode(true);
+  } else {
+    referral.set_linked_to_existing_episode(false);
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, "
+                         "open_time_us) VALUES (?, ?, ?, ?, 1, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, episode_id)
+                               .BindText(2, s.person_key)
+                               .BindText(3, PcnCodeOfQueue(referral.route().pcn()))
+                               .BindText(4, referral.route().link_worker())
+                               .Bind(5, create_us)
+                               .Run());
+  }
+
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO referrals (id, organisation_code, person_key, episode_id, "
+                         "state, create_time_us, link_worker, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
+                               .BindText(2, s.organisation_code)
+                               .BindText(3, s.person_key)
+                               .BindText(4, episode_id)
+                               .Bind(5, referral.state())
+                               .Bind(6, create_us)
+                               .BindText(7, referral.route().link_worker())
+                               .BindBlob(8, referral.SerializeAsString())
+                               .Run());
+  }
+
+  {
+    const sprout::v1::RoutingDecision& d = s.decision;
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO routing_decisions (id, referral_id, pcn_code, "
+                         "practice_code, source_type, outcome, rule, decide_time_us, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, decision_id)
+                               .BindText(2, referral_id)
+                               .BindText(3, PcnCodeOfQueue(d.route().pcn()))
+                               .BindText(4, d.practice_code())
+                               .Bind(5, d.source_type())
+                               .Bind(6, d.outcome())
+                               .BindText(7, d.route().rule())
+                               .Bind(8, TimestampMicros(d.decide_time()))
+                               .BindBlob(9, d.SerializeAsString())
+                               .Run());
+  }
+  const int64_t decision_pk = sqlite3_last_insert_rowid(writer_->raw());
+  for (const sprout::v1::CodedConcept& reason : s.decision.reasons()) {
+    uint64_t concept_id = 0;
+    if (!absl::SimpleAtoi(reason.code(), &concept_id)) continue;  // e.g. needs review
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare(
+            "INSERT OR IGNORE INTO decision_reasons (concept_id, decision_pk) VALUES (?, ?)"));
+    SPROUT_RETURN_IF_ERROR(
+        stmt.Bind(1, static_cast<int64_t>(concept_id)).Bind(2, decision_pk).Run());
+  }
+
+  const int64_t sequence = chain_.next_queue_sequence++;
+  {
+    sprout::v1::QueueItem& item = s.queue_item;
+    item.set_sequence(sequence);
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO queue_items (sequence, id, referral_id, queue, pcn_code, "
+                         "priority, state, enqueue_time_us, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.Bind(1, sequence)
+                               .BindText(2, item_id)
+                               .BindText(3, referral_id)
+                               .BindText(4, item.queue())
+                               .BindText(5, PcnCodeOfQueue(item.queue()))
+                               .Bind(6, item.priority())
+                               .Bind(7, item.state())
+                               .Bind(8, TimestampMicros(item.enqueue_time()))
+                               .BindBlob(9, item.SerializeAsString())
+                               .Run());
+  }
+
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO idempotency_keys (request_id, request_hash, referral_id, "
+                         "queue_sequence, create_time_us) VALUES (?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, s.request_id)
+                               .BindText(2, s.request_hash)
+                               .BindText(3, referral_id)
+                               .Bind(4, sequence)
+                               .Bind(5, create_us)
+                               .Run());
+  }
+
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
+                         "VALUES (?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
+                               .Bind(2, referral.state())
+                               .Bind(3, create_us)
+                               .BindText(4, s.audit.actor_organisation)
+                               .Run());
+  }
+
+  SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
+  out->referral = std::move(referral);
+  out->queue_sequence = sequence;
+  out->replayed = false;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::InsertAudit(const AuditEvent& event) {
+  const int64_t sequence = chain_.last_audit_sequence + 1;
+  std::string hash = ChainAuditHash(chain_.last_audit_hash, sequence, event);
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare("INSERT INTO audit_records (sequence, time_us, actor_organisation, "
+                       "actor_role, action, resource, outcome, prev_hash, hash) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  SPROUT_RETURN_IF_ERROR(stmt.Bind(1, sequence)
+                             .Bind(2, absl::ToUnixMicros(event.time))
+                             .BindText(3, event.actor_organisation)
+                             .BindText(4, event.actor_role)
+                             .BindText(5, event.action)
+                             .BindText(6, event.resource)
+                             .BindText(7, event.outcome)
+                             .BindBlob(8, chain_.last_audit_hash)
+                             .BindBlob(9, hash)
+                             .Run());
+  chain_.last_audit_sequence = sequence;
+  chain_.last_audit_hash = std::move(hash);
+  return absl::OkStatus();
+}
+
+}  // namespace sprout::store::sqlite

@@ -1,0 +1,185 @@
+// File: server/store/store.h
+//
+// The Store is Sprout's durable memory: referrals, their routing decisions,
+// queue items, lifecycle events, audit records and idempotency keys. Two
+// backends implement it (SQLite embedded, PostgreSQL for several replicas) and
+// pass one conformance suite (tests/server/store/store_conformance.h).
+//
+// Durability contract: when a commit callback reports OK, the data has reached
+// stable storage (SQLite WAL with synchronous=FULL, or a PostgreSQL commit) and
+// survives kill -9 and restart. A failed commit stores nothing (one transaction).
+//
+// Usage:
+//   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(options));
+//   store->SubmitAsync(std::move(submission), [](absl::StatusOr<SubmitOutcome> r) { ... });
+#ifndef SPROUT_SERVER_STORE_STORE_H_
+#define SPROUT_SERVER_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "sprout/v1/queue.pb.h"
+#include "sprout/v1/referral.pb.h"
+#include "sprout/v1/routing.pb.h"
+
+namespace sprout::store {
+
+// One entry of the audit trail (who did what to which resource, and how it
+// ended). Holds no patient-identifiable data: resource names and ids only.
+struct AuditEvent {
+  std::string actor_organisation;  // e.g. "A81001" or "police:WYP"
+  std::string actor_role;          // "referrer", "link_worker", "admin"
+  std::string action;              // the RPC method, e.g. "SubmitReferral"
+  std::string resource;            // e.g. "referrals/{id}"
+  std::string outcome;             // "OK" or the canonical code name
+  absl::Time time;
+};
+
+// Everything SubmitReferral commits in one transaction (transactional outbox).
+struct Submission {
+  // Idempotency key from the client (AIP-155).
+  std::string request_id;
+  // SHA-256 (hex) of the canonical request bytes. The same request_id with a
+  // different hash is refused with ALREADY_EXISTS.
+  std::string request_hash;
+  // The submitting organisation (the caller's principal); ListReferrals scope.
+  std::string organisation_code;
+  // Keyed hash (hex) identifying the person; never the raw NHS number.
+  std::string person_key;
+  // The referral with name, state, times, coding and route set. Its episode
+  // is a proposal: if the person already has an open episode when the
+  // transaction runs, the store links to that one instead and sets
+  // linked_to_existing_episode.
+  sprout::v1::Referral referral;
+  // The routing decision, name set.
+  sprout::v1::RoutingDecision decision;
+  // The queue item, name and queue set; the store assigns its sequence.
+  sprout::v1::QueueItem queue_item;
+  // The audit record of the submission.
+  AuditEvent audit;
+};
+
+// The result of a submission.
+struct SubmitOutcome {
+  sprout::v1::Referral referral;  // as stored (for a replay: as stored now)
+  int64_t queue_sequence = 0;     // the queue item's sequence
+  bool replayed = false;          // true when request_id had been committed before
+};
+
+// A page of results. next_page_token is empty on the last page.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;
+};
+
+// Filters for the routing log; empty fields do not filter.
+struct RoutingLogQuery {
+  std::string pcn_code;
+  std::string practice_code;
+  int source_type = 0;  // sprout::v1::SourceType, 0 = any
+  int outcome = 0;      // sprout::v1::RoutingOutcome, 0 = any
+  std::string rule;
+  // Reason concept ids: a decision matches if any of its reasons is in this
+  // set (the caller expands "reason << X" through the terminology first).
+  std::vector<uint64_t> reason_any_of;
+  std::optional<absl::Time> decided_after;   // inclusive
+  std::optional<absl::Time> decided_before;  // exclusive
+};
+
+// An open episode of care for one person.
+struct OpenEpisode {
+  std::string episode_id;
+  std::string pcn_code;
+  std::string link_worker;  // resource name, may be empty
+};
+
+// Counts a link worker's load, for routing capacity and fairness.
+struct LinkWorkerCounts {
+  std::string link_worker;  // resource name "pcns/{pcn}/linkWorkers/{id}"
+  int accepted_this_year = 0;
+  int open_caseload = 0;
+  int waiting = 0;
+};
+
+// The result of checking the audit hash chain from its first record.
+struct AuditVerification {
+  int64_t records_checked = 0;     // records read, including the first bad one
+  int64_t first_bad_sequence = 0;  // 0 when every record checked out
+  std::string message;             // what was wrong (no record content), or "ok"
+  bool intact() const { return first_bad_sequence == 0; }
+};
+
+// Store: thread-safe; every method may be called from any thread.
+class Store {
+ public:
+  using SubmitCallback = std::function<void(absl::StatusOr<SubmitOutcome>)>;
+
+  virtual ~Store() = default;
+
+  // Commits a submission durably, then calls `done` exactly once, on the
+  // store's writer thread (so `done` must not block). Errors:
+  //   ALREADY_EXISTS      request_id seen with a different request_hash
+  //   RESOURCE_EXHAUSTED  the write queue is full (nothing stored; retry later)
+  //   UNAVAILABLE         the store is shutting down or the disk failed
+  virtual void SubmitAsync(Submission submission, SubmitCallback done) = 0;
+
+  // Blocking convenience over SubmitAsync.
+  absl::StatusOr<SubmitOutcome> Submit(Submission submission);
+
+  // NOT_FOUND if absent. `referral_id` is the id part of "referrals/{id}".
+  virtual absl::StatusOr<sprout::v1::Referral> GetReferral(absl::string_view referral_id) = 0;
+
+  // The organisation's referrals, newest first.
+  virtual absl::StatusOr<Page<sprout::v1::Referral>> ListReferrals(
+      absl::string_view organisation_code, int page_size, absl::string_view page_token) = 0;
+
+  // Items waiting on a queue, urgent first, then by sequence. `queue` is a
+  // queue resource name; "pcns/{pcn}" also lists every link worker's queue in
+  // that PCN.
+  virtual absl::StatusOr<Page<sprout::v1::QueueItem>> ListQueueItems(
+      absl::string_view queue, int page_size, absl::string_view page_token) = 0;
+
+  // Queue items with sequence > after_sequence on `queue` (as above), in
+  // sequence order, at most `limit`. For WatchQueue catch-up.
+  virtual absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(
+      absl::string_view queue, int64_t after_sequence, int limit) = 0;
+
+  // Routing decisions matching `query`, newest first.
+  virtual absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
+      const RoutingLogQuery& query, int page_size, absl::string_view page_token) = 0;
+
+  // NOT_FOUND if absent. `decision_id` is the id part of "routingDecisions/{id}".
+  virtual absl::StatusOr<sprout::v1::RoutingDecision> GetRoutingDecision(
+      absl::string_view decision_id) = 0;
+
+  // The person's open episode, if any.
+  virtual absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(
+      absl::string_view person_key) = 0;
+
+  // Load of every link worker with any referral, for routing (`year` is the
+  // calendar year counted for accepted_this_year).
+  virtual absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) = 0;
+
+  // Appends an audit record outside a submission (reads, refusals), durably.
+  virtual absl::Status AppendAudit(const AuditEvent& event) = 0;
+
+  // Recomputes the audit hash chain (doc/audit-format.md) over every record.
+  // A broken chain is reported in the result, not as an error; errors are for
+  // failing to read (UNAVAILABLE, DATA_LOSS).
+  virtual absl::StatusOr<AuditVerification> VerifyAuditChain() = 0;
+
+  // Flushes queued writes and stops the writer; later calls fail UNAVAILABLE.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace sprout::store
+
+#endif  // SPROUT_SERVER_STORE_STORE_H_
