@@ -59,7 +59,7 @@ constexpr PartitionSet kAnyPartition = kConceptPartitions | kDescriptionPartitio
 //   "SCTID '0123456': it starts with 0"
 //   "SCTID '1234567890': partition 89 does not exist"
 //   "SCTID '138875004': check digit is wrong (Verhoeff)"
-//   "SCTID '100005101': partition 01 is a description id; a concept id is needed"
+//   "SCTID '100005014': partition 01 is a description id; a concept id is needed"
 absl::StatusOr<uint64_t> ParseSctid(absl::string_view text,
                                     PartitionSet allowed = kConceptPartitions);
 

@@ -1,0 +1,578 @@
+// Evaluation of parsed ECL against a Terminology: set evaluation over sorted
+// concept-index vectors, and single-concept matching without expansion.
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "snomed/build.h"
+#include "snomed/ecl.h"
+#include "snomed/ecl_ast.h"
+
+namespace sprout::snomed {
+namespace {
+
+using ecl::DescriptionFilter;
+using ecl::Expr;
+using ecl::Operator;
+using ecl::Refinement;
+using Set = std::vector<uint32_t>;
+
+Set Intersect(const Set& a, const Set& b) {
+  Set out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+Set Union(const Set& a, const Set& b) {
+  Set out;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+Set Difference(const Set& a, const Set& b) {
+  Set out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+bool Contains(absl::Span<const uint32_t> sorted, uint32_t x) {
+  return std::binary_search(sorted.begin(), sorted.end(), x);
+}
+
+// '*' glob over the whole (lower-cased) term.
+bool WildMatch(absl::string_view pattern, absl::string_view text) {
+  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != absl::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Terminology& t)
+      : t_(t),
+        d_(t.data()),
+        n_(static_cast<uint32_t>(d_.concept_ids.size())),
+        isa_(t.IndexOf(kIsA)) {}
+
+  Set Eval(const Expr& e) {
+    Set out = EvalNoFilter(e);
+    if (e.filters.empty()) return out;
+    Set kept;
+    for (uint32_t c : out) {
+      if (PassesFilters(e, c)) kept.push_back(c);
+    }
+    return kept;
+  }
+
+  bool Match(const Expr& e, uint32_t c) {
+    if (!MatchNoFilter(e, c)) return false;
+    return e.filters.empty() || PassesFilters(e, c);
+  }
+
+ private:
+  Set EvalNoFilter(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::kConcept: {
+        uint32_t i = t_.IndexOf(e.concept_id);
+        if (i == kNoIndex) return {};
+        return ApplyOp(e.op, Set{i});
+      }
+      case Expr::Kind::kAny: {
+        Set out;
+        for (uint32_t c = 0; c < n_; ++c) {
+          if (!t_.ActiveAt(c)) continue;
+          if ((e.op == Operator::kDescendantOf || e.op == Operator::kChildOf) &&
+              d_.parents.Row(c).empty()) {
+            continue;
+          }
+          if ((e.op == Operator::kAncestorOf || e.op == Operator::kParentOf) &&
+              d_.children.Row(c).empty()) {
+            continue;
+          }
+          out.push_back(c);
+        }
+        return out;
+      }
+      case Expr::Kind::kNested:
+        return ApplyOp(e.op, Eval(*e.children[0]));
+      case Expr::Kind::kMemberOf:
+        return ApplyOp(e.op, Members(e));
+      case Expr::Kind::kAnd: {
+        Set out = Eval(*e.children[0]);
+        for (size_t k = 1; k < e.children.size() && !out.empty(); ++k) {
+          out = Intersect(out, Eval(*e.children[k]));
+        }
+        return out;
+      }
+      case Expr::Kind::kOr: {
+        Set out = Eval(*e.children[0]);
+        for (size_t k = 1; k < e.children.size(); ++k) out = Union(out, Eval(*e.children[k]));
+        return out;
+      }
+      case Expr::Kind::kMinus:
+        return Difference(Eval(*e.children[0]), Eval(*e.children[1]));
+      case Expr::Kind::kRefined: {
+        Set focus = Eval(*e.children[0]);
+        Set out;
+        for (uint32_t c : focus) {
+          if (MatchRefinement(*e.refinement, c, -1)) out.push_back(c);
+        }
+        return out;
+      }
+      case Expr::Kind::kDotted: {
+        Set sources = Eval(*e.children[0]);
+        Set out;
+        for (uint32_t s : sources) {
+          for (const RelEdge& r : d_.rels_out.Row(s)) {
+            if (Match(*e.children[1], r.type)) out.push_back(r.other);
+          }
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+      }
+    }
+    return {};
+  }
+
+  // Concepts in the refsets named by a memberOf node.
+  Set Members(const Expr& e) {
+    Set refsets;
+    std::vector<uint64_t> ids;
+    if (e.children.empty()) {
+      ids.push_back(e.concept_id);
+    } else if (e.children[0]->kind == Expr::Kind::kAny) {
+      ids = d_.refset_ids;
+    } else {
+      for (uint32_t c : Eval(*e.children[0])) ids.push_back(d_.concept_ids[c]);
+    }
+    Set out;
+    for (uint64_t id : ids) {
+      uint32_t slot = t_.RefsetSlot(id);
+      if (slot == kNoIndex) continue;
+      absl::Span<const uint32_t> m = d_.refset_members.Row(slot);
+      if (ids.size() == 1) return Set(m.begin(), m.end());
+      out = Union(out, Set(m.begin(), m.end()));
+    }
+    return out;
+  }
+
+  // Union of rows of `csr` for each concept in `base` (plus base for "self").
+  Set UnionRows(const Csr<uint32_t>& csr, const Set& base, bool self) {
+    if (base.size() == 1 && !self) {
+      absl::Span<const uint32_t> r = csr.Row(base[0]);
+      return Set(r.begin(), r.end());
+    }
+    std::vector<bool> mark(n_, false);
+    size_t count = 0;
+    auto add = [&](uint32_t c) {
+      if (!mark[c]) {
+        mark[c] = true;
+        ++count;
+      }
+    };
+    for (uint32_t b : base) {
+      if (self) add(b);
+      for (uint32_t x : csr.Row(b)) add(x);
+    }
+    Set out;
+    out.reserve(count);
+    for (uint32_t c = 0; c < n_; ++c) {
+      if (mark[c]) out.push_back(c);
+    }
+    return out;
+  }
+
+  Set ApplyOp(Operator op, const Set& base) {
+    switch (op) {
+      case Operator::kSelf:
+        return base;
+      case Operator::kDescendantOf:
+        return UnionRows(d_.descendants, base, false);
+      case Operator::kDescendantOrSelfOf:
+        return UnionRows(d_.descendants, base, true);
+      case Operator::kChildOf:
+        return UnionRows(d_.children, base, false);
+      case Operator::kChildOrSelfOf:
+        return UnionRows(d_.children, base, true);
+      case Operator::kAncestorOf:
+        return UnionRows(d_.ancestors, base, false);
+      case Operator::kAncestorOrSelfOf:
+        return UnionRows(d_.ancestors, base, true);
+      case Operator::kParentOf:
+        return UnionRows(d_.parents, base, false);
+      case Operator::kParentOrSelfOf:
+        return UnionRows(d_.parents, base, true);
+    }
+    return base;
+  }
+
+  // Does `c` relate by `op` to some concept satisfying `base`?
+  template <typename Pred>
+  bool MatchOp(Operator op, uint32_t c, Pred base, const Expr& focus_for_upward) {
+    switch (op) {
+      case Operator::kSelf:
+        return base(c);
+      case Operator::kDescendantOrSelfOf:
+        if (base(c)) return true;
+        [[fallthrough]];
+      case Operator::kDescendantOf:
+        for (uint32_t a : d_.ancestors.Row(c)) {
+          if (base(a)) return true;
+        }
+        return false;
+      case Operator::kChildOrSelfOf:
+        if (base(c)) return true;
+        [[fallthrough]];
+      case Operator::kChildOf:
+        for (uint32_t p : d_.parents.Row(c)) {
+          if (base(p)) return true;
+        }
+        return false;
+      default: {
+        // Upward operators: c is an ancestor/parent of some focus concept.
+        // Walking c's descendants could be huge; test the focus set instead.
+        Set focus = BaseSet(focus_for_upward);
+        bool self = op == Operator::kAncestorOrSelfOf || op == Operator::kParentOrSelfOf;
+        bool direct = op == Operator::kParentOf || op == Operator::kParentOrSelfOf;
+        if (self && Contains(focus, c)) return true;
+        if (direct) {
+          for (uint32_t k : d_.children.Row(c)) {
+            if (Contains(focus, k)) return true;
+          }
+          return false;
+        }
+        absl::Span<const uint32_t> desc = d_.descendants.Row(c);
+        if (desc.size() < focus.size()) {
+          for (uint32_t x : desc) {
+            if (Contains(focus, x)) return true;
+          }
+          return false;
+        }
+        for (uint32_t f : focus) {
+          if (f != c && t_.SubsumesAt(c, f)) return true;
+        }
+        return false;
+      }
+    }
+  }
+
+  // The focus of a constraint node without its operator applied.
+  Set BaseSet(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::kConcept: {
+        uint32_t i = t_.IndexOf(e.concept_id);
+        return i == kNoIndex ? Set{} : Set{i};
+      }
+      case Expr::Kind::kNested:
+        return Eval(*e.children[0]);
+      case Expr::Kind::kMemberOf:
+        return Members(e);
+      default: {
+        Set all;
+        for (uint32_t c = 0; c < n_; ++c) {
+          if (t_.ActiveAt(c)) all.push_back(c);
+        }
+        return all;
+      }
+    }
+  }
+
+  bool MatchNoFilter(const Expr& e, uint32_t c) {
+    switch (e.kind) {
+      case Expr::Kind::kConcept: {
+        uint32_t i = t_.IndexOf(e.concept_id);
+        if (i == kNoIndex) return false;
+        switch (e.op) {
+          case Operator::kSelf:
+            return c == i;
+          case Operator::kDescendantOf:
+            return c != i && t_.SubsumesAt(i, c);
+          case Operator::kDescendantOrSelfOf:
+            return t_.SubsumesAt(i, c);
+          case Operator::kChildOf:
+            return Contains(d_.parents.Row(c), i);
+          case Operator::kChildOrSelfOf:
+            return c == i || Contains(d_.parents.Row(c), i);
+          case Operator::kAncestorOf:
+            return c != i && t_.SubsumesAt(c, i);
+          case Operator::kAncestorOrSelfOf:
+            return t_.SubsumesAt(c, i);
+          case Operator::kParentOf:
+            return Contains(d_.parents.Row(i), c);
+          case Operator::kParentOrSelfOf:
+            return c == i || Contains(d_.parents.Row(i), c);
+        }
+        return false;
+      }
+      case Expr::Kind::kAny:
+        if (!t_.ActiveAt(c)) return false;
+        if (e.op == Operator::kDescendantOf || e.op == Operator::kChildOf) {
+          return !d_.parents.Row(c).empty();
+        }
+        if (e.op == Operator::kAncestorOf || e.op == Operator::kParentOf) {
+          return !d_.children.Row(c).empty();
+        }
+        return true;
+      case Expr::Kind::kNested:
+        return MatchOp(
+            e.op, c, [&](uint32_t x) { return Match(*e.children[0], x); }, e);
+      case Expr::Kind::kMemberOf: {
+        std::vector<uint32_t> slots = RefsetSlots(e);
+        auto member = [&](uint32_t x) {
+          for (uint32_t s : slots) {
+            if (Contains(d_.refset_members.Row(s), x)) return true;
+          }
+          return false;
+        };
+        return MatchOp(e.op, c, member, e);
+      }
+      case Expr::Kind::kAnd:
+        for (const auto& k : e.children) {
+          if (!Match(*k, c)) return false;
+        }
+        return true;
+      case Expr::Kind::kOr:
+        for (const auto& k : e.children) {
+          if (Match(*k, c)) return true;
+        }
+        return false;
+      case Expr::Kind::kMinus:
+        return Match(*e.children[0], c) && !Match(*e.children[1], c);
+      case Expr::Kind::kRefined:
+        return Match(*e.children[0], c) && MatchRefinement(*e.refinement, c, -1);
+      case Expr::Kind::kDotted:
+        for (const RelEdge& r : d_.rels_in.Row(c)) {
+          if (Match(*e.children[1], r.type) && Match(*e.children[0], r.other)) return true;
+        }
+        return false;
+    }
+    return false;
+  }
+
+  std::vector<uint32_t> RefsetSlots(const Expr& e) {
+    std::vector<uint32_t> slots;
+    if (e.children.empty()) {
+      uint32_t s = t_.RefsetSlot(e.concept_id);
+      if (s != kNoIndex) slots.push_back(s);
+    } else if (e.children[0]->kind == Expr::Kind::kAny) {
+      for (uint32_t s = 0; s < d_.refset_ids.size(); ++s) slots.push_back(s);
+    } else {
+      for (uint32_t c : Eval(*e.children[0])) {
+        uint32_t s = t_.RefsetSlot(d_.concept_ids[c]);
+        if (s != kNoIndex) slots.push_back(s);
+      }
+    }
+    return slots;
+  }
+
+  // `group` < 0: any group; otherwise only relationships in that group. When
+  // `only` is set, only that one relationship is considered (a group-0
+  // relationship stands in a group of its own).
+  bool MatchRefinement(const Refinement& r, uint32_t c, int64_t group,
+                       const RelEdge* only = nullptr) {
+    switch (r.kind) {
+      case Refinement::Kind::kAnd:
+        for (const auto& k : r.children) {
+          if (!MatchRefinement(*k, c, group, only)) return false;
+        }
+        return true;
+      case Refinement::Kind::kOr:
+        for (const auto& k : r.children) {
+          if (MatchRefinement(*k, c, group, only)) return true;
+        }
+        return false;
+      case Refinement::Kind::kAttribute: {
+        const ecl::Attribute& a = r.attribute;
+        uint32_t count = 0;
+        for (const RelEdge& e : a.reverse ? d_.rels_in.Row(c) : d_.rels_out.Row(c)) {
+          if (only != nullptr && &e != only) continue;
+          if (group >= 0 && e.group != group) continue;
+          if (!Match(*a.name, e.type)) continue;
+          bool v = Match(*a.value, e.other);
+          if (v != a.not_equal) ++count;
+        }
+        return count >= a.cardinality.min && count <= a.cardinality.max;
+      }
+      case Refinement::Kind::kGroup: {
+        // Groups 1..n are groups; each group-0 attribute (not IS-A) is a
+        // group of its own.
+        std::vector<uint32_t> groups;
+        uint32_t count = 0;
+        for (const RelEdge& e : d_.rels_out.Row(c)) {
+          if (e.group != 0) {
+            groups.push_back(e.group);
+          } else if (e.type != isa_ && MatchRefinement(*r.children[0], c, 0, &e)) {
+            ++count;
+          }
+        }
+        std::sort(groups.begin(), groups.end());
+        groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+        for (uint32_t g : groups) {
+          if (MatchRefinement(*r.children[0], c, g)) ++count;
+        }
+        return count >= r.group_cardinality.min && count <= r.group_cardinality.max;
+      }
+    }
+    return false;
+  }
+
+  bool PassesFilters(const Expr& e, uint32_t c) {
+    for (const DescriptionFilter& f : e.filters) {
+      if (!HasDescription(f, c)) return false;
+    }
+    return true;
+  }
+
+  bool HasDescription(const DescriptionFilter& f, uint32_t c) {
+    for (uint32_t i = d_.description_offsets[c]; i < d_.description_offsets[c + 1]; ++i) {
+      const DescriptionRecord& r = d_.descriptions[i];
+      if (!r.active) continue;
+      if (!f.types.empty() && std::find(f.types.begin(), f.types.end(), r.type) == f.types.end()) {
+        continue;
+      }
+      if (!f.language.empty() &&
+          (r.language[0] != f.language[0] || r.language[1] != f.language[1])) {
+        continue;
+      }
+      if (!f.has_term) return true;
+      bool any = false;
+      absl::string_view term = t_.TermAt(i);
+      for (const DescriptionFilter::TermValue& v : f.terms) {
+        if (TermMatches(v, term)) {
+          any = true;
+          break;
+        }
+      }
+      if (any != f.term_negated) return true;
+    }
+    return false;
+  }
+
+  bool TermMatches(const DescriptionFilter::TermValue& v, absl::string_view term) {
+    if (v.how == DescriptionFilter::TermMatch::kWild) {
+      lower_.assign(term.begin(), term.end());
+      for (char& ch : lower_) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+      return WildMatch(v.text, lower_);
+    }
+    // match: every word of the filter is a prefix of some word of the term.
+    words_.clear();
+    SplitWords(term, &words_);
+    query_.clear();
+    SplitWords(v.text, &query_);
+    for (const std::string& q : query_) {
+      bool found = false;
+      for (const std::string& w : words_) {
+        if (absl::StartsWith(w, q)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  const Terminology& t_;
+  const TerminologyData& d_;
+  const uint32_t n_;
+  const uint32_t isa_;
+  std::string lower_;
+  std::vector<std::string> words_, query_;
+};
+
+void CollectIds(const Expr& e, std::vector<uint64_t>* concepts, std::vector<uint64_t>* refsets) {
+  if (e.kind == Expr::Kind::kConcept) concepts->push_back(e.concept_id);
+  if (e.kind == Expr::Kind::kMemberOf && e.children.empty()) refsets->push_back(e.concept_id);
+  for (const auto& k : e.children) CollectIds(*k, concepts, refsets);
+  std::vector<const Refinement*> stack;
+  if (e.refinement) stack.push_back(e.refinement.get());
+  while (!stack.empty()) {
+    const Refinement* r = stack.back();
+    stack.pop_back();
+    if (r->kind == Refinement::Kind::kAttribute) {
+      CollectIds(*r->attribute.name, concepts, refsets);
+      CollectIds(*r->attribute.value, concepts, refsets);
+    }
+    for (const auto& k : r->children) stack.push_back(k.get());
+  }
+}
+
+}  // namespace
+
+std::vector<uint32_t> Ecl::EvaluateIndexes(const Terminology& t) const {
+  Evaluator ev(t);
+  return ev.Eval(*root_);
+}
+
+std::vector<uint64_t> Ecl::Evaluate(const Terminology& t) const {
+  std::vector<uint32_t> idx = EvaluateIndexes(t);
+  std::vector<uint64_t> out;
+  out.reserve(idx.size());
+  for (uint32_t i : idx) out.push_back(t.IdAt(i));
+  return out;
+}
+
+size_t Ecl::Count(const Terminology& t) const {
+  const Expr& e = *root_;
+  if (e.kind == Expr::Kind::kConcept && e.filters.empty()) {
+    uint32_t i = t.IndexOf(e.concept_id);
+    if (i == kNoIndex) return 0;
+    const TerminologyData& d = t.data();
+    switch (e.op) {
+      case Operator::kSelf:
+        return 1;
+      case Operator::kDescendantOf:
+        return d.descendants.Row(i).size();
+      case Operator::kDescendantOrSelfOf:
+        return d.descendants.Row(i).size() + 1;
+      case Operator::kChildOf:
+        return d.children.Row(i).size();
+      case Operator::kAncestorOf:
+        return d.ancestors.Row(i).size();
+      case Operator::kAncestorOrSelfOf:
+        return d.ancestors.Row(i).size() + 1;
+      case Operator::kParentOf:
+        return d.parents.Row(i).size();
+      default:
+        break;
+    }
+  }
+  return EvaluateIndexes(t).size();
+}
+
+bool Ecl::MatchesIndex(const Terminology& t, uint32_t concept_index) const {
+  Evaluator ev(t);
+  return ev.Match(*root_, concept_index);
+}
+
+bool Ecl::Matches(const Terminology& t, uint64_t concept_id) const {
+  uint32_t i = t.IndexOf(concept_id);
+  return i != kNoIndex && MatchesIndex(t, i);
+}
+
+std::vector<uint64_t> Ecl::UnknownConcepts(const Terminology& t) const {
+  std::vector<uint64_t> concepts, refsets, out;
+  CollectIds(*root_, &concepts, &refsets);
+  for (uint64_t id : concepts) {
+    if (!t.Exists(id)) out.push_back(id);
+  }
+  for (uint64_t id : refsets) {
+    if (!t.Exists(id) && t.RefsetSlot(id) == kNoIndex) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace sprout::snomed
