@@ -58,16 +58,20 @@ void ValidateSourceRules(const sprout::v1::Referral& referral, std::vector<Field
 
   // Every organisation: who it is, and how to reply.
   const std::string& org = referrer.organisation_code();
+  // A code that is not even ODS- or agency-shaped is already reported by ValidateReferral.
+  const bool org_shaped = IsOdsCode(org) || IsLocalAgencyId(org);
   if (org.empty()) {
     Add(out, "referral.referrer.organisation_code",
         absl::StrCat(SourceName(source),
                      " needs the referring organisation's code; send its ODS code or a local "
                      "agency id such as police:WYP"));
-  } else if (source == sprout::v1::SOURCE_TYPE_GP_PRACTICE && !IsGpPracticeCode(org)) {
+  } else if (org_shaped && source == sprout::v1::SOURCE_TYPE_GP_PRACTICE &&
+             !IsGpPracticeCode(org)) {
     Add(out, "referral.referrer.organisation_code",
         "a GP referral needs the referring practice's ODS code; send 6 characters such as "
         "A81001");
-  } else if (source == sprout::v1::SOURCE_TYPE_COMMUNITY_PHARMACY && !IsPharmacyCode(org)) {
+  } else if (org_shaped && source == sprout::v1::SOURCE_TYPE_COMMUNITY_PHARMACY &&
+             !IsPharmacyCode(org)) {
     Add(out, "referral.referrer.organisation_code",
         "a pharmacy referral needs the pharmacy's ODS code; send 5 characters starting with F, "
         "such as FA123");
