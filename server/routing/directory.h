@@ -161,6 +161,10 @@ class Directory {
   // see kDefaultAnnualCapPerWte).
   static absl::StatusOr<std::shared_ptr<const Directory>> Create(DirectoryContents contents);
 
+  // Not copyable or movable: the indexes point into the snapshot itself.
+  Directory(const Directory&) = delete;
+  Directory& operator=(const Directory&) = delete;
+
   // A content hash of the loaded files (see LoadDirectory), "sha256:<hex>".
   const std::string& version() const { return contents_.version; }
 

@@ -68,6 +68,7 @@ absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
                                               const CaseloadView& caseload) const {
   const std::shared_ptr<const Directory> dir = holder_->Get();
   RoutingDecision d;
+  d.policy_name = policy_->name();
   d.directory_version = dir->version();
   d.terminology_release = request.terminology_release;
   std::vector<ExplanationStep>& steps = d.explanation.steps;

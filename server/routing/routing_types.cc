@@ -81,6 +81,7 @@ std::string DecisionToJson(const RoutingDecision& d) {
   j["link_worker"] = d.link_worker_id;
   j["queue_priority"] = d.queue_priority == QueuePriority::kUrgent ? "urgent" : "routine";
   j["deciding_rule"] = d.deciding_rule;
+  j["policy"] = d.policy_name;
   j["directory_version"] = d.directory_version;
   j["terminology_release"] = d.terminology_release;
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();

@@ -455,6 +455,7 @@ TEST(RouterExplanationTest, SpillOverExplainsEveryRuleCandidateAndTheWinner) {
   EXPECT_EQ(json["deciding_rule"], "housing");
   EXPECT_EQ(json["explanation"]["candidates"].size(), 3u);
   EXPECT_EQ(json["terminology_release"], "test-release");
+  EXPECT_EQ(json["policy"], "test-policy");
   EXPECT_FALSE(json.contains("person_key"));
 }
 
