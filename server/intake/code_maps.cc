@@ -1,0 +1,162 @@
+#include "server/intake/code_maps.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "snomed/sctid.h"
+
+namespace sprout::intake {
+namespace {
+
+// Collects the first parser error with its position.
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (message_.empty()) {
+      message_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+    }
+  }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string message_;
+};
+
+bool IsSystemName(absl::string_view s) {
+  if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<sprout::config::v1::CodeMap> CodeMaps::ParseText(absl::string_view text,
+                                                                absl::string_view origin) {
+  sprout::config::v1::CodeMap map;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &map)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ":", errors.message().empty() ? "1:1: unparsable" : errors.message()));
+  }
+  return map;
+}
+
+absl::StatusOr<std::shared_ptr<const CodeMaps>> CodeMaps::LoadDirectory(
+    const std::string& dir, const snomed::Terminology& terminology) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (it->is_regular_file(ec) && absl::EndsWith(p.filename().string(), ".textproto")) {
+      files.push_back(p.string());
+    }
+  }
+  if (ec) {
+    return absl::NotFoundError(absl::StrCat("code map directory ", dir, ": ", ec.message()));
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<CodeMapSource> sources;
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      return absl::NotFoundError(absl::StrCat(file, ": cannot be read"));
+    }
+    absl::StatusOr<sprout::config::v1::CodeMap> map = ParseText(buffer.str(), file);
+    if (!map.ok()) return map.status();
+    sources.push_back(CodeMapSource{file, *std::move(map)});
+  }
+  return Build(sources, terminology);
+}
+
+absl::StatusOr<std::shared_ptr<const CodeMaps>> CodeMaps::Build(
+    const std::vector<CodeMapSource>& sources, const snomed::Terminology& terminology) {
+  std::shared_ptr<CodeMaps> maps(new CodeMaps());
+  for (const CodeMapSource& source : sources) {
+    const sprout::config::v1::CodeMap& in = source.map;
+    auto fail = [&](absl::string_view what) {
+      return absl::InvalidArgumentError(absl::StrCat(source.origin, ": ", what));
+    };
+    if (in.system().empty()) return fail("system is missing");
+    if (!IsSystemName(in.system())) {
+      return fail(absl::StrCat("system \"", in.system(),
+                               "\" must be lower-case letters, digits and hyphens (at most 64)"));
+    }
+    if (in.version().empty()) return fail("version is missing");
+    if (maps->maps_.contains(in.system())) {
+      return fail(absl::StrCat("system \"", in.system(), "\" is already defined by ",
+                               maps->maps_[in.system()]->origin));
+    }
+    auto map = std::make_unique<Map>();
+    map->system = in.system();
+    map->version = in.version();
+    map->title = in.title();
+    map->origin = source.origin;
+    for (int i = 0; i < in.entries_size(); ++i) {
+      const sprout::config::v1::CodeMapEntry& e = in.entries(i);
+      std::string where = absl::StrCat("entry ", i + 1, " (code \"", e.code(), "\")");
+      if (e.code().empty()) return fail(absl::StrCat("entry ", i + 1, ": code is missing"));
+      if (map->entries.contains(e.code())) return fail(absl::StrCat(where, ": code is repeated"));
+      absl::StatusOr<uint64_t> id = snomed::ParseSctid(e.snomed_code(), snomed::kConceptPartitions);
+      if (!id.ok()) return fail(absl::StrCat(where, ": ", id.status().message()));
+      if (!terminology.Exists(*id)) {
+        return fail(
+            absl::StrCat(where, ": target ", *id, " is not in the loaded SNOMED CT release"));
+      }
+      if (!terminology.IsActive(*id)) {
+        return fail(absl::StrCat(where, ": target ", *id,
+                                 " is inactive in the loaded SNOMED CT release; map to its "
+                                 "replacement"));
+      }
+      Entry entry;
+      entry.code = e.code();
+      entry.display = e.display();
+      entry.concept_id = *id;
+      entry.note = e.note();
+      entry.map = map.get();
+      map->entries.emplace(e.code(), std::move(entry));
+    }
+    maps->maps_.emplace(in.system(), std::move(map));
+  }
+  return std::shared_ptr<const CodeMaps>(std::move(maps));
+}
+
+std::shared_ptr<const CodeMaps> CodeMaps::Empty() {
+  static const auto* empty = new std::shared_ptr<const CodeMaps>(new CodeMaps());
+  return *empty;
+}
+
+const CodeMaps::Map* CodeMaps::FindSystem(absl::string_view system) const {
+  auto it = maps_.find(system);
+  return it == maps_.end() ? nullptr : it->second.get();
+}
+
+const CodeMaps::Entry* CodeMaps::Find(absl::string_view system, absl::string_view code) const {
+  const Map* map = FindSystem(system);
+  if (map == nullptr) return nullptr;
+  auto it = map->entries.find(code);
+  return it == map->entries.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> CodeMaps::systems() const {
+  std::vector<std::string> out;
+  for (const auto& [system, map] : maps_) out.push_back(system);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace sprout::intake

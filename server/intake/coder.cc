@@ -1,0 +1,223 @@
+#include "server/intake/coder.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/intake/field_checks.h"
+
+namespace sprout::intake {
+namespace {
+
+void Add(std::vector<FieldViolation>* out, std::string field, std::string description) {
+  out->push_back(FieldViolation{std::move(field), std::move(description), "", ""});
+}
+
+}  // namespace
+
+std::string ReleaseLabel(const snomed::Terminology& terminology) {
+  const snomed::ReleaseInfo& r = terminology.release();
+  if (r.identity.empty()) return r.effective_date;
+  return absl::StrCat(r.identity, " ", r.effective_date);
+}
+
+absl::StatusOr<std::unique_ptr<ReasonCoder>> ReasonCoder::Create(
+    std::shared_ptr<const snomed::Terminology> terminology,
+    std::shared_ptr<const CodeMaps> code_maps, CoderOptions options) {
+  absl::StatusOr<snomed::Ecl> binding = snomed::Ecl::Parse(options.reason_binding_ecl);
+  if (!binding.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("reason binding: ", binding.status().message()));
+  }
+  std::vector<uint64_t> unknown = binding->UnknownConcepts(*terminology);
+  if (!unknown.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "reason binding names concepts not in the release: ", absl::StrJoin(unknown, ", ")));
+  }
+  if (options.matcher == nullptr) options.matcher = std::make_shared<SearchFreeTextMatcher>();
+  return std::unique_ptr<ReasonCoder>(new ReasonCoder(std::move(terminology), std::move(code_maps),
+                                                      std::move(options), *std::move(binding)));
+}
+
+ReasonCoder::ReasonCoder(std::shared_ptr<const snomed::Terminology> terminology,
+                         std::shared_ptr<const CodeMaps> code_maps, CoderOptions options,
+                         snomed::Ecl binding)
+    : terminology_(std::move(terminology)),
+      code_maps_(std::move(code_maps)),
+      options_(std::move(options)),
+      binding_(std::move(binding)),
+      release_label_(ReleaseLabel(*terminology_)) {}
+
+sprout::v1::CodedConcept ReasonCoder::Concept(uint64_t id) const {
+  sprout::v1::CodedConcept c;
+  c.set_code(absl::StrCat(id));
+  std::optional<absl::string_view> pt = terminology_->PreferredTerm(id);
+  if (pt.has_value()) c.set_display(std::string(*pt));
+  return c;
+}
+
+ReasonCoding ReasonCoder::Code(const sprout::v1::ReasonInput& reason,
+                               absl::string_view field) const {
+  ReasonCoding out;
+  *out.coded.mutable_original() = reason;
+  const std::string base(field);
+  switch (reason.reason_case()) {
+    case sprout::v1::ReasonInput::kSnomedCode:
+      CodeSnomed(reason.snomed_code(), base + ".snomed_code", &out);
+      break;
+    case sprout::v1::ReasonInput::kLocalCode:
+      CodeLocal(reason.local_code(), base, &out);
+      break;
+    case sprout::v1::ReasonInput::kFreeText:
+      CodeFreeText(reason.free_text(), &out);
+      break;
+    case sprout::v1::ReasonInput::REASON_NOT_SET:
+      Add(&out.violations, base,
+          "the reason is empty; set exactly one of snomed_code, local_code or free_text");
+      break;
+  }
+  return out;
+}
+
+void ReasonCoder::CodeSnomed(absl::string_view code, const std::string& field,
+                             ReasonCoding* out) const {
+  if (!CheckSnomedCode(field, code, "the reason code", &out->violations)) return;
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(code, &id)) return;  // CheckSnomedCode guarantees digits
+  if (!terminology_->Exists(id)) {
+    Add(&out->violations, field,
+        absl::StrCat("the reason code is not in the loaded SNOMED CT release (", release_label_,
+                     "); check the code, or send the reason as free text"));
+    return;
+  }
+  uint64_t coded = id;
+  if (!terminology_->IsActive(id)) {
+    std::vector<uint64_t> replacements = terminology_->ActiveReplacements(id);
+    std::optional<snomed::History> history = terminology_->GetHistory(id);
+    if (replacements.size() != 1) {
+      // Offer what the history suggests (REPLACED BY / SAME AS targets, else
+      // POSSIBLY EQUIVALENT TO / ALTERNATIVE ones), as codes, not patient data.
+      std::vector<std::string> options;
+      for (uint64_t r : replacements) {
+        options.push_back(absl::StrCat(r, " |", Concept(r).display(), "|"));
+      }
+      if (options.empty() && history.has_value()) {
+        for (const snomed::HistoricalAssociation& a : history->associations) {
+          if (terminology_->IsActive(a.target_id)) {
+            options.push_back(absl::StrCat(a.target_id, " |", Concept(a.target_id).display(), "|"));
+          }
+        }
+      }
+      Add(&out->violations, field,
+          options.empty()
+              ? std::string("the reason code is inactive and has no replacement in the loaded "
+                            "SNOMED CT release; send a current code, or the reason as free text")
+              : absl::StrCat("the reason code is inactive and has no single replacement; send "
+                             "one of ",
+                             absl::StrJoin(options, ", ")));
+      return;
+    }
+    coded = replacements[0];
+    sprout::v1::Substitution* sub = out->coded.mutable_substitution();
+    sub->set_original_code(absl::StrCat(id));
+    if (history.has_value()) {
+      for (const snomed::HistoricalAssociation& a : history->associations) {
+        if (a.refset_id == snomed::kReplacedByRefset || a.refset_id == snomed::kSameAsRefset) {
+          sub->set_association(std::string(a.type));
+          break;
+        }
+      }
+      if (history->inactivation_reason_id != 0) {
+        std::optional<absl::string_view> reason =
+            terminology_->PreferredTerm(history->inactivation_reason_id);
+        sub->set_inactivation_reason(reason.has_value()
+                                         ? std::string(*reason)
+                                         : absl::StrCat(history->inactivation_reason_id));
+      }
+    }
+  }
+  if (!binding_.Matches(*terminology_, coded)) {
+    Add(&out->violations, field,
+        absl::StrCat(coded == id ? "the reason code" : "the reason code's replacement",
+                     " is not a clinical finding, procedure, event, observable entity or "
+                     "situation (binding ",
+                     binding_.text(), "); send a code for the reason itself"));
+    out->coded.clear_substitution();
+    return;
+  }
+  *out->coded.mutable_concept() = Concept(coded);
+  out->coded.set_method(coded == id ? sprout::v1::CODING_METHOD_SNOMED
+                                    : sprout::v1::CODING_METHOD_SNOMED_REPLACED);
+  out->coded.set_source_version(release_label_);
+}
+
+void ReasonCoder::CodeLocal(const sprout::v1::LocalCode& code, const std::string& field,
+                            ReasonCoding* out) const {
+  const CodeMaps::Map* map = code_maps_->FindSystem(code.system());
+  if (map == nullptr) {
+    std::vector<std::string> systems = code_maps_->systems();
+    out->violations.push_back(FieldViolation{
+        field + ".local_code.system",
+        absl::StrCat(
+            "there is no code map for the local code system \"", code.system(), "\"; use one of: ",
+            systems.empty() ? std::string("(none configured)") : absl::StrJoin(systems, ", "),
+            ", or send the reason as free text"),
+        code.system(), code.code()});
+    return;
+  }
+  auto it = map->entries.find(code.code());
+  if (it == map->entries.end()) {
+    out->violations.push_back(
+        FieldViolation{field + ".local_code.code",
+                       absl::StrCat("the local code \"", code.code(), "\" is not in the \"",
+                                    map->system, "\" code map (version ", map->version,
+                                    "); check the code, or send the reason as free text"),
+                       code.system(), code.code()});
+    return;
+  }
+  const CodeMaps::Entry& entry = it->second;
+  if (!binding_.Matches(*terminology_, entry.concept_id)) {
+    Add(&out->violations, field + ".local_code.code",
+        absl::StrCat("the \"", map->system, "\" code map sends this code to ", entry.concept_id,
+                     ", which is outside the reason binding; ask the map's publisher to fix "
+                     "it, or send the reason as free text"));
+    return;
+  }
+  *out->coded.mutable_concept() = Concept(entry.concept_id);
+  out->coded.set_method(sprout::v1::CODING_METHOD_LOCAL_MAP);
+  out->coded.set_source_version(absl::StrCat(map->system, "@", map->version));
+}
+
+void ReasonCoder::CodeFreeText(absl::string_view text, ReasonCoding* out) const {
+  std::vector<TextCandidate> candidates =
+      options_.matcher->Match(*terminology_, text, binding_, options_.max_candidates);
+  size_t exact = 0;
+  for (const TextCandidate& c : candidates) exact += c.exact ? 1 : 0;
+  out->coded.set_source_version(release_label_);
+  if (exact == 1 && candidates[0].exact) {
+    *out->coded.mutable_concept() = Concept(candidates[0].concept_id);
+    out->coded.set_method(sprout::v1::CODING_METHOD_FREE_TEXT_MATCH);
+    return;
+  }
+  out->coded.set_method(sprout::v1::CODING_METHOD_NEEDS_REVIEW);
+  for (const TextCandidate& c : candidates) *out->coded.add_candidates() = Concept(c.concept_id);
+}
+
+void ReasonCoder::CheckConcept(absl::string_view field, absl::string_view code,
+                               absl::string_view what, std::vector<FieldViolation>* out) const {
+  if (!CheckSnomedCode(field, code, what, out)) return;
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(code, &id)) return;
+  if (!terminology_->Exists(id)) {
+    Add(out, std::string(field),
+        absl::StrCat(what, " is not in the loaded SNOMED CT release (", release_label_,
+                     "); check the code"));
+  } else if (!terminology_->IsActive(id)) {
+    Add(out, std::string(field),
+        absl::StrCat(what, " is inactive in the loaded SNOMED CT release; send a current code"));
+  }
+}
+
+}  // namespace sprout::intake

@@ -1,0 +1,122 @@
+// File: server/intake/coder.h
+//
+// ReasonCoder turns each reason for referral into a SNOMED CT concept with its
+// provenance (DESIGN.md §3.3):
+//  - SNOMED code: syntax, partition and Verhoeff; present in the loaded
+//    release; an inactive code replaced through REPLACED BY / SAME AS when
+//    that gives exactly one active concept (the substitution is recorded);
+//    inside the reason binding (ECL, default the UK Core ServiceRequest
+//    reasonCode binding of DOMAIN.md §1.8).
+//  - Local code: translated through the CodeMaps map for its system; an
+//    unknown system or code is a violation naming the map and the code.
+//  - Free text: a single exact match against the binding's descriptions is
+//    used; otherwise the reason is accepted as NEEDS_REVIEW with ranked
+//    candidates.
+// Every CodedReason keeps the original input, the method, and the map version
+// ("police-vulnerability@2025-09") or the release label.
+//
+//   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<ReasonCoder> coder,
+//                           ReasonCoder::Create(terminology, maps, CoderOptions()));
+//   ReasonCoding c = coder->Code(referral.reasons(0), "referral.reasons[0]");
+//   if (c.violations.empty()) *out.add_coded_reasons() = c.coded;
+//
+// Immutable after Create(): thread-safe, no I/O.
+#ifndef SPROUT_SERVER_INTAKE_CODER_H_
+#define SPROUT_SERVER_INTAKE_CODER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "server/intake/code_maps.h"
+#include "server/intake/free_text.h"
+#include "server/intake/violations.h"
+#include "snomed/ecl.h"
+#include "snomed/terminology.h"
+#include "sprout/v1/referral.pb.h"
+
+namespace sprout::intake {
+
+// The UK Core ServiceRequest reasonCode binding (DOMAIN.md §1.8): clinical
+// findings, procedures, events, observable entities, situations.
+inline constexpr absl::string_view kDefaultReasonBinding =
+    "<< 404684003 |Clinical finding| OR << 71388002 |Procedure| OR << 272379006 |Event| OR "
+    "<< 363787002 |Observable entity| OR << 243796009 |Situation with explicit context|";
+
+struct CoderOptions {
+  // ECL every coded reason must satisfy. Default kDefaultReasonBinding.
+  std::string reason_binding_ecl = std::string(kDefaultReasonBinding);
+  // Candidates offered for free text that needs review. Default 5.
+  size_t max_candidates = 5;
+  // The free-text matcher; null means SearchFreeTextMatcher. Default null.
+  std::shared_ptr<const FreeTextMatcher> matcher;
+};
+
+// The result of coding one reason: `coded` when `violations` is empty.
+struct ReasonCoding {
+  sprout::v1::CodedReason coded;
+  std::vector<FieldViolation> violations;
+};
+
+// ReleaseLabel()
+//
+// How a release is named in provenance: "<identity> <effective date>", e.g.
+// "starter 20251001", or just the date when the identity is empty.
+std::string ReleaseLabel(const snomed::Terminology& terminology);
+
+class ReasonCoder {
+ public:
+  // Create()
+  //
+  // REQUIRES: terminology and code_maps non-null (use CodeMaps::Empty()).
+  // Returns INVALID_ARGUMENT if options.reason_binding_ecl does not parse or
+  // names concepts the release does not contain.
+  static absl::StatusOr<std::unique_ptr<ReasonCoder>> Create(
+      std::shared_ptr<const snomed::Terminology> terminology,
+      std::shared_ptr<const CodeMaps> code_maps, CoderOptions options);
+
+  // Code()
+  //
+  // Codes `reason`. `field` is its path ("referral.reasons[2]"); violations are
+  // reported at `field` + ".snomed_code", ".local_code.system",
+  // ".local_code.code" or ".free_text". Never fails otherwise.
+  ReasonCoding Code(const sprout::v1::ReasonInput& reason, absl::string_view field) const;
+
+  // CheckConcept()
+  //
+  // For codes outside the reasons (safeguarding flags, conditions): appends a
+  // violation at `field` if `code` is not a valid concept id present and
+  // active in the release. `what` names it ("the safeguarding code").
+  void CheckConcept(absl::string_view field, absl::string_view code, absl::string_view what,
+                    std::vector<FieldViolation>* out) const;
+
+  // The concept as it appears on the wire: id and en-GB preferred term.
+  sprout::v1::CodedConcept Concept(uint64_t id) const;
+
+  const snomed::Terminology& terminology() const { return *terminology_; }
+  const std::string& release_label() const { return release_label_; }
+  const snomed::Ecl& binding() const { return binding_; }
+
+ private:
+  ReasonCoder(std::shared_ptr<const snomed::Terminology> terminology,
+              std::shared_ptr<const CodeMaps> code_maps, CoderOptions options, snomed::Ecl binding);
+  void CodeSnomed(absl::string_view code, const std::string& field, ReasonCoding* out) const;
+  void CodeLocal(const sprout::v1::LocalCode& code, const std::string& field,
+                 ReasonCoding* out) const;
+  void CodeFreeText(absl::string_view text, ReasonCoding* out) const;
+
+  // Constant after construction.
+  const std::shared_ptr<const snomed::Terminology> terminology_;
+  const std::shared_ptr<const CodeMaps> code_maps_;
+  const CoderOptions options_;
+  const snomed::Ecl binding_;
+  const std::string release_label_;
+};
+
+}  // namespace sprout::intake
+
+#endif  // SPROUT_SERVER_INTAKE_CODER_H_
