@@ -200,9 +200,15 @@ absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
     result = absl::AlreadyExistsError(absl::StrCat(
         "request_id ", s.request_id,
         " was already used for a different request; use a new request_id for a new referral"));
+    // The refusal is audited: keep that record although the job fails.
     s.audit.outcome = "ALREADY_EXISTS";
     absl::Status audited = InsertAudit(s.audit);
-    if (!audited.ok()) result = audited;
+    if (!audited.ok()) {
+      result = audited;
+    } else {
+      SPROUT_RETURN_IF_ERROR(writer_->Exec("RELEASE submission"));
+      return result;
+    }
   } else if (seen) {
     result = LoadReplay(s.request_id, referral_id, &outcome.referral);
     if (result.ok()) {

@@ -1,0 +1,19 @@
+// Runs the Store conformance suite against the SQLite backend.
+#include "server/store/sqlite/sqlite_store.h"
+#include "tests/server/store/store_conformance.h"
+
+namespace sprout::store::testing {
+namespace {
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteInDir(const std::string& dir) {
+  SqliteStoreOptions options;
+  options.path = dir + "/sprout.db";
+  return OpenSqliteStore(options);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
+                         ::testing::Values(StoreBackend{"Sqlite", OpenSqliteInDir}),
+                         StoreBackendName);
+
+}  // namespace
+}  // namespace sprout::store::testing

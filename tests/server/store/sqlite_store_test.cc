@@ -1,0 +1,294 @@
+// Behaviour specific to the SQLite backend: group commit, the bounded queue,
+// persistence across reopen, start-up checks and audit tamper detection.
+#include "server/store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server/store/store_test_util.h"
+
+namespace sprout::store {
+namespace {
+
+using ::sprout::store::testing::MakeAudit;
+using ::sprout::store::testing::MakeSubmission;
+using ::sprout::store::testing::Spec;
+using ::sprout::store::testing::TempDir;
+using ::testing::HasSubstr;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteStoreOptions Options() const {
+    SqliteStoreOptions options;
+    options.path = dir_.File("sprout.db");
+    return options;
+  }
+  std::unique_ptr<SqliteStore> MustOpen(const SqliteStoreOptions& options) {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+  // Runs `sql` on a separate raw connection, as an operator or attacker could.
+  void RawExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(SqliteStoreTest, ConcurrentSubmissionsShareTransactions) {
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());
+  ASSERT_NE(store, nullptr);
+  constexpr int kCount = 400;
+  std::atomic<int> ok{0};
+  std::atomic<int> remaining{kCount};
+  absl::Notification all_done;
+  for (int i = 0; i < kCount; ++i) {
+    store->SubmitAsync(MakeSubmission(Spec(absl::StrCat("g", i))),
+                       [&](absl::StatusOr<SubmitOutcome> r) {
+                         if (r.ok()) ok.fetch_add(1);
+                         if (remaining.fetch_sub(1) == 1) all_done.Notify();
+                       });
+  }
+  all_done.WaitForNotification();
+  EXPECT_EQ(ok.load(), kCount);
+  const SqliteStoreStats stats = store->stats();
+  EXPECT_EQ(stats.submissions, kCount);
+  // Group commit: far fewer fsyncs than submissions.
+  EXPECT_LT(stats.transactions, kCount / 2);
+  EXPECT_GT(stats.largest_batch, 1);
+  EXPECT_LE(stats.largest_batch, Options().max_batch_size);
+}
+
+TEST_F(SqliteStoreTest, FullQueueAnswersResourceExhaustedAtOnce) {
+  SqliteStoreOptions options = Options();
+  options.max_queue_depth = 1;
+  options.busy_timeout = absl::Seconds(30);
+  std::unique_ptr<SqliteStore> store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+
+  // Another connection holds the write lock, so the writer blocks in BEGIN
+  // and the queue cannot drain.
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  std::atomic<int> accepted_ok{0};
+  std::atomic<int> pending{0};
+  int refused = 0;
+  for (int i = 0; i < 3; ++i) {
+    bool answered_inline = false;
+    absl::StatusCode code = absl::StatusCode::kOk;
+    pending.fetch_add(1);
+    std::atomic<bool> in_call{true};
+    store->SubmitAsync(MakeSubmission(Spec(absl::StrCat("q", i))),
+                       [&, i](absl::StatusOr<SubmitOutcome> r) {
+                         if (in_call.load()) {
+                           answered_inline = true;
+                           code = r.status().code();
+                         } else if (r.ok()) {
+                           accepted_ok.fetch_add(1);
+                         }
+                         pending.fetch_sub(1);
+                       });
+    in_call.store(false);
+    if (answered_inline) {
+      EXPECT_EQ(code, absl::StatusCode::kResourceExhausted);
+      ++refused;
+    }
+  }
+  EXPECT_GE(refused, 1);
+  EXPECT_EQ(store->stats().rejected_queue_full, refused);
+
+  ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  store->Shutdown();  // drains what was accepted
+  EXPECT_EQ(pending.load(), 0);
+  EXPECT_EQ(accepted_ok.load(), 3 - refused);
+}
+
+TEST_F(SqliteStoreTest, ReopenedStoreKeepsEverythingAndContinuesTheSequences) {
+  int64_t last_sequence = 0;
+  {
+    std::unique_ptr<SqliteStore> store = MustOpen(Options());
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 3; ++i) {
+      absl::StatusOr<SubmitOutcome> out =
+          store->Submit(MakeSubmission(Spec(absl::StrCat("p", i)).PersonKey("pk")));
+      ASSERT_TRUE(out.ok()) << out.status();
+      last_sequence = out->queue_sequence;
+    }
+  }
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->GetReferral("p2").ok());
+  EXPECT_TRUE(store->FindOpenEpisode("pk")->has_value());
+  absl::StatusOr<SubmitOutcome> replay = store->Submit(MakeSubmission(Spec("p0")));
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  absl::StatusOr<SubmitOutcome> next = store->Submit(MakeSubmission(Spec("p3")));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_GT(next->queue_sequence, last_sequence);
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->intact()) << v->message;
+  EXPECT_EQ(v->records_checked, 5);
+}
+
+TEST_F(SqliteStoreTest, SecondOpenOfTheSameFileFailsFast) {
+  std::unique_ptr<SqliteStore> first = MustOpen(Options());
+  ASSERT_NE(first, nullptr);
+  absl::StatusOr<std::unique_ptr<SqliteStore>> second = SqliteStore::Open(Options());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(second.status().message(),
+              HasSubstr(absl::StrCat("another process holds ", Options().path)));
+  first.reset();
+  EXPECT_TRUE(SqliteStore::Open(Options()).ok());  // released on close
+}
+
+TEST_F(SqliteStoreTest, UnopenablePathIsAClearError) {
+  SqliteStoreOptions options;
+  options.path = dir_.File("missing-dir/sprout.db");
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("missing-dir/sprout.db"));
+}
+
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsDataLoss) {
+  {
+    std::ofstream f(Options().path, std::ios::binary);
+    f << std::string(8192, 'x');
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(Options());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  EXPECT_THAT(store.status().message(), HasSubstr(Options().path));
+}
+
+TEST_F(SqliteStoreTest, CorruptPageIsDetectedAtOpen) {
+  {
+    std::unique_ptr<SqliteStore> store = MustOpen(Options());
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(store->Submit(MakeSubmission(Spec(absl::StrCat("c", i)))).ok());
+    }
+  }  // closing the last connection checkpoints the WAL into the main file
+  // Overwrite the middle of the file (b-tree pages, not the header).
+  {
+    std::fstream f(Options().path, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekg(0, std::ios::end);
+    const std::streamoff size = f.tellg();
+    ASSERT_GT(size, 4096 * 8);
+    f.seekp(4096 * 3);
+    const std::string junk(4096 * 4, '\xA5');
+    f.write(junk.data(), junk.size());
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(Options());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+}
+
+TEST_F(SqliteStoreTest, AlteredAuditRecordIsDetected) {
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store->Submit(MakeSubmission(Spec(absl::StrCat("a", i)))).ok());
+  }
+  ASSERT_TRUE(store->VerifyAuditChain()->intact());
+  // The table refuses updates; someone with the file can drop the guard.
+  RawExec(
+      "DROP TRIGGER audit_records_no_update;"
+      "UPDATE audit_records SET resource = 'referrals/a9' WHERE sequence = 2;");
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_FALSE(v->intact());
+  EXPECT_EQ(v->first_bad_sequence, 2);
+  EXPECT_EQ(v->records_checked, 2);
+  EXPECT_THAT(v->message, HasSubstr("altered"));
+}
+
+TEST_F(SqliteStoreTest, FlippedHashByteIsDetected) {
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store
+                    ->AppendAudit(MakeAudit("GetReferral", "referrals/x",
+                                            absl::FromUnixSeconds(1767225600 + i)))
+                    .ok());
+  }
+  // Flip one bit of record 3's stored hash through a second raw connection.
+  RawExec("DROP TRIGGER audit_records_no_update;");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* read = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT hash FROM audit_records WHERE sequence = 3", -1, &read,
+                               nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+  std::string hash(static_cast<const char*>(sqlite3_column_blob(read, 0)),
+                   sqlite3_column_bytes(read, 0));
+  sqlite3_finalize(read);
+  ASSERT_EQ(hash.size(), 32u);
+  hash[7] ^= 0x01;
+  sqlite3_stmt* write = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE audit_records SET hash = ? WHERE sequence = 3", -1,
+                               &write, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_blob(write, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(write), SQLITE_DONE);
+  sqlite3_finalize(write);
+  sqlite3_close(db);
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->first_bad_sequence, 3);
+}
+
+TEST_F(SqliteStoreTest, DeletedAuditRecordIsDetected) {
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store
+                    ->AppendAudit(MakeAudit("GetReferral", "referrals/x",
+                                            absl::FromUnixSeconds(1767225600 + i)))
+                    .ok());
+  }
+  RawExec("DROP TRIGGER audit_records_no_delete; DELETE FROM audit_records WHERE sequence = 2;");
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->first_bad_sequence, 3);
+}
+
+TEST_F(SqliteStoreTest, AuditRecordsRefuseUpdates) {
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->AppendAudit(MakeAudit("GetReferral", "referrals/x", absl::Now())).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_records SET outcome = 'x'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_records", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, BadOptionsAreInvalidArgument) {
+  SqliteStoreOptions options = Options();
+  options.max_batch_size = 0;
+  EXPECT_EQ(SqliteStore::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqliteStore::Open(SqliteStoreOptions{}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace sprout::store

@@ -1,0 +1,51 @@
+// File: tests/server/store/store_conformance.h
+//
+// The behaviour every Store backend must show. A backend's test binary
+// compiles store_conformance.cc and instantiates the suite with a factory:
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+//                            ::testing::Values(StoreBackend{"sqlite", OpenInDir}),
+//                            StoreBackendName);
+#ifndef SPROUT_TESTS_SERVER_STORE_STORE_CONFORMANCE_H_
+#define SPROUT_TESTS_SERVER_STORE_STORE_CONFORMANCE_H_
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+#include "server/store/store.h"
+#include "tests/server/store/store_test_util.h"
+
+namespace sprout::store::testing {
+
+struct StoreBackend {
+  std::string name;
+  // Opens a new, empty store keeping its files (if any) under `dir`.
+  std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)> open;
+};
+
+// Keeps gtest from printing the factory's bytes.
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
+
+inline std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
+  return info.param.name;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Submits and expects success.
+  SubmitOutcome MustSubmit(const SubmissionSpec& spec);
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace sprout::store::testing
+
+#endif  // SPROUT_TESTS_SERVER_STORE_STORE_CONFORMANCE_H_
