@@ -54,6 +54,12 @@ Preference PreferenceFor(const Rule* rule, const RoutingRequest& request) {
 
 }  // namespace
 
+DirectoryHolder::Validator PolicyCheck(std::shared_ptr<const RoutingPolicy> policy) {
+  return [policy = std::move(policy)](const Directory& directory) {
+    return policy->ValidateAgainst(directory);
+  };
+}
+
 absl::StatusOr<std::unique_ptr<Router>> Router::Create(
     const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy) {
   if (holder == nullptr || policy == nullptr) {

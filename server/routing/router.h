@@ -39,6 +39,11 @@
 
 namespace sprout::routing {
 
+// A DirectoryHolder validator that refuses a directory lacking what `policy`
+// names, so a reload cannot break the policy in force:
+//   SPROUT_RETURN_IF_ERROR(holder.AddValidator(PolicyCheck(policy)));
+DirectoryHolder::Validator PolicyCheck(std::shared_ptr<const RoutingPolicy> policy);
+
 // A Router is immutable and thread-safe. Each Route() call takes one directory
 // snapshot from the holder at its start, so a concurrent reload never mixes two
 // directories in one decision.

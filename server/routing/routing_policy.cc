@@ -72,13 +72,22 @@ absl::StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       rule.safeguarding = *std::move(p);
     }
     for (SourceType t : rule_spec.source_types) {
-      if (t == SourceType::kUnspecified || static_cast<int>(t) > kMaxSourceType) {
+      if (t == SourceType::kUnspecified) {
         return RuleError(position, name, "source_types: SOURCE_TYPE_UNSPECIFIED is not a source");
+      }
+      if (static_cast<int>(t) < 0 || static_cast<int>(t) > kMaxSourceType) {
+        return RuleError(
+            position, name,
+            absl::StrCat("source_types: ", static_cast<int>(t), " is not a known source type"));
       }
     }
     for (Priority p : rule_spec.priorities) {
       if (p != Priority::kRoutine && p != Priority::kUrgent) {
-        return RuleError(position, name, "priorities: PRIORITY_UNSPECIFIED is not a priority");
+        return RuleError(
+            position, name,
+            p == Priority::kUnspecified
+                ? std::string("priorities: PRIORITY_UNSPECIFIED is not a priority")
+                : absl::StrCat("priorities: ", static_cast<int>(p), " is not a known priority"));
       }
     }
     if ((rule_spec.min_age && *rule_spec.min_age < 0) ||
@@ -185,10 +194,11 @@ RuleMatch RoutingPolicy::Evaluate(const Rule& rule, const RoutingRequest& reques
   if (s.min_age || s.max_age) {
     if (!request.age_years) return {false, "age unknown and the rule has an age bound"};
     const int age = *request.age_years;
-    if ((s.min_age && age < *s.min_age) || (s.max_age && age > *s.max_age)) {
-      return {false,
-              absl::StrCat("age ", age, " is outside ", s.min_age ? absl::StrCat(*s.min_age) : "0",
-                           "-", s.max_age ? absl::StrCat(*s.max_age) : "")};
+    if (s.min_age && age < *s.min_age) {
+      return {false, absl::StrCat("age ", age, " is below the minimum ", *s.min_age)};
+    }
+    if (s.max_age && age > *s.max_age) {
+      return {false, absl::StrCat("age ", age, " is above the maximum ", *s.max_age)};
     }
     held.push_back(absl::StrCat("age ", age, " in range"));
   }

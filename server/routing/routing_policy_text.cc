@@ -59,6 +59,11 @@ absl::StatusOr<PolicySpec> PolicySpecFromProto(const cfg::RoutingPolicy& proto) 
     if (w.has_min_age()) rule.min_age = w.min_age();
     if (w.has_max_age()) rule.max_age = w.max_age();
     rule.languages.assign(w.languages().begin(), w.languages().end());
+    if (!cfg::SafeguardingCondition_IsValid(w.safeguarding())) {
+      return absl::InvalidArgumentError(absl::StrCat("rule ", position, " '", r.name(),
+                                                     "': safeguarding: ", w.safeguarding(),
+                                                     " is not a known condition"));
+    }
     rule.safeguarding = FromProto(w.safeguarding());
     rule.safeguarding_ecl = w.safeguarding_ecl();
     rule.pcns.assign(w.pcns().begin(), w.pcns().end());

@@ -499,6 +499,26 @@ TEST(RouterTest, CaseloadErrorsArePropagated) {
   EXPECT_EQ(d.status().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(RouterTest, PolicyCheckRefusesAReloadThatDropsANamedWorker) {
+  FakeConceptCompiler compiler;
+  auto dir = BuildDirectory(RouterSources(), compiler);
+  ASSERT_TRUE(dir.ok());
+  DirectoryHolder holder(*dir);
+  auto policy = RoutingPolicy::Create(TestPolicySpec(), compiler);
+  ASSERT_TRUE(policy.ok());
+  ASSERT_TRUE(holder.AddValidator(PolicyCheck(*policy)).ok());
+  DirectorySources without_a2 = RouterSources();
+  without_a2.link_workers.content =
+      "link_worker_id,pcn_code,display_name,wte,annual_caseload_cap,open_caseload_cap,"
+      "specialisms,languages,age_groups,available_from,available_to\n"
+      "lw-a1,U00001,Alpha 1,1.0,,,debt=<< 160932005;housing=<< 81877007,en,,,\n";
+  auto next = BuildDirectory(without_a2, compiler);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(holder.Replace(*next).message(),
+            "rule 7 'pharmacy-named-worker': assign_link_worker: unknown link worker 'lw-a2'");
+  EXPECT_EQ(holder.Get(), *dir);
+}
+
 TEST(RouterTest, CreateRejectsPolicyNamingUnknownPcn) {
   FakeConceptCompiler compiler;
   auto dir = BuildDirectory(RouterSources(), compiler);

@@ -86,7 +86,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "policy.textproto:3:44: Unknown enumeration value of \"SOURCE_TYPE_POSTMAN\" "
                   "for field \"source_types\"."},
         TextError{"NoAction",
-                  "default_triage_sub_icb_location: \"01B\" rules { name: \"a\" then { default_choice: true } } "
+                  "default_triage_sub_icb_location: \"01B\" rules { name: \"a\" then { "
+                  "default_choice: true } } "
                   "rules { name: \"b\" when { reasons_ecl: \"<< 1\" } }",
                   "rule 2 'b': then: set one action (prefer_specialism, assign_link_worker, "
                   "route_to_pcn, send_to_triage or default_choice)"},
@@ -126,6 +127,14 @@ INSTANTIATE_TEST_SUITE_P(
                   "default_triage_sub_icb_location: \"01B\" rules { name: \"l\" when { "
                   "languages: \"PL\" } then { default_choice: true } }",
                   "rule 1 'l': languages: 'PL' is not a lower-case language tag"},
+        TextError{"NumericUnknownSourceType",
+                  "default_triage_sub_icb_location: \"01B\" rules { name: \"n\" when { "
+                  "source_types: 99 } then { default_choice: true } }",
+                  "rule 1 'n': source_types: 99 is not a known source type"},
+        TextError{"NumericUnknownSafeguarding",
+                  "default_triage_sub_icb_location: \"01B\" rules { name: \"n\" when { "
+                  "safeguarding: 7 } then { default_choice: true } }",
+                  "rule 1 'n': safeguarding: 7 is not a known condition"},
         TextError{"NoDefaultTriage", "rules { name: \"a\" then { default_choice: true } }",
                   "routing policy: default_triage_sub_icb_location must be set"}),
     [](const ::testing::TestParamInfo<TextError>& info) { return info.param.name; });
@@ -182,7 +191,7 @@ TEST_F(RoutingPolicyReferenceTest, EvaluateExplainsTheFirstFailedCondition) {
   r.age_years = 60;
   RuleMatch m = (*policy)->Evaluate(discharge, r, "U00001");
   EXPECT_FALSE(m.matched);
-  EXPECT_EQ(m.detail, "age 60 is outside 75-");
+  EXPECT_EQ(m.detail, "age 60 is below the minimum 75");
   r.source_type = SourceType::kPolice;
   EXPECT_EQ((*policy)->Evaluate(discharge, r, "U00001").detail, "source police is not listed");
 }
