@@ -1,7 +1,9 @@
 // Opening a SqliteStore, and its read side.
 #include "server/store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <map>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -316,6 +318,13 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
                           Connection::Open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                                            options.busy_timeout));
   SPROUT_RETURN_IF_ERROR(sqlite::Configure(*writer, /*writer=*/true));
+  if (options.max_size_bytes > 0) {
+    SPROUT_ASSIGN_OR_RETURN(std::string page_size, writer->QueryText("PRAGMA page_size"));
+    const int64_t pages = options.max_size_bytes / std::max<int64_t>(1, std::stoll(page_size));
+    SPROUT_RETURN_IF_ERROR(
+        writer->QueryText(absl::StrCat("PRAGMA max_page_count=", std::max<int64_t>(1, pages)))
+            .status());
+  }
   if (options.integrity_check_at_open) {
     SPROUT_ASSIGN_OR_RETURN(std::string check, writer->QueryText("PRAGMA quick_check"));
     if (check != "ok") {

@@ -48,6 +48,12 @@ struct SqliteStoreOptions {
   // an online backup or a checkpoint) before failing UNAVAILABLE. Default: 5 s.
   absl::Duration busy_timeout = absl::Seconds(5);
 
+  // Largest the database file may grow to, in bytes; 0 = no limit. When a
+  // write would pass it, the write fails RESOURCE_EXHAUSTED ("disk full")
+  // exactly as if the disk had filled, and nothing of that batch is stored.
+  // Use it to keep the store from filling a shared volume. Default: 0.
+  int64_t max_size_bytes = 0;
+
   // Run PRAGMA quick_check at open; DATA_LOSS if it fails. Reads the whole
   // file: about 1 s per GB. Default: true.
   bool integrity_check_at_open = true;

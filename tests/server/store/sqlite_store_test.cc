@@ -282,6 +282,35 @@ TEST_F(SqliteStoreTest, AuditRecordsRefuseUpdates) {
   sqlite3_close(db);
 }
 
+TEST_F(SqliteStoreTest, FullDiskIsResourceExhaustedAndStoresNothingPartial) {
+  SqliteStoreOptions options = Options();
+  options.max_size_bytes = 256 * 1024;  // stands in for a full volume
+  std::unique_ptr<SqliteStore> store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+  absl::Status failure;
+  int stored = 0;
+  for (int i = 0; i < 5000 && failure.ok(); ++i) {
+    absl::StatusOr<SubmitOutcome> out = store->Submit(MakeSubmission(Spec(absl::StrCat("f", i))));
+    if (out.ok()) {
+      ++stored;
+    } else {
+      failure = out.status();
+    }
+  }
+  ASSERT_FALSE(failure.ok()) << "the size limit was never reached";
+  EXPECT_EQ(failure.code(), absl::StatusCode::kResourceExhausted) << failure;
+  EXPECT_THAT(failure.message(), HasSubstr("disk full"));
+  EXPECT_GT(stored, 0);
+  // What was acknowledged is intact, and the failed referral left nothing.
+  EXPECT_TRUE(store->GetReferral(absl::StrCat("f", stored - 1)).ok());
+  EXPECT_EQ(store->GetReferral(absl::StrCat("f", stored)).status().code(),
+            absl::StatusCode::kNotFound);
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->intact()) << v->message;
+  EXPECT_EQ(v->records_checked, stored);
+}
+
 TEST_F(SqliteStoreTest, BadOptionsAreInvalidArgument) {
   SqliteStoreOptions options = Options();
   options.max_batch_size = 0;
