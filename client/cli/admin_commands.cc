@@ -1,0 +1,189 @@
+// sproutctl admin ...: routing log, statistics, directory and audit.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/cli/command.h"
+#include "client/cli/output.h"
+#include "client/cli/render.h"
+
+namespace sprout::client::cli {
+namespace {
+
+namespace v1 = ::sprout::v1;
+
+struct PageFlags {
+  std::string filter;
+  int page_size = 0;
+  std::string page_token;
+  std::string parent;
+};
+
+void AddPaging(CLI::App& cmd, PageFlags& f) {
+  cmd.add_option("--page-size", f.page_size, "at most this many");
+  cmd.add_option("--page-token", f.page_token, "from the previous page");
+}
+
+Action SetUpRoutingLog(CLI::App& cmd) {
+  auto f = std::make_shared<PageFlags>();
+  cmd.add_option("--filter", f->filter,
+                 "AIP-160 over pcn, practice, source_type, outcome, rule, reason, decide_time; "
+                 "e.g. 'reason << 267076002 AND pcn = \"U00001\"'");
+  AddPaging(cmd, *f);
+  return [f](CommandContext& ctx) -> absl::Status {
+    v1::QueryRoutingLogRequest request;
+    request.set_filter(f->filter);
+    request.set_page_size(f->page_size);
+    request.set_page_token(f->page_token);
+    return CallAndPrint<v1::QueryRoutingLogResponse>(
+        ctx, [&](SproutClient& c) { return c.QueryRoutingLog(request); },
+        [](const v1::QueryRoutingLogResponse& r, std::ostream& out) {
+          Table table({"decision", "referral", "decided", "outcome", "route", "source"});
+          for (const v1::RoutingDecision& d : r.decisions()) {
+            table.AddRow({d.name(), d.referral(), FormatTimestamp(d.decide_time()),
+                          ShortEnum(d.outcome()), FormatRoute(d.route()),
+                          ShortEnum(d.source_type())});
+          }
+          table.Print(out);
+          PrintNextPage(r.next_page_token(), out);
+        });
+  };
+}
+
+Action SetUpDecision(CLI::App& cmd) {
+  auto name = std::make_shared<std::string>();
+  cmd.add_option("decision", *name, "decision id or routingDecisions/{id}")->required();
+  return [name](CommandContext& ctx) -> absl::Status {
+    v1::GetRoutingDecisionRequest request;
+    request.set_name(ResourceName("routingDecisions", *name));
+    return CallAndPrint<v1::RoutingDecision>(
+        ctx, [&](SproutClient& c) { return c.GetRoutingDecision(request); }, PrintDecision);
+  };
+}
+
+void PrintRows(const char* title, const google::protobuf::RepeatedPtrField<v1::StatsRow>& rows,
+               std::ostream& out) {
+  out << title << ":\n";
+  Table table({"key", "display", "count"});
+  for (const v1::StatsRow& row : rows) {
+    table.AddRow({row.key(), row.display(), absl::StrCat(row.count())});
+  }
+  table.Print(out);
+}
+
+Action SetUpStats(CLI::App& cmd) {
+  auto f = std::make_shared<PageFlags>();
+  cmd.add_option("--filter", f->filter, "AIP-160 over pcn and decide_time");
+  return [f](CommandContext& ctx) -> absl::Status {
+    v1::GetStatsRequest request;
+    request.set_filter(f->filter);
+    return CallAndPrint<v1::Stats>(
+        ctx, [&](SproutClient& c) { return c.GetStats(request); },
+        [](const v1::Stats& s, std::ostream& out) {
+          PrintRows("by PCN", s.by_pcn(), out);
+          PrintRows("by source", s.by_source_type(), out);
+          PrintRows("by reason", s.by_reason(), out);
+          out << "link workers:\n";
+          Table table({"link_worker", "year", "open", "waiting"});
+          for (const v1::LinkWorkerLoad& l : s.link_workers()) {
+            table.AddRow(
+                {l.link_worker(), absl::StrCat(l.accepted_this_year(), "/", l.annual_cap()),
+                 absl::StrCat(l.open_caseload(), "/", l.open_cap()), absl::StrCat(l.waiting())});
+          }
+          table.Print(out);
+        });
+  };
+}
+
+Action SetUpPcns(CLI::App& cmd) {
+  auto f = std::make_shared<PageFlags>();
+  AddPaging(cmd, *f);
+  return [f](CommandContext& ctx) -> absl::Status {
+    v1::ListPcnsRequest request;
+    request.set_page_size(f->page_size);
+    request.set_page_token(f->page_token);
+    return CallAndPrint<v1::ListPcnsResponse>(
+        ctx, [&](SproutClient& c) { return c.ListPcns(request); },
+        [](const v1::ListPcnsResponse& r, std::ostream& out) {
+          Table table({"pcn", "name", "sub-icb", "practices", "link workers"});
+          for (const v1::Pcn& p : r.pcns()) {
+            table.AddRow({p.name(), p.display_name(), p.sub_icb_location(),
+                          absl::StrCat(p.practice_count()), absl::StrCat(p.link_worker_count())});
+          }
+          table.Print(out);
+          PrintNextPage(r.next_page_token(), out);
+        });
+  };
+}
+
+Action SetUpLinkWorkers(CLI::App& cmd) {
+  auto f = std::make_shared<PageFlags>();
+  cmd.add_option("pcn", f->parent, "PCN code or pcns/{code}")->required();
+  AddPaging(cmd, *f);
+  return [f](CommandContext& ctx) -> absl::Status {
+    v1::ListLinkWorkersRequest request;
+    request.set_parent(ResourceName("pcns", f->parent));
+    request.set_page_size(f->page_size);
+    request.set_page_token(f->page_token);
+    return CallAndPrint<v1::ListLinkWorkersResponse>(
+        ctx, [&](SproutClient& c) { return c.ListLinkWorkers(request); },
+        [](const v1::ListLinkWorkersResponse& r, std::ostream& out) {
+          Table table({"link worker", "name", "wte", "caps", "languages", "available"});
+          for (const v1::LinkWorker& w : r.link_workers()) {
+            table.AddRow({w.name(), w.display_name(), absl::StrCat(w.whole_time_equivalent()),
+                          absl::StrCat(w.annual_cap(), "/", w.open_cap()),
+                          absl::StrJoin(w.languages(), ","), w.available() ? "yes" : "no"});
+          }
+          table.Print(out);
+          PrintNextPage(r.next_page_token(), out);
+        });
+  };
+}
+
+Action SetUpReload(CLI::App&) {
+  return [](CommandContext& ctx) -> absl::Status {
+    return CallAndPrint<v1::ReloadDirectoryResponse>(
+        ctx, [](SproutClient& c) { return c.ReloadDirectory(v1::ReloadDirectoryRequest()); },
+        [](const v1::ReloadDirectoryResponse& r, std::ostream& out) {
+          out << "directory " << r.previous_version() << " -> " << r.directory_version() << " at "
+              << FormatTimestamp(r.reload_time()) << "\n";
+        });
+  };
+}
+
+Action SetUpVerifyAudit(CLI::App&) {
+  return [](CommandContext& ctx) -> absl::Status {
+    auto client = ctx.client();
+    if (!client.ok()) return client.status();
+    auto r = (*client)->VerifyAuditLog(v1::VerifyAuditLogRequest());
+    if (!r.ok()) return r.status();
+    if (ctx.json()) {
+      PrintMessageJson(*r, ctx.out());
+    } else if (r->intact()) {
+      ctx.out() << "audit trail intact: " << r->records_checked() << " records checked\n";
+    } else {
+      ctx.out() << "audit trail BROKEN at record " << r->first_bad_sequence() << ": "
+                << r->message() << " (" << r->records_checked() << " records checked)\n";
+    }
+    // A broken chain is data loss, whatever the output format.
+    if (!r->intact()) return absl::DataLossError("the audit trail's hash chain is broken");
+    return absl::OkStatus();
+  };
+}
+
+const Command kAdminCommands[] = {
+    {"routing-log", "Routing decisions matching a filter, newest first", &SetUpRoutingLog, {}},
+    {"decision", "One routing decision with its explanation", &SetUpDecision, {}},
+    {"stats", "Counts per PCN, source and reason; load against capacity", &SetUpStats, {}},
+    {"pcns", "The PCNs in the directory", &SetUpPcns, {}},
+    {"link-workers", "The link workers in a PCN", &SetUpLinkWorkers, {}},
+    {"reload", "Reload the directory and routing policy", &SetUpReload, {}},
+    {"verify-audit", "Verify the audit trail's hash chain", &SetUpVerifyAudit, {}},
+};
+
+}  // namespace
+
+absl::Span<const Command> AdminCommands() { return kAdminCommands; }
+
+}  // namespace sprout::client::cli

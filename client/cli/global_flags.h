@@ -1,0 +1,39 @@
+// sproutctl's global flags and how they become ClientOptions.
+#ifndef SPROUT_CLIENT_CLI_GLOBAL_FLAGS_H_
+#define SPROUT_CLIENT_CLI_GLOBAL_FLAGS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "client/client_options.h"
+
+namespace sprout::client::cli {
+
+struct GlobalFlags {
+  std::string server = "127.0.0.1:50051";  // --server
+  std::string ca;                          // --ca (default <certs_dir>/ca.pem)
+  std::string cert;                        // --cert
+  std::string key;                         // --key
+  std::string as;                          // --as NAME: <certs_dir>/NAME.pem and .key
+  std::string certs_dir = "certs/out";     // --certs-dir
+  bool insecure = false;                   // --insecure
+  std::string deadline = "10s";            // --deadline, e.g. "10s", "500ms", "2m"
+  bool json = false;                       // --json
+};
+
+// ResolveClientOptions()
+//
+// ClientOptions for `flags`:
+//   --insecure: plaintext, no files.
+//   otherwise: ca = --ca or <certs_dir>/ca.pem; the client certificate and key
+//   are --cert/--key, or <certs_dir>/<as>.pem/.key for --as NAME (explicit
+//   --cert/--key win over --as).
+// Does not read any file (CreateChannel does).
+// Errors (all usage errors): an unparsable or non-positive --deadline; TLS
+// with no client identity (neither --as nor --cert/--key); only one of
+// --cert/--key; an --as name that is not [A-Za-z0-9_-]+.
+absl::StatusOr<ClientOptions> ResolveClientOptions(const GlobalFlags& flags);
+
+}  // namespace sprout::client::cli
+
+#endif  // SPROUT_CLIENT_CLI_GLOBAL_FLAGS_H_

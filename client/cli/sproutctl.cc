@@ -1,0 +1,103 @@
+#include "client/cli/sproutctl.h"
+
+#include <map>
+#include <utility>
+
+#include "client/cli/exit_code.h"
+#include "client/status_format.h"
+
+namespace sprout::client::cli {
+namespace {
+
+constexpr char kDescription[] =
+    "sproutctl: send and follow social prescribing referrals, work link worker queues, "
+    "look up SNOMED CT and administer a Sprout server.";
+
+constexpr char kIdentityHelp[] =
+    "Connecting: mutual TLS to --server with certs/out/ca.pem and the identity chosen by --as\n"
+    "(certs/out/NAME.pem and NAME.key, made by certs/make-dev-certs), or --cert/--key.\n"
+    "--insecure talks plaintext to a server started with --insecure_dev.\n\n";
+
+constexpr char kSubcommandFooter[] =
+    "Global flags (--server, --as, --insecure, --deadline, --json, ...) may come before or "
+    "after the command; see sproutctl --help, which also lists the exit codes.";
+
+// Declares `commands` under `parent`, recording each leaf's action.
+void AddCommands(CLI::App& parent, absl::Span<const Command> commands,
+                 std::map<const CLI::App*, Action>& actions) {
+  for (const Command& command : commands) {
+    CLI::App* sub = parent.add_subcommand(command.name, command.summary);
+    sub->footer(kSubcommandFooter);
+    if (command.set_up != nullptr) {
+      actions[sub] = command.set_up(*sub);
+    } else {
+      sub->require_subcommand(1);
+      AddCommands(*sub, command.subcommands, actions);
+    }
+  }
+}
+
+void AddGlobalFlags(CLI::App& app, GlobalFlags& flags) {
+  app.add_option("--server", flags.server, "host:port of sproutd")->capture_default_str();
+  app.add_option(
+      "--as", flags.as,
+      "identity: gp|police|housing|self|linkworker|admin (uses CERTS_DIR/NAME.pem/.key)");
+  app.add_option("--certs-dir", flags.certs_dir, "where --as and the default --ca look")
+      ->capture_default_str();
+  app.add_option("--ca", flags.ca, "CA certificate (PEM); default CERTS_DIR/ca.pem");
+  app.add_option("--cert", flags.cert, "client certificate (PEM)");
+  app.add_option("--key", flags.key, "client private key (PEM)");
+  app.add_flag("--insecure", flags.insecure, "plaintext (server started with --insecure_dev)");
+  app.add_option("--deadline", flags.deadline, "deadline of each call, e.g. 10s, 500ms")
+      ->capture_default_str();
+  app.add_flag("--json", flags.json, "print protobuf JSON instead of tables");
+}
+
+}  // namespace
+
+int RunSproutctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                 const ClientFactory& factory) {
+  CommandContext ctx(out, err, factory);
+  CLI::App app(kDescription, args.empty() ? "sproutctl" : args[0]);
+  app.fallthrough();  // global flags may follow the subcommand; set before adding any
+  app.require_subcommand(1);
+  AddGlobalFlags(app, ctx.flags());
+  std::map<const CLI::App*, Action> actions;
+  AddCommands(app, TopLevelCommands(), actions);
+  // After the subcommands, which would otherwise inherit it.
+  app.footer(std::string(kIdentityHelp) + kExitCodeHelp);
+
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    // --help and --help-all are "errors" with exit code 0 in CLI11.
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  const CLI::App* leaf = &app;
+  while (!leaf->get_subcommands().empty()) leaf = leaf->get_subcommands().front();
+  auto it = actions.find(leaf);
+  if (it == actions.end()) {
+    err << app.help();
+    return kExitUsage;
+  }
+  absl::Status status = it->second(ctx);
+  const int code = ExitCodeFor(status);
+  if (code == kExitUsage) {
+    err << "sproutctl: " << status.message() << "\n";
+  } else if (!status.ok()) {
+    err << FormatStatus(status);
+    if (code == kExitUnreachable && status.code() == absl::StatusCode::kUnavailable) {
+      err << "  is sproutd running on " << ctx.flags().server
+          << (ctx.flags().insecure ? " with --insecure_dev?"
+                                   : ", and does it trust this certificate?")
+          << "\n";
+    }
+  }
+  return code;
+}
+
+}  // namespace sprout::client::cli
