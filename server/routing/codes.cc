@@ -112,7 +112,17 @@ std::optional<absl::CivilDay> ParseOdsDate(absl::string_view text) {
 }
 
 std::string FormatDay(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+  // Hand-rolled: this runs several times per routing decision.
+  std::string out = "0000-00-00";
+  int64_t year = day.year();
+  if (year < 0 || year > 9999)
+    return absl::StrFormat("%04d-%02d-%02d", year, day.month(), day.day());
+  for (int i = 3; i >= 0; --i, year /= 10) out[i] = static_cast<char>('0' + year % 10);
+  out[5] = static_cast<char>('0' + day.month() / 10);
+  out[6] = static_cast<char>('0' + day.month() % 10);
+  out[8] = static_cast<char>('0' + day.day() / 10);
+  out[9] = static_cast<char>('0' + day.day() % 10);
+  return out;
 }
 
 }  // namespace sprout::routing

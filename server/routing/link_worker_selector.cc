@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "server/routing/codes.h"
 
@@ -28,8 +27,8 @@ bool LessLoaded(const Candidate& x, const Candidate& y) {
 }
 
 std::string LoadText(const Candidate& c) {
-  return absl::StrFormat("%d/%d accepted this year, %d/%d open", c.accepted_this_year, c.annual_cap,
-                         c.open_caseload, c.open_cap);
+  return absl::StrCat(c.accepted_this_year, "/", c.annual_cap, " accepted this year, ",
+                      c.open_caseload, "/", c.open_cap, " open");
 }
 
 std::string AgeBands(const LinkWorker& w) {

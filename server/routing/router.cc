@@ -78,6 +78,7 @@ absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
   d.directory_version = dir->version();
   d.terminology_release = request.terminology_release;
   std::vector<ExplanationStep>& steps = d.explanation.steps;
+  steps.reserve(policy_->rules().size() + 12);
 
   // 1. PCN.
   PcnResolution resolution = ResolvePcn(*dir, request, policy_->default_triage_sub_icb_location());

@@ -459,6 +459,21 @@ TEST(RouterExplanationTest, SpillOverExplainsEveryRuleCandidateAndTheWinner) {
   EXPECT_FALSE(json.contains("person_key"));
 }
 
+TEST(DecisionJsonTest, EscapesQuotesControlCharactersAndKeepsUtf8) {
+  RoutingDecision d;
+  d.pcn_code = "U00001";
+  d.explanation.steps.push_back(
+      {"rule", "say \"hi\"\\", true, "tab\there\nnew line \x01 caf\xC3\xA9"});
+  d.explanation.candidates.push_back({"lw-1", "U00001", 3, 250, 2, 60, true, false, "ok"});
+  const nlohmann::json json = nlohmann::json::parse(DecisionToJson(d));
+  EXPECT_EQ(json["explanation"]["steps"][0]["subject"], "say \"hi\"\\");
+  EXPECT_EQ(json["explanation"]["steps"][0]["detail"], "tab\there\nnew line \x01 caf\xC3\xA9");
+  EXPECT_EQ(json["explanation"]["candidates"][0]["annual_cap"], 250);
+  EXPECT_EQ(json["explanation"]["candidates"][0]["eligible"], true);
+  EXPECT_EQ(json["outcome"], "triage");
+  EXPECT_EQ(json["explanation"]["summary"], "");
+}
+
 TEST(RouterExplanationTest, TieBreakIsExplained) {
   RouterFixture fixture;
   InMemoryCaseload caseload;
