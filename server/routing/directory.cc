@@ -105,6 +105,13 @@ absl::Status Directory::Index() {
     }
     std::sort(practice.history.begin(), practice.history.end(),
               [](const PcnMembership& a, const PcnMembership& b) { return a.start < b.start; });
+    // A row repeated verbatim (same PCN and dates) adds nothing: keep the first.
+    practice.history.erase(std::unique(practice.history.begin(), practice.history.end(),
+                                       [](const PcnMembership& a, const PcnMembership& b) {
+                                         return a.pcn_code == b.pcn_code && a.start == b.start &&
+                                                a.end == b.end;
+                                       }),
+                           practice.history.end());
     for (size_t i = 0; i < practice.history.size(); ++i) {
       const PcnMembership& m = practice.history[i];
       if (!pcns_.contains(m.pcn_code)) {

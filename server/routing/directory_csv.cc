@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "server/routing/codes.h"
@@ -16,6 +17,12 @@
 
 namespace sprout::routing {
 namespace {
+
+// Start-up errors are one line: a quoted field echoed in a message may hold a
+// line break, so show it escaped.
+std::string OneLine(std::string message) {
+  return absl::StrReplaceAll(message, {{"\r", "\\r"}, {"\n", "\\n"}});
+}
 
 // Reports problems in one row of one file.
 class RowContext {
@@ -27,11 +34,11 @@ class RowContext {
   const std::string& field(size_t i) const { return row_.fields[i]; }
 
   absl::Status RowError(absl::string_view message) const {
-    return absl::InvalidArgumentError(absl::StrCat(source(), ": ", message));
+    return absl::InvalidArgumentError(OneLine(absl::StrCat(source(), ": ", message)));
   }
   absl::Status FieldError(size_t i, absl::string_view message) const {
     return absl::InvalidArgumentError(
-        absl::StrCat(source(), ": column ", i + 1, " (", names_[i], "): ", message));
+        OneLine(absl::StrCat(source(), ": column ", i + 1, " (", names_[i], "): ", message)));
   }
   absl::Status CheckWidth(size_t min, size_t max) const {
     const size_t n = row_.fields.size();

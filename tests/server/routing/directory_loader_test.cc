@@ -73,6 +73,16 @@ TEST(DirectoryLoaderTest, PcnDetailsWithHeaderAndAddressColumnsLoad) {
   EXPECT_EQ(*(*dir)->FindPcn("U00003")->close_date, absl::CivilDay(2023, 12, 31));
 }
 
+TEST(DirectoryLoaderTest, RepeatedIdenticalPartnerRowIsIgnored) {
+  FakeConceptCompiler compiler;
+  DirectorySources s = SmallSources();
+  s.core_partners.content +=
+      "A00001,ALPHA SURGERY,01A,TEST SICBL A,U00001,ALPHA PCN,01A,TEST SICBL A,20190701,,Y\n";
+  auto dir = BuildDirectory(s, compiler);
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  EXPECT_EQ((*dir)->FindPractice("A00001")->history.size(), 1u);
+}
+
 TEST(DirectoryLoaderTest, VersionChangesWithAnyByte) {
   FakeConceptCompiler compiler;
   DirectorySources s = SmallSources();
@@ -151,6 +161,12 @@ INSTANTIATE_TEST_SUITE_P(
                    SetPartners(s, "A00001,\"X,01A,S,U00001,P,01A,S,20190701,,Y\n");
                  },
                  "partners.csv:1: unterminated quoted field (missing closing '\"')"},
+        BadInput{"PartnerQuotedLineBreakIsShownEscaped",
+                 [](DirectorySources* s) {
+                   SetPartners(s, "\"A0\n0001\",X,01A,S,U00001,P,01A,S,20190701,,Y\n");
+                 },
+                 "partners.csv:1: column 1 (Partner Organisation Code): 'A0\\n0001' is not a GP "
+                 "practice code (e.g. A81001)"},
         BadInput{"PartnerUnknownPcn",
                  [](DirectorySources* s) {
                    SetPartners(s,
