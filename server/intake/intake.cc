@@ -4,8 +4,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "server/intake/identifiers.h"
 
 namespace sprout::intake {
@@ -72,19 +74,47 @@ absl::StatusOr<std::unique_ptr<ReferralIntake>> ReferralIntake::Create(
         "the SNOMED CT release has no active 871731000000106 |Referral to social prescribing "
         "service|; load a UK Clinical Edition");
   }
+  absl::StatusOr<snomed::Ecl> source = snomed::Ecl::Parse(options.referral_source_ecl);
+  if (!source.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("referral source binding: ", source.status().message()));
+  }
+  std::vector<uint64_t> unknown = source->UnknownConcepts(*terminology);
+  if (!unknown.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("referral source binding names concepts not in the release: ",
+                     absl::StrJoin(unknown, ", ")));
+  }
   absl::StatusOr<std::unique_ptr<ReasonCoder>> coder =
       ReasonCoder::Create(std::move(terminology), std::move(code_maps), options.coder);
   if (!coder.ok()) return coder.status();
   return std::unique_ptr<ReferralIntake>(
-      new ReferralIntake(*std::move(coder), clock, std::move(options)));
+      new ReferralIntake(*std::move(coder), clock, std::move(options), *std::move(source)));
 }
 
 ReferralIntake::ReferralIntake(std::unique_ptr<ReasonCoder> coder, const Clock* clock,
-                               IntakeOptions options)
+                               IntakeOptions options, snomed::Ecl source_binding)
     : coder_(std::move(coder)),
       clock_(clock),
       options_(std::move(options)),
-      service_code_(coder_->Concept(kSocialPrescribingReferral)) {}
+      service_code_(coder_->Concept(kSocialPrescribingReferral)),
+      source_binding_(std::move(source_binding)) {}
+
+void ReferralIntake::CheckSource(absl::string_view code, std::vector<FieldViolation>* out) const {
+  constexpr absl::string_view kField = "referral.referrer.source_code";
+  const size_t before = out->size();
+  coder_->CheckConcept(kField, code, "the referral source code", out);
+  uint64_t id = 0;
+  if (out->size() != before || !absl::SimpleAtoi(code, &id)) return;
+  if (!source_binding_.Matches(coder_->terminology(), id)) {
+    out->push_back(FieldViolation{
+        std::string(kField),
+        absl::StrCat("the referral source code is not a kind of referral source (",
+                     source_binding_.text(),
+                     "); send e.g. 185369008 |Referred by pharmacist|, or leave it empty"),
+        "", ""});
+  }
+}
 
 absl::StatusOr<IntakeResult> ReferralIntake::Process(const sprout::v1::Referral& input) const {
   const absl::Time now = clock_->Now();
@@ -128,6 +158,10 @@ absl::StatusOr<IntakeResult> ReferralIntake::Process(const sprout::v1::Referral&
         absl::StrCat("referral.supporting_information.condition_codes[", i, "]");
     if (HasViolationAt(violations, path)) continue;
     coder_->CheckConcept(path, info.condition_codes(i), "the condition code", &violations);
+  }
+  const std::string& source_code = input.referrer().source_code();
+  if (!source_code.empty() && !HasViolationAt(violations, "referral.referrer.source_code")) {
+    CheckSource(source_code, &violations);
   }
   if (!violations.empty()) return InvalidReferralError(violations);
 

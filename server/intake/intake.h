@@ -29,6 +29,7 @@
 #include "server/intake/code_maps.h"
 #include "server/intake/coder.h"
 #include "server/intake/validator.h"
+#include "snomed/ecl.h"
 #include "snomed/terminology.h"
 #include "sprout/v1/referral.pb.h"
 
@@ -37,11 +38,19 @@ namespace sprout::intake {
 // 871731000000106 |Referral to social prescribing service| (DOMAIN.md §1.2).
 inline constexpr uint64_t kSocialPrescribingReferral = 871731000000106;
 
+// UK Core SourceOfServiceRequest: < 309013001 |Referred by person| OR
+// < 306098008 |Self-referral|.
+inline constexpr absl::string_view kDefaultReferralSourceBinding =
+    "< 309013001 |Referred by person| OR < 306098008 |Self-referral|";
+
 struct IntakeOptions {
   // Size limits and clock skew. Defaults as ValidationLimits.
   ValidationLimits limits;
   // Reason binding, candidate count, free-text matcher. Defaults as CoderOptions.
   CoderOptions coder;
+  // ECL that referrer.source_code must satisfy. Default the UK Core
+  // SourceOfServiceRequest value set (DOMAIN.md §1.3).
+  std::string referral_source_ecl = std::string(kDefaultReferralSourceBinding);
 };
 
 struct IntakeResult {
@@ -63,9 +72,9 @@ class ReferralIntake {
   // Create()
   //
   // REQUIRES: terminology and code_maps non-null; clock non-null and outliving
-  // the ReferralIntake. Returns INVALID_ARGUMENT if the reason binding is bad
-  // (see ReasonCoder::Create) and FAILED_PRECONDITION if the release lacks
-  // 871731000000106.
+  // the ReferralIntake. Returns INVALID_ARGUMENT if the reason or referral
+  // source binding is bad (see ReasonCoder::Create) and FAILED_PRECONDITION if
+  // the release lacks 871731000000106.
   static absl::StatusOr<std::unique_ptr<ReferralIntake>> Create(
       std::shared_ptr<const snomed::Terminology> terminology,
       std::shared_ptr<const CodeMaps> code_maps, const Clock* clock, IntakeOptions options);
@@ -80,13 +89,16 @@ class ReferralIntake {
   const ReasonCoder& coder() const { return *coder_; }
 
  private:
-  ReferralIntake(std::unique_ptr<ReasonCoder> coder, const Clock* clock, IntakeOptions options);
+  ReferralIntake(std::unique_ptr<ReasonCoder> coder, const Clock* clock, IntakeOptions options,
+                 snomed::Ecl source_binding);
+  void CheckSource(absl::string_view code, std::vector<FieldViolation>* out) const;
 
   // Constant after construction.
   const std::unique_ptr<ReasonCoder> coder_;
   const Clock* const clock_;
   const IntakeOptions options_;
   const sprout::v1::CodedConcept service_code_;
+  const snomed::Ecl source_binding_;
 };
 
 // PersonMatchKey()

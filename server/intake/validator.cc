@@ -265,6 +265,9 @@ void Checker::Referrer(const sprout::v1::Referrer& r) {
         "the callback phone number is not a UK number; send 10 or 11 digits starting 0, or "
         "+44 and the number without its leading 0");
   }
+  if (!r.source_code().empty()) {
+    CheckSnomedCode(base + ".source_code", r.source_code(), "the referral source code", out_);
+  }
   if (!r.callback_email().empty() && !IsEmailAddress(r.callback_email())) {
     Add(base + ".callback_email",
         "the callback email address is not valid; send it as name@example.org");
@@ -414,6 +417,17 @@ std::vector<FieldViolation> ValidateReferral(const Referral& referral,
   check.Consent(referral);
   check.Safeguarding(referral);
   check.Supporting(referral.supporting_information());
+  if (referral.has_contact_by_date()) {
+    std::optional<absl::CivilDay> by = ToCivilDay(referral.contact_by_date());
+    if (!by.has_value()) {
+      check.Add("referral.contact_by_date",
+                "the contact-by date is not a real calendar date; check the year, month and day");
+    } else if (*by < absl::ToCivilDay(context.now, absl::UTCTimeZone())) {
+      check.Add("referral.contact_by_date",
+                "the contact-by date is in the past; send today or a later date, or leave it "
+                "empty");
+    }
+  }
   if (referral.has_authored_time()) {
     CheckTimestampNotFuture("referral.authored_time", referral.authored_time(), "the authored time",
                             context.now, context.limits.clock_skew, &out);

@@ -147,6 +147,22 @@ TEST_F(IntakeTest, ValidationAndCodingViolationsComeBackTogether) {
   EXPECT_EQ(info->metadata().at("violations"), "4");
 }
 
+TEST_F(IntakeTest, ReferralSourceCodeMustBeAReferralSource) {
+  sprout::v1::Referral in = ValidPoliceReferral();
+  in.mutable_referrer()->set_source_code("185369008");  // Referred by pharmacist
+  EXPECT_TRUE(intake_->Process(in).ok());
+  in.mutable_referrer()->set_source_code("309013001");  // the value set excludes its root
+  EXPECT_THAT(ViolationsOf(intake_->Process(in).status()),
+              ElementsAre(FieldViolation{
+                  "referral.referrer.source_code",
+                  "the referral source code is not a kind of referral source (< 309013001 "
+                  "|Referred by person| OR < 306098008 |Self-referral|); send e.g. 185369008 "
+                  "|Referred by pharmacist|, or leave it empty",
+                  "", ""}));
+  in.mutable_referrer()->set_source_code("24700007");
+  EXPECT_THAT(Fields(intake_->Process(in).status()), ElementsAre("referral.referrer.source_code"));
+}
+
 TEST_F(IntakeTest, InactiveSafeguardingCodeIsRefused) {
   sprout::v1::Referral in = ValidGpReferral();
   in.add_safeguarding_flags()->set_code("305924006");

@@ -205,6 +205,10 @@ const std::vector<Row>& Rows() {
        [](auto* r) { r->mutable_referrer()->set_callback_email("surgery at nhs"); },
        "referral.referrer.callback_email",
        "the callback email address is not valid; send it as name@example.org"},
+      {"SourceCodeNotASctid", [](auto* r) { r->mutable_referrer()->set_source_code("185369009"); },
+       "referral.referrer.source_code",
+       "the referral source code has a wrong check digit (Verhoeff); check the code for a "
+       "mistyped or swapped digit"},
       // Priority.
       {"PriorityMissing", [](auto* r) { r->clear_priority(); }, "referral.priority",
        "the priority is missing; send ROUTINE or URGENT"},
@@ -328,6 +332,22 @@ const std::vector<Row>& Rows() {
        "referral.supporting_information.notes",
        "the notes is longer than 2000 characters; shorten it to at most 2000"},
       // Times.
+      {"ContactByDateNotReal",
+       [](auto* r) {
+         r->mutable_contact_by_date()->set_year(2026);
+         r->mutable_contact_by_date()->set_month(11);
+         r->mutable_contact_by_date()->set_day(31);
+       },
+       "referral.contact_by_date",
+       "the contact-by date is not a real calendar date; check the year, month and day"},
+      {"ContactByDateInPast",
+       [](auto* r) {
+         r->mutable_contact_by_date()->set_year(2026);
+         r->mutable_contact_by_date()->set_month(11);
+         r->mutable_contact_by_date()->set_day(20);
+       },
+       "referral.contact_by_date",
+       "the contact-by date is in the past; send today or a later date, or leave it empty"},
       {"AuthoredInFuture",
        [](auto* r) {
          r->mutable_authored_time()->set_seconds(absl::ToUnixSeconds(TestNow() + absl::Minutes(6)));
