@@ -124,6 +124,12 @@ absl::Status Connection::Exec(absl::string_view sql) {
   return StatusFromSqlite(sqlite3_extended_errcode(db_), absl::StrCat("sqlite ", path_), detail);
 }
 
+absl::Status Connection::ExecCached(const std::string& sql) {
+  absl::StatusOr<Statement> stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Run();
+}
+
 absl::StatusOr<Statement> Connection::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return Statement(it->second);

@@ -223,7 +223,7 @@ absl::StatusOr<std::optional<OpenEpisode>> SqliteStoreImpl::FindOpenEpisode(
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(Statement stmt,
                           db->Prepare("SELECT id, pcn_code, link_worker FROM episodes "
-                                      "WHERE person_key = ? AND is_open = 1"));
+                                      "WHERE person_key = ? AND is_open = 1 AND person_key != ''"));
   stmt.BindText(1, person_key);
   SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::optional<OpenEpisode>();

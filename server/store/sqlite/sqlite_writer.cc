@@ -122,7 +122,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
   std::vector<absl::StatusOr<SubmitOutcome>> results;
   results.reserve(batch.size());
   const ChainState before = chain_;
-  absl::Status txn = writer_->Exec("BEGIN IMMEDIATE");
+  absl::Status txn = writer_->ExecCached("BEGIN IMMEDIATE");
   if (txn.ok()) {
     for (Job& job : batch) {
       if (job.is_submission) {
@@ -140,7 +140,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
         break;
       }
     }
-    if (txn.ok()) txn = writer_->Exec("COMMIT");
+    if (txn.ok()) txn = writer_->ExecCached("COMMIT");
     if (!txn.ok() && sqlite3_get_autocommit(writer_->raw()) == 0) {
       writer_->Exec("ROLLBACK").IgnoreError();  // `txn` is the error to report
     }
@@ -194,7 +194,7 @@ absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
 
   SubmitOutcome outcome;
   absl::Status result;
-  SPROUT_RETURN_IF_ERROR(writer_->Exec("SAVEPOINT submission"));
+  SPROUT_RETURN_IF_ERROR(writer_->ExecCached("SAVEPOINT submission"));
   const ChainState before = chain_;
   if (seen && stored_hash != s.request_hash) {
     result = absl::AlreadyExistsError(absl::StrCat(
@@ -206,7 +206,7 @@ absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
     if (!audited.ok()) {
       result = audited;
     } else {
-      SPROUT_RETURN_IF_ERROR(writer_->Exec("RELEASE submission"));
+      SPROUT_RETURN_IF_ERROR(writer_->ExecCached("RELEASE submission"));
       return result;
     }
   } else if (seen) {
@@ -220,14 +220,14 @@ absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
     result = InsertSubmission(s, &outcome);
   }
   if (result.ok()) {
-    SPROUT_RETURN_IF_ERROR(writer_->Exec("RELEASE submission"));
+    SPROUT_RETURN_IF_ERROR(writer_->ExecCached("RELEASE submission"));
     return outcome;
   }
   chain_ = before;
   // If the rollback itself fails the transaction is unusable; RunBatch sees
   // that through sqlite3_get_autocommit or the COMMIT.
-  writer_->Exec("ROLLBACK TO submission").IgnoreError();
-  writer_->Exec("RELEASE submission").IgnoreError();
+  writer_->ExecCached("ROLLBACK TO submission").IgnoreError();
+  writer_->ExecCached("RELEASE submission").IgnoreError();
   return result;
 }
 
@@ -263,7 +263,8 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, SubmitOutcome* out
   if (!s.person_key.empty()) {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
-        writer_->Prepare("SELECT id FROM episodes WHERE person_key = ? AND is_open = 1"));
+        writer_->Prepare(
+            "SELECT id FROM episodes WHERE person_key = ? AND is_open = 1 AND person_key != ''"));
     stmt.BindText(1, s.person_key);
     SPROUT_ASSIGN_OR_RETURN(linked, stmt.Step());
     if (linked) episode_id = stmt.ColumnText(0);
