@@ -30,6 +30,9 @@ class Content {
  public:
   virtual ~Content() = default;
   virtual absl::string_view data() const = 0;
+  // Hints that [begin, end) is about to be read / is no longer needed.
+  virtual void Prefetch(size_t begin, size_t end) const {}
+  virtual void Drop(size_t begin, size_t end) const {}
 };
 
 class MappedContent final : public Content {
@@ -41,8 +44,27 @@ class MappedContent final : public Content {
   absl::string_view data() const override {
     return absl::string_view(static_cast<const char*>(p_), n_);
   }
+  void Prefetch(size_t begin, size_t end) const override {
+#ifdef MADV_POPULATE_READ
+    Range(begin, end, /*outer=*/true, MADV_POPULATE_READ);
+#else
+    Range(begin, end, /*outer=*/true, MADV_WILLNEED);
+#endif
+  }
+  // Parsed pages are dropped so resident memory stays about one chunk per
+  // thread rather than the whole file.
+  void Drop(size_t begin, size_t end) const override {
+    Range(begin, end, /*outer=*/false, MADV_DONTNEED);
+  }
 
  private:
+  void Range(size_t begin, size_t end, bool outer, int advice) const {
+    const size_t page = 4096;
+    size_t b = outer ? begin / page * page : (begin + page - 1) / page * page;
+    size_t e = outer ? std::min(n_, (end + page - 1) / page * page) : end / page * page;
+    if (e > b) madvise(static_cast<char*>(p_) + b, e - b, advice);
+  }
+
   void* p_;
   size_t n_;
 };
@@ -67,7 +89,7 @@ absl::StatusOr<std::unique_ptr<Content>> MapFile(const std::string& path) {
   size_t n = static_cast<size_t>(st.st_size);
   void* p = nullptr;
   if (n > 0) {
-    p = mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    p = mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       close(fd);
       return absl::InternalError(absl::StrCat(path, ": mmap: ", strerror(errno)));
@@ -104,22 +126,36 @@ absl::Status ParallelFor(size_t n, int threads, const std::function<absl::Status
   return absl::OkStatus();
 }
 
-// The line number of the k-th data row (0-based) of a file, for messages
-// about rows that parsed but refer to something missing.
-int LineOfRow(absl::string_view content, size_t k) {
-  int line = 1;  // the header
+// The line number of the k-th non-empty line (0-based) of `rows`, whose first
+// line is line `first_line` of its file; for messages about rows that parsed
+// but refer to something missing.
+int LineOfRow(absl::string_view rows, int first_line, size_t k) {
+  int line = first_line;
   size_t row = 0;
-  size_t pos = content.find('\n');
-  while (pos != absl::string_view::npos) {
-    ++line;
-    size_t next = content.find('\n', pos + 1);
-    absl::string_view l = content.substr(
-        pos + 1, next == absl::string_view::npos ? absl::string_view::npos : next - pos - 1);
+  size_t pos = 0;
+  while (pos < rows.size()) {
+    size_t nl = rows.find('\n', pos);
+    size_t end = nl == absl::string_view::npos ? rows.size() : nl;
+    absl::string_view l = rows.substr(pos, end - pos);
     if (!l.empty() && l != "\r") {
       if (row == k) return line;
       ++row;
     }
-    pos = next;
+    if (nl == absl::string_view::npos) break;
+    pos = nl + 1;
+    ++line;
+  }
+  return line;
+}
+
+// 1 + the number of line ends before `offset`: the line number at `offset`.
+int LineAt(absl::string_view content, size_t offset) {
+  int line = 1;
+  const char* p = content.data();
+  const char* end = p + offset;
+  while ((p = static_cast<const char*>(memchr(p, '\n', end - p))) != nullptr) {
+    ++line;
+    ++p;
   }
   return line;
 }
@@ -169,27 +205,25 @@ class Loader {
       : sources_(std::move(sources)), threads_(std::max(1, threads)) {}
 
   absl::StatusOr<TerminologyData> Run(std::string identity) {
-    std::vector<size_t> concept_files, other_files;
     std::string date;
-    for (size_t i = 0; i < sources_.size(); ++i) {
-      if (sources_[i].kind == Rf2Kind::kConcept)
-        concept_files.push_back(i);
-      else
-        other_files.push_back(i);
-      date = std::max(date, VersionDateOf(sources_[i].name));
+    bool has_concepts = false;
+    for (const Source& src : sources_) {
+      date = std::max(date, VersionDateOf(src.name));
+      has_concepts |= src.kind == Rf2Kind::kConcept;
     }
-    if (concept_files.empty()) {
+    if (!has_concepts) {
       return absl::NotFoundError("no RF2 Snapshot concept file (sct2_Concept_*Snapshot*.txt)");
     }
-    absl::Status s = LoadConcepts(concept_files);
+    absl::Status s = OpenAll();
     if (!s.ok()) return s;
-    // Biggest files first so the two threads finish together.
-    std::sort(other_files.begin(), other_files.end(),
-              [&](size_t a, size_t b) { return sources_[a].size > sources_[b].size; });
-    std::vector<FileOutput> outputs(other_files.size());
-    s = ParallelFor(other_files.size(), threads_,
-                    [&](size_t k) { return LoadOther(sources_[other_files[k]], &outputs[k]); });
+    s = LoadConcepts();
     if (!s.ok()) return s;
+    std::vector<Chunk> chunks = ChunksOf(/*concepts=*/false);
+    std::vector<FileOutput> outputs(chunks.size());
+    s = ParallelFor(chunks.size(), threads_,
+                    [&](size_t k) { return LoadChunk(chunks[k], &outputs[k]); });
+    if (!s.ok()) return s;
+    contents_.clear();
     Merge(&outputs);
     parsed_.release_identity = std::move(identity);
     parsed_.release_date = date;
@@ -198,18 +232,88 @@ class Loader {
   }
 
  private:
-  absl::Status LoadConcepts(const std::vector<size_t>& files) {
-    std::vector<std::vector<ConceptRow>> rows(files.size());
-    absl::Status s = ParallelFor(files.size(), threads_, [&](size_t k) {
-      const Source& src = sources_[files[k]];
-      absl::StatusOr<std::unique_ptr<Content>> content = src.open();
-      if (!content.ok()) return content.status();
-      return ParseConceptFile(src.name, (*content)->data(), &rows[k]);
+  // A run of whole lines of one file.
+  struct Chunk {
+    size_t source;
+    size_t begin, end;  // offsets into the content
+  };
+  static constexpr size_t kChunkBytes = 8 << 20;
+
+  absl::Status OpenAll() {
+    contents_.resize(sources_.size());
+    layouts_.resize(sources_.size());
+    bodies_.resize(sources_.size());
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      absl::StatusOr<std::unique_ptr<Content>> c = sources_[i].open();
+      if (!c.ok()) return c.status();
+      contents_[i] = std::move(*c);
+      absl::StatusOr<Rf2Layout> layout =
+          ReadRf2Header(sources_[i].name, contents_[i]->data(), sources_[i].kind, &bodies_[i]);
+      if (!layout.ok()) return layout.status();
+      layouts_[i] = *layout;
+    }
+    return absl::OkStatus();
+  }
+
+  // Splits the bodies of the concept files (or of all other files) into chunks
+  // at line ends, biggest files first so threads finish together.
+  std::vector<Chunk> ChunksOf(bool concepts) const {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if ((sources_[i].kind == Rf2Kind::kConcept) == concepts) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return sources_[a].size > sources_[b].size; });
+    std::vector<Chunk> chunks;
+    for (size_t i : order) {
+      absl::string_view c = contents_[i]->data();
+      size_t begin = bodies_[i];
+      while (begin < c.size()) {
+        size_t end = std::min(c.size(), begin + kChunkBytes);
+        if (end < c.size()) {
+          size_t nl = c.find('\n', end);
+          end = nl == absl::string_view::npos ? c.size() : nl + 1;
+        }
+        chunks.push_back(Chunk{i, begin, end});
+        begin = end;
+      }
+    }
+    return chunks;
+  }
+
+  // Runs parse(rows, first_line) on a chunk. Line numbers are only needed for
+  // an error, so a failing chunk is parsed again with its real first line.
+  template <typename ParseFn>
+  absl::Status ParseChunk(const Chunk& ch, ParseFn parse) {
+    const Content& content = *contents_[ch.source];
+    content.Prefetch(ch.begin, ch.end);
+    absl::string_view rows = content.data().substr(ch.begin, ch.end - ch.begin);
+    absl::Status s = parse(rows, 1);
+    if (!s.ok()) s = parse(rows, LineAt(content.data(), ch.begin));
+    return s;
+  }
+
+  absl::Status LoadConcepts() {
+    std::vector<Chunk> chunks = ChunksOf(/*concepts=*/true);
+    std::vector<std::vector<ConceptRow>> rows(chunks.size());
+    absl::Status s = ParallelFor(chunks.size(), threads_, [&](size_t k) {
+      const Chunk& ch = chunks[k];
+      absl::Status st = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+        rows[k].clear();
+        return ParseConceptRows(sources_[ch.source].name, text, first_line, &rows[k]);
+      });
+      contents_[ch.source]->Drop(ch.begin, ch.end);
+      return st;
     });
     if (!s.ok()) return s;
+    size_t total = 0;
+    for (auto& r : rows) total += r.size();
     std::vector<ConceptRow> all;
-    for (auto& r : rows) all.insert(all.end(), r.begin(), r.end());
-    rows.clear();
+    all.reserve(total);
+    for (auto& r : rows) {
+      all.insert(all.end(), r.begin(), r.end());
+      std::vector<ConceptRow>().swap(r);
+    }
     // A component may appear in several folders; the latest version wins.
     std::sort(all.begin(), all.end(), [](const ConceptRow& a, const ConceptRow& b) {
       return a.id != b.id ? a.id < b.id : a.effective_time < b.effective_time;
@@ -242,35 +346,44 @@ class Loader {
     return it == index_.end() ? kNoIndex : it->second;
   }
 
-  absl::Status Missing(const Source& src, absl::string_view content, size_t row,
-                       absl::string_view field, uint64_t id) const {
-    return absl::FailedPreconditionError(absl::StrCat(src.name, ":", LineOfRow(content, row), ": ",
+  absl::Status Missing(const Chunk& ch, size_t row, absl::string_view field, uint64_t id) const {
+    absl::string_view content = contents_[ch.source]->data();
+    int first_line = LineAt(content, ch.begin);
+    int line = LineOfRow(content.substr(ch.begin, ch.end - ch.begin), first_line, row);
+    return absl::FailedPreconditionError(absl::StrCat(sources_[ch.source].name, ":", line, ": ",
                                                       field, " ", id,
                                                       " is not a concept in the release"));
   }
 
-  absl::Status LoadOther(const Source& src, FileOutput* out) {
-    if (src.kind == Rf2Kind::kIgnored) return absl::OkStatus();
-    absl::StatusOr<std::unique_ptr<Content>> opened = src.open();
-    if (!opened.ok()) return opened.status();
-    absl::string_view content = (*opened)->data();
-    switch (src.kind) {
+  absl::Status LoadChunk(const Chunk& ch, FileOutput* out) {
+    absl::Status s;
+    switch (sources_[ch.source].kind) {
       case Rf2Kind::kDescription:
-        return Descriptions(src, content, out);
+        s = Descriptions(ch, out);
+        break;
       case Rf2Kind::kRelationship:
-        return Relationships(src, content, out);
+        s = Relationships(ch, out);
+        break;
       case Rf2Kind::kSimpleMapRefset:
       case Rf2Kind::kExtendedMapRefset:
       case Rf2Kind::kComplexMapRefset:
-        return Maps(src, content, out);
+        s = Maps(ch, out);
+        break;
       default:
-        return Refsets(src, content, out);
+        s = Refsets(ch, out);
+        break;
     }
+    contents_[ch.source]->Drop(ch.begin, ch.end);
+    return s;
   }
 
-  absl::Status Descriptions(const Source& src, absl::string_view content, FileOutput* out) {
+  absl::Status Descriptions(const Chunk& ch, FileOutput* out) {
     std::vector<DescriptionRow> rows;
-    absl::Status s = ParseDescriptionFile(src.name, content, &rows);
+    const std::string& name = sources_[ch.source].name;
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseDescriptionRows(name, text, first_line, &rows);
+    });
     if (!s.ok()) return s;
     out->descriptions.reserve(rows.size());
     size_t bytes = 0;
@@ -279,7 +392,7 @@ class Loader {
     for (size_t k = 0; k < rows.size(); ++k) {
       const DescriptionRow& r = rows[k];
       uint32_t c = Find(r.concept_id);
-      if (c == kNoIndex) return Missing(src, content, k, "conceptId", r.concept_id);
+      if (c == kNoIndex) return Missing(ch, k, "conceptId", r.concept_id);
       DescriptionRecord d;
       d.id = r.id;
       d.concept = c;
@@ -297,28 +410,34 @@ class Loader {
     return absl::OkStatus();
   }
 
-  absl::Status Relationships(const Source& src, absl::string_view content, FileOutput* out) {
+  absl::Status Relationships(const Chunk& ch, FileOutput* out) {
     std::vector<RelationshipRow> rows;
-    absl::Status s = ParseRelationshipFile(src.name, content, &rows);
+    const std::string& name = sources_[ch.source].name;
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseRelationshipRows(name, text, first_line, &rows);
+    });
     if (!s.ok()) return s;
     out->relationships.reserve(rows.size());
     for (size_t k = 0; k < rows.size(); ++k) {
       const RelationshipRow& r = rows[k];
       if (!r.active || r.characteristic_type_id != kInferred) continue;
       RelRow rel{Find(r.source_id), Find(r.destination_id), Find(r.type_id), r.group};
-      if (rel.source == kNoIndex) return Missing(src, content, k, "sourceId", r.source_id);
-      if (rel.destination == kNoIndex) {
-        return Missing(src, content, k, "destinationId", r.destination_id);
-      }
-      if (rel.type == kNoIndex) return Missing(src, content, k, "typeId", r.type_id);
+      if (rel.source == kNoIndex) return Missing(ch, k, "sourceId", r.source_id);
+      if (rel.destination == kNoIndex) return Missing(ch, k, "destinationId", r.destination_id);
+      if (rel.type == kNoIndex) return Missing(ch, k, "typeId", r.type_id);
       out->relationships.push_back(rel);
     }
     return absl::OkStatus();
   }
 
-  absl::Status Refsets(const Source& src, absl::string_view content, FileOutput* out) {
+  absl::Status Refsets(const Chunk& ch, FileOutput* out) {
     std::vector<RefsetRow> rows;
-    absl::Status s = ParseRefsetFile(src.name, content, src.kind, &rows);
+    const Source& src = sources_[ch.source];
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseRefsetRows(src.name, text, first_line, layouts_[ch.source], &rows);
+    });
     if (!s.ok()) return s;
     for (const RefsetRow& r : rows) {
       if (src.kind == Rf2Kind::kLanguageRefset) {
@@ -343,9 +462,13 @@ class Loader {
     return absl::OkStatus();
   }
 
-  absl::Status Maps(const Source& src, absl::string_view content, FileOutput* out) {
+  absl::Status Maps(const Chunk& ch, FileOutput* out) {
     std::vector<MapRow> rows;
-    absl::Status s = ParseMapFile(src.name, content, src.kind, &rows);
+    const Source& src = sources_[ch.source];
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseMapRows(src.name, text, first_line, layouts_[ch.source], &rows);
+    });
     if (!s.ok()) return s;
     auto put = [&](absl::string_view v, uint32_t* off, uint32_t* len) {
       *off = static_cast<uint32_t>(out->map_strings.size());
@@ -374,25 +497,25 @@ class Loader {
 
   template <typename T>
   static void Append(std::vector<T>* to, std::vector<T>* from) {
-    if (to->empty()) {
-      to->swap(*from);
-    } else {
-      to->insert(to->end(), from->begin(), from->end());
-    }
+    to->insert(to->end(), from->begin(), from->end());
     std::vector<T>().swap(*from);
   }
 
   void Merge(std::vector<FileOutput>* outputs) {
-    size_t descs = 0, terms = 0, rels = 0, map_bytes = 0;
+    size_t descs = 0, terms = 0, rels = 0, lang = 0, members = 0, map_bytes = 0;
     for (const FileOutput& o : *outputs) {
       descs += o.descriptions.size();
       terms += o.terms.size();
       rels += o.relationships.size();
+      lang += o.language.size();
+      members += o.members.size();
       map_bytes += o.map_strings.size();
     }
     parsed_.descriptions.reserve(descs);
     parsed_.terms.reserve(terms);
     parsed_.relationships.reserve(rels);
+    parsed_.language.reserve(lang);
+    parsed_.members.reserve(members);
     parsed_.map_strings.reserve(map_bytes);
     for (FileOutput& o : *outputs) {
       uint32_t base = static_cast<uint32_t>(parsed_.terms.size());
@@ -412,12 +535,16 @@ class Loader {
         m.record.advice_offset += mbase;
       }
       parsed_.map_strings += o.map_strings;
+      std::string().swap(o.map_strings);
       Append(&parsed_.maps, &o.maps);
     }
   }
 
   std::vector<Source> sources_;
   const int threads_;
+  std::vector<std::unique_ptr<Content>> contents_;
+  std::vector<Rf2Layout> layouts_;
+  std::vector<size_t> bodies_;
   ParsedRelease parsed_;
   absl::flat_hash_map<uint64_t, uint32_t> index_;
 };

@@ -41,11 +41,13 @@ size_t SplitTabs(absl::string_view line, absl::string_view* fields, size_t max) 
   return n;
 }
 
-// Iterates the lines of a file, stripping a trailing CR and a leading BOM.
+// Iterates the lines of a file (or of a run of whole lines in it), stripping a
+// trailing CR; a leading BOM is skipped when reading from the file start.
 class LineReader {
  public:
-  explicit LineReader(absl::string_view content) : p_(content.data()), end_(p_ + content.size()) {
-    if (content.size() >= 3 && memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;
+  LineReader(absl::string_view content, int first_line)
+      : p_(content.data()), end_(p_ + content.size()), line_number_(first_line - 1) {
+    if (first_line == 1 && content.size() >= 3 && memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;
   }
   bool Next(absl::string_view* line) {
     if (p_ >= end_) return false;
@@ -59,18 +61,19 @@ class LineReader {
     return true;
   }
   int line_number() const { return line_number_; }
+  size_t consumed(absl::string_view content) const { return p_ - content.data(); }
 
  private:
   const char* p_;
   const char* end_;
-  int line_number_ = 0;
+  int line_number_;
 };
 
 // Context for one file: produces "file:line: ..." errors.
 class FileContext {
  public:
-  FileContext(absl::string_view file_name, absl::string_view content)
-      : file_name_(file_name), reader_(content) {}
+  FileContext(absl::string_view file_name, absl::string_view content, int first_line = 1)
+      : file_name_(file_name), reader_(content, first_line) {}
 
   LineReader& reader() { return reader_; }
 
@@ -245,12 +248,86 @@ std::string VersionDateOf(absl::string_view file_name) {
   return std::string(date);
 }
 
-absl::Status ParseConceptFile(absl::string_view file_name, absl::string_view content,
-                              std::vector<ConceptRow>* out) {
+absl::StatusOr<Rf2Layout> ReadRf2Header(absl::string_view file_name, absl::string_view content,
+                                        Rf2Kind kind, size_t* body) {
   FileContext ctx(file_name, content);
   std::vector<absl::string_view> columns;
-  absl::Status s = ctx.ExpectHeader(kConceptHeader, &columns);
+  Rf2Layout layout;
+  layout.kind = kind;
+  absl::Status s;
+  switch (kind) {
+    case Rf2Kind::kConcept:
+      s = ctx.ExpectHeader(kConceptHeader, &columns);
+      break;
+    case Rf2Kind::kDescription:
+      s = ctx.ExpectHeader(kDescriptionHeader, &columns);
+      break;
+    case Rf2Kind::kRelationship:
+      s = ctx.ExpectHeader(kRelationshipHeader, &columns);
+      break;
+    case Rf2Kind::kSimpleRefset:
+    case Rf2Kind::kLanguageRefset:
+    case Rf2Kind::kAssociationRefset:
+    case Rf2Kind::kAttributeValueRefset: {
+      std::vector<const char*> expected(std::begin(kRefsetPrefix), std::end(kRefsetPrefix));
+      if (kind == Rf2Kind::kLanguageRefset) expected.push_back("acceptabilityId");
+      if (kind == Rf2Kind::kAssociationRefset) expected.push_back("targetComponentId");
+      if (kind == Rf2Kind::kAttributeValueRefset) expected.push_back("valueId");
+      s = ctx.ExpectHeader(expected, &columns);
+      break;
+    }
+    case Rf2Kind::kSimpleMapRefset:
+    case Rf2Kind::kExtendedMapRefset:
+    case Rf2Kind::kComplexMapRefset: {
+      s = ctx.ReadHeader(&columns);
+      if (!s.ok()) return s;
+      bool prefix_ok = columns.size() >= 7;
+      for (size_t i = 0; prefix_ok && i < 6; ++i) prefix_ok = columns[i] == kRefsetPrefix[i];
+      // Columns after the standard six are found by name, so the International
+      // (iissscc), UK ICD-10 (iisssci, with mapBlock) and simple map layouts all work.
+      for (size_t i = 6; i < columns.size(); ++i) {
+        absl::string_view c = columns[i];
+        int at = static_cast<int>(i);
+        if (c == "mapTarget")
+          layout.map_target = at;
+        else if (c == "mapGroup")
+          layout.map_group = at;
+        else if (c == "mapPriority")
+          layout.map_priority = at;
+        else if (c == "mapRule")
+          layout.map_rule = at;
+        else if (c == "mapAdvice")
+          layout.map_advice = at;
+        else if (c == "correlationId")
+          layout.correlation = at;
+        else if (c == "mapCategoryId")
+          layout.map_category = at;
+      }
+      bool complex = kind != Rf2Kind::kSimpleMapRefset;
+      if (!prefix_ok || layout.map_target < 0 ||
+          (complex && (layout.map_group < 0 || layout.map_priority < 0 || layout.map_rule < 0 ||
+                       layout.map_advice < 0 || layout.correlation < 0))) {
+        return ctx.Error(absl::StrCat(
+            "header is '", absl::StrJoin(columns, "\\t"),
+            "'; expected the six refset columns then ",
+            complex ? "mapGroup, mapPriority, mapRule, mapAdvice, mapTarget, correlationId"
+                    : "mapTarget"));
+      }
+      break;
+    }
+    case Rf2Kind::kIgnored:
+      return absl::InternalError("ReadRf2Header: an ignored file kind");
+  }
   if (!s.ok()) return s;
+  layout.columns = columns.size();
+  *body = ctx.reader().consumed(content);
+  return layout;
+}
+
+absl::Status ParseConceptRows(absl::string_view file_name, absl::string_view rows, int first_line,
+                              std::vector<ConceptRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  absl::Status s;
   absl::string_view line;
   absl::string_view f[5];
   while (ctx.reader().Next(&line)) {
@@ -268,12 +345,10 @@ absl::Status ParseConceptFile(absl::string_view file_name, absl::string_view con
   return absl::OkStatus();
 }
 
-absl::Status ParseDescriptionFile(absl::string_view file_name, absl::string_view content,
-                                  std::vector<DescriptionRow>* out) {
-  FileContext ctx(file_name, content);
-  std::vector<absl::string_view> columns;
-  absl::Status s = ctx.ExpectHeader(kDescriptionHeader, &columns);
-  if (!s.ok()) return s;
+absl::Status ParseDescriptionRows(absl::string_view file_name, absl::string_view rows,
+                                  int first_line, std::vector<DescriptionRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  absl::Status s;
   absl::string_view line;
   absl::string_view f[9];
   while (ctx.reader().Next(&line)) {
@@ -296,12 +371,10 @@ absl::Status ParseDescriptionFile(absl::string_view file_name, absl::string_view
   return absl::OkStatus();
 }
 
-absl::Status ParseRelationshipFile(absl::string_view file_name, absl::string_view content,
-                                   std::vector<RelationshipRow>* out) {
-  FileContext ctx(file_name, content);
-  std::vector<absl::string_view> columns;
-  absl::Status s = ctx.ExpectHeader(kRelationshipHeader, &columns);
-  if (!s.ok()) return s;
+absl::Status ParseRelationshipRows(absl::string_view file_name, absl::string_view rows,
+                                   int first_line, std::vector<RelationshipRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  absl::Status s;
   absl::string_view line;
   absl::string_view f[10];
   uint64_t module_id, modifier_id;
@@ -325,31 +398,15 @@ absl::Status ParseRelationshipFile(absl::string_view file_name, absl::string_vie
   return absl::OkStatus();
 }
 
-absl::Status ParseRefsetFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
-                             std::vector<RefsetRow>* out) {
-  FileContext ctx(file_name, content);
-  std::vector<absl::string_view> columns;
-  const char* extra = nullptr;
-  switch (kind) {
-    case Rf2Kind::kSimpleRefset:
-      break;
-    case Rf2Kind::kLanguageRefset:
-      extra = "acceptabilityId";
-      break;
-    case Rf2Kind::kAssociationRefset:
-      extra = "targetComponentId";
-      break;
-    case Rf2Kind::kAttributeValueRefset:
-      extra = "valueId";
-      break;
-    default:
-      return absl::InternalError("ParseRefsetFile: not a refset kind");
-  }
-  std::vector<const char*> expected(std::begin(kRefsetPrefix), std::end(kRefsetPrefix));
-  if (extra != nullptr) expected.push_back(extra);
-  absl::Status s = ctx.ExpectHeader(expected, &columns);
-  if (!s.ok()) return s;
-  const size_t want = expected.size();
+absl::Status ParseRefsetRows(absl::string_view file_name, absl::string_view rows, int first_line,
+                             const Rf2Layout& layout, std::vector<RefsetRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  const char* extra = layout.kind == Rf2Kind::kLanguageRefset         ? "acceptabilityId"
+                      : layout.kind == Rf2Kind::kAssociationRefset    ? "targetComponentId"
+                      : layout.kind == Rf2Kind::kAttributeValueRefset ? "valueId"
+                                                                      : nullptr;
+  const size_t want = extra != nullptr ? 7 : 6;
+  absl::Status s;
   absl::string_view line;
   absl::string_view f[7];
   uint64_t module_id;
@@ -372,45 +429,13 @@ absl::Status ParseRefsetFile(absl::string_view file_name, absl::string_view cont
   return absl::OkStatus();
 }
 
-absl::Status ParseMapFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
-                          std::vector<MapRow>* out) {
-  FileContext ctx(file_name, content);
-  std::vector<absl::string_view> columns;
-  absl::Status s = ctx.ReadHeader(&columns);
-  if (!s.ok()) return s;
-  bool prefix_ok = columns.size() >= 7;
-  for (size_t i = 0; prefix_ok && i < 6; ++i) prefix_ok = columns[i] == kRefsetPrefix[i];
-  // Columns after the standard six are found by name, so the International
-  // (iissscc), UK ICD-10 (iisssci, with mapBlock) and simple map layouts all work.
-  int target = -1, group = -1, priority = -1, rule = -1, advice = -1, correlation = -1,
-      category = -1;
-  for (size_t i = 6; i < columns.size(); ++i) {
-    absl::string_view c = columns[i];
-    if (c == "mapTarget")
-      target = static_cast<int>(i);
-    else if (c == "mapGroup")
-      group = static_cast<int>(i);
-    else if (c == "mapPriority")
-      priority = static_cast<int>(i);
-    else if (c == "mapRule")
-      rule = static_cast<int>(i);
-    else if (c == "mapAdvice")
-      advice = static_cast<int>(i);
-    else if (c == "correlationId")
-      correlation = static_cast<int>(i);
-    else if (c == "mapCategoryId")
-      category = static_cast<int>(i);
-  }
-  bool complex = kind != Rf2Kind::kSimpleMapRefset;
-  if (!prefix_ok || target < 0 ||
-      (complex && (group < 0 || priority < 0 || rule < 0 || advice < 0 || correlation < 0))) {
-    return ctx.Error(absl::StrCat(
-        "header is '", absl::StrJoin(columns, "\\t"), "'; expected the six refset columns then ",
-        complex ? "mapGroup, mapPriority, mapRule, mapAdvice, mapTarget, correlationId"
-                : "mapTarget"));
-  }
-  const size_t want = columns.size();
+absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, int first_line,
+                          const Rf2Layout& layout, std::vector<MapRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  const bool complex = layout.kind != Rf2Kind::kSimpleMapRefset;
+  const size_t want = layout.columns;
   std::vector<absl::string_view> f(want);
+  absl::Status s;
   uint64_t module_id;
   absl::string_view line;
   while (ctx.reader().Next(&line)) {
@@ -425,21 +450,90 @@ absl::Status ParseMapFile(absl::string_view file_name, absl::string_view content
         !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s)) {
       return s;
     }
-    r.map_target = f[target];
+    r.map_target = f[layout.map_target];
     if (complex) {
-      if (!ctx.Uint(f[group], group, "mapGroup", &r.map_group, &s) ||
-          !ctx.Uint(f[priority], priority, "mapPriority", &r.map_priority, &s) ||
-          !ctx.Id(f[correlation], correlation, "correlationId", &r.correlation_id, &s) ||
-          (category >= 0 &&
-           !ctx.Id(f[category], category, "mapCategoryId", &r.map_category_id, &s))) {
+      if (!ctx.Uint(f[layout.map_group], layout.map_group, "mapGroup", &r.map_group, &s) ||
+          !ctx.Uint(f[layout.map_priority], layout.map_priority, "mapPriority", &r.map_priority,
+                    &s) ||
+          !ctx.Id(f[layout.correlation], layout.correlation, "correlationId", &r.correlation_id,
+                  &s) ||
+          (layout.map_category >= 0 && !ctx.Id(f[layout.map_category], layout.map_category,
+                                               "mapCategoryId", &r.map_category_id, &s))) {
         return s;
       }
-      r.map_rule = f[rule];
-      r.map_advice = f[advice];
+      r.map_rule = f[layout.map_rule];
+      r.map_advice = f[layout.map_advice];
     }
     out->push_back(r);
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+template <typename Row, typename ParseFn>
+absl::Status ParseWholeFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                            ParseFn parse, std::vector<Row>* out) {
+  size_t body = 0;
+  absl::StatusOr<Rf2Layout> layout = ReadRf2Header(file_name, content, kind, &body);
+  if (!layout.ok()) return layout.status();
+  return parse(content.substr(body), *layout, out);
+}
+
+}  // namespace
+
+absl::Status ParseConceptFile(absl::string_view file_name, absl::string_view content,
+                              std::vector<ConceptRow>* out) {
+  return ParseWholeFile(
+      file_name, content, Rf2Kind::kConcept,
+      [&](absl::string_view rows, const Rf2Layout&, std::vector<ConceptRow>* o) {
+        return ParseConceptRows(file_name, rows, 2, o);
+      },
+      out);
+}
+
+absl::Status ParseDescriptionFile(absl::string_view file_name, absl::string_view content,
+                                  std::vector<DescriptionRow>* out) {
+  return ParseWholeFile(
+      file_name, content, Rf2Kind::kDescription,
+      [&](absl::string_view rows, const Rf2Layout&, std::vector<DescriptionRow>* o) {
+        return ParseDescriptionRows(file_name, rows, 2, o);
+      },
+      out);
+}
+
+absl::Status ParseRelationshipFile(absl::string_view file_name, absl::string_view content,
+                                   std::vector<RelationshipRow>* out) {
+  return ParseWholeFile(
+      file_name, content, Rf2Kind::kRelationship,
+      [&](absl::string_view rows, const Rf2Layout&, std::vector<RelationshipRow>* o) {
+        return ParseRelationshipRows(file_name, rows, 2, o);
+      },
+      out);
+}
+
+absl::Status ParseRefsetFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                             std::vector<RefsetRow>* out) {
+  if (kind != Rf2Kind::kSimpleRefset && kind != Rf2Kind::kLanguageRefset &&
+      kind != Rf2Kind::kAssociationRefset && kind != Rf2Kind::kAttributeValueRefset) {
+    return absl::InternalError("ParseRefsetFile: not a refset kind");
+  }
+  return ParseWholeFile(
+      file_name, content, kind,
+      [&](absl::string_view rows, const Rf2Layout& l, std::vector<RefsetRow>* o) {
+        return ParseRefsetRows(file_name, rows, 2, l, o);
+      },
+      out);
+}
+
+absl::Status ParseMapFile(absl::string_view file_name, absl::string_view content, Rf2Kind kind,
+                          std::vector<MapRow>* out) {
+  return ParseWholeFile(
+      file_name, content, kind,
+      [&](absl::string_view rows, const Rf2Layout& l, std::vector<MapRow>* o) {
+        return ParseMapRows(file_name, rows, 2, l, o);
+      },
+      out);
 }
 
 }  // namespace sprout::snomed

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace sprout::snomed {
@@ -112,7 +113,40 @@ struct MapRow {
   bool active;
 };
 
-// Parse*()
+// The columns of a file, from its header row.
+struct Rf2Layout {
+  Rf2Kind kind = Rf2Kind::kIgnored;
+  size_t columns = 0;
+  // Map files only: column positions (-1 if absent).
+  int map_target = -1, map_group = -1, map_priority = -1, map_rule = -1, map_advice = -1,
+      correlation = -1, map_category = -1;
+};
+
+// ReadRf2Header()
+//
+// Checks the header row of `content` for `kind`. Returns the layout and sets
+// *body to the offset of the first data line; INVALID_ARGUMENT "file:1: ..."
+// for a missing or wrong header.
+absl::StatusOr<Rf2Layout> ReadRf2Header(absl::string_view file_name, absl::string_view content,
+                                        Rf2Kind kind, size_t* body);
+
+// Parse*Rows()
+//
+// Parse `rows`, a run of whole lines from a file body whose first line is line
+// `first_line` of the file (so a big file can be parsed in pieces, in
+// parallel). Errors as for Parse*File below.
+absl::Status ParseConceptRows(absl::string_view file_name, absl::string_view rows, int first_line,
+                              std::vector<ConceptRow>* out);
+absl::Status ParseDescriptionRows(absl::string_view file_name, absl::string_view rows,
+                                  int first_line, std::vector<DescriptionRow>* out);
+absl::Status ParseRelationshipRows(absl::string_view file_name, absl::string_view rows,
+                                   int first_line, std::vector<RelationshipRow>* out);
+absl::Status ParseRefsetRows(absl::string_view file_name, absl::string_view rows, int first_line,
+                             const Rf2Layout& layout, std::vector<RefsetRow>* out);
+absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, int first_line,
+                          const Rf2Layout& layout, std::vector<MapRow>* out);
+
+// Parse*File()
 //
 // Parse the whole content of one file of the given kind, appending rows to
 // *out. `file_name` is used only in messages. Returns OK, or

@@ -180,11 +180,11 @@ absl::StatusOr<SyntheticReleaseStats> WriteSyntheticRelease(
     bool active = unit(rng) >= 0.04;
     nodes.push_back({new_id(Partition::kExtensionConcept), h, active});
     if (!active) continue;  // inactive concepts keep no active IS-A
-    // Uniform attachment within the hierarchy gives logarithmic depth; a
-    // quarter of concepts get a second parent from the same hierarchy.
+    // Uniform attachment within the hierarchy gives logarithmic depth; one
+    // concept in seven gets a second parent from the same hierarchy.
     uint32_t p1 = m[rng() % m.size()];
     isa.push_back({self, p1});
-    if (unit(rng) < 0.25 && m.size() > 2) {
+    if (unit(rng) < 0.14 && m.size() > 2) {
       uint32_t p2 = m[rng() % m.size()];
       if (p2 != p1) isa.push_back({self, p2});
     }

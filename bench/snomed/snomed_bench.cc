@@ -9,7 +9,7 @@
 //   subsumption   Terminology::Subsumes vs binary search on a plain CSR copy
 //   ECL           << 404684003 count / evaluate (target <= 5 ms)
 //
-//   snomed-bench --release DIR [--reps 3] [--cache FILE]
+//   snomed-bench --release DIR [--reps 3] [--cache FILE] [--load-only]
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -132,17 +132,25 @@ long ChildLoadPeakRss(const LoadOptions& options) {
 int Main(int argc, char** argv) {
   std::string release, cache = "/tmp/snomed-bench.cache";
   int reps = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool load_only = false;
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--release")
-      release = argv[i + 1];
-    else if (a == "--reps")
-      reps = atoi(argv[i + 1]);
-    else if (a == "--cache")
-      cache = argv[i + 1];
+    std::string v = i + 1 < argc ? argv[i + 1] : "";
+    if (a == "--load-only") {
+      load_only = true;
+    } else if (a == "--release") {
+      release = v;
+      ++i;
+    } else if (a == "--reps") {
+      reps = std::max(1, atoi(v.c_str()));
+      ++i;
+    } else if (a == "--cache") {
+      cache = v;
+      ++i;
+    }
   }
   if (release.empty()) {
-    fprintf(stderr, "usage: snomed-bench --release DIR [--reps 3] [--cache FILE]\n");
+    fprintf(stderr, "usage: snomed-bench --release DIR [--reps 3] [--cache FILE] [--load-only]\n");
     return 2;
   }
   LoadOptions options;
@@ -152,6 +160,16 @@ int Main(int argc, char** argv) {
   for (const std::string& f : files) bytes += std::filesystem::file_size(f);
   printf("release %s: %zu RF2 files, %.1f MB; %d repetitions, interleaved; median shown\n",
          release.c_str(), files.size(), bytes / 1e6, reps);
+
+  if (load_only) {  // for profiling: one load, its time and sizes
+    double t0 = Now();
+    auto loaded = Terminology::Load(options);
+    if (!loaded.ok()) return 1;
+    const TerminologyData& d = (*loaded)->data();
+    printf("load %.3f s; concepts %zu, closure pairs %zu, peak RSS %.1f MB\n", Now() - t0,
+           d.concept_ids.size(), d.ancestors.values.size(), PeakRssKb() / 1024.0);
+    return 0;
+  }
 
   // Peak RSS first, in a child, before this process holds anything big.
   long rss_kb = ChildLoadPeakRss(options);

@@ -177,3 +177,27 @@ TEST(TerminologyHolderTest, ReadersKeepTheirSnapshotAcrossASwap) {
 
 }  // namespace
 }  // namespace sprout::snomed
+
+namespace sprout::snomed {
+namespace {
+
+TEST(TerminologyLoadTest, LineNumbersStayExactInFilesParsedInPieces) {
+  // Big enough to be split into several chunks and parsed in parallel.
+  std::vector<Rf2File> files = testing::TestReleaseBuilder().Build();
+  std::string& concepts = files[0].content;
+  const int extra = 200000;
+  for (int i = 0; i < extra; ++i) {
+    concepts += std::to_string(MakeSctid(20000000 + i, 0, Partition::kConcept)) +
+                "\t20200101\t1\t900000000000207008\t900000000000074008\n";
+  }
+  concepts += "138875005\t2020x101\t1\t900000000000207008\t900000000000074008\n";
+  ASSERT_GT(concepts.size(), 9u << 20);
+  auto t = Terminology::LoadFromFiles(files, 2);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(std::string(t.status().message()),
+            "sct2_Concept_Snapshot_INT_20240410.txt:" + std::to_string(22 + extra) +
+                ": field 2 (effectiveTime) is '2020x101'; expected a date YYYYMMDD");
+}
+
+}  // namespace
+}  // namespace sprout::snomed
