@@ -125,7 +125,9 @@ class Store {
   virtual ~Store() = default;
 
   // Commits a submission durably, then calls `done` exactly once, on the
-  // store's writer thread (so `done` must not block). Errors:
+  // store's writer thread (so `done` must not block, nor call Submit). A
+  // submission refused before queueing (RESOURCE_EXHAUSTED, or UNAVAILABLE
+  // after Shutdown) is answered at once, on the calling thread. Errors:
   //   ALREADY_EXISTS      request_id seen with a different request_hash
   //   RESOURCE_EXHAUSTED  the write queue is full (nothing stored; retry later)
   //   UNAVAILABLE         the store is shutting down or the disk failed
