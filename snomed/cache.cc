@@ -1,5 +1,6 @@
 #include "snomed/cache.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <type_traits>
@@ -74,32 +75,6 @@ struct WriteVisitor {
   }
 };
 
-struct ReadVisitor {
-  const char* p;
-  const char* end;
-  bool ok = true;
-  template <typename C>
-  void operator()(C& c) {
-    using T = std::remove_reference_t<decltype(c[0])>;
-    static_assert(std::is_trivially_copyable_v<T>);
-    uint64_t n;
-    if (!ok || end - p < 8) {
-      ok = false;
-      return;
-    }
-    memcpy(&n, p, 8);
-    p += 8;
-    uint64_t padded = (n + 7) & ~uint64_t{7};
-    if (n % sizeof(T) != 0 || static_cast<uint64_t>(end - p) < padded) {
-      ok = false;
-      return;
-    }
-    c.resize(n / sizeof(T));
-    if (n > 0) memcpy(&c[0], p, n);
-    p += padded;
-  }
-};
-
 uint64_t Mix(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -109,24 +84,85 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
+// Streaming form of Checksum64: four 64-bit lanes over 32-byte blocks.
+class Checksummer {
+ public:
+  void Update(const char* data, size_t size) {
+    size_ += size;
+    if (pending_ > 0) {
+      size_t take = std::min(size, 32 - pending_);
+      memcpy(buf_ + pending_, data, take);
+      pending_ += take;
+      data += take;
+      size -= take;
+      if (pending_ < 32) return;
+      Block(buf_);
+      pending_ = 0;
+    }
+    for (; size >= 32; data += 32, size -= 32) Block(data);
+    memcpy(buf_, data, size);
+    pending_ = size;
+  }
+  uint64_t Finish() const {
+    uint64_t tail = 0;
+    for (size_t k = 0; k < pending_; ++k) {
+      tail |= uint64_t{static_cast<uint8_t>(buf_[k])} << (8 * (k % 8));
+    }
+    return Mix(h_[0] ^ Mix(h_[1] + 1) ^ Mix(h_[2] + 2) ^ Mix(h_[3] + 3) ^ Mix(tail ^ size_));
+  }
+
+ private:
+  void Block(const char* p) {
+    for (int l = 0; l < 4; ++l) {
+      uint64_t w;
+      memcpy(&w, p + 8 * l, 8);
+      h_[l] = (h_[l] ^ w) * 0x9E3779B97F4A7C15ULL;
+      h_[l] ^= h_[l] >> 29;
+    }
+  }
+  uint64_t h_[4] = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL,
+                    0x27D4EB2F165667C5ULL};
+  char buf_[32];
+  size_t pending_ = 0;
+  uint64_t size_ = 0;
+};
+
+// Reads the payload arrays straight into their vectors (no staging copy),
+// checksumming as it goes.
+struct StreamReadVisitor {
+  FILE* f;
+  uint64_t remaining;
+  Checksummer sum;
+  bool ok = true;
+  bool Read(void* p, size_t n) {
+    if (!ok || n > remaining || fread(p, 1, n, f) != n) return ok = false;
+    remaining -= n;
+    sum.Update(static_cast<const char*>(p), n);
+    return true;
+  }
+  template <typename C>
+  void operator()(C& c) {
+    using T = std::remove_reference_t<decltype(c[0])>;
+    static_assert(std::is_trivially_copyable_v<T>);
+    uint64_t n;
+    if (!Read(&n, 8)) return;
+    if (n % sizeof(T) != 0 || n > remaining) {
+      ok = false;
+      return;
+    }
+    c.resize(n / sizeof(T));
+    if (n > 0 && !Read(&c[0], n)) return;
+    char pad[8];
+    Read(pad, ((n + 7) & ~uint64_t{7}) - n);
+  }
+};
+
 }  // namespace
 
 uint64_t Checksum64(const char* data, size_t size) {
-  uint64_t h[4] = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL,
-                   0x27D4EB2F165667C5ULL};
-  size_t i = 0;
-  for (; i + 32 <= size; i += 32) {
-    for (int l = 0; l < 4; ++l) {
-      uint64_t w;
-      memcpy(&w, data + i + 8 * l, 8);
-      h[l] = (h[l] ^ w) * 0x9E3779B97F4A7C15ULL;
-      h[l] ^= h[l] >> 29;
-    }
-  }
-  uint64_t tail = 0;
-  for (size_t k = 0; i + k < size; ++k)
-    tail |= uint64_t{static_cast<uint8_t>(data[i + k])} << (8 * (k % 8));
-  return Mix(h[0] ^ Mix(h[1] + 1) ^ Mix(h[2] + 2) ^ Mix(h[3] + 3) ^ Mix(tail ^ size));
+  Checksummer c;
+  c.Update(data, size);
+  return c.Finish();
 }
 
 absl::Status WriteCache(const std::string& path, absl::string_view fingerprint,
@@ -182,21 +218,17 @@ absl::StatusOr<TerminologyData> ReadCache(const std::string& path, absl::string_
     fclose(f);
     return absl::FailedPreconditionError(absl::StrCat(path, ": built from other release files"));
   }
-  std::string buf;
-  buf.resize(payload);
-  size_t got = fread(buf.data(), 1, payload, f);
+  TerminologyData d;
+  StreamReadVisitor r{f, payload, {}, true};
+  VisitArrays(d, r);
   bool trailing = fgetc(f) != EOF;
   fclose(f);
-  if (got != payload || trailing) {
-    return absl::DataLossError(absl::StrCat(path, ": truncated or oversized cache"));
+  if (!r.ok || r.remaining != 0 || trailing) {
+    return absl::DataLossError(absl::StrCat(path, ": truncated or malformed cache"));
   }
-  if (Checksum64(buf.data(), buf.size()) != checksum) {
+  if (r.sum.Finish() != checksum) {
     return absl::DataLossError(absl::StrCat(path, ": checksum mismatch"));
   }
-  TerminologyData d;
-  ReadVisitor r{buf.data(), buf.data() + buf.size()};
-  VisitArrays(d, r);
-  if (!r.ok || r.p != r.end) return absl::DataLossError(absl::StrCat(path, ": malformed payload"));
   return d;
 }
 

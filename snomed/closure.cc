@@ -33,7 +33,7 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
   }
   // Lists are appended to `values` in topological order; start/len per concept.
   std::vector<uint32_t> values;
-  values.reserve(static_cast<size_t>(n) * 16);
+  values.reserve(static_cast<size_t>(n) * 24);
   std::vector<uint64_t> start(n, 0);
   std::vector<uint32_t> len(n, 0);
   std::vector<uint32_t> scratch;

@@ -169,9 +169,15 @@ class Evaluator {
 
   // Union of rows of `csr` for each concept in `base` (plus base for "self").
   Set UnionRows(const Csr<uint32_t>& csr, const Set& base, bool self) {
-    if (base.size() == 1 && !self) {
+    if (base.size() == 1) {
       absl::Span<const uint32_t> r = csr.Row(base[0]);
-      return Set(r.begin(), r.end());
+      Set out;
+      out.reserve(r.size() + 1);
+      auto split = std::lower_bound(r.begin(), r.end(), base[0]);
+      out.insert(out.end(), r.begin(), split);
+      if (self) out.push_back(base[0]);
+      out.insert(out.end(), split, r.end());
+      return out;
     }
     std::vector<bool> mark(n_, false);
     size_t count = 0;

@@ -346,6 +346,25 @@ class Loader {
     return it == index_.end() ? kNoIndex : it->second;
   }
 
+  // Find() remembering the previous answer: rows come grouped by source
+  // concept and use few relationship and description types.
+  class CachedFind {
+   public:
+    explicit CachedFind(const Loader& l) : l_(l) {}
+    uint32_t operator()(uint64_t id) {
+      if (id != last_id_) {
+        last_id_ = id;
+        last_ = l_.Find(id);
+      }
+      return last_;
+    }
+
+   private:
+    const Loader& l_;
+    uint64_t last_id_ = 0;
+    uint32_t last_ = kNoIndex;
+  };
+
   absl::Status Missing(const Chunk& ch, size_t row, absl::string_view field, uint64_t id) const {
     absl::string_view content = contents_[ch.source]->data();
     int first_line = LineAt(content, ch.begin);
@@ -389,9 +408,10 @@ class Loader {
     size_t bytes = 0;
     for (const DescriptionRow& r : rows) bytes += r.term.size();
     out->terms.reserve(bytes);
+    CachedFind find(*this);
     for (size_t k = 0; k < rows.size(); ++k) {
       const DescriptionRow& r = rows[k];
-      uint32_t c = Find(r.concept_id);
+      uint32_t c = find(r.concept_id);
       if (c == kNoIndex) return Missing(ch, k, "conceptId", r.concept_id);
       DescriptionRecord d;
       d.id = r.id;
@@ -419,10 +439,11 @@ class Loader {
     });
     if (!s.ok()) return s;
     out->relationships.reserve(rows.size());
+    CachedFind source(*this), type(*this);
     for (size_t k = 0; k < rows.size(); ++k) {
       const RelationshipRow& r = rows[k];
       if (!r.active || r.characteristic_type_id != kInferred) continue;
-      RelRow rel{Find(r.source_id), Find(r.destination_id), Find(r.type_id), r.group};
+      RelRow rel{source(r.source_id), Find(r.destination_id), type(r.type_id), r.group};
       if (rel.source == kNoIndex) return Missing(ch, k, "sourceId", r.source_id);
       if (rel.destination == kNoIndex) return Missing(ch, k, "destinationId", r.destination_id);
       if (rel.type == kNoIndex) return Missing(ch, k, "typeId", r.type_id);
