@@ -28,7 +28,7 @@ class Checker {
   void NhsNumber(const sprout::v1::Patient& p);
   void BirthDate(const sprout::v1::Patient& p);
   void Address(const sprout::v1::Address& a);
-  void Contact(const std::string& field, const sprout::v1::ContactDetails& c);
+  void Contact(const sprout::v1::ContactDetails& c);
   void Communication(const sprout::v1::CommunicationNeeds& c);
   void Referrer(const sprout::v1::Referrer& r);
   void Reasons(const Referral& r);
@@ -47,9 +47,9 @@ class Checker {
 constexpr char kPatient[] = "referral.patient";
 
 void Checker::NhsNumber(const sprout::v1::Patient& p) {
-  const std::string field = absl::StrCat(kPatient, ".nhs_number");
-  const std::string status_field = absl::StrCat(kPatient, ".nhs_number_verification_status");
-  const std::string reason_field = absl::StrCat(kPatient, ".nhs_number_unavailable_reason");
+  constexpr char field[] = "referral.patient.nhs_number";
+  constexpr char status_field[] = "referral.patient.nhs_number_verification_status";
+  constexpr char reason_field[] = "referral.patient.nhs_number_unavailable_reason";
   const bool has_number = !p.nhs_number().empty();
   const int status = p.nhs_number_verification_status();
   const int reason = p.nhs_number_unavailable_reason();
@@ -112,7 +112,7 @@ void Checker::NhsNumber(const sprout::v1::Patient& p) {
 }
 
 void Checker::BirthDate(const sprout::v1::Patient& p) {
-  const std::string field = absl::StrCat(kPatient, ".birth_date");
+  constexpr char field[] = "referral.patient.birth_date";
   if (!p.has_birth_date()) {
     Add(field, "the date of birth is missing; send the person's date of birth");
     return;
@@ -138,9 +138,9 @@ void Checker::BirthDate(const sprout::v1::Patient& p) {
 }
 
 void Checker::Address(const sprout::v1::Address& a) {
-  const std::string base = absl::StrCat(kPatient, ".address");
+  constexpr absl::string_view base = "referral.patient.address";
   if (a.lines_size() > context_.limits.max_address_lines) {
-    Add(base + ".lines",
+    Add("referral.patient.address.lines",
         absl::StrCat("the address has more than ", context_.limits.max_address_lines,
                      " lines; combine lines so there are at most ",
                      context_.limits.max_address_lines));
@@ -149,55 +149,57 @@ void Checker::Address(const sprout::v1::Address& a) {
     Text(absl::StrCat(base, ".lines[", i, "]"), a.lines(i),
          {"the address line", 100, true, false, "remove the empty line"});
   }
-  Text(base + ".town", a.town(), {"the town", 100});
+  Text("referral.patient.address.town", a.town(), {"the town", 100});
   if (!a.postcode().empty() && !IsValidPostcode(a.postcode())) {
-    Add(base + ".postcode",
+    Add("referral.patient.address.postcode",
         "the postcode is not a valid UK postcode; send it as on the address (e.g. \"LS1 4AP\"), "
         "or a pseudo-postcode such as ZZ99 3VZ for no fixed abode");
   }
 }
 
-void Checker::Contact(const std::string& field, const sprout::v1::ContactDetails& c) {
+void Checker::Contact(const sprout::v1::ContactDetails& c) {
   if (!c.phone().empty() && !IsUkPhoneNumber(c.phone())) {
-    Add(field + ".phone",
+    Add("referral.patient.contact.phone",
         "the phone number is not a UK number; send 10 or 11 digits starting 0, or +44 and the "
         "number without its leading 0");
   }
   if (!c.email().empty() && !IsEmailAddress(c.email())) {
-    Add(field + ".email", "the email address is not valid; send it as name@example.org");
+    Add("referral.patient.contact.email",
+        "the email address is not valid; send it as name@example.org");
   }
   int method = c.preferred_method();
   if (!sprout::v1::ContactMethod_IsValid(method)) {
-    Add(field + ".preferred_method", "the preferred contact method is not a known value");
+    Add("referral.patient.contact.preferred_method",
+        "the preferred contact method is not a known value");
   } else if ((method == sprout::v1::CONTACT_METHOD_PHONE ||
               method == sprout::v1::CONTACT_METHOD_SMS) &&
              c.phone().empty()) {
-    Add(field + ".phone",
+    Add("referral.patient.contact.phone",
         "the preferred contact method needs a phone number; send the phone number or choose "
         "another method");
   } else if (method == sprout::v1::CONTACT_METHOD_EMAIL && c.email().empty()) {
-    Add(field + ".email",
+    Add("referral.patient.contact.email",
         "the preferred contact method is email but no email address is given; send the "
         "address or choose another method");
   }
-  Text(field + ".preferences", c.preferences(), {"the contact preferences", 200});
+  Text("referral.patient.contact.preferences", c.preferences(), {"the contact preferences", 200});
 }
 
 void Checker::Communication(const sprout::v1::CommunicationNeeds& c) {
-  const std::string base = absl::StrCat(kPatient, ".communication");
+  constexpr absl::string_view base = "referral.patient.communication";
   const std::string& lang = c.language();
   bool lang_ok = lang.size() == 2 && absl::ascii_islower(static_cast<unsigned char>(lang[0])) &&
                  absl::ascii_islower(static_cast<unsigned char>(lang[1]));
   if (!lang.empty() && !lang_ok) {
-    Add(base + ".language",
+    Add("referral.patient.communication.language",
         "the language is not an ISO 639-1 code; send two lower-case letters such as \"pl\"");
   } else if (lang.empty() && c.interpreter_required()) {
-    Add(base + ".language",
+    Add("referral.patient.communication.language",
         "an interpreter is required but no language is given; send the ISO 639-1 code of the "
         "person's language");
   }
   if (c.needs_size() > context_.limits.max_communication_needs) {
-    Add(base + ".needs",
+    Add("referral.patient.communication.needs",
         absl::StrCat("there are more than ", context_.limits.max_communication_needs,
                      " communication needs; combine them into at most ",
                      context_.limits.max_communication_needs));
@@ -210,66 +212,69 @@ void Checker::Communication(const sprout::v1::CommunicationNeeds& c) {
 
 void Checker::Patient(const sprout::v1::Patient& p) {
   NhsNumber(p);
-  Text(absl::StrCat(kPatient, ".given_name"), p.given_name(),
+  Text("referral.patient.given_name", p.given_name(),
        {"the given name", 35, true, false, "send the person's given name"});
-  Text(absl::StrCat(kPatient, ".family_name"), p.family_name(),
+  Text("referral.patient.family_name", p.family_name(),
        {"the family name", 35, true, false, "send the person's family name"});
   BirthDate(p);
   Address(p.address());
   const std::string& practice = p.registered_practice_code();
   if (!practice.empty() && !IsGpPracticeCode(practice)) {
-    Add(absl::StrCat(kPatient, ".registered_practice_code"),
+    Add("referral.patient.registered_practice_code",
         "the registered practice is not a GP practice ODS code; send 6 characters such as "
         "A81001, in upper case");
   }
   if (p.address().postcode().empty() && practice.empty() && !SourceNeedsPostcode(source_)) {
-    Add(absl::StrCat(kPatient, ".address.postcode"),
+    Add("referral.patient.address.postcode",
         "neither a postcode nor a registered practice is given, so the referral cannot be "
         "routed; send the postcode (ZZ99 3VZ for no fixed abode) or the GP practice code");
   }
   if (!sprout::v1::Gender_IsValid(p.gender())) {
-    Add(absl::StrCat(kPatient, ".gender"), "the gender is not a known value");
+    Add("referral.patient.gender", "the gender is not a known value");
   }
-  Contact(absl::StrCat(kPatient, ".contact"), p.contact());
+  Contact(p.contact());
   Communication(p.communication());
   const std::string& ethnic = p.ethnic_category();
   if (!ethnic.empty() && !(ethnic.size() == 1 && ethnic[0] >= 'A' && ethnic[0] <= 'Z')) {
-    Add(absl::StrCat(kPatient, ".ethnic_category"),
+    Add("referral.patient.ethnic_category",
         "the ethnic category is not an NHS ethnic category code; send one upper-case letter "
         "(A to Z)");
   }
 }
 
 void Checker::Referrer(const sprout::v1::Referrer& r) {
-  const std::string base = "referral.referrer";
   if (!sprout::v1::SourceType_IsValid(r.source_type())) {
-    Add(base + ".source_type",
+    Add("referral.referrer.source_type",
         "the source type is not a known value; send one of the "
         "SourceType values");
   } else if (r.source_type() == sprout::v1::SOURCE_TYPE_UNSPECIFIED) {
-    Add(base + ".source_type",
+    Add("referral.referrer.source_type",
         "the source type is missing; say what kind of referrer this is (GP practice, police, "
         "self-referral...)");
   }
   const std::string& org = r.organisation_code();
   if (!org.empty() && !IsOdsCode(org) && !IsLocalAgencyId(org)) {
-    Add(base + ".organisation_code",
+    Add("referral.referrer.organisation_code",
         "the organisation code is neither an ODS code nor a local agency id; send the ODS "
         "code in upper case (e.g. A81001) or \"kind:id\" (e.g. police:WYP)");
   }
-  Text(base + ".organisation_name", r.organisation_name(), {"the organisation name", 200});
-  Text(base + ".practitioner_name", r.practitioner_name(), {"the practitioner name", 100});
-  Text(base + ".practitioner_role", r.practitioner_role(), {"the practitioner role", 100});
+  Text("referral.referrer.organisation_name", r.organisation_name(),
+       {"the organisation name", 200});
+  Text("referral.referrer.practitioner_name", r.practitioner_name(),
+       {"the practitioner name", 100});
+  Text("referral.referrer.practitioner_role", r.practitioner_role(),
+       {"the practitioner role", 100});
   if (!r.callback_phone().empty() && !IsUkPhoneNumber(r.callback_phone())) {
-    Add(base + ".callback_phone",
+    Add("referral.referrer.callback_phone",
         "the callback phone number is not a UK number; send 10 or 11 digits starting 0, or "
         "+44 and the number without its leading 0");
   }
   if (!r.source_code().empty()) {
-    CheckSnomedCode(base + ".source_code", r.source_code(), "the referral source code", out_);
+    CheckSnomedCode("referral.referrer.source_code", r.source_code(), "the referral source code",
+                    out_);
   }
   if (!r.callback_email().empty() && !IsEmailAddress(r.callback_email())) {
-    Add(base + ".callback_email",
+    Add("referral.referrer.callback_email",
         "the callback email address is not valid; send it as name@example.org");
   }
 }
@@ -363,19 +368,21 @@ void Checker::Safeguarding(const Referral& r) {
 }
 
 void Checker::Supporting(const sprout::v1::SupportingInformation& s) {
-  const std::string base = "referral.supporting_information";
+  constexpr absl::string_view base = "referral.supporting_information";
   const int max = context_.limits.max_condition_codes;
   if (s.condition_codes_size() > max) {
-    Add(base + ".condition_codes",
+    Add("referral.supporting_information.condition_codes",
         absl::StrCat("there are more than ", max, " condition codes; send at most ", max));
   }
   for (int i = 0; i < s.condition_codes_size() && i < max; ++i) {
     CheckSnomedCode(absl::StrCat(base, ".condition_codes[", i, "]"), s.condition_codes(i),
                     "the condition code", out_);
   }
-  Text(base + ".household", s.household(), {"the household description", 200});
-  Text(base + ".risk_to_staff", s.risk_to_staff(), {"the risk to staff", 500, false, true});
-  Text(base + ".notes", s.notes(), {"the notes", 2000, false, true});
+  Text("referral.supporting_information.household", s.household(),
+       {"the household description", 200});
+  Text("referral.supporting_information.risk_to_staff", s.risk_to_staff(),
+       {"the risk to staff", 500, false, true});
+  Text("referral.supporting_information.notes", s.notes(), {"the notes", 2000, false, true});
 }
 
 }  // namespace
