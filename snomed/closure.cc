@@ -1,5 +1,6 @@
 // The IS-A transitive closure as two CSRs of sorted uint32 lists.
 #include <algorithm>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -31,41 +32,54 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
   for (uint32_t c = 0; c < n; ++c) {
     if (pending[c] == 0) queue.push_back(c);
   }
-  // Lists are appended to `values` in topological order; start/len per concept.
-  std::vector<uint32_t> values;
-  values.reserve(static_cast<size_t>(n) * 24);
+  // Lists are appended to `buf` in topological order; start/len per concept.
+  // A raw buffer rather than a vector: no zero-filling of what is then copied.
+  size_t cap = static_cast<size_t>(n) * 24 + 1024, used = 0;
+  std::unique_ptr<uint32_t[]> buf(new uint32_t[cap]);
+  auto reserve = [&](size_t more) {
+    if (used + more <= cap) return;
+    size_t bigger = std::max(cap * 2, used + more);
+    std::unique_ptr<uint32_t[]> next(new uint32_t[bigger]);
+    std::copy(buf.get(), buf.get() + used, next.get());
+    buf.swap(next);
+    cap = bigger;
+  };
   std::vector<uint64_t> start(n, 0);
   std::vector<uint32_t> len(n, 0);
-  std::vector<uint32_t> scratch;
+  std::vector<uint32_t> scratch, one, merged;
   for (size_t head = 0; head < queue.size(); ++head) {
     uint32_t c = queue[head];
     absl::Span<const uint32_t> ps = parents.Row(c);
-    size_t at = values.size();
+    size_t at = used;
     if (ps.size() == 1) {
       // One parent: its list with the parent inserted in order; no sort.
       uint32_t p = ps[0];
-      const uint32_t* a = values.data() + start[p];
       uint32_t m = len[p];
+      reserve(m + 1);
+      const uint32_t* a = buf.get() + start[p];
       uint32_t split = static_cast<uint32_t>(std::lower_bound(a, a + m, p) - a);
-      values.resize(at + m + 1);
-      a = values.data() + start[p];  // resize may move the buffer
-      uint32_t* out = values.data() + at;
+      uint32_t* out = buf.get() + at;
       std::copy(a, a + split, out);
       out[split] = p;
       std::copy(a + split, a + m, out + split + 1);
       len[c] = m + 1;
     } else if (!ps.empty()) {
+      // Several parents: a running set union of (parent + its ancestors).
       scratch.clear();
       for (uint32_t p : ps) {
-        scratch.push_back(p);
-        scratch.insert(scratch.end(), values.begin() + start[p],
-                       values.begin() + start[p] + len[p]);
+        const uint32_t* a = buf.get() + start[p];
+        one.assign(a, a + len[p]);
+        one.insert(std::lower_bound(one.begin(), one.end(), p), p);
+        merged.clear();
+        std::set_union(scratch.begin(), scratch.end(), one.begin(), one.end(),
+                       std::back_inserter(merged));
+        scratch.swap(merged);
       }
-      std::sort(scratch.begin(), scratch.end());
-      scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
-      values.insert(values.end(), scratch.begin(), scratch.end());
+      reserve(scratch.size());
+      std::copy(scratch.begin(), scratch.end(), buf.get() + at);
       len[c] = static_cast<uint32_t>(scratch.size());
     }
+    used = at + len[c];
     start[c] = at;
     for (uint32_t k = child_offsets[c]; k < child_offsets[c + 1]; ++k) {
       if (--pending[kids[k]] == 0) queue.push_back(kids[k]);
@@ -79,18 +93,19 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
       }
     }
   }
-  if (values.size() >= 0xFFFFFFFFull) {
+  if (used >= 0xFFFFFFFFull) {
     return absl::ResourceExhaustedError("IS-A closure exceeds 2^32 pairs");
   }
   // Re-lay out in index order.
   ancestors->offsets.assign(n + 1, 0);
   for (uint32_t c = 0; c < n; ++c) ancestors->offsets[c + 1] = ancestors->offsets[c] + len[c];
-  ancestors->values.resize(ancestors->offsets[n]);
+  ancestors->values.clear();
+  ancestors->values.reserve(ancestors->offsets[n]);
   for (uint32_t c = 0; c < n; ++c) {
-    std::copy(values.begin() + start[c], values.begin() + start[c] + len[c],
-              ancestors->values.begin() + ancestors->offsets[c]);
+    ancestors->values.insert(ancestors->values.end(), buf.get() + start[c],
+                             buf.get() + start[c] + len[c]);
   }
-  std::vector<uint32_t>().swap(values);
+  buf.reset();
   // Transpose; scanning descendants in index order keeps each list sorted.
   descendants->offsets.assign(n + 1, 0);
   for (uint32_t a : ancestors->values) ++descendants->offsets[a + 1];

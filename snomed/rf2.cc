@@ -41,6 +41,53 @@ size_t SplitTabs(absl::string_view line, absl::string_view* fields, size_t max) 
   return n;
 }
 
+// True iff `s` is well-formed UTF-8 (no overlong forms, surrogates or code
+// points above U+10FFFF). ASCII runs are skipped eight bytes at a time.
+bool ValidUtf8(absl::string_view s) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* end = p + s.size();
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t w;
+      memcpy(&w, p, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (end - p <= n) return false;
+    for (int k = 1; k <= n; ++k) {
+      if ((p[k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
 // Iterates the lines of a file (or of a run of whole lines in it), stripping a
 // trailing CR; a leading BOM is skipped when reading from the file start.
 class LineReader {
@@ -364,6 +411,7 @@ absl::Status ParseDescriptionRows(absl::string_view file_name, absl::string_view
       return s;
     }
     if (f[7].empty()) return ctx.Error("field 8 (term) is empty");
+    if (!ValidUtf8(f[7])) return ctx.Error("field 8 (term) is not valid UTF-8");
     r.language_code = f[5];
     r.term = f[7];
     out->push_back(r);

@@ -120,6 +120,24 @@ TEST(Rf2Test, DescriptionTermsAreNotCappedAt255) {
   EXPECT_EQ(rows[0].language_code, "en");
 }
 
+TEST(Rf2Test, TermsMustBeValidUtf8) {
+  const std::string header =
+      "id\teffectiveTime\tactive\tmoduleId\tconceptId\tlanguageCode\ttypeId\tterm\t"
+      "caseSignificanceId\n";
+  auto row = [](const std::string& term) {
+    return "1000015\t20200101\t1\t900000000000207008\t138875005\ten\t900000000000013009\t" + term +
+           "\t900000000000448009\n";
+  };
+  std::vector<DescriptionRow> rows;
+  EXPECT_TRUE(
+      ParseDescriptionFile("d.txt", header + row("Sj\xC3\xB6gren syndrome \xE2\x80\x93 ok"), &rows)
+          .ok());
+  for (const char* bad : {"caf\xE9", "\xC0\xAF", "x\xED\xA0\x80", "\xF4\x90\x80\x80", "ab\xC3"}) {
+    absl::Status s = ParseDescriptionFile("d.txt", header + row(bad), &rows);
+    EXPECT_EQ(std::string(s.message()), "d.txt:2: field 8 (term) is not valid UTF-8") << bad;
+  }
+}
+
 TEST(Rf2Test, RelationshipGroupMustBeAnInteger) {
   std::string content =
       "id\teffectiveTime\tactive\tmoduleId\tsourceId\tdestinationId\trelationshipGroup\ttypeId\t"
