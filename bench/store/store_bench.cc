@@ -1,7 +1,7 @@
 // store_bench: the SQLite store's write path against its baselines
 // (PERFORMANCE.md, "Persistence layer" and "Commit rate vs the disk").
 //
-//   store_bench [directory] [submissions]
+//   store_bench [directory] [submissions] [in flight: run only the store]
 //
 // Measures, on files in `directory` (default /tmp):
 //   1. fdatasync: 4 KiB append + fdatasync, the disk's durable-write floor;
@@ -14,6 +14,7 @@
 // episode, decision, reason, queue item, idempotency key, event, audit).
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,6 +82,14 @@ Submission MakeBenchSubmission(const std::string& id) {
   s.queue_item.set_state(sprout::v1::QUEUE_ITEM_STATE_WAITING);
   s.audit = AuditEvent{"A81001", "referrer", "SubmitReferral", r.name(), "OK", absl::Now()};
   return s;
+}
+
+// CPU time of the whole process (all threads), in microseconds: less
+// sensitive than wall time to other load on a shared machine.
+double ProcessCpuMicros() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -204,6 +213,7 @@ double RawBaseline(const std::string& dir, int n, int batch) {
   const std::string path = dir + "/store_bench_raw.db";
   RemoveDb(path);
   double rate = 0;
+  double cpu = 0;
   {
     absl::StatusOr<std::unique_ptr<Connection>> db =
         Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, absl::Seconds(5));
@@ -217,6 +227,7 @@ double RawBaseline(const std::string& dir, int n, int batch) {
     std::vector<Submission> subs;
     for (int i = 0; i < n; ++i) subs.push_back(MakeBenchSubmission(absl::StrCat("raw", i)));
     std::string head = GenesisAuditHash();
+    cpu = ProcessCpuMicros();
     const absl::Time start = absl::Now();
     for (int i = 0; i < n;) {
       if (!c.Exec("BEGIN IMMEDIATE").ok()) return 0;
@@ -226,9 +237,11 @@ double RawBaseline(const std::string& dir, int n, int batch) {
       if (!c.Exec("COMMIT").ok()) return 0;
     }
     rate = n / absl::ToDoubleSeconds(absl::Now() - start);
+    cpu = (ProcessCpuMicros() - cpu) / n;
   }
   RemoveDb(path);
-  std::printf("raw SQLite, batch %-3d         %8.0f submissions/s\n", batch, rate);
+  std::printf("raw SQLite, batch %-3d         %8.0f submissions/s  cpu %5.0f us/submission\n",
+              batch, rate, cpu);
   return rate;
 }
 
@@ -252,6 +265,7 @@ double StoreRun(const std::string& dir, int n, int in_flight) {
     int* outstanding;
     int limit;
   } window{&outstanding, in_flight};
+  const double cpu_start = ProcessCpuMicros();
   const absl::Time start = absl::Now();
   for (int i = 0; i < n; ++i) {
     {
@@ -274,14 +288,15 @@ double StoreRun(const std::string& dir, int n, int in_flight) {
         +[](int* o) { return *o == 0; }, &outstanding));
   }
   const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+  const double cpu = (ProcessCpuMicros() - cpu_start) / n;
   const SqliteStoreStats stats = (*store)->stats();
   store->reset();
   RemoveDb(path);
   const double rate = n / secs;
   std::printf(
-      "store, %3d in flight          %8.0f submissions/s  %5.1f per commit  p50 %6.0f us  "
-      "p99 %6.0f us%s\n",
-      in_flight, rate,
+      "store, %3d in flight          %8.0f submissions/s  cpu %5.0f us/submission  "
+      "%5.1f per commit  p50 %6.0f us  p99 %6.0f us%s\n",
+      in_flight, rate, cpu,
       static_cast<double>(stats.submissions) / std::max<int64_t>(1, stats.transactions),
       Percentile(latency_us, 0.5), Percentile(latency_us, 0.99), failed ? "  (failures!)" : "");
   return rate;
@@ -294,6 +309,10 @@ int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "/tmp";
   const int n = argc > 2 ? std::atoi(argv[2]) : 5000;
   using namespace sprout::store;
+  if (argc > 3) {  // profiling aid: only the store, at this many in flight
+    StoreRun(dir, n, std::atoi(argv[3]));
+    return 0;
+  }
   FdatasyncBaseline(dir, 2000);
   const double raw1 = RawBaseline(dir, std::min(n, 2000), 1);
   const double raw10 = RawBaseline(dir, n, 10);

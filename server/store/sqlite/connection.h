@@ -77,7 +77,7 @@ class Connection {
   // Runs one or more SQL statements that return no rows we need.
   absl::Status Exec(absl::string_view sql);
   // Runs one statement through the statement cache (for hot statements such
-  // as BEGIN, COMMIT and SAVEPOINT that would otherwise be parsed every time).
+  // as BEGIN and COMMIT that would otherwise be parsed every time).
   absl::Status ExecCached(const std::string& sql);
   // Returns the cached statement for `sql`, preparing it on first use.
   absl::StatusOr<Statement> Prepare(const std::string& sql);

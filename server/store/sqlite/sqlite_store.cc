@@ -36,6 +36,9 @@ absl::Status Configure(Connection& db, bool writer) {
     }
   }
   SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+  // Statement journals and temporary b-trees stay in memory instead of
+  // going through temporary files.
+  SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON"));
   if (!writer) SPROUT_RETURN_IF_ERROR(db.Exec("PRAGMA query_only=1"));
   return absl::OkStatus();

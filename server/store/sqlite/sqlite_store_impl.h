@@ -51,8 +51,8 @@ class ReaderPool {
 };
 
 // What the writer thread needs to know between transactions: the next queue
-// sequence and the head of the audit chain. Copied before each submission so
-// a rolled-back savepoint leaves no gap.
+// sequence and the head of the audit chain. Copied before each transaction so
+// a rollback leaves no gap.
 struct ChainState {
   int64_t next_queue_sequence = 1;
   int64_t last_audit_sequence = 0;
@@ -99,6 +99,7 @@ class SqliteStoreImpl final : public SqliteStore {
   struct Job {
     bool is_submission = false;
     Submission submission;
+    std::string proposed_episode;  // submission.referral.episode() as submitted
     AuditEvent audit;
     SubmitCallback submit_done;
     std::function<void(absl::Status)> audit_done;
@@ -108,10 +109,17 @@ class SqliteStoreImpl final : public SqliteStore {
   // reason in *refusal and `job` untouched.
   bool Enqueue(Job& job, absl::Status* refusal);
   void WriterLoop();
-  // Runs `batch` in one transaction and answers every job after COMMIT.
+  // Runs `batch` in one transaction and answers every job after COMMIT. A
+  // job that fails is answered with its error and stores nothing (except the
+  // audit record of an ALREADY_EXISTS refusal); the others still commit.
   void RunBatch(std::vector<Job>& batch);
-  absl::StatusOr<SubmitOutcome> ApplySubmission(Submission& s);
-  absl::Status InsertSubmission(Submission& s, SubmitOutcome* out);
+  // Runs one job inside the open transaction. On failure, *partial says
+  // whether it may have written some of its rows (the batch must then be
+  // rolled back and run again without it).
+  absl::StatusOr<SubmitOutcome> RunJob(Job& job, bool* partial);
+  absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial);
+  absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
+                                SubmitOutcome* out, bool* partial);
   absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
                           sprout::v1::Referral* referral);
   absl::Status InsertAudit(const AuditEvent& event);

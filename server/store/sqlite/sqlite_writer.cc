@@ -1,7 +1,10 @@
 // The write side of SqliteStoreImpl: a bounded queue drained by one writer
-// thread that commits many jobs per transaction (group commit). Each job runs
-// inside its own SAVEPOINT, so one job's failure (e.g. ALREADY_EXISTS) rolls
-// back only that job. Callbacks run on the writer thread after COMMIT.
+// thread that commits many jobs per transaction (group commit). A job that
+// fails before writing (e.g. ALREADY_EXISTS, a malformed name) simply fails;
+// one that fails after writing part of itself makes the writer roll back and
+// run the batch again without it, so a failure stores nothing of that job and
+// never costs the others their commit. Callbacks run on the writer thread
+// after COMMIT.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -63,6 +66,7 @@ bool SqliteStoreImpl::Enqueue(Job& job, absl::Status* refusal) {
 void SqliteStoreImpl::SubmitAsync(Submission submission, SubmitCallback done) {
   Job job;
   job.is_submission = true;
+  job.proposed_episode = submission.referral.episode();
   job.submission = std::move(submission);
   job.submit_done = std::move(done);
   absl::Status refusal;
@@ -119,48 +123,67 @@ void SqliteStoreImpl::WriterLoop() {
 }
 
 void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
-  std::vector<absl::StatusOr<SubmitOutcome>> results;
-  results.reserve(batch.size());
-  const ChainState before = chain_;
-  absl::Status txn = writer_->ExecCached("BEGIN IMMEDIATE");
-  if (txn.ok()) {
-    for (Job& job : batch) {
-      if (job.is_submission) {
-        results.push_back(ApplySubmission(job.submission));
-      } else {
-        absl::Status s = InsertAudit(job.audit);
-        results.push_back(s.ok() ? absl::StatusOr<SubmitOutcome>(SubmitOutcome{})
-                                 : absl::StatusOr<SubmitOutcome>(s));
-      }
+  const size_t n = batch.size();
+  std::vector<absl::StatusOr<SubmitOutcome>> results(n, absl::UnknownError("not run"));
+  // A job that failed after writing part of itself is excluded, and the
+  // batch runs again without it: its result stays here.
+  std::vector<bool> excluded(n, false);
+  absl::Status txn;
+  ChainState before = chain_;
+  bool again = true;
+  while (again) {
+    again = false;
+    before = chain_;
+    txn = writer_->ExecCached("BEGIN IMMEDIATE");
+    if (!txn.ok()) break;
+    for (size_t i = 0; i < n; ++i) {
+      if (excluded[i]) continue;
+      bool partial = false;
+      results[i] = RunJob(batch[i], &partial);
       // Disk full and I/O errors can make SQLite roll back the whole
       // transaction; nothing after that point may claim to be stored.
       if (sqlite3_get_autocommit(writer_->raw()) != 0) {
-        txn = results.back().ok() ? absl::InternalError("the write transaction ended unexpectedly")
-                                  : results.back().status();
+        txn = results[i].ok() ? absl::InternalError("the write transaction ended unexpectedly")
+                              : results[i].status();
+        break;
+      }
+      if (!results[i].ok() && partial) {
+        // Undo everything and run the batch again without this job. This
+        // costs a re-run only on the rare failure after a write; a SAVEPOINT
+        // per job would cost every job a copy of each page it touches.
+        txn = writer_->Exec("ROLLBACK");
+        chain_ = before;
+        excluded[i] = true;
+        again = txn.ok();
         break;
       }
     }
-    if (txn.ok()) txn = writer_->ExecCached("COMMIT");
-    if (!txn.ok() && sqlite3_get_autocommit(writer_->raw()) == 0) {
+  }
+  if (txn.ok()) txn = writer_->ExecCached("COMMIT");
+  if (!txn.ok()) {
+    if (sqlite3_get_autocommit(writer_->raw()) == 0) {
       writer_->Exec("ROLLBACK").IgnoreError();  // `txn` is the error to report
     }
-  }
-  if (!txn.ok()) {
     chain_ = before;
     txn = absl::Status(txn.code(), absl::StrCat("nothing was stored: ", txn.message()));
   } else {
     transactions_.fetch_add(1, std::memory_order_relaxed);
     int64_t largest = largest_batch_.load(std::memory_order_relaxed);
-    const int64_t n = static_cast<int64_t>(batch.size());
-    while (n > largest && !largest_batch_.compare_exchange_weak(largest, n)) {
+    const int64_t size = static_cast<int64_t>(n);
+    while (size > largest && !largest_batch_.compare_exchange_weak(largest, size)) {
     }
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     Job& job = batch[i];
-    absl::Status status = !txn.ok() ? txn : results[i].status();
+    const absl::Status status = excluded[i] ? results[i].status()
+                                : !txn.ok() ? txn
+                                            : results[i].status();
     if (job.is_submission) {
       if (status.ok()) {
         submissions_.fetch_add(1, std::memory_order_relaxed);
+        // A new referral is handed over only now: until COMMIT a re-run
+        // might have needed it.
+        if (!results[i]->replayed) results[i]->referral = std::move(job.submission.referral);
         job.submit_done(std::move(results[i]));
       } else {
         failed_submissions_.fetch_add(1, std::memory_order_relaxed);
@@ -173,7 +196,15 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
   }
 }
 
-absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
+absl::StatusOr<SubmitOutcome> SqliteStoreImpl::RunJob(Job& job, bool* partial) {
+  if (job.is_submission) return ApplySubmission(job, partial);
+  // One statement: it either wrote its row or nothing.
+  SPROUT_RETURN_IF_ERROR(InsertAudit(job.audit));
+  return SubmitOutcome{};
+}
+
+absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Job& job, bool* partial) {
+  Submission& s = job.submission;
   if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
   std::string stored_hash, referral_id;
   int64_t queue_sequence = 0;
@@ -191,44 +222,24 @@ absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Submission& s) {
       queue_sequence = stmt.ColumnInt64(2);
     }
   }
-
-  SubmitOutcome outcome;
-  absl::Status result;
-  SPROUT_RETURN_IF_ERROR(writer_->ExecCached("SAVEPOINT submission"));
-  const ChainState before = chain_;
   if (seen && stored_hash != s.request_hash) {
-    result = absl::AlreadyExistsError(absl::StrCat(
+    // The refusal is audited; that record commits although the job fails.
+    s.audit.outcome = "ALREADY_EXISTS";
+    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
+    return absl::AlreadyExistsError(absl::StrCat(
         "request_id ", s.request_id,
         " was already used for a different request; use a new request_id for a new referral"));
-    // The refusal is audited: keep that record although the job fails.
-    s.audit.outcome = "ALREADY_EXISTS";
-    absl::Status audited = InsertAudit(s.audit);
-    if (!audited.ok()) {
-      result = audited;
-    } else {
-      SPROUT_RETURN_IF_ERROR(writer_->ExecCached("RELEASE submission"));
-      return result;
-    }
-  } else if (seen) {
-    result = LoadReplay(s.request_id, referral_id, &outcome.referral);
-    if (result.ok()) {
-      outcome.queue_sequence = queue_sequence;
-      outcome.replayed = true;
-      result = InsertAudit(s.audit);
-    }
-  } else {
-    result = InsertSubmission(s, &outcome);
   }
-  if (result.ok()) {
-    SPROUT_RETURN_IF_ERROR(writer_->ExecCached("RELEASE submission"));
+  SubmitOutcome outcome;
+  if (seen) {
+    SPROUT_RETURN_IF_ERROR(LoadReplay(s.request_id, referral_id, &outcome.referral));
+    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
+    outcome.queue_sequence = queue_sequence;
+    outcome.replayed = true;
     return outcome;
   }
-  chain_ = before;
-  // If the rollback itself fails the transaction is unusable; RunBatch sees
-  // that through sqlite3_get_autocommit or the COMMIT.
-  writer_->ExecCached("ROLLBACK TO submission").IgnoreError();
-  writer_->ExecCached("RELEASE submission").IgnoreError();
-  return result;
+  SPROUT_RETURN_IF_ERROR(InsertSubmission(s, job.proposed_episode, &outcome, partial));
+  return outcome;
 }
 
 absl::Status SqliteStoreImpl::LoadReplay(const std::string& request_id,
@@ -245,7 +256,8 @@ absl::Status SqliteStoreImpl::LoadReplay(const std::string& request_id,
   return absl::OkStatus();
 }
 
-absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, SubmitOutcome* out) {
+absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
+                                               SubmitOutcome* out, bool* partial) {
   sprout::v1::Referral& referral = s.referral;
   SPROUT_ASSIGN_OR_RETURN(const std::string referral_id,
                           IdFromName(referral.name(), "referrals", "referral.name"));
@@ -253,8 +265,9 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, SubmitOutcome* out
                           IdFromName(s.decision.name(), "routingDecisions", "decision.name"));
   SPROUT_ASSIGN_OR_RETURN(const std::string item_id,
                           IdFromName(s.queue_item.name(), "queueItems", "queue_item.name"));
+  // The proposal as submitted: a re-run must not see an earlier run's link.
   SPROUT_ASSIGN_OR_RETURN(std::string episode_id,
-                          IdFromName(referral.episode(), "episodes", "referral.episode"));
+                          IdFromName(proposed_episode, "episodes", "referral.episode"));
   const int64_t create_us = TimestampMicros(referral.create_time());
 
   // One open episode per person, decided here, inside the writer's
@@ -269,11 +282,11 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, SubmitOutcome* out
     SPROUT_ASSIGN_OR_RETURN(linked, stmt.Step());
     if (linked) episode_id = stmt.ColumnText(0);
   }
-  if (linked) {
-    referral.set_episode(absl::StrCat("episodes/", episode_id));
-    referral.set_linked_to_existing_episode(true);
-  } else {
-    referral.set_linked_to_existing_episode(false);
+  // Every failure from here on may leave part of this submission written.
+  *partial = true;
+  referral.set_episode(absl::StrCat("episodes/", episode_id));
+  referral.set_linked_to_existing_episode(linked);
+  if (!linked) {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, "
@@ -380,7 +393,7 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, SubmitOutcome* out
   }
 
   SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
-  out->referral = std::move(referral);
+  // out->referral is filled from s.referral after COMMIT (RunBatch).
   out->queue_sequence = sequence;
   out->replayed = false;
   return absl::OkStatus();

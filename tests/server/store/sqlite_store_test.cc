@@ -123,6 +123,63 @@ TEST_F(SqliteStoreTest, FullQueueAnswersResourceExhaustedAtOnce) {
   EXPECT_EQ(accepted_ok.load(), kSubmissions - refused);
 }
 
+TEST_F(SqliteStoreTest, FailureInsideABatchCostsOnlyThatSubmission) {
+  SqliteStoreOptions options = Options();
+  options.busy_timeout = absl::Seconds(30);
+  constexpr int kJobs = 5;
+  std::vector<absl::StatusOr<SubmitOutcome>> results(kJobs, absl::UnknownError("pending"));
+  std::atomic<int> pending{kJobs};
+  absl::Notification all_done;
+  std::unique_ptr<SqliteStore> store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Submit(MakeSubmission(Spec("taken"))).ok());
+
+  // Hold the write lock so the next submissions queue up and commit together.
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::vector<Submission> jobs;
+  jobs.push_back(MakeSubmission(Spec("first")));                    // may commit alone
+  jobs.push_back(MakeSubmission(Spec("opens").PersonKey("pk-1")));  // opens an episode
+  jobs.push_back(MakeSubmission(Spec("joins").PersonKey("pk-1")));  // joins it
+  // A new request whose referral id is in use: it opens an episode, then
+  // fails on the referral row, so the batch must be rolled back and re-run.
+  Submission clash = MakeSubmission(Spec("taken").PersonKey("pk-clash"));
+  clash.request_id = "req-clash";
+  clash.decision.set_name("routingDecisions/d-clash");
+  clash.queue_item.set_name("queueItems/q-clash");
+  clash.referral.set_episode("episodes/e-clash");
+  jobs.push_back(std::move(clash));
+  jobs.push_back(MakeSubmission(Spec("last")));
+  for (int i = 0; i < kJobs; ++i) {
+    store->SubmitAsync(std::move(jobs[i]), [&, i](absl::StatusOr<SubmitOutcome> r) {
+      results[i] = std::move(r);
+      if (pending.fetch_sub(1) == 1) all_done.Notify();
+    });
+  }
+  ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  all_done.WaitForNotification();
+
+  EXPECT_EQ(results[3].status().code(), absl::StatusCode::kAlreadyExists) << results[3].status();
+  for (int i : {0, 1, 2, 4}) ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+  EXPECT_FALSE(results[1]->referral.linked_to_existing_episode());
+  EXPECT_TRUE(results[2]->referral.linked_to_existing_episode());
+  EXPECT_EQ(results[2]->referral.episode(), "episodes/e-opens");
+  EXPECT_EQ(results[2]->referral.name(), "referrals/joins");
+  EXPECT_LT(results[2]->queue_sequence, results[4]->queue_sequence);
+  EXPECT_EQ(store->GetRoutingDecision("d-clash").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(store->FindOpenEpisode("pk-clash").value().has_value());  // rolled back
+  EXPECT_FALSE(store->FindOpenEpisode("pk-1").value()->episode_id.empty());
+  const SqliteStoreStats stats = store->stats();
+  EXPECT_LE(stats.transactions, 3);  // "taken", then the queued jobs in one or two batches
+  EXPECT_EQ(stats.failed_submissions, 1);
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->intact()) << v->message;
+  EXPECT_EQ(v->records_checked, 5);  // the failed submission left no audit record
+}
+
 TEST_F(SqliteStoreTest, ReopenedStoreKeepsEverythingAndContinuesTheSequences) {
   int64_t last_sequence = 0;
   {
