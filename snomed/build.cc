@@ -82,25 +82,57 @@ void BuildRelationships(const ParsedRelease& p, TerminologyData* d) {
       });
 }
 
+// An id with the position it came from.
+struct IdPos {
+  uint64_t id;
+  uint32_t pos;
+};
+
+// Stable LSD radix sort by id, 16 bits per pass; passes whose digit is the
+// same for every element are skipped. Much faster than hashing 1.6M ids.
+void RadixSortById(std::vector<IdPos>* v) {
+  std::vector<IdPos> tmp(v->size());
+  std::vector<uint32_t> count(1 << 16);
+  for (int shift = 0; shift < 64; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const IdPos& x : *v) ++count[(x.id >> shift) & 0xFFFF];
+    if (!v->empty() && count[((*v)[0].id >> shift) & 0xFFFF] == v->size()) continue;
+    uint32_t sum = 0;
+    for (uint32_t& c : count) {
+      uint32_t here = c;
+      c = sum;
+      sum += here;
+    }
+    for (const IdPos& x : *v) tmp[count[(x.id >> shift) & 0xFFFF]++] = x;
+    v->swap(tmp);
+  }
+}
+
 void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
   const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
   std::vector<DescriptionRecord>& in = p->descriptions;
   // A description may appear in several folders; the latest version wins.
-  absl::flat_hash_map<uint64_t, uint32_t> by_id;
-  by_id.reserve(in.size());
+  std::vector<IdPos> by_id(in.size());
+  for (uint32_t i = 0; i < in.size(); ++i) by_id[i] = IdPos{in[i].id, i};
+  RadixSortById(&by_id);
   std::vector<uint8_t> dead(in.size(), 0);
-  for (uint32_t i = 0; i < in.size(); ++i) {
-    auto [it, inserted] = by_id.emplace(in[i].id, i);
-    if (!inserted) {
-      uint32_t other = it->second;
-      if (in[i].effective_time >= in[other].effective_time) {
-        dead[other] = 1;
-        it->second = i;
+  size_t unique = 0;
+  for (size_t k = 0; k < by_id.size();) {
+    size_t e = k + 1;
+    uint32_t best = by_id[k].pos;
+    for (; e < by_id.size() && by_id[e].id == by_id[k].id; ++e) {
+      uint32_t other = by_id[e].pos;
+      if (in[other].effective_time >= in[best].effective_time) {
+        dead[best] = 1;
+        best = other;
       } else {
-        dead[i] = 1;
+        dead[other] = 1;
       }
     }
+    by_id[unique++] = IdPos{by_id[k].id, best};
+    k = e;
   }
+  by_id.resize(unique);
   // Group by concept (stable).
   d->description_offsets.assign(n + 1, 0);
   for (uint32_t i = 0; i < in.size(); ++i) {
@@ -119,14 +151,21 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
   std::vector<DescriptionRecord>().swap(in);
   d->terms = std::move(p->terms);
 
-  // Language refset rows: resolve, keep the latest row per (description, refset).
+  // Language refset rows: resolve by a merge of two id-sorted lists, then keep
+  // the latest row per (description, refset).
   std::vector<LangRow>& lang = p->language;
   std::vector<uint32_t> lang_desc(lang.size(), kNoIndex);
-  for (size_t k = 0; k < lang.size(); ++k) {
-    auto it = by_id.find(lang[k].description_id);
-    if (it != by_id.end()) lang_desc[k] = final_index[it->second];
+  {
+    std::vector<IdPos> lang_ids(lang.size());
+    for (uint32_t k = 0; k < lang.size(); ++k) lang_ids[k] = IdPos{lang[k].description_id, k};
+    RadixSortById(&lang_ids);
+    size_t j = 0;
+    for (const IdPos& x : lang_ids) {
+      while (j < by_id.size() && by_id[j].id < x.id) ++j;
+      if (j < by_id.size() && by_id[j].id == x.id) lang_desc[x.pos] = final_index[by_id[j].pos];
+    }
   }
-  by_id = {};
+  std::vector<IdPos>().swap(by_id);
   std::vector<uint64_t> refsets;
   for (const LangRow& r : lang) refsets.push_back(r.refset_id);
   std::sort(refsets.begin(), refsets.end());
@@ -273,6 +312,7 @@ absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threa
   auto hierarchy = [&] {
     BuildHierarchy(parsed, &d, &hierarchy_status);
     BuildRelationships(parsed, &d);
+    std::vector<RelRow>().swap(parsed.relationships);  // lower the peak RSS
   };
   auto terms = [&] {
     BuildDescriptions(&parsed, &d);

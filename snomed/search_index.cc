@@ -4,7 +4,6 @@
 #include <memory>
 #include <numeric>
 
-#include "absl/container/flat_hash_map.h"
 #include "snomed/build.h"
 
 namespace sprout::snomed {
@@ -31,26 +30,6 @@ void ForEachWord(absl::string_view text, std::string* buf, Fn fn) {
   }
 }
 
-// Stable storage for vocabulary strings (views into it stay valid).
-class Arena {
- public:
-  absl::string_view Copy(absl::string_view s) {
-    if (blocks_.empty() || used_ + s.size() > kBlock) {
-      blocks_.emplace_back(new char[std::max(kBlock, s.size())]);
-      used_ = 0;
-    }
-    char* p = blocks_.back().get() + used_;
-    std::copy(s.begin(), s.end(), p);
-    used_ += s.size();
-    return absl::string_view(p, s.size());
-  }
-
- private:
-  static constexpr size_t kBlock = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  size_t used_ = 0;
-};
-
 }  // namespace
 
 void SplitWords(absl::string_view text, std::vector<std::string>* words) {
@@ -58,38 +37,97 @@ void SplitWords(absl::string_view text, std::vector<std::string>* words) {
   ForEachWord(text, &buf, [&](absl::string_view w) { words->emplace_back(w); });
 }
 
+namespace {
+
+// Open-addressing table from lower-cased word to word id; the words live in
+// `text`. Faster here than a general map because hashing happens in the same
+// pass as lower-casing and no temporary strings are made.
+class Vocabulary {
+ public:
+  Vocabulary() : slots_(1 << 16, 0) {}
+
+  // Returns the id of the lower-cased `raw` (ASCII letters folded), adding it.
+  uint32_t Intern(const char* raw, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    lowered_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      char c = Lower(raw[i]);
+      lowered_[i] = c;
+      h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+    }
+    size_t mask = slots_.size() - 1;
+    for (size_t at = h & mask;; at = (at + 1) & mask) {
+      uint32_t slot = slots_[at];
+      if (slot == 0) break;
+      uint32_t id = slot - 1;
+      if (hashes_[id] == h && Word(id) == absl::string_view(lowered_.data(), n)) return id;
+    }
+    uint32_t id = static_cast<uint32_t>(hashes_.size());
+    hashes_.push_back(h);
+    offsets_.push_back(static_cast<uint32_t>(text_.size()));
+    text_.append(lowered_.data(), n);
+    if ((hashes_.size() + 1) * 2 > slots_.size()) {
+      Grow();
+    } else {
+      Place(id);
+    }
+    return id;
+  }
+
+  uint32_t size() const { return static_cast<uint32_t>(hashes_.size()); }
+  absl::string_view Word(uint32_t id) const {
+    uint32_t end =
+        id + 1 < offsets_.size() ? offsets_[id + 1] : static_cast<uint32_t>(text_.size());
+    return absl::string_view(text_.data() + offsets_[id], end - offsets_[id]);
+  }
+
+ private:
+  void Place(uint32_t id) {
+    size_t mask = slots_.size() - 1;
+    size_t at = hashes_[id] & mask;
+    while (slots_[at] != 0) at = (at + 1) & mask;
+    slots_[at] = id + 1;
+  }
+  void Grow() {
+    slots_.assign(slots_.size() * 2, 0);
+    for (uint32_t id = 0; id < hashes_.size(); ++id) Place(id);
+  }
+
+  std::vector<uint32_t> slots_;  // word id + 1, 0 = empty
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> offsets_;
+  std::string text_;
+  std::string lowered_;
+};
+
+}  // namespace
+
 void BuildSearchIndex(TerminologyData* d) {
-  Arena arena;
-  absl::flat_hash_map<absl::string_view, uint32_t> vocab;
-  std::vector<absl::string_view> words;
+  Vocabulary vocab;
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (word id, description)
   pairs.reserve(d->descriptions.size() * 4);
-  std::string buf;
   std::vector<uint32_t> seen;  // word ids of the current description
   const uint32_t nd = static_cast<uint32_t>(d->descriptions.size());
   for (uint32_t i = 0; i < nd; ++i) {
     const DescriptionRecord& r = d->descriptions[i];
     if (!r.active || r.type == kDefinition) continue;
-    absl::string_view term(d->terms.data() + r.term_offset, r.term_length);
+    const char* p = d->terms.data() + r.term_offset;
+    const char* end = p + r.term_length;
     seen.clear();
-    ForEachWord(term, &buf, [&](absl::string_view w) {
-      auto it = vocab.find(w);
-      uint32_t id;
-      if (it == vocab.end()) {
-        id = static_cast<uint32_t>(words.size());
-        absl::string_view stored = arena.Copy(w);
-        words.push_back(stored);
-        vocab.emplace(stored, id);
-      } else {
-        id = it->second;
-      }
+    while (p < end) {
+      while (p < end && !IsWordByte(*p)) ++p;
+      const char* b = p;
+      while (p < end && IsWordByte(*p)) ++p;
+      if (p == b) continue;
+      uint32_t id = vocab.Intern(b, p - b);
       if (std::find(seen.begin(), seen.end(), id) == seen.end()) {
         seen.push_back(id);
         pairs.emplace_back(id, i);
       }
-    });
+    }
   }
-  vocab = {};
+  std::vector<absl::string_view> words(vocab.size());
+  for (uint32_t w = 0; w < vocab.size(); ++w) words[w] = vocab.Word(w);
   // Number words alphabetically so a prefix is a contiguous range.
   const uint32_t nw = static_cast<uint32_t>(words.size());
   std::vector<uint32_t> order(nw);

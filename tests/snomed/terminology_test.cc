@@ -201,3 +201,28 @@ TEST(TerminologyLoadTest, LineNumbersStayExactInFilesParsedInPieces) {
 
 }  // namespace
 }  // namespace sprout::snomed
+
+namespace sprout::snomed {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(TerminologyLoadTest, LatestVersionOfADescriptionWins) {
+  auto b = testing::TestReleaseBuilder();
+  uint64_t id = b.Description(105529008, kSynonymType, "Lives on own", 'A');
+  std::vector<Rf2File> files = b.Build();
+  // A later folder rewords it; its language row still refers to the same id.
+  files.push_back({"sct2_Description_UKCLSnapshot-en_GB1000000_20240410.txt",
+                   "id\teffectiveTime\tactive\tmoduleId\tconceptId\tlanguageCode\ttypeId\tterm\t"
+                   "caseSignificanceId\n" +
+                       std::to_string(id) +
+                       "\t20230101\t1\t999000011000000103\t105529008\ten\t900000000000013009\t"
+                       "Lives by self\t900000000000448009\n"});
+  auto t = Terminology::LoadFromFiles(files);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_THAT((*t)->Synonyms(105529008), ElementsAre("Lives alone", "Lives by self"));
+  EXPECT_EQ((*t)->Descriptions(105529008).size(), 3u);
+}
+
+}  // namespace
+}  // namespace sprout::snomed
