@@ -26,6 +26,12 @@ struct ClientOptions {
   // for real data. Default: false (TLS).
   bool insecure = false;
 
+  // Only with `insecure`: the principal URI (certs/README.md) sent in the
+  // "x-sprout-principal" header of every call, which a server started with
+  // --insecure_dev takes as the caller's identity in place of a certificate.
+  // Default: none.
+  std::string dev_principal;
+
   // The deadline of every unary call, from the moment it starts (STYLE.md K6).
   // Default: 10 seconds.
   absl::Duration deadline = absl::Seconds(10);

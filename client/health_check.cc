@@ -72,11 +72,13 @@ absl::StatusOr<ServingStatus> DecodeHealthCheckResponse(absl::string_view bytes)
 }
 
 absl::StatusOr<ServingStatus> CheckHealth(grpc::Channel& channel, absl::string_view service,
-                                          absl::Duration deadline) {
+                                          absl::Duration deadline,
+                                          const std::string& dev_principal) {
   // GenericStub wants a shared_ptr; this one does not own the channel.
   grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
+  if (!dev_principal.empty()) context.AddMetadata("x-sprout-principal", dev_principal);
 
   const std::string request_bytes = EncodeHealthCheckRequest(service);
   grpc::Slice slice(request_bytes);

@@ -34,11 +34,13 @@ absl::StatusOr<ServingStatus> DecodeHealthCheckResponse(absl::string_view bytes)
 // CheckHealth()
 //
 // Calls /grpc.health.v1.Health/Check for `service` ("" = the whole server)
-// with the given deadline. Errors: the call's status (via FromGrpcStatus),
-// e.g. UNAVAILABLE when the server cannot be reached, NOT_FOUND for an
-// unknown service.
+// with the given deadline (and `dev_principal` as x-sprout-principal when
+// non-empty, as SproutClient does in insecure mode). Errors: the call's status (via
+// FromGrpcStatus), e.g. UNAVAILABLE when the server cannot be reached, NOT_FOUND for an unknown
+// service.
 absl::StatusOr<ServingStatus> CheckHealth(grpc::Channel& channel, absl::string_view service,
-                                          absl::Duration deadline);
+                                          absl::Duration deadline,
+                                          const std::string& dev_principal = "");
 
 }  // namespace sprout::client
 

@@ -11,6 +11,8 @@
 namespace sprout::client {
 namespace {
 
+constexpr char kDevPrincipalHeader[] = "x-sprout-principal";
+
 std::chrono::system_clock::time_point DeadlineAfter(absl::Duration d) {
   return std::chrono::system_clock::now() + absl::ToChronoMilliseconds(d);
 }
@@ -19,15 +21,23 @@ absl::Status NoStub(absl::string_view service) {
   return absl::FailedPreconditionError(absl::StrCat("this client has no ", service, " stub"));
 }
 
+// Every call's context: its deadline, and the dev identity header if any.
+void Prepare(grpc::ClientContext& context, const ClientOptions& options, absl::Duration deadline) {
+  context.set_deadline(DeadlineAfter(deadline));
+  if (options.insecure && !options.dev_principal.empty()) {
+    context.AddMetadata(kDevPrincipalHeader, options.dev_principal);
+  }
+}
+
 // One unary call through `stub` with a deadline.
 template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> Unary(Stub* stub, absl::string_view service,
                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                                             Response*),
-                               const Request& request, absl::Duration deadline) {
+                               const Request& request, const ClientOptions& options) {
   if (stub == nullptr) return NoStub(service);
   grpc::ClientContext context;
-  context.set_deadline(DeadlineAfter(deadline));
+  Prepare(context, options, options.deadline);
   Response response;
   grpc::Status status = (stub->*method)(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
@@ -77,10 +87,10 @@ using QS = v1::QueueService::StubInterface;
 using TS = v1::TerminologyService::StubInterface;
 using AS = v1::AdminService::StubInterface;
 
-#define SPROUT_CLIENT_UNARY_(Service, stub, Method, Request, Response)                        \
-  absl::StatusOr<v1::Response> SproutClient::Method(const v1::Request& r) {                   \
-    return Unary<Service, v1::Request, v1::Response>(stubs_.stub.get(), #Service,             \
-                                                     &Service::Method, r, options_.deadline); \
+#define SPROUT_CLIENT_UNARY_(Service, stub, Method, Request, Response)               \
+  absl::StatusOr<v1::Response> SproutClient::Method(const v1::Request& r) {          \
+    return Unary<Service, v1::Request, v1::Response>(stubs_.stub.get(), #Service,    \
+                                                     &Service::Method, r, options_); \
   }
 
 SPROUT_CLIENT_UNARY_(RS, referral, SubmitReferral, SubmitReferralRequest, SubmitReferralResponse)
@@ -122,7 +132,7 @@ absl::Status SproutClient::WatchReferral(const v1::WatchReferralRequest& r,
                                          const EventHandler<v1::ReferralEvent>& on_event) {
   if (stubs_.referral == nullptr) return NoStub("ReferralService");
   grpc::ClientContext context;
-  context.set_deadline(DeadlineAfter(options_.stream_deadline));
+  Prepare(context, options_, options_.stream_deadline);
   auto reader = stubs_.referral->WatchReferral(&context, r);
   return Drain(context, *reader, on_event);
 }
@@ -131,14 +141,15 @@ absl::Status SproutClient::WatchQueue(const v1::WatchQueueRequest& r,
                                       const EventHandler<v1::QueueEvent>& on_event) {
   if (stubs_.queue == nullptr) return NoStub("QueueService");
   grpc::ClientContext context;
-  context.set_deadline(DeadlineAfter(options_.stream_deadline));
+  Prepare(context, options_, options_.stream_deadline);
   auto reader = stubs_.queue->WatchQueue(&context, r);
   return Drain(context, *reader, on_event);
 }
 
 absl::StatusOr<ServingStatus> SproutClient::Health(absl::string_view service) {
   if (channel_ == nullptr) return absl::FailedPreconditionError("this client has no channel");
-  return CheckHealth(*channel_, service, options_.deadline);
+  return CheckHealth(*channel_, service, options_.deadline,
+                     options_.insecure ? options_.dev_principal : std::string());
 }
 
 }  // namespace sprout::client

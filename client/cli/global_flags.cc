@@ -30,7 +30,28 @@ absl::StatusOr<absl::Duration> ParseDeadline(const std::string& text) {
   return d;
 }
 
+struct DemoIdentity {
+  const char* name;
+  const char* uri;
+};
+
+constexpr DemoIdentity kDemoIdentities[] = {
+    {"gp", "urn:sprout:org:Y99001:role:referrer"},
+    {"police", "urn:sprout:org:police:WYP:role:referrer"},
+    {"housing", "urn:sprout:org:housing:HA001:role:referrer"},
+    {"self", "urn:sprout:org:portal:self:role:referrer"},
+    {"linkworker", "urn:sprout:org:U99001:role:link_worker:lw:lw-u99001-01"},
+    {"admin", "urn:sprout:org:admin:sprout:role:admin"},
+};
+
 }  // namespace
+
+std::string DemoPrincipalUri(const std::string& name) {
+  for (const DemoIdentity& identity : kDemoIdentities) {
+    if (name == identity.name) return identity.uri;
+  }
+  return "";
+}
 
 absl::StatusOr<ClientOptions> ResolveClientOptions(const GlobalFlags& flags) {
   ClientOptions options;
@@ -40,7 +61,18 @@ absl::StatusOr<ClientOptions> ResolveClientOptions(const GlobalFlags& flags) {
   options.deadline = *deadline;
   if (flags.insecure) {
     options.insecure = true;
+    options.dev_principal = flags.principal.empty() ? DemoPrincipalUri(flags.as) : flags.principal;
+    if (options.dev_principal.empty() && !flags.as.empty()) {
+      return UsageError(absl::StrCat("--as ", flags.as,
+                                     " is not a demo identity; with --insecure pass --principal "
+                                     "urn:sprout:org:...:role:..."));
+    }
     return options;
+  }
+  if (!flags.principal.empty()) {
+    return UsageError(
+        "--principal only applies with --insecure; over TLS the certificate says "
+        "who you are");
   }
   const std::string dir = flags.certs_dir.empty() ? "." : flags.certs_dir;
   options.ca_file = flags.ca.empty() ? absl::StrCat(dir, "/ca.pem") : flags.ca;

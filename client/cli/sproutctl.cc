@@ -16,7 +16,8 @@ constexpr char kDescription[] =
 constexpr char kIdentityHelp[] =
     "Connecting: mutual TLS to --server with certs/out/ca.pem and the identity chosen by --as\n"
     "(certs/out/NAME.pem and NAME.key, made by certs/make-dev-certs), or --cert/--key.\n"
-    "--insecure talks plaintext to a server started with --insecure_dev.\n\n";
+    "--insecure talks plaintext to a server started with --insecure_dev, naming the caller\n"
+    "in an x-sprout-principal header (--as NAME's demo URI, or --principal).\n\n";
 
 constexpr char kSubcommandFooter[] =
     "Global flags (--server, --as, --insecure, --deadline, --json, ...) may come before or "
@@ -48,6 +49,9 @@ void AddGlobalFlags(CLI::App& app, GlobalFlags& flags) {
   app.add_option("--cert", flags.cert, "client certificate (PEM)");
   app.add_option("--key", flags.key, "client private key (PEM)");
   app.add_flag("--insecure", flags.insecure, "plaintext (server started with --insecure_dev)");
+  app.add_option("--principal", flags.principal,
+                 "with --insecure: identity URI for the x-sprout-principal header (default: the "
+                 "--as demo identity's)");
   app.add_option("--deadline", flags.deadline, "deadline of each call, e.g. 10s, 500ms")
       ->capture_default_str();
   app.add_flag("--json", flags.json, "print protobuf JSON instead of tables");
