@@ -170,7 +170,8 @@ void Checker::Contact(const sprout::v1::ContactDetails& c) {
   int method = c.preferred_method();
   if (!sprout::v1::ContactMethod_IsValid(method)) {
     Add("referral.patient.contact.preferred_method",
-        "the preferred contact method is not a known value");
+        "the preferred contact method is not a known value; send PHONE, SMS, EMAIL, LETTER or "
+        "VIA_REFERRER, or leave it unset");
   } else if ((method == sprout::v1::CONTACT_METHOD_PHONE ||
               method == sprout::v1::CONTACT_METHOD_SMS) &&
              c.phone().empty()) {
@@ -230,7 +231,8 @@ void Checker::Patient(const sprout::v1::Patient& p) {
         "routed; send the postcode (ZZ99 3VZ for no fixed abode) or the GP practice code");
   }
   if (!sprout::v1::Gender_IsValid(p.gender())) {
-    Add("referral.patient.gender", "the gender is not a known value");
+    Add("referral.patient.gender",
+        "the gender is not a known value; send MALE, FEMALE, OTHER or UNKNOWN, or leave it unset");
   }
   Contact(p.contact());
   Communication(p.communication());

@@ -137,7 +137,15 @@ const std::vector<Row>& Rows() {
        "the registered practice is not a GP practice ODS code; send 6 characters such as A81001, "
        "in upper case"},
       {"GenderUnknownValue", [](auto* r) { P(r)->set_gender(static_cast<sprout::v1::Gender>(42)); },
-       "referral.patient.gender", "the gender is not a known value"},
+       "referral.patient.gender",
+       "the gender is not a known value; send MALE, FEMALE, OTHER or UNKNOWN, or leave it unset"},
+      {"PreferredMethodUnknownValue",
+       [](auto* r) {
+         P(r)->mutable_contact()->set_preferred_method(static_cast<sprout::v1::ContactMethod>(9));
+       },
+       "referral.patient.contact.preferred_method",
+       "the preferred contact method is not a known value; send PHONE, SMS, EMAIL, LETTER or "
+       "VIA_REFERRER, or leave it unset"},
       // Contact and communication.
       {"PhoneInvalid", [](auto* r) { P(r)->mutable_contact()->set_phone("12345"); },
        "referral.patient.contact.phone",
