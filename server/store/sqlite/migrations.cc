@@ -126,6 +126,35 @@ CREATE INDEX routing_decisions_by_outcome
   ON routing_decisions(outcome, decide_time_us DESC, pk DESC);
 )sql";
 
+// Version 4: link worker load counters, kept by the writer in each
+// submission's transaction, so routing reads a few rows instead of scanning
+// every referral. Backfilled from the rows already stored.
+constexpr char kV4[] = R"sql(
+CREATE TABLE link_worker_load (
+  link_worker TEXT PRIMARY KEY,
+  open_caseload INTEGER NOT NULL,
+  waiting INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE link_worker_accepted (
+  link_worker TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  accepted INTEGER NOT NULL,
+  PRIMARY KEY (link_worker, year)
+) WITHOUT ROWID;
+INSERT INTO link_worker_load (link_worker, open_caseload, waiting)
+  SELECT lw, SUM(open), SUM(waiting) FROM (
+    SELECT link_worker AS lw, state IN (3, 6) AS open, 0 AS waiting
+      FROM referrals WHERE link_worker != ''
+    UNION ALL
+    SELECT queue, 0, 1 FROM queue_items
+      WHERE state = 1 AND queue LIKE 'pcns/%/linkWorkers/%')
+  GROUP BY lw;
+INSERT INTO link_worker_accepted (link_worker, year, accepted)
+  SELECT link_worker,
+         CAST(strftime('%Y', create_time_us / 1000000, 'unixepoch') AS INTEGER), COUNT(*)
+  FROM referrals WHERE link_worker != '' AND state IN (3, 6, 7) GROUP BY 1, 2;
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -141,6 +170,7 @@ const std::vector<Migration>& SqliteMigrations() {
       {1, "referrals, episodes, routing decisions, queue items, idempotency keys", kV1},
       {2, "hash-chained audit records", kV2},
       {3, "referral events, directory versions, catch-up and routing-log indexes", kV3},
+      {4, "link worker load counters", kV4},
   };
   return *kMigrations;
 }

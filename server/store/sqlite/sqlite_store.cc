@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "server/store/audit_chain.h"
 #include "server/store/names.h"
@@ -236,48 +235,23 @@ absl::StatusOr<std::optional<OpenEpisode>> SqliteStoreImpl::FindOpenEpisode(
 
 absl::StatusOr<std::vector<LinkWorkerCounts>> SqliteStoreImpl::LinkWorkerLoads(int year) {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
-  const int64_t from =
-      absl::ToUnixMicros(absl::FromCivil(absl::CivilYear(year), absl::UTCTimeZone()));
-  const int64_t to =
-      absl::ToUnixMicros(absl::FromCivil(absl::CivilYear(year + 1), absl::UTCTimeZone()));
-  std::map<std::string, LinkWorkerCounts> counts;
   ReaderPool::Lease db = readers_.Acquire();
-  // One read transaction so the two queries see the same commit.
-  SPROUT_RETURN_IF_ERROR(db->Exec("BEGIN"));
-  absl::Status s = [&]() -> absl::Status {
-    SPROUT_ASSIGN_OR_RETURN(
-        Statement stmt,
-        db->Prepare("SELECT link_worker, "
-                    "SUM(state IN (3, 6, 7) AND create_time_us >= ?1 AND create_time_us < ?2), "
-                    "SUM(state IN (3, 6)) FROM referrals WHERE link_worker != '' "
-                    "GROUP BY link_worker"));
-    stmt.Bind(1, from).Bind(2, to);
-    while (true) {
-      SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      LinkWorkerCounts& c = counts[stmt.ColumnText(0)];
-      c.accepted_this_year = static_cast<int>(stmt.ColumnInt64(1));
-      c.open_caseload = static_cast<int>(stmt.ColumnInt64(2));
-    }
-    SPROUT_ASSIGN_OR_RETURN(
-        Statement waiting,
-        db->Prepare("SELECT queue, COUNT(*) FROM queue_items WHERE state = ?1 AND "
-                    "queue LIKE 'pcns/%/linkWorkers/%' GROUP BY queue"));
-    waiting.Bind(1, kQueueItemWaiting);
-    while (true) {
-      SPROUT_ASSIGN_OR_RETURN(bool row, waiting.Step());
-      if (!row) break;
-      counts[waiting.ColumnText(0)].waiting = static_cast<int>(waiting.ColumnInt64(1));
-    }
-    return absl::OkStatus();
-  }();
-  db->Exec("COMMIT").IgnoreError();  // read-only: nothing to lose
-  SPROUT_RETURN_IF_ERROR(s);
+  // The writer keeps these counters in each submission's transaction.
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare("SELECT l.link_worker, COALESCE(a.accepted, 0), l.open_caseload, l.waiting "
+                  "FROM link_worker_load l LEFT JOIN link_worker_accepted a "
+                  "ON a.link_worker = l.link_worker AND a.year = ?1 ORDER BY l.link_worker"));
+  stmt.Bind(1, year);
   std::vector<LinkWorkerCounts> out;
-  out.reserve(counts.size());
-  for (auto& [name, c] : counts) {
-    c.link_worker = name;
-    out.push_back(std::move(c));
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    LinkWorkerCounts& c = out.emplace_back();
+    c.link_worker = stmt.ColumnText(0);
+    c.accepted_this_year = static_cast<int>(stmt.ColumnInt64(1));
+    c.open_caseload = static_cast<int>(stmt.ColumnInt64(2));
+    c.waiting = static_cast<int>(stmt.ColumnInt64(3));
   }
   return out;
 }

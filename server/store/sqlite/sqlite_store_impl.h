@@ -123,6 +123,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
                           sprout::v1::Referral* referral);
   absl::Status InsertAudit(const AuditEvent& event);
+  // Adds a new submission to the link worker load counters.
+  absl::Status CountLoad(const sprout::v1::Referral& referral, const sprout::v1::QueueItem& item);
   absl::Status ReaderAvailable() const;
 
   // Constant after construction.

@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "server/store/audit_chain.h"
 #include "server/store/names.h"
@@ -367,6 +369,8 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
                                .Run());
   }
 
+  SPROUT_RETURN_IF_ERROR(CountLoad(referral, s.queue_item));
+
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
@@ -396,6 +400,45 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
   // out->referral is filled from s.referral after COMMIT (RunBatch).
   out->queue_sequence = sequence;
   out->replayed = false;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
+                                        const sprout::v1::QueueItem& item) {
+  const std::string& link_worker = referral.route().link_worker();
+  const sprout::v1::ReferralState state = referral.state();
+  const bool open = state == sprout::v1::REFERRAL_STATE_ACCEPTED ||
+                    state == sprout::v1::REFERRAL_STATE_IN_PROGRESS;
+  const bool accepted = open || state == sprout::v1::REFERRAL_STATE_CLOSED;
+  const bool waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
+                       absl::StrContains(item.queue(), "/linkWorkers/");
+  auto add = [this](const std::string& worker, int open_delta, int waiting_delta) {
+    absl::StatusOr<Statement> stmt = writer_->Prepare(
+        "INSERT INTO link_worker_load (link_worker, open_caseload, waiting) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (link_worker) DO UPDATE SET open_caseload = open_caseload + ?2, "
+        "waiting = waiting + ?3");
+    if (!stmt.ok()) return stmt.status();
+    return stmt->BindText(1, worker).Bind(2, open_delta).Bind(3, waiting_delta).Run();
+  };
+  if (!link_worker.empty()) {
+    const bool same = waiting && item.queue() == link_worker;
+    SPROUT_RETURN_IF_ERROR(add(link_worker, open ? 1 : 0, same ? 1 : 0));
+    if (waiting && !same) SPROUT_RETURN_IF_ERROR(add(item.queue(), 0, 1));
+  } else if (waiting) {
+    SPROUT_RETURN_IF_ERROR(add(item.queue(), 0, 1));
+  }
+  if (accepted && !link_worker.empty()) {
+    const int64_t year =
+        absl::ToCivilYear(absl::FromUnixMicros(TimestampMicros(referral.create_time())),
+                          absl::UTCTimeZone())
+            .year();
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO link_worker_accepted (link_worker, year, accepted) "
+                         "VALUES (?1, ?2, 1) ON CONFLICT (link_worker, year) "
+                         "DO UPDATE SET accepted = accepted + 1"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, link_worker).Bind(2, year).Run());
+  }
   return absl::OkStatus();
 }
 
