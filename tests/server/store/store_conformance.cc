@@ -242,6 +242,30 @@ TEST_P(StoreConformanceTest, ConcurrentSubmissionsGetDistinctIncreasingSequences
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
+TEST_P(StoreConformanceTest, AcknowledgedReferralIsReadableAtOnceFromAnyThread) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 20;
+  std::atomic<int> missing{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = absl::StrCat("ryw", t, "-", i);
+        if (!store_->Submit(MakeSubmission(Spec(id))).ok()) {
+          missing.fetch_add(1);
+          continue;
+        }
+        if (!store_->GetReferral(id).ok()) missing.fetch_add(1);
+        absl::StatusOr<std::vector<sprout::v1::QueueItem>> items =
+            store_->QueueItemsAfter("pcns/U12345/linkWorkers/lw-1", 0, 1000);
+        if (!items.ok() || items->empty()) missing.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(missing.load(), 0);
+}
+
 TEST_P(StoreConformanceTest, RetryWithSameRequestReplaysTheFirstReferral) {
   SubmitOutcome first = MustSubmit(Spec("r1"));
   Submission retry = MakeSubmission(Spec("r1"));
