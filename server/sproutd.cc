@@ -21,13 +21,14 @@
 #include "server/api/terminology_service.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
+#include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/routing/directory_holder.h"
 #include "server/routing/directory_loader.h"
 #include "server/routing/router.h"
-#include "server/routing/routing_policy_loader.h"
+#include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology.h"
 #include "snomed/terminology_holder.h"
@@ -196,7 +197,7 @@ class SproutdImpl final : public Sproutd {
     }
     loaded->directory = std::make_unique<routing::DirectoryHolder>(*directory);
     absl::StatusOr<std::shared_ptr<const routing::RoutingPolicy>> policy =
-        routing::LoadRoutingPolicyFile(options_.routing_policy_file, *loaded->ecl_compiler);
+        routing::LoadRoutingPolicy(options_.routing_policy_file, *loaded->ecl_compiler);
     if (!policy.ok()) {
       return absl::Status(policy.status().code(),
                           absl::StrCat("routing policy: ", policy.status().message()));
@@ -215,13 +216,18 @@ class SproutdImpl final : public Sproutd {
 
     // Intake.
     absl::StatusOr<std::shared_ptr<const intake::CodeMaps>> code_maps =
-        intake::LoadCodeMaps(options_.codemaps_dir, **terminology);
+        intake::CodeMaps::LoadDirectory(options_.codemaps_dir, **terminology);
     if (!code_maps.ok()) {
       return absl::Status(code_maps.status().code(),
                           absl::StrCat("code maps: ", code_maps.status().message()));
     }
-    loaded->intake = std::make_unique<intake::ReferralIntake>(loaded->terminology.get(),
-                                                              *code_maps, clock);
+    absl::StatusOr<std::unique_ptr<intake::ReferralIntake>> intake =
+        intake::ReferralIntake::Create(*terminology, *code_maps, clock, intake::IntakeOptions());
+    if (!intake.ok()) {
+      return absl::Status(intake.status().code(),
+                          absl::StrCat("intake: ", intake.status().message()));
+    }
+    loaded->intake = *std::move(intake);
 
     // Store and keys.
     absl::StatusOr<KeyedHasher> hasher = KeyedHasher::FromFile(options_.pseudonym_key_file);

@@ -45,6 +45,7 @@ sprout::v1::Referral GpReferral() {
   ref->set_organisation_name("Northgate Surgery");
   ref->set_practitioner_name("Dr Demo");
   ref->set_practitioner_role("GP");
+  ref->set_callback_phone("01632 960100");
   r.set_priority(sprout::v1::PRIORITY_ROUTINE);
   r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
   r.add_reasons()->set_snomed_code("160932005");  // Financial problem
