@@ -157,6 +157,8 @@ void Table::Print(std::ostream& out) const {
       line += row[c];
       if (c + 1 < row.size()) line += std::string(width[c] - row[c].size() + 2, ' ');
     }
+    // An empty last cell would leave padding behind.
+    line.erase(line.find_last_not_of(' ') + 1);
     out << line << "\n";
   };
   print_row(headers_);

@@ -113,7 +113,10 @@ Action SetUpValidate(CLI::App& cmd) {
         [](const v1::ValidateReferralResponse& r, std::ostream& out) {
           out << "valid: the server would accept this referral (nothing was stored)\n";
           PrintReferralSummary(r.referral(), out);
-          if (r.has_decision()) PrintDecision(r.decision(), out);
+          if (r.has_decision()) {
+            out << "\nrouting decision it would get:\n";
+            PrintDecision(r.decision(), out);
+          }
         });
   };
 }

@@ -63,7 +63,8 @@ void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
     for (const v1::CodedReason& c : r.coded_reasons()) {
       std::string coded = c.concept().code().empty() ? "-" : FormatConcept(c.concept());
       if (c.method() == v1::CODING_METHOD_NEEDS_REVIEW) {
-        coded = absl::StrCat("candidates: ", ConceptList(c.candidates()));
+        coded = c.candidates().empty() ? "no candidates"
+                                       : absl::StrCat("candidates: ", ConceptList(c.candidates()));
       }
       table.AddRow(
           {FormatReasonInput(c.original()), coded, ShortEnum(c.method()), c.source_version()});

@@ -94,6 +94,10 @@ int RunSproutctl(const std::vector<std::string>& args, std::ostream& out, std::o
     err << "sproutctl: " << status.message() << "\n";
   } else if (!status.ok()) {
     err << FormatStatus(status);
+    if (status.code() == absl::StatusCode::kUnauthenticated && ctx.flags().insecure &&
+        ctx.flags().as.empty() && ctx.flags().principal.empty()) {
+      err << "  with --insecure, say who you are: --as NAME or --principal URI\n";
+    }
     if (code == kExitUnreachable && status.code() == absl::StatusCode::kUnavailable) {
       err << "  is sproutd running on " << ctx.flags().server
           << (ctx.flags().insecure ? " with --insecure_dev?"

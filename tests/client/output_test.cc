@@ -23,6 +23,16 @@ TEST(TableTest, PadsColumnsToTheWidestCell) {
             "1          x\n");
 }
 
+TEST(TableTest, EmptyLastCellLeavesNoTrailingSpaces) {
+  Table t({"item", "flags"});
+  t.AddRow({"queueItems/q1", ""});
+  std::ostringstream out;
+  t.Print(out);
+  EXPECT_EQ(out.str(),
+            "ITEM           FLAGS\n"
+            "queueItems/q1\n");
+}
+
 TEST(TableTest, EmptyTableSaysNone) {
   std::ostringstream out;
   Table({"a"}).Print(out);
