@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "google/protobuf/stubs/logging.h"
 #include "tests/fuzz/referral_harness.h"
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  // Invalid UTF-8 in string fields makes the parser log one line per input.
+  google::protobuf::SetLogHandler(nullptr);
   const char* root = std::getenv("SPROUT_SOURCE_DIR");
   std::string error;
   if (!sprout::intake::fuzz::InitReferralHarness(root != nullptr ? root : ".", &error)) {
