@@ -125,12 +125,17 @@ class Store {
   virtual ~Store() = default;
 
   // Commits a submission durably, then calls `done` exactly once, on the
-  // store's writer thread (so `done` must not block, nor call Submit). A
+  // store's writer thread (so `done` must not block, nor call Submit,
+  // AppendAudit or Shutdown, which wait for that thread). A
   // submission refused before queueing (RESOURCE_EXHAUSTED, or UNAVAILABLE
   // after Shutdown) is answered at once, on the calling thread. Errors:
-  //   ALREADY_EXISTS      request_id seen with a different request_hash
-  //   RESOURCE_EXHAUSTED  the write queue is full (nothing stored; retry later)
-  //   UNAVAILABLE         the store is shutting down or the disk failed
+  //   ALREADY_EXISTS      request_id seen with a different request_hash (the
+  //                       message names the request_id), or an id in use
+  //   INVALID_ARGUMENT    empty request_id, or a resource name of the wrong shape
+  //   RESOURCE_EXHAUSTED  the write queue is full, or the disk is (nothing
+  //                       stored; retry later)
+  //   UNAVAILABLE         the store is shutting down, busy or the disk failed
+  //   DATA_LOSS           a replay found the stored referral unreadable
   virtual void SubmitAsync(Submission submission, SubmitCallback done) = 0;
 
   // Blocking convenience over SubmitAsync.
