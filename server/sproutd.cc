@@ -57,6 +57,7 @@ struct Loaded {
   std::unique_ptr<pipeline::EclPredicateCompiler> ecl_compiler;
   std::unique_ptr<routing::DirectoryHolder> directory;
   std::unique_ptr<routing::Router> router;
+  std::shared_ptr<const intake::CodeMaps> code_maps;
   std::unique_ptr<intake::ReferralIntake> intake;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<KeyedHasher> person_hasher;
@@ -228,6 +229,7 @@ class SproutdImpl final : public Sproutd {
                           absl::StrCat("intake: ", intake.status().message()));
     }
     loaded->intake = *std::move(intake);
+    loaded->code_maps = *code_maps;
 
     // Store and keys.
     absl::StatusOr<KeyedHasher> hasher = KeyedHasher::FromFile(options_.pseudonym_key_file);
@@ -269,6 +271,7 @@ class SproutdImpl final : public Sproutd {
     c.directory = loaded->directory.get();
     c.router = loaded->router.get();
     c.intake = loaded->intake.get();
+    c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
     c.pipeline = loaded->pipeline.get();
     loaded_ = std::move(loaded);

@@ -154,7 +154,15 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
     grpc::CallbackServerContext* context, const sprout::v1::VerifyAuditLogRequest* request,
     sprout::v1::VerifyAuditLogResponse* response) {
-  return FinishUnary(context, NotImplemented("VerifyAuditLog"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "VerifyAuditLog");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<store::AuditVerification> result = call->components->store->VerifyAuditChain();
+  if (!result.ok()) return FinishUnary(context, result.status());
+  response->set_intact(result->intact());
+  response->set_records_checked(result->records_checked);
+  response->set_first_bad_sequence(result->first_bad_sequence);
+  response->set_message(result->message);
+  return FinishUnary(context, absl::OkStatus());
 }
 
 }  // namespace sprout::api

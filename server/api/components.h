@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
+#include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/routing/directory_holder.h"
@@ -26,6 +27,7 @@ struct Components {
   routing::DirectoryHolder* directory = nullptr;
   const routing::Router* router = nullptr;
   const intake::ReferralIntake* intake = nullptr;
+  const intake::CodeMaps* code_maps = nullptr;  // agency local code maps
   store::Store* store = nullptr;
   const pipeline::ReferralPipeline* pipeline = nullptr;
   // Re-reads the directory and routing policy files, validates, and swaps.

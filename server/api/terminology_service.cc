@@ -1,9 +1,15 @@
 #include "server/api/terminology_service.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "server/api/call.h"
 #include "server/common/errors.h"
+#include "absl/strings/numbers.h"
+#include "snomed/ecl.h"
 #include "snomed/sctid.h"
+#include "snomed/search.h"
 
 namespace sprout::api {
 namespace {
@@ -17,6 +23,16 @@ absl::StatusOr<uint64_t> ConceptIdField(absl::string_view text, absl::string_vie
                                          "INVALID_SCTID");
   }
   return id;
+}
+
+// An ECL field, parsed; INVALID_ARGUMENT naming the field and the column.
+absl::StatusOr<snomed::Ecl> EclField(absl::string_view text, absl::string_view field) {
+  absl::StatusOr<snomed::Ecl> ecl = snomed::Ecl::Parse(text);
+  if (!ecl.ok()) {
+    return InvalidArgumentWithViolations(
+        {{std::string(field), std::string(ecl.status().message())}}, "INVALID_ECL");
+  }
+  return ecl;
 }
 
 absl::Status ConceptNotFound(uint64_t id, const Terminology& t) {
@@ -114,13 +130,62 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::Subsumes(
 grpc::ServerUnaryReactor* TerminologyServiceImpl::ExpandEcl(
     grpc::CallbackServerContext* context, const sprout::v1::ExpandEclRequest* request,
     sprout::v1::ExpandEclResponse* response) {
-  return FinishUnary(context, NotImplemented("ExpandEcl"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ExpandEcl");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<snomed::Ecl> ecl = EclField(request->ecl(), "ecl");
+  if (!ecl.ok()) return FinishUnary(context, ecl.status());
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 100, 1000);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  // The page token is the last SCTID of the previous page: results are in
+  // SCTID order, so paging stays stable for one release.
+  uint64_t after = 0;
+  if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &after)) {
+    return FinishUnary(context, InvalidArgumentWithViolations(
+                                    {{"page_token", "is not a token this method returned; "
+                                                    "start again without it"}}));
+  }
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  const std::vector<uint64_t> ids = ecl->Evaluate(*t);
+  response->set_total_size(static_cast<int64_t>(ids.size()));
+  auto it = std::upper_bound(ids.begin(), ids.end(), after);
+  for (; it != ids.end() && response->concepts_size() < *page_size; ++it) {
+    *response->add_concepts() = Coded(*t, *it);
+  }
+  if (it != ids.end()) response->set_next_page_token(absl::StrCat(*(it - 1)));
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
     grpc::CallbackServerContext* context, const sprout::v1::SearchConceptsRequest* request,
     sprout::v1::SearchConceptsResponse* response) {
-  return FinishUnary(context, NotImplemented("SearchConcepts"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "SearchConcepts");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  if (request->query().empty()) {
+    return FinishUnary(context, InvalidArgumentWithViolations(
+                                    {{"query", "is required: give one or more word prefixes, "
+                                               "e.g. \"soc iso\""}}));
+  }
+  std::optional<snomed::Ecl> constraint;
+  if (!request->ecl().empty()) {
+    absl::StatusOr<snomed::Ecl> ecl = EclField(request->ecl(), "ecl");
+    if (!ecl.ok()) return FinishUnary(context, ecl.status());
+    constraint = *std::move(ecl);
+  }
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 20, 200);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  snomed::SearchOptions options;
+  options.limit = static_cast<size_t>(*page_size);
+  options.constraint = constraint ? &*constraint : nullptr;
+  options.include_inactive = request->include_inactive();
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+  for (const snomed::SearchHit& hit : snomed::Search(*t, request->query(), options)) {
+    sprout::v1::SearchHit* out = response->add_hits();
+    out->mutable_concept()->set_code(absl::StrCat(hit.concept_id));
+    out->mutable_concept()->set_display(std::string(hit.preferred_term));
+    out->set_matched_term(std::string(hit.term));
+    out->set_active(hit.active);
+  }
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
@@ -128,8 +193,11 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
     sprout::v1::ValidateCodeResponse* response) {
   absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateCode");
   if (!call.ok()) return FinishUnary(context, call.status());
+  std::optional<snomed::Ecl> binding;
   if (!request->ecl().empty()) {
-    return FinishUnary(context, NotImplemented("ValidateCode with an ECL binding"));
+    absl::StatusOr<snomed::Ecl> ecl = EclField(request->ecl(), "ecl");
+    if (!ecl.ok()) return FinishUnary(context, ecl.status());
+    binding = *std::move(ecl);
   }
   // A code that is not a valid SCTID is an answer (valid=false), not an error:
   // this method exists to tell callers what is wrong with a code.
@@ -152,6 +220,10 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
   if (!response->active()) {
     response->set_message(absl::StrCat("concept ", *id,
                                        " is inactive; TranslateCode gives its replacements"));
+  } else if (binding && !binding->Matches(*t, *id)) {
+    response->set_valid(false);
+    response->set_message(
+        absl::StrCat("concept ", *id, " is not in the binding ", binding->text()));
   }
   return FinishUnary(context, absl::OkStatus());
 }
@@ -162,7 +234,28 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::TranslateCode(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "TranslateCode");
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!request->system().empty() && request->system() != "http://snomed.info/sct") {
-    return FinishUnary(context, NotImplemented("TranslateCode for local code systems"));
+    const intake::CodeMaps* maps = call->components->code_maps;
+    const intake::CodeMaps::Map* map = maps->FindSystem(request->system());
+    if (map == nullptr) {
+      return FinishUnary(context, ErrorWithInfo(absl::StatusCode::kNotFound, "UNKNOWN_CODE_SYSTEM",
+                                                absl::StrCat("no code map for system \"",
+                                                             request->system(), "\""),
+                                                {{"system", request->system()}}));
+    }
+    const intake::CodeMaps::Entry* entry = maps->Find(request->system(), request->code());
+    if (entry == nullptr) {
+      return FinishUnary(
+          context, ErrorWithInfo(absl::StatusCode::kNotFound, "UNKNOWN_LOCAL_CODE",
+                                 absl::StrCat("code \"", request->code(), "\" is not in map ",
+                                              map->system, "@", map->version),
+                                 {{"system", request->system()}, {"code", request->code()}}));
+    }
+    std::shared_ptr<const Terminology> t = call->components->terminology->Get();
+    sprout::v1::Translation* tr = response->add_translations();
+    *tr->mutable_concept() = Coded(*t, entry->concept_id);
+    tr->set_relationship("equivalent");
+    tr->set_source_version(absl::StrCat(map->system, "@", map->version));
+    return FinishUnary(context, absl::OkStatus());
   }
   absl::StatusOr<uint64_t> id = ConceptIdField(request->code(), "code");
   if (!id.ok()) return FinishUnary(context, id.status());

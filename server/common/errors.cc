@@ -71,7 +71,7 @@ absl::Status ResourceExhaustedWithRetry(absl::string_view reason, absl::string_v
 
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
   std::vector<FieldViolation> out;
-  std::optional<absl::Cord> payload = status.GetPayload(kBadRequestTypeUrl);
+  auto payload = status.GetPayload(kBadRequestTypeUrl);
   google::rpc::BadRequest bad_request;
   if (!payload || !bad_request.ParseFromString(std::string(*payload))) return out;
   for (const auto& fv : bad_request.field_violations()) {
@@ -81,7 +81,7 @@ std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
 }
 
 std::string ErrorReasonOf(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kErrorInfoTypeUrl);
+  auto payload = status.GetPayload(kErrorInfoTypeUrl);
   google::rpc::ErrorInfo info;
   if (!payload || !info.ParseFromString(std::string(*payload))) return "";
   return info.reason();

@@ -136,6 +136,13 @@ absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
   const bool urgent = request.priority == Priority::kUrgent ||
                       (deciding != nullptr && deciding->spec.raise_to_urgent);
   d.queue_priority = urgent ? QueuePriority::kUrgent : QueuePriority::kRoutine;
+  if (urgent) {
+    steps.push_back({"priority", "urgent", true,
+                     request.priority == Priority::kUrgent
+                         ? std::string("the referral is urgent: queued ahead of routine items")
+                         : absl::StrCat("rule '", deciding->spec.name,
+                                        "' raises it to urgent: queued ahead of routine items")});
+  }
 
   if (continuing != nullptr) {
     d.deciding_rule = "continuity";

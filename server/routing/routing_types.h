@@ -75,7 +75,7 @@ absl::string_view ResolutionMethodName(ResolutionMethod method);  // "practice",
 absl::string_view OutcomeName(Outcome outcome);                   // "link_worker", ...
 
 // One step of the reasoning, in the order taken. `kind` is one of "pcn",
-// "continuity", "rule", "capacity", "fairness", "triage".
+// "continuity", "rule", "priority", "capacity", "fairness", "triage".
 struct ExplanationStep {
   std::string kind;
   std::string subject;  // e.g. "practice Y00001", a rule name, a link worker id.

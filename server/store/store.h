@@ -94,6 +94,14 @@ struct RoutingLogQuery {
   std::optional<absl::Time> decided_before;  // exclusive
 };
 
+// A routing directory version that was loaded (the `directory_version` a
+// Route names), kept so every routing decision can be traced to its data.
+struct DirectoryVersion {
+  std::string version;      // e.g. the directory's content hash or release tag
+  absl::Time loaded_time;   // when this process first loaded it
+  std::string description;  // one line, e.g. the source file names
+};
+
 // An open episode of care for one person.
 struct OpenEpisode {
   std::string episode_id;
@@ -177,6 +185,13 @@ class Store {
 
   // Appends an audit record outside a submission (reads, refusals), durably.
   virtual absl::Status AppendAudit(const AuditEvent& event) = 0;
+
+  // Records that `version` was loaded, durably. Recording a version already
+  // recorded keeps the first record and succeeds.
+  virtual absl::Status RecordDirectoryVersion(const DirectoryVersion& version) = 0;
+
+  // Every recorded directory version, most recently loaded first.
+  virtual absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() = 0;
 
   // Recomputes the audit hash chain (doc/audit-format.md) over every record.
   // A broken chain is reported in the result, not as an error; errors are for

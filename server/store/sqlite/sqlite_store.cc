@@ -256,6 +256,23 @@ absl::StatusOr<std::vector<LinkWorkerCounts>> SqliteStoreImpl::LinkWorkerLoads(i
   return out;
 }
 
+absl::StatusOr<std::vector<DirectoryVersion>> SqliteStoreImpl::ListDirectoryVersions() {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare("SELECT version, loaded_time_us, description FROM directory_versions "
+                  "ORDER BY loaded_time_us DESC, version"));
+  std::vector<DirectoryVersion> out;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(DirectoryVersion{stmt.ColumnText(0), absl::FromUnixMicros(stmt.ColumnInt64(1)),
+                                   stmt.ColumnText(2)});
+  }
+  return out;
+}
+
 absl::StatusOr<AuditVerification> SqliteStoreImpl::VerifyAuditChain() {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
   ReaderPool::Lease db = readers_.Acquire();

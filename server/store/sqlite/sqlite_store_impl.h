@@ -85,6 +85,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
   absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
   absl::Status AppendAudit(const AuditEvent& event) override;
+  absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
+  absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
   absl::StatusOr<AuditVerification> VerifyAuditChain() override;
   void Shutdown() override;
 
@@ -95,15 +97,21 @@ class SqliteStoreImpl final : public SqliteStore {
   static absl::StatusOr<ChainState> LoadChainState(Connection& db);
 
  private:
-  // One unit of work for the writer: a submission or a lone audit record.
+  // One unit of work for the writer: a submission, or a small write that
+  // runs on the writer connection inside the batch's transaction (a lone
+  // audit record, a directory version). `apply` must be one statement, so it
+  // either writes everything or nothing.
   struct Job {
     bool is_submission = false;
     Submission submission;
     std::string proposed_episode;  // submission.referral.episode() as submitted
-    AuditEvent audit;
     SubmitCallback submit_done;
-    std::function<void(absl::Status)> audit_done;
+    std::function<absl::Status()> apply;
+    std::function<void(absl::Status)> apply_done;
   };
+
+  // Queues `apply` for the writer and waits for its commit.
+  absl::Status RunOnWriter(std::function<absl::Status()> apply);
 
   // Queues `job` (moving from it); false when full or shut down, with the
   // reason in *refusal and `job` untouched.

@@ -76,12 +76,12 @@ void SqliteStoreImpl::SubmitAsync(Submission submission, SubmitCallback done) {
   if (!Enqueue(job, &refusal)) job.submit_done(refusal);
 }
 
-absl::Status SqliteStoreImpl::AppendAudit(const AuditEvent& event) {
+absl::Status SqliteStoreImpl::RunOnWriter(std::function<absl::Status()> apply) {
   absl::Notification done;
   absl::Status result;
   Job job;
-  job.audit = event;
-  job.audit_done = [&](absl::Status s) {
+  job.apply = std::move(apply);
+  job.apply_done = [&](absl::Status s) {
     result = std::move(s);
     done.Notify();
   };
@@ -89,6 +89,26 @@ absl::Status SqliteStoreImpl::AppendAudit(const AuditEvent& event) {
   if (!Enqueue(job, &refusal)) return refusal;
   done.WaitForNotification();
   return result;
+}
+
+absl::Status SqliteStoreImpl::AppendAudit(const AuditEvent& event) {
+  const absl::Status s = RunOnWriter([this, &event] { return InsertAudit(event); });
+  if (s.ok()) audit_appends_.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+absl::Status SqliteStoreImpl::RecordDirectoryVersion(const DirectoryVersion& version) {
+  if (version.version.empty()) return absl::InvalidArgumentError("directory version is empty");
+  return RunOnWriter([this, &version]() -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT OR IGNORE INTO directory_versions (version, loaded_time_us, "
+                         "description) VALUES (?, ?, ?)"));
+    return stmt.BindText(1, version.version)
+        .Bind(2, absl::ToUnixMicros(version.loaded_time))
+        .BindText(3, version.description)
+        .Run();
+  });
 }
 
 void SqliteStoreImpl::Shutdown() {
@@ -192,8 +212,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
         job.submit_done(status);
       }
     } else {
-      if (status.ok()) audit_appends_.fetch_add(1, std::memory_order_relaxed);
-      job.audit_done(status);
+      job.apply_done(status);
     }
   }
 }
@@ -201,7 +220,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
 absl::StatusOr<SubmitOutcome> SqliteStoreImpl::RunJob(Job& job, bool* partial) {
   if (job.is_submission) return ApplySubmission(job, partial);
   // One statement: it either wrote its row or nothing.
-  SPROUT_RETURN_IF_ERROR(InsertAudit(job.audit));
+  SPROUT_RETURN_IF_ERROR(job.apply());
   return SubmitOutcome{};
 }
 
