@@ -467,6 +467,21 @@ TEST_P(StoreConformanceTest, AuditChainCoversSubmissionsAndAppends) {
   EXPECT_EQ(v->records_checked, 4);
 }
 
+TEST_P(StoreConformanceTest, DirectoryVersionsAreRecordedOnceNewestFirst) {
+  ASSERT_TRUE(store_->RecordDirectoryVersion({"v1", kT0, "first"}).ok());
+  ASSERT_TRUE(store_->RecordDirectoryVersion({"v2", kT0 + absl::Hours(1), "second"}).ok());
+  ASSERT_TRUE(store_->RecordDirectoryVersion({"v1", kT0 + absl::Hours(2), "again"}).ok());
+  EXPECT_EQ(store_->RecordDirectoryVersion({"", kT0, ""}).code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::vector<DirectoryVersion>> versions = store_->ListDirectoryVersions();
+  ASSERT_TRUE(versions.ok()) << versions.status();
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].version, "v2");
+  EXPECT_EQ((*versions)[1].version, "v1");
+  EXPECT_EQ((*versions)[1].description, "first");  // the first record is kept
+  EXPECT_EQ((*versions)[1].loaded_time, kT0);
+}
+
 TEST_P(StoreConformanceTest, EmptyAuditChainIsIntact) {
   absl::StatusOr<AuditVerification> v = store_->VerifyAuditChain();
   ASSERT_TRUE(v.ok()) << v.status();
