@@ -1,5 +1,8 @@
 // Online backup while the store is open, and restore from the copy.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -87,6 +90,35 @@ TEST_F(SqliteBackupTest, BackupOfMissingDatabaseFailsAndLeavesNoFile) {
   absl::Status s = BackupSqlite(dir_.File("absent.db"), dir_.File("copy.db"));
   EXPECT_FALSE(s.ok());
   EXPECT_NE(::access(dir_.File("copy.db").c_str(), F_OK), 0);
+}
+
+// The operator tool, as an operator would run it.
+TEST_F(SqliteBackupTest, BackupToolCopiesAndRestores) {
+  const char* binary_dir = std::getenv("SPROUT_BINARY_DIR");
+  if (binary_dir == nullptr) GTEST_SKIP() << "SPROUT_BINARY_DIR is not set (run through ctest)";
+  const std::string tool = absl::StrCat(binary_dir, "/server/store/sqlite/sprout-backup");
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(Options("main.db"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->Submit(MakeSubmission(Spec("kept"))).ok());
+    EXPECT_EQ(std::system(absl::StrCat(tool, " backup ", dir_.File("main.db"), " ",
+                                       dir_.File("copy.db"), " > /dev/null")
+                              .c_str()),
+              0);
+  }
+  EXPECT_EQ(std::system(absl::StrCat(tool, " restore ", dir_.File("copy.db"), " ",
+                                     dir_.File("restored.db"), " > /dev/null")
+                            .c_str()),
+            0);
+  absl::StatusOr<std::unique_ptr<SqliteStore>> restored = SqliteStore::Open(Options("restored.db"));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_TRUE((*restored)->GetReferral("kept").ok());
+  // Wrong usage exits 2; a failed backup exits 1.
+  EXPECT_EQ(WEXITSTATUS(std::system(absl::StrCat(tool, " 2> /dev/null").c_str())), 2);
+  EXPECT_EQ(WEXITSTATUS(std::system(absl::StrCat(tool, " backup ", dir_.File("absent.db"), " ",
+                                                 dir_.File("x.db"), " 2> /dev/null")
+                                        .c_str())),
+            1);
 }
 
 }  // namespace
