@@ -239,35 +239,51 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
 }
 
 void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
+  // The latest version of each (refset, concept, value); an active row wins a tie.
+  std::vector<MemberRow>& rows = p->members;
+  std::sort(rows.begin(), rows.end(), [](const MemberRow& a, const MemberRow& b) {
+    if (a.refset_id != b.refset_id) return a.refset_id < b.refset_id;
+    if (a.concept != b.concept) return a.concept < b.concept;
+    if (a.value != b.value) return a.value < b.value;
+    if (a.effective_time != b.effective_time) return a.effective_time < b.effective_time;
+    return a.active < b.active;
+  });
+  std::vector<MemberRow> live;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const MemberRow& m = rows[i];
+    if (i + 1 < rows.size() && rows[i + 1].refset_id == m.refset_id &&
+        rows[i + 1].concept == m.concept && rows[i + 1].value == m.value) {
+      continue;
+    }
+    if (!m.active) continue;
+    live.push_back(m);
+    if (m.kind == MemberRow::kAssociation) {
+      d->history.push_back(HistoryRecord{m.concept, 0, m.refset_id, m.value});
+    } else if (m.kind == MemberRow::kAttributeValue && m.refset_id == kConceptInactivationRefset) {
+      d->inactivation.push_back(InactivationRecord{m.concept, 0, m.value});
+    }
+  }
+  std::vector<MemberRow>().swap(rows);
+
   std::vector<uint64_t> ids;
-  for (const MemberRow& m : p->members) ids.push_back(m.refset_id);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const MemberRow& m : live) ids.push_back(m.refset_id);
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());  // live is sorted by refset
   d->refset_ids = ids;
   auto slot = [&](uint64_t id) {
     return static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), id) - ids.begin());
   };
   d->refset_members = GroupBy<MemberRow, uint32_t>(
-      p->members, static_cast<uint32_t>(ids.size()),
+      live, static_cast<uint32_t>(ids.size()),
       [&](const MemberRow& m) { return slot(m.refset_id); },
       [](const MemberRow& m) { return m.concept; });
   SortUniqueRows(&d->refset_members);
-  std::vector<MemberRow>().swap(p->members);
 
-  d->history = std::move(p->history);
   std::sort(d->history.begin(), d->history.end(),
             [](const HistoryRecord& a, const HistoryRecord& b) {
               if (a.source != b.source) return a.source < b.source;
               if (a.refset_id != b.refset_id) return a.refset_id < b.refset_id;
               return a.target_id < b.target_id;
             });
-  d->history.erase(std::unique(d->history.begin(), d->history.end(),
-                               [](const HistoryRecord& a, const HistoryRecord& b) {
-                                 return a.source == b.source && a.refset_id == b.refset_id &&
-                                        a.target_id == b.target_id;
-                               }),
-                   d->history.end());
-  d->inactivation = std::move(p->inactivation);
   std::sort(d->inactivation.begin(), d->inactivation.end(),
             [](const InactivationRecord& a, const InactivationRecord& b) {
               return a.concept != b.concept ? a.concept < b.concept : a.reason_id < b.reason_id;

@@ -31,9 +31,17 @@ struct RelRow {
   uint32_t group;
 };
 
+// One version of a refset member whose referenced component is a concept.
+// Several folders may carry versions of the same member; per (refset,
+// concept, value) the latest wins (an active row wins a tie).
 struct MemberRow {
+  enum Kind : uint8_t { kSimple, kAssociation, kAttributeValue, kMap };
   uint64_t refset_id;
+  uint64_t value;  // targetComponentId / valueId; 0 otherwise
   uint32_t concept;
+  uint32_t effective_time;
+  uint8_t active;
+  uint8_t kind;
 };
 
 struct PendingMap {
@@ -54,8 +62,6 @@ struct ParsedRelease {
   std::vector<LangRow> language;
   std::vector<RelRow> relationships;  // active inferred only
   std::vector<MemberRow> members;
-  std::vector<HistoryRecord> history;
-  std::vector<InactivationRecord> inactivation;
   std::vector<PendingMap> maps;
   std::string map_strings;
 

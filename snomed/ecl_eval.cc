@@ -59,10 +59,7 @@ bool WildMatch(absl::string_view pattern, absl::string_view text) {
 class Evaluator {
  public:
   explicit Evaluator(const Terminology& t)
-      : t_(t),
-        d_(t.data()),
-        n_(static_cast<uint32_t>(d_.concept_ids.size())),
-        isa_(t.IndexOf(kIsA)) {}
+      : t_(t), d_(t.data()), n_(static_cast<uint32_t>(d_.concept_ids.size())) {}
 
   Set Eval(const Expr& e) {
     Set out = EvalNoFilter(e);
@@ -418,7 +415,7 @@ class Evaluator {
         for (const RelEdge& e : d_.rels_out.Row(c)) {
           if (e.group != 0) {
             groups.push_back(e.group);
-          } else if (e.type != isa_ && MatchRefinement(*r.children[0], c, 0, &e)) {
+          } else if (e.type != IsAIndex() && MatchRefinement(*r.children[0], c, 0, &e)) {
             ++count;
           }
         }
@@ -491,8 +488,15 @@ class Evaluator {
 
   const Terminology& t_;
   const TerminologyData& d_;
+  // Looked up only when an attribute group needs it.
+  uint32_t IsAIndex() {
+    if (isa_ == kUnresolved) isa_ = t_.IndexOf(kIsA);
+    return isa_;
+  }
+  static constexpr uint32_t kUnresolved = kNoIndex - 1;
+
   const uint32_t n_;
-  const uint32_t isa_;
+  uint32_t isa_ = kUnresolved;
   std::string lower_;
   std::vector<std::string> words_, query_;
 };

@@ -186,15 +186,23 @@ uint8_t CaseOf(uint64_t id) {
   }
 }
 
-// What one non-concept file contributes.
+// A relationship row kept with its id, when several files could hold
+// versions of the same relationship.
+struct RelVersion {
+  uint64_t id;
+  RelRow row;
+  uint32_t effective_time;
+  bool active;
+};
+
+// What one chunk of a non-concept file contributes.
 struct FileOutput {
   std::vector<DescriptionRecord> descriptions;
   std::string terms;
   std::vector<LangRow> language;
   std::vector<RelRow> relationships;
   std::vector<MemberRow> members;
-  std::vector<HistoryRecord> history;
-  std::vector<InactivationRecord> inactivation;
+  std::vector<RelVersion> rel_versions;
   std::vector<PendingMap> maps;
   std::string map_strings;
 };
@@ -214,6 +222,9 @@ class Loader {
     if (!has_concepts) {
       return absl::NotFoundError("no RF2 Snapshot concept file (sct2_Concept_*Snapshot*.txt)");
     }
+    versioned_relationships_ =
+        std::count_if(sources_.begin(), sources_.end(),
+                      [](const Source& src) { return src.kind == Rf2Kind::kRelationship; }) > 1;
     absl::Status s = OpenAll();
     if (!s.ok()) return s;
     s = LoadConcepts();
@@ -225,6 +236,7 @@ class Loader {
     if (!s.ok()) return s;
     contents_.clear();
     Merge(&outputs);
+    ResolveRelationshipVersions();
     parsed_.release_identity = std::move(identity);
     parsed_.release_date = date;
     index_ = {};
@@ -442,7 +454,22 @@ class Loader {
     CachedFind source(*this), type(*this);
     for (size_t k = 0; k < rows.size(); ++k) {
       const RelationshipRow& r = rows[k];
-      if (!r.active || r.characteristic_type_id != kInferred) continue;
+      if (r.characteristic_type_id != kInferred) continue;
+      if (versioned_relationships_) {
+        // Every version is kept; Merge() keeps the latest per id.
+        RelRow rel{source(r.source_id), Find(r.destination_id), type(r.type_id), r.group};
+        if (rel.source == kNoIndex || rel.destination == kNoIndex || rel.type == kNoIndex) {
+          if (!r.active) continue;
+          if (rel.source == kNoIndex) return Missing(ch, k, "sourceId", r.source_id);
+          if (rel.destination == kNoIndex) {
+            return Missing(ch, k, "destinationId", r.destination_id);
+          }
+          return Missing(ch, k, "typeId", r.type_id);
+        }
+        out->rel_versions.push_back(RelVersion{r.id, rel, r.effective_time, r.active});
+        continue;
+      }
+      if (!r.active) continue;
       RelRow rel{source(r.source_id), Find(r.destination_id), type(r.type_id), r.group};
       if (rel.source == kNoIndex) return Missing(ch, k, "sourceId", r.source_id);
       if (rel.destination == kNoIndex) return Missing(ch, k, "destinationId", r.destination_id);
@@ -467,18 +494,16 @@ class Loader {
                                         static_cast<uint8_t>(r.active)});
         continue;
       }
-      if (!r.active) continue;
       // Members that are not concepts of this release (descriptions, or
       // concepts of an edition not loaded) do not take part in membership.
       uint32_t c = Find(r.referenced_component_id);
       if (c == kNoIndex) continue;
-      out->members.push_back(MemberRow{r.refset_id, c});
-      if (src.kind == Rf2Kind::kAssociationRefset) {
-        out->history.push_back(HistoryRecord{c, 0, r.refset_id, r.value});
-      } else if (src.kind == Rf2Kind::kAttributeValueRefset &&
-                 r.refset_id == kConceptInactivationRefset) {
-        out->inactivation.push_back(InactivationRecord{c, 0, r.value});
-      }
+      MemberRow::Kind kind = src.kind == Rf2Kind::kAssociationRefset ? MemberRow::kAssociation
+                             : src.kind == Rf2Kind::kAttributeValueRefset
+                                 ? MemberRow::kAttributeValue
+                                 : MemberRow::kSimple;
+      out->members.push_back(MemberRow{r.refset_id, r.value, c, r.effective_time,
+                                       static_cast<uint8_t>(r.active), kind});
     }
     return absl::OkStatus();
   }
@@ -500,7 +525,7 @@ class Loader {
       if (!r.active) continue;
       uint32_t c = Find(r.referenced_component_id);
       if (c == kNoIndex) continue;
-      out->members.push_back(MemberRow{r.refset_id, c});
+      out->members.push_back(MemberRow{r.refset_id, 0, c, r.effective_time, 1, MemberRow::kMap});
       PendingMap m{};
       m.refset_id = r.refset_id;
       m.record.concept = c;
@@ -547,8 +572,7 @@ class Loader {
       Append(&parsed_.relationships, &o.relationships);
       Append(&parsed_.language, &o.language);
       Append(&parsed_.members, &o.members);
-      Append(&parsed_.history, &o.history);
-      Append(&parsed_.inactivation, &o.inactivation);
+      Append(&rel_versions, &o.rel_versions);
       uint32_t mbase = static_cast<uint32_t>(parsed_.map_strings.size());
       for (PendingMap& m : o.maps) {
         m.record.target_offset += mbase;
@@ -561,8 +585,23 @@ class Loader {
     }
   }
 
+  // Keeps the latest version of each relationship id across files.
+  void ResolveRelationshipVersions() {
+    std::stable_sort(rel_versions.begin(), rel_versions.end(),
+                     [](const RelVersion& a, const RelVersion& b) {
+                       return a.id != b.id ? a.id < b.id : a.effective_time < b.effective_time;
+                     });
+    for (size_t i = 0; i < rel_versions.size(); ++i) {
+      if (i + 1 < rel_versions.size() && rel_versions[i + 1].id == rel_versions[i].id) continue;
+      if (rel_versions[i].active) parsed_.relationships.push_back(rel_versions[i].row);
+    }
+    std::vector<RelVersion>().swap(rel_versions);
+  }
+
   std::vector<Source> sources_;
   const int threads_;
+  bool versioned_relationships_ = false;  // more than one relationship file
+  std::vector<RelVersion> rel_versions;
   std::vector<std::unique_ptr<Content>> contents_;
   std::vector<Rf2Layout> layouts_;
   std::vector<size_t> bodies_;

@@ -26,7 +26,7 @@ struct Csr {
   std::vector<uint32_t> offsets;  // rows + 1 entries (empty when there are no rows)
   std::vector<T> values;
   absl::Span<const T> Row(uint32_t i) const {
-    if (i + 1 >= offsets.size()) return {};
+    if (static_cast<size_t>(i) + 1 >= offsets.size()) return {};
     return absl::Span<const T>(values.data() + offsets[i], offsets[i + 1] - offsets[i]);
   }
 };

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "snomed/terminology_holder.h"
@@ -222,6 +224,45 @@ TEST(TerminologyLoadTest, LatestVersionOfADescriptionWins) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_THAT((*t)->Synonyms(105529008), ElementsAre("Lives alone", "Lives by self"));
   EXPECT_EQ((*t)->Descriptions(105529008).size(), 3u);
+}
+
+}  // namespace
+}  // namespace sprout::snomed
+
+namespace sprout::snomed {
+namespace {
+
+constexpr char kRelHeader[] =
+    "id\teffectiveTime\tactive\tmoduleId\tsourceId\tdestinationId\trelationshipGroup\ttypeId\t"
+    "characteristicTypeId\tmodifierId\n";
+constexpr char kRefsetHeader[] =
+    "id\teffectiveTime\tactive\tmoduleId\trefsetId\treferencedComponentId\n";
+
+TEST(TerminologyLoadTest, LaterFolderCanRetireARelationshipAndAMember) {
+  std::vector<Rf2File> files = testing::TestReleaseBuilder().Build();
+  // Find the id of the inferred row 105529008 IS-A 404684003 in the first file.
+  std::string rel_id;
+  for (absl::string_view line : absl::StrSplit(files[2].content, '\n')) {
+    if (absl::StrContains(line, "\t105529008\t404684003\t0\t116680003\t900000000000011006")) {
+      rel_id = std::string(line.substr(0, line.find('\t')));
+    }
+  }
+  ASSERT_FALSE(rel_id.empty());
+  files.push_back({"sct2_Relationship_UKCLSnapshot_GB1000000_20240410.txt",
+                   std::string(kRelHeader) + rel_id +
+                       "\t20240101\t0\t900000000000207008\t105529008\t404684003\t0\t116680003\t"
+                       "900000000000011006\t900000000000451002\n" +
+                       std::to_string(MakeSctid(77777, 0, Partition::kRelationship)) +
+                       "\t20240101\t1\t900000000000207008\t105529008\t161152002\t0\t116680003\t"
+                       "900000000000011006\t900000000000451002\n"});
+  files.push_back({"der2_Refset_SimpleUKCLSnapshot_GB1000000_20240410.txt",
+                   std::string(kRefsetHeader) + "any-uuid\t20240101\t0\t999000011000000103\t" +
+                       std::to_string(testing::kServicesRefset) + "\t306238000\n"});
+  auto t = Terminology::LoadFromFiles(files);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_THAT((*t)->Parents(105529008), ElementsAre(161152002));
+  EXPECT_TRUE((*t)->Subsumes(161152002, 105529008));
+  EXPECT_THAT((*t)->RefsetMembers(testing::kServicesRefset), ElementsAre(871731000000106));
 }
 
 }  // namespace
