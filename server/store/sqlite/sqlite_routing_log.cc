@@ -55,11 +55,13 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   if (query.decided_before) clause("decide_time_us <");
   if (!query.reason_any_of.empty()) {
     // Concept ids are integers we format ourselves, so inlining them is safe
-    // and avoids the bound-parameter limit for large expanded sets.
+    // and avoids the bound-parameter limit for large expanded sets. The unary
+    // "+" keeps SQLite from probing once per concept: it reads the decision's
+    // few reasons (decision_reasons_by_decision) and tests each against the set.
     std::vector<int64_t> ids(query.reason_any_of.begin(), query.reason_any_of.end());
     absl::StrAppend(&sql,
                     " AND EXISTS (SELECT 1 FROM decision_reasons r WHERE r.decision_pk = d.pk "
-                    "AND r.concept_id IN (",
+                    "AND +r.concept_id IN (",
                     absl::StrJoin(ids, ","), "))");
   }
   absl::StrAppend(&sql, " ORDER BY d.decide_time_us DESC, d.pk DESC LIMIT ?", next);

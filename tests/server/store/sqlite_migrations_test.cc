@@ -30,9 +30,18 @@ std::unique_ptr<Connection> MustConnect(const std::string& path) {
 
 constexpr char kOldLinkWorker[] = "pcns/U12345/linkWorkers/lw-9";
 
-// Inserts one referral, accepted by kOldLinkWorker in 2026, through the
-// version-1 tables, as an old build would have.
-void InsertVersion1Referral(Connection& db) {
+// The version that added link worker load counters.
+constexpr int kLoadCountersVersion = 4;
+
+// Inserts one referral, accepted by kOldLinkWorker in 2026, as a build at
+// schema `version` would have.
+void InsertOldReferral(Connection& db, int version) {
+  if (version >= kLoadCountersVersion) {
+    ASSERT_TRUE(db.Exec(absl::StrCat("INSERT INTO link_worker_load VALUES ('", kOldLinkWorker,
+                                     "', 1, 0); INSERT INTO link_worker_accepted VALUES ('",
+                                     kOldLinkWorker, "', 2026, 1);"))
+                    .ok());
+  }
   sprout::v1::Referral referral = MakeSubmission(Spec("old").State(3)).referral;
   ASSERT_TRUE(db.Exec("INSERT INTO episodes VALUES ('e-old', 'pk-old', 'U12345', '', 1, 0)").ok());
   absl::StatusOr<sqlite::Statement> stmt = db.Prepare(
@@ -66,7 +75,7 @@ TEST_P(SqliteMigrationsTest, DatabaseAtEarlierVersionOpensAndUpgrades) {
     absl::StatusOr<int> reached = sqlite::MigrateSqlite(*db, from, kNow);
     ASSERT_TRUE(reached.ok()) << reached.status();
     ASSERT_EQ(*reached, from);
-    if (from >= 1) InsertVersion1Referral(*db);
+    if (from >= 1) InsertOldReferral(*db, from);
   }
   SqliteStoreOptions options;
   options.path = path;

@@ -1,0 +1,174 @@
+// routing_log_bench: routing-log queries (PERFORMANCE.md P8) against their
+// baseline, a point lookup of one decision on the same table.
+//
+//   routing_log_bench [directory] [decisions]
+//
+// Seeds `decisions` (default 100000) submissions through the store, spread
+// over 20 PCNs, 12 source types, 3 outcomes, 6 reason concepts and 30 days,
+// then times pages of 50 for each filter shape (first page and the page after
+// it) and reports p50/p99 over repeated queries.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace sprout::store {
+namespace {
+
+// SNOMED CT reason concepts from DOMAIN.md.
+constexpr uint64_t kReasons[] = {267076002, 422650009, 423315002, 105529008, 160932005, 81877007};
+const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t us = absl::ToUnixMicros(t);
+  ts.set_seconds(us / 1000000);
+  ts.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+  return ts;
+}
+
+Submission MakeSeed(int i) {
+  const std::string id = absl::StrCat("s", i);
+  const std::string pcn = absl::StrCat("pcns/U", 10000 + i % 20);
+  const absl::Time t = kStart + absl::Seconds(i * (30 * 86400.0 / 100000));
+  Submission s;
+  s.request_id = "req-" + id;
+  s.request_hash = "h";
+  s.organisation_code = absl::StrCat("A", 81000 + i % 50);
+  sprout::v1::Referral& r = s.referral;
+  r.set_name("referrals/" + id);
+  r.set_state(sprout::v1::REFERRAL_STATE_QUEUED);
+  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
+  *r.mutable_create_time() = ToProto(t);
+  r.set_episode("episodes/e-" + id);
+  r.mutable_route()->set_pcn(pcn);
+  r.mutable_route()->set_link_worker(absl::StrCat(pcn, "/linkWorkers/lw-", i % 3));
+  sprout::v1::RoutingDecision& d = s.decision;
+  d.set_name("routingDecisions/d-" + id);
+  d.set_referral(r.name());
+  *d.mutable_decide_time() = r.create_time();
+  *d.mutable_route() = r.route();
+  d.set_outcome(static_cast<sprout::v1::RoutingOutcome>(1 + i % 3));
+  d.set_source_type(static_cast<sprout::v1::SourceType>(1 + i % 12));
+  d.set_practice_code(s.organisation_code);
+  d.add_reasons()->set_code(absl::StrCat(kReasons[i % 6]));
+  if (i % 4 == 0) d.add_reasons()->set_code(absl::StrCat(kReasons[(i / 4) % 6]));
+  d.mutable_explanation()->set_summary(std::string(200, 'e'));
+  s.queue_item.set_name("queueItems/q-" + id);
+  s.queue_item.set_referral(r.name());
+  s.queue_item.set_queue(r.route().link_worker());
+  s.queue_item.set_priority(r.priority());
+  s.queue_item.set_state(sprout::v1::QUEUE_ITEM_STATE_WAITING);
+  s.audit = AuditEvent{s.organisation_code, "referrer", "SubmitReferral", r.name(), "OK", t};
+  return s;
+}
+
+bool Seed(Store& store, int n) {
+  absl::Mutex mu;
+  int outstanding = 0;
+  std::atomic<int> failed{0};
+  struct Window {
+    int* outstanding;
+  } window{&outstanding};
+  for (int i = 0; i < n; ++i) {
+    {
+      absl::MutexLock lock(&mu);
+      mu.Await(absl::Condition(
+          +[](Window* w) { return *w->outstanding < 256; }, &window));
+      ++outstanding;
+    }
+    store.SubmitAsync(MakeSeed(i), [&](absl::StatusOr<SubmitOutcome> r) {
+      if (!r.ok()) failed.fetch_add(1);
+      absl::MutexLock lock(&mu);
+      --outstanding;
+    });
+  }
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(
+      +[](Window* w) { return *w->outstanding == 0; }, &window));
+  return failed.load() == 0;
+}
+
+void Time(const std::string& name, int reps, const std::function<bool()>& query) {
+  std::vector<double> us;
+  bool ok = true;
+  for (int i = 0; i < reps; ++i) {
+    const absl::Time t = absl::Now();
+    ok = query() && ok;
+    us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t));
+  }
+  std::sort(us.begin(), us.end());
+  std::printf("%-44s p50 %8.0f us  p99 %8.0f us%s\n", name.c_str(), us[us.size() / 2],
+              us[std::min(us.size() - 1, us.size() * 99 / 100)], ok ? "" : "  (errors!)");
+}
+
+}  // namespace
+}  // namespace sprout::store
+
+int main(int argc, char** argv) {
+  using namespace sprout::store;
+  const std::string dir = argc > 1 ? argv[1] : "/tmp";
+  const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
+  const std::string path = dir + "/routing_log_bench.db";
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
+  SqliteStoreOptions options;
+  options.path = path;
+  absl::StatusOr<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(options);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(opened.status().message()).c_str());
+    return 1;
+  }
+  Store& store = **opened;
+  const absl::Time seed_start = absl::Now();
+  if (!Seed(store, n)) std::fprintf(stderr, "seeding had failures\n");
+  std::printf("seeded %d decisions in %.1f s\n", n,
+              absl::ToDoubleSeconds(absl::Now() - seed_start));
+
+  constexpr int kReps = 200;
+  int k = 0;
+  Time("baseline: GetRoutingDecision (point lookup)", kReps,
+       [&] { return store.GetRoutingDecision(absl::StrCat("d-s", (k++ * 7919) % n)).ok(); });
+  auto page = [&](const RoutingLogQuery& q, bool second) {
+    absl::StatusOr<Page<sprout::v1::RoutingDecision>> p = store.QueryRoutingLog(q, 50, "");
+    if (!p.ok()) return false;
+    if (!second) return true;
+    return store.QueryRoutingLog(q, 50, p->next_page_token).ok();
+  };
+  for (bool second : {false, true}) {
+    const std::string which = second ? " (pages 1+2)" : "";
+    Time("no filter" + which, kReps, [&] { return page({}, second); });
+    RoutingLogQuery pcn;
+    pcn.pcn_code = "U10007";
+    Time("pcn" + which, kReps, [&] { return page(pcn, second); });
+    RoutingLogQuery reason;
+    reason.reason_any_of = {105529008};
+    Time("reason (1 concept)" + which, kReps, [&] { return page(reason, second); });
+    RoutingLogQuery reasons;
+    for (int i = 0; i < 500; ++i) reasons.reason_any_of.push_back(900000000 + i);
+    reasons.reason_any_of.push_back(81877007);
+    Time("reason set (501 concepts)" + which, kReps, [&] { return page(reasons, second); });
+    RoutingLogQuery combined;
+    combined.pcn_code = "U10003";
+    combined.source_type = 4;
+    combined.decided_after = kStart + absl::Hours(24 * 10);
+    combined.decided_before = kStart + absl::Hours(24 * 12);
+    Time("pcn + source + 2-day range" + which, kReps, [&] { return page(combined, second); });
+    RoutingLogQuery rare;
+    rare.practice_code = "A81049";
+    rare.outcome = 3;
+    rare.reason_any_of = {423315002};
+    Time("practice + outcome + reason (sparse)" + which, kReps, [&] { return page(rare, second); });
+  }
+  opened->reset();
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
+  return 0;
+}
