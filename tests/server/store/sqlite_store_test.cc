@@ -2,7 +2,9 @@
 // persistence across reopen, start-up checks and audit tamper detection.
 #include "server/store/sqlite/sqlite_store.h"
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -206,6 +208,58 @@ TEST_F(SqliteStoreTest, ReopenedStoreKeepsEverythingAndContinuesTheSequences) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->intact()) << v->message;
   EXPECT_EQ(v->records_checked, 5);
+}
+
+// The durability contract: what was acknowledged survives kill -9. (kill -9
+// keeps the OS page cache, so this checks that nothing is acknowledged before
+// its COMMIT and that the store recovers, not that fsync reached the disk.)
+TEST_F(SqliteStoreTest, AcknowledgedSubmissionsSurviveKill9) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child submits as fast as it can, 64 in flight, and reports each
+    // acknowledgement's number on the pipe from the commit callback.
+    ::close(fds[0]);
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(Options());
+    if (!store.ok()) ::_exit(3);
+    std::atomic<int> in_flight{0};
+    for (int i = 0;; ++i) {
+      while (in_flight.load() >= 64) ::usleep(50);
+      in_flight.fetch_add(1);
+      (*store)->SubmitAsync(MakeSubmission(Spec(absl::StrCat("k", i))),
+                            [&in_flight, fd = fds[1], i](absl::StatusOr<SubmitOutcome> r) {
+                              if (r.ok() && ::write(fd, &i, sizeof i) != sizeof i) ::_exit(4);
+                              in_flight.fetch_sub(1);
+                            });
+    }
+  }
+  ::close(fds[1]);
+  std::vector<int> acked;
+  int i = 0;
+  while (acked.size() < 300 && ::read(fds[0], &i, sizeof i) == sizeof i) acked.push_back(i);
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
+  while (::read(fds[0], &i, sizeof i) == sizeof i) acked.push_back(i);  // sent before death
+  ::close(fds[0]);
+  ASSERT_GE(acked.size(), 300u);
+
+  std::unique_ptr<SqliteStore> store = MustOpen(Options());  // integrity check included
+  ASSERT_NE(store, nullptr);
+  int missing = 0;
+  for (int id : acked) {
+    if (!store->GetReferral(absl::StrCat("k", id)).ok()) ++missing;
+  }
+  EXPECT_EQ(missing, 0) << "of " << acked.size() << " acknowledged";
+  absl::StatusOr<AuditVerification> v = store->VerifyAuditChain();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->intact()) << v->message;
+  EXPECT_GE(v->records_checked, static_cast<int64_t>(acked.size()));
+  absl::StatusOr<SubmitOutcome> next = store->Submit(MakeSubmission(Spec("after-crash")));
+  EXPECT_TRUE(next.ok()) << next.status();
 }
 
 TEST_F(SqliteStoreTest, SecondOpenOfTheSameFileFailsFast) {
