@@ -1,10 +1,19 @@
 #include "snomed/cache.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <thread>
 #include <type_traits>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 
 namespace sprout::snomed {
@@ -52,28 +61,6 @@ void VisitArrays(D& d, V& v) {
   v(d.postings.offsets);
   v(d.postings.values);
 }
-
-struct SizeVisitor {
-  size_t bytes = 0;
-  template <typename C>
-  void operator()(const C& c) {
-    bytes += 8 + ((c.size() * sizeof(c[0]) + 7) & ~size_t{7});
-  }
-};
-
-struct WriteVisitor {
-  char* p;
-  template <typename C>
-  void operator()(const C& c) {
-    uint64_t n = c.size() * sizeof(c[0]);
-    memcpy(p, &n, 8);
-    p += 8;
-    if (n > 0) memcpy(p, c.data(), n);
-    size_t padded = (n + 7) & ~uint64_t{7};
-    memset(p + n, 0, padded - n);
-    p += padded;
-  }
-};
 
 uint64_t Mix(uint64_t h) {
   h ^= h >> 33;
@@ -127,35 +114,82 @@ class Checksummer {
   uint64_t size_ = 0;
 };
 
-// Reads the payload arrays straight into their vectors (no staging copy),
-// checksumming as it goes.
-struct StreamReadVisitor {
-  FILE* f;
-  uint64_t remaining;
-  Checksummer sum;
-  bool ok = true;
-  bool Read(void* p, size_t n) {
-    if (!ok || n > remaining || fread(p, 1, n, f) != n) return ok = false;
-    remaining -= n;
-    sum.Update(static_cast<const char*>(p), n);
-    return true;
+struct SizeVisitor {
+  size_t bytes = 0;
+  template <typename C>
+  void operator()(const C& c) {
+    bytes += 16 + ((c.size() * sizeof(c[0]) + 7) & ~size_t{7});
   }
+};
+
+// First pass: the chained checksum. Second pass: [u64 length][u64 checksum]
+// [bytes][padding] per array, written straight from the arrays.
+struct ChecksumVisitor {
+  uint64_t all = 0;
+  std::vector<uint64_t> sums;
+  template <typename C>
+  void operator()(const C& c) {
+    uint64_t n = c.size() * sizeof(c[0]);
+    uint64_t sum = Checksum64(n > 0 ? reinterpret_cast<const char*>(c.data()) : "", n);
+    sums.push_back(sum);
+    all = Mix(all ^ sum) + n;
+  }
+};
+
+struct WriteVisitor {
+  FILE* f;
+  const std::vector<uint64_t>* sums;
+  size_t next = 0;
+  bool ok = true;
+  template <typename C>
+  void operator()(const C& c) {
+    uint64_t n = c.size() * sizeof(c[0]);
+    uint64_t prefix[2] = {n, (*sums)[next++]};
+    static const char kZeros[8] = {};
+    ok = ok && fwrite(prefix, 1, 16, f) == 16;
+    ok = ok && (n == 0 || fwrite(c.data(), 1, n, f) == n);
+    size_t pad = ((n + 7) & ~uint64_t{7}) - n;
+    ok = ok && (pad == 0 || fwrite(kZeros, 1, pad, f) == pad);
+  }
+};
+
+// One array to restore: where it is in the file and how to fill it.
+struct Blob {
+  uint64_t offset;  // of the bytes
+  uint64_t length;
+  uint64_t checksum;
+  std::function<char*(uint64_t)> resize;  // resizes the container, returns its bytes
+};
+
+struct PlanVisitor {
+  std::vector<Blob>* blobs;
   template <typename C>
   void operator()(C& c) {
     using T = std::remove_reference_t<decltype(c[0])>;
     static_assert(std::is_trivially_copyable_v<T>);
-    uint64_t n;
-    if (!Read(&n, 8)) return;
-    if (n % sizeof(T) != 0 || n > remaining) {
-      ok = false;
-      return;
-    }
-    c.resize(n / sizeof(T));
-    if (n > 0 && !Read(&c[0], n)) return;
-    char pad[8];
-    Read(pad, ((n + 7) & ~uint64_t{7}) - n);
+    Blob b{};
+    b.resize = [&c](uint64_t n) -> char* {
+      if (n % sizeof(T) != 0) return nullptr;
+      c.resize(n / sizeof(T));
+      return n == 0 ? nullptr : reinterpret_cast<char*>(&c[0]);
+    };
+    blobs->push_back(std::move(b));
   }
 };
+
+bool PreadAll(int fd, char* p, uint64_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t got = pread(fd, p, std::min<uint64_t>(n, 1 << 30), static_cast<off_t>(offset));
+    if (got <= 0) {
+      if (got < 0 && errno == EINTR) continue;
+      return false;
+    }
+    p += got;
+    n -= static_cast<uint64_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -169,25 +203,25 @@ absl::Status WriteCache(const std::string& path, absl::string_view fingerprint,
                         const TerminologyData& data) {
   SizeVisitor sizes;
   VisitArrays(data, sizes);
-  std::string buf(kHeaderSize + sizes.bytes, '\0');
-  WriteVisitor w{buf.data() + kHeaderSize};
-  VisitArrays(data, w);
+  ChecksumVisitor sums;
+  VisitArrays(data, sums);
   uint64_t payload = sizes.bytes;
-  uint64_t checksum = Checksum64(buf.data() + kHeaderSize, payload);
   uint64_t fp = Checksum64(fingerprint.data(), fingerprint.size());
   uint32_t version = kCacheVersion, zero = 0;
-  char* h = buf.data();
+  char h[kHeaderSize];
   memcpy(h, kMagic, 16);
   memcpy(h + 16, &version, 4);
   memcpy(h + 20, &zero, 4);
   memcpy(h + 24, &fp, 8);
   memcpy(h + 32, &payload, 8);
-  memcpy(h + 40, &checksum, 8);
+  memcpy(h + 40, &sums.all, 8);
   std::string tmp = path + ".tmp";
   FILE* f = fopen(tmp.c_str(), "wb");
   if (f == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-  bool ok = fwrite(buf.data(), 1, buf.size(), f) == buf.size();
-  ok = (fclose(f) == 0) && ok;
+  bool ok = fwrite(h, 1, kHeaderSize, f) == kHeaderSize;
+  WriteVisitor w{f, &sums.sums};
+  VisitArrays(data, w);
+  ok = (fclose(f) == 0) && ok && w.ok;
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     remove(tmp.c_str());
     return absl::UnavailableError(absl::StrCat("cannot write ", path));
@@ -196,11 +230,12 @@ absl::Status WriteCache(const std::string& path, absl::string_view fingerprint,
 }
 
 absl::StatusOr<TerminologyData> ReadCache(const std::string& path, absl::string_view fingerprint) {
-  FILE* f = fopen(path.c_str(), "rb");
-  if (f == nullptr) return absl::NotFoundError(absl::StrCat("no cache at ", path));
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat("no cache at ", path));
+  absl::Cleanup closer = [fd] { close(fd); };
+  struct stat st;
   char h[kHeaderSize];
-  if (fread(h, 1, kHeaderSize, f) != kHeaderSize || memcmp(h, kMagic, 16) != 0) {
-    fclose(f);
+  if (fstat(fd, &st) != 0 || !PreadAll(fd, h, kHeaderSize, 0) || memcmp(h, kMagic, 16) != 0) {
     return absl::DataLossError(absl::StrCat(path, ": not a SNOMED cache file"));
   }
   uint32_t version;
@@ -210,25 +245,70 @@ absl::StatusOr<TerminologyData> ReadCache(const std::string& path, absl::string_
   memcpy(&payload, h + 32, 8);
   memcpy(&checksum, h + 40, 8);
   if (version != kCacheVersion) {
-    fclose(f);
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": cache version ", version, "; expected ", kCacheVersion));
   }
   if (fp != Checksum64(fingerprint.data(), fingerprint.size())) {
-    fclose(f);
     return absl::FailedPreconditionError(absl::StrCat(path, ": built from other release files"));
   }
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size != kHeaderSize + payload) {
+    return absl::DataLossError(absl::StrCat(path, ": truncated or oversized cache"));
+  }
+  // Plan: find every array's place from the length prefixes.
   TerminologyData d;
-  StreamReadVisitor r{f, payload, {}, true};
-  VisitArrays(d, r);
-  bool trailing = fgetc(f) != EOF;
-  fclose(f);
-  if (!r.ok || r.remaining != 0 || trailing) {
-    return absl::DataLossError(absl::StrCat(path, ": truncated or malformed cache"));
+  std::vector<Blob> blobs;
+  PlanVisitor plan{&blobs};
+  VisitArrays(d, plan);
+  uint64_t at = kHeaderSize;
+  for (Blob& b : blobs) {
+    char prefix[16];
+    if (at + 16 > file_size || !PreadAll(fd, prefix, 16, at)) {
+      return absl::DataLossError(absl::StrCat(path, ": malformed payload"));
+    }
+    memcpy(&b.length, prefix, 8);
+    memcpy(&b.checksum, prefix + 8, 8);
+    b.offset = at + 16;
+    uint64_t padded = (b.length + 7) & ~uint64_t{7};
+    if (b.length > file_size || b.offset + padded > file_size) {
+      return absl::DataLossError(absl::StrCat(path, ": malformed payload"));
+    }
+    at = b.offset + padded;
   }
-  if (r.sum.Finish() != checksum) {
-    return absl::DataLossError(absl::StrCat(path, ": checksum mismatch"));
+  if (at != file_size) return absl::DataLossError(absl::StrCat(path, ": malformed payload"));
+  uint64_t all = 0;
+  for (const Blob& b : blobs) all = Mix(all ^ b.checksum) + b.length;
+  if (all != checksum) return absl::DataLossError(absl::StrCat(path, ": checksum mismatch"));
+  // Fill: the arrays are split between two threads (biggest first, each to
+  // the less loaded one); each is read straight into place and checked.
+  std::vector<size_t> order(blobs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return blobs[a].length > blobs[b].length; });
+  std::vector<size_t> mine[2];
+  uint64_t load[2] = {0, 0};
+  for (size_t i : order) {
+    int t = load[0] <= load[1] ? 0 : 1;
+    mine[t].push_back(i);
+    load[t] += blobs[i].length;
   }
+  std::atomic<bool> ok{true};
+  auto fill = [&](const std::vector<size_t>& which) {
+    for (size_t i : which) {
+      Blob& b = blobs[i];
+      char* p = b.resize(b.length);
+      if ((b.length > 0 && p == nullptr) ||
+          (b.length > 0 && !PreadAll(fd, p, b.length, b.offset)) ||
+          Checksum64(b.length > 0 ? p : "", b.length) != b.checksum) {
+        ok = false;
+        return;
+      }
+    }
+  };
+  std::thread helper(fill, std::cref(mine[1]));
+  fill(mine[0]);
+  helper.join();
+  if (!ok) return absl::DataLossError(absl::StrCat(path, ": checksum mismatch"));
   return d;
 }
 

@@ -1,15 +1,17 @@
 // File: snomed/cache.h
 //
 // The binary cache of a loaded release: every array of a TerminologyData
-// written as length-prefixed blobs after a header carrying a magic string, a
-// format version, a fingerprint of the RF2 files it was built from and a
-// 64-bit checksum of the payload. Restoring is a read plus memcpy per array.
+// written as a length- and checksum-prefixed blob after a header carrying a
+// magic string, a format version, a fingerprint of the RF2 files it was built
+// from and a checksum over the array checksums. Restoring reads each array
+// straight into place, on two threads, and checks it.
 //
 // Layout (little-endian, as the host):
 //   "SPROUTSNOMEDCACH" (16 bytes) | u32 version | u32 0 | u64 fingerprint hash |
-//   u64 payload bytes | u64 payload checksum | payload
-//   payload = for each array in a fixed order: u64 byte length, bytes, zero
-//   padding to 8.
+//   u64 payload bytes | u64 chained checksum | payload
+//   payload = for each array in a fixed order: u64 byte length, u64 checksum
+//   of the bytes, the bytes, zero padding to 8.
+//   chained checksum: c = 0; for each array: c = Mix(c ^ checksum) + length.
 #ifndef SPROUT_SNOMED_CACHE_H_
 #define SPROUT_SNOMED_CACHE_H_
 
@@ -23,7 +25,7 @@
 
 namespace sprout::snomed {
 
-inline constexpr uint32_t kCacheVersion = 1;
+inline constexpr uint32_t kCacheVersion = 2;
 
 // WriteCache()
 //
