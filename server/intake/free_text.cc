@@ -22,6 +22,8 @@ constexpr absl::string_view kStopWords[] = {
 constexpr absl::string_view kSuffixes[] = {"ation", "ness", "ing", "ous", "ity",
                                            "ed",    "es",   "ly",  "s"};
 
+constexpr size_t kMaxWordSearches = 12;
+
 bool IsStopWord(absl::string_view w) {
   for (absl::string_view s : kStopWords) {
     if (w == s) return true;
@@ -87,7 +89,10 @@ std::vector<TextCandidate> SearchFreeTextMatcher::Match(const snomed::Terminolog
   };
   absl::flat_hash_map<uint64_t, Score> scores;
   options.limit = 50;
-  for (const std::string& word : ContentWords(text)) {
+  std::vector<std::string> words = ContentWords(text);
+  // Bounds the work a long text can cause: one search per word.
+  if (words.size() > kMaxWordSearches) words.resize(kMaxWordSearches);
+  for (const std::string& word : words) {
     std::vector<snomed::SearchHit> word_hits = snomed::Search(terminology, word, options);
     for (size_t rank = 0; rank < word_hits.size(); ++rank) {
       Score& s = scores[word_hits[rank].concept_id];

@@ -53,7 +53,8 @@ class FreeTextMatcher {
 //  2. otherwise each content word on its own (stop words such as "the",
 //     "with", "has" dropped; a common suffix trimmed so "isolated" finds
 //     "isolation" and "feels" finds "feeling"), and concepts ranked by how
-//     many words they matched, then by their best search rank, then by id.
+//     many words they matched, then by their best search rank, then by id
+//     (only the first 12 content words are searched).
 class SearchFreeTextMatcher final : public FreeTextMatcher {
  public:
   // FreeTextMatcher
