@@ -474,6 +474,21 @@ TEST(DecisionJsonTest, EscapesQuotesControlCharactersAndKeepsUtf8) {
   EXPECT_EQ(json["explanation"]["summary"], "");
 }
 
+TEST(RouterExplanationTest, RaisedPriorityNamesTheRule) {
+  RouterFixture fixture;
+  RoutingRequest request = BaseRequest();
+  request.safeguarding_flags = {kVulnerableAdult};
+  InMemoryCaseload caseload;
+  absl::StatusOr<RoutingDecision> d = fixture.router().Route(request, caseload);
+  ASSERT_TRUE(d.ok());
+  const auto& steps = d->explanation.steps;
+  auto it = std::find_if(steps.begin(), steps.end(),
+                         [](const ExplanationStep& s) { return s.kind == "priority"; });
+  ASSERT_NE(it, steps.end());
+  EXPECT_EQ(it->detail,
+            "rule 'vulnerable-urgent' raises it to urgent: queued ahead of routine items");
+}
+
 TEST(RouterExplanationTest, TieBreakIsExplained) {
   RouterFixture fixture;
   InMemoryCaseload caseload;
