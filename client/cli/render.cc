@@ -1,5 +1,6 @@
 #include "client/cli/render.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -136,10 +137,15 @@ std::string FormatReferralEvent(const v1::ReferralEvent& e) {
 
 std::string FormatQueueEvent(const v1::QueueEvent& e) {
   const v1::QueueItem& item = e.item();
-  return absl::StrCat("#", e.sequence(), "  ", ShortEnum(e.type()), "  ", item.name(), "  ",
-                      item.referral(), "  ", ShortEnum(item.state()), "  ",
-                      ShortEnum(item.priority()), "  ", item.queue(),
-                      item.has_safeguarding_flags() ? "  safeguarding" : "");
+  std::vector<std::string> parts = {absl::StrCat("#", e.sequence()), ShortEnum(e.type()),
+                                    item.name(), item.referral()};
+  if (item.state() != v1::QUEUE_ITEM_STATE_UNSPECIFIED) parts.push_back(ShortEnum(item.state()));
+  if (item.priority() != v1::PRIORITY_UNSPECIFIED) parts.push_back(ShortEnum(item.priority()));
+  parts.push_back(item.queue());
+  if (!item.claimed_by().empty()) parts.push_back(absl::StrCat("claimed by ", item.claimed_by()));
+  if (item.has_safeguarding_flags()) parts.push_back("safeguarding");
+  parts.erase(std::remove(parts.begin(), parts.end(), std::string()), parts.end());
+  return absl::StrJoin(parts, "  ");
 }
 
 }  // namespace sprout::client::cli

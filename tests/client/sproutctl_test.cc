@@ -313,6 +313,39 @@ TEST_F(SproutctlTest, QueueListExpandsAPcnCodeAndPrintsATable) {
   EXPECT_THAT(out_.str(), HasSubstr("next page: --page-token tok"));
 }
 
+TEST_F(SproutctlTest, QueueWatchFollowResumesAfterTheLastSequenceSeen) {
+  v1::QueueEvent e;
+  e.set_type(v1::QUEUE_EVENT_TYPE_ADDED);
+  e.mutable_item()->set_name("queueItems/q7");
+  e.mutable_item()->set_referral("referrals/r7");
+  e.mutable_item()->set_state(v1::QUEUE_ITEM_STATE_WAITING);
+  e.mutable_item()->set_queue("pcns/U99001");
+  e.set_sequence(7);
+  auto* first = new grpc::testing::MockClientReader<v1::QueueEvent>();
+  EXPECT_CALL(*first, Read(_))
+      .WillOnce(DoAll(SetArgPointee<0>(e), Return(true)))
+      .WillOnce(Return(false));
+  EXPECT_CALL(*first, Finish())
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server restarting")));
+  auto* second = new grpc::testing::MockClientReader<v1::QueueEvent>();
+  EXPECT_CALL(*second, Read(_)).WillOnce(Return(false));
+  EXPECT_CALL(*second, Finish()).WillOnce(Return(grpc::Status::OK));
+  std::vector<int64_t> after;
+  EXPECT_CALL(queue_, WatchQueueRaw(_, _))
+      .WillOnce(DoAll(Invoke([&](grpc::ClientContext*, const v1::WatchQueueRequest& r) {
+                        after.push_back(r.after_sequence());
+                      }),
+                      Return(first)))
+      .WillOnce(DoAll(Invoke([&](grpc::ClientContext*, const v1::WatchQueueRequest& r) {
+                        after.push_back(r.after_sequence());
+                      }),
+                      Return(second)));
+  EXPECT_EQ(Run({"--insecure", "queue", "watch", "U99001", "--after", "3", "--follow"}), kExitOk);
+  EXPECT_EQ(after, (std::vector<int64_t>{3, 7}));
+  EXPECT_EQ(out_.str(), "#7  ADDED  queueItems/q7  referrals/r7  WAITING  pcns/U99001\n");
+  EXPECT_THAT(err_.str(), HasSubstr("reconnecting after #7"));
+}
+
 TEST_F(SproutctlTest, FailedPreconditionShowsTheViolation) {
   absl::Status s = absl::FailedPreconditionError("cannot accept referrals/r1");
   google::rpc::PreconditionFailure failure;
