@@ -1,8 +1,10 @@
 #include "server/routing/router.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -547,6 +549,46 @@ TEST(RouterTest, PolicyCheckRefusesAReloadThatDropsANamedWorker) {
   EXPECT_EQ(holder.Replace(*next).message(),
             "rule 7 'pharmacy-named-worker': assign_link_worker: unknown link worker 'lw-a2'");
   EXPECT_EQ(holder.Get(), *dir);
+}
+
+// Decisions made while the directory is being swapped each use one whole
+// snapshot: with the old directory A00001 is in Alpha, with the new one (where
+// Alpha's rows moved the practice to Beta) it is in Beta, never a mix.
+TEST(RouterTest, ReloadDuringRoutingNeverMixesDirectories) {
+  FakeConceptCompiler compiler;
+  auto old_dir = BuildDirectory(RouterSources(), compiler);
+  DirectorySources moved = RouterSources();
+  moved.core_partners.content =
+      "A00001,ALPHA SURGERY,01A,S,U00002,BETA PCN,01A,S,20190701,,Y\n"
+      "C00004,LAPSED SURGERY,02C,S,U00003,GAMMA PCN,02C,S,20190701,20231231,Y\n";
+  auto new_dir = BuildDirectory(moved, compiler);
+  ASSERT_TRUE(old_dir.ok() && new_dir.ok()) << new_dir.status();
+  DirectoryHolder holder(*old_dir);
+  auto policy = RoutingPolicy::Create(TestPolicySpec(), compiler);
+  ASSERT_TRUE(policy.ok());
+  auto router = Router::Create(&holder, *policy);
+  ASSERT_TRUE(router.ok());
+  InMemoryCaseload caseload;
+  std::atomic<bool> stop{false};
+  std::thread reloader([&] {
+    for (int i = 0; !stop; ++i) ASSERT_TRUE(holder.Replace(i % 2 ? *old_dir : *new_dir).ok());
+  });
+  int seen_old = 0, seen_new = 0;
+  for (int i = 0; i < 5000; ++i) {
+    absl::StatusOr<RoutingDecision> d = (*router)->Route(BaseRequest(), caseload);
+    ASSERT_TRUE(d.ok());
+    if (d->directory_version == (*old_dir)->version()) {
+      ++seen_old;
+      EXPECT_EQ(d->link_worker_id.substr(0, 4), "lw-a");
+    } else {
+      ++seen_new;
+      EXPECT_EQ(d->directory_version, (*new_dir)->version());
+      EXPECT_EQ(d->link_worker_id.substr(0, 4), "lw-b");
+    }
+  }
+  stop = true;
+  reloader.join();
+  EXPECT_EQ(seen_old + seen_new, 5000);
 }
 
 TEST(RouterTest, CreateRejectsPolicyNamingUnknownPcn) {
