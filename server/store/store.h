@@ -73,6 +73,29 @@ struct SubmitOutcome {
   bool replayed = false;          // true when request_id had been committed before
 };
 
+// A lifecycle change of one referral (accept, decline, reassign, close...),
+// committed with its queue item, lifecycle event and audit record in one
+// transaction. The caller decides what the change is (the lifecycle rules
+// live outside the store); the store applies it only if the referral has not
+// changed since the caller read it.
+struct ReferralUpdate {
+  // The new version of the referral: same name; state, etag, update_time,
+  // route and outcome as they should now be.
+  sprout::v1::Referral referral;
+  // The etag the caller read. The update is refused with ABORTED when the
+  // stored referral's etag differs (someone else changed it first).
+  std::string expected_etag;
+  // The new version of the referral's queue item, when it changed (e.g. DONE,
+  // or moved to another queue). The store gives it a new sequence so queue
+  // watchers see the change.
+  std::optional<sprout::v1::QueueItem> queue_item;
+  // True when the change ends the person's episode (e.g. CLOSED, DECLINED,
+  // WITHDRAWN), so their next referral opens a new one.
+  bool close_episode = false;
+  // The audit record of the change.
+  AuditEvent audit;
+};
+
 // A page of results. next_page_token is empty on the last page.
 template <typename T>
 struct Page {
@@ -182,6 +205,15 @@ class Store {
   // Load of every link worker with any referral, for routing (`year` is the
   // calendar year counted for accepted_this_year).
   virtual absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) = 0;
+
+  // Commits `update` durably and returns the referral as stored. Link worker
+  // loads follow the change (open caseload, accepted this year by the update
+  // time, waiting items). Errors:
+  //   NOT_FOUND         no such referral, or the queue item is not the referral's
+  //   ABORTED           the referral's etag is no longer `expected_etag`
+  //   INVALID_ARGUMENT  malformed names
+  //   RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync
+  virtual absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) = 0;
 
   // Appends an audit record outside a submission (reads, refusals), durably.
   virtual absl::Status AppendAudit(const AuditEvent& event) = 0;

@@ -84,6 +84,7 @@ class SqliteStoreImpl final : public SqliteStore {
       absl::string_view decision_id) override;
   absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
   absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
+  absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) override;
   absl::Status AppendAudit(const AuditEvent& event) override;
   absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
   absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
@@ -97,21 +98,25 @@ class SqliteStoreImpl final : public SqliteStore {
   static absl::StatusOr<ChainState> LoadChainState(Connection& db);
 
  private:
-  // One unit of work for the writer: a submission, or a small write that
+  // One unit of work for the writer: a submission, or another write that
   // runs on the writer connection inside the batch's transaction (a lone
-  // audit record, a directory version). `apply` must be one statement, so it
-  // either writes everything or nothing.
+  // audit record, a directory version, a referral update). `apply` sets
+  // *partial before its first write that a later failure could leave behind.
   struct Job {
     bool is_submission = false;
     Submission submission;
     std::string proposed_episode;  // submission.referral.episode() as submitted
     SubmitCallback submit_done;
-    std::function<absl::Status()> apply;
+    std::function<absl::Status(bool* partial)> apply;
     std::function<void(absl::Status)> apply_done;
   };
 
   // Queues `apply` for the writer and waits for its commit.
-  absl::Status RunOnWriter(std::function<absl::Status()> apply);
+  absl::Status RunOnWriter(std::function<absl::Status(bool* partial)> apply);
+  // The body of UpdateReferral, run by the writer (sqlite_update.cc).
+  absl::Status ApplyUpdate(ReferralUpdate& update, sprout::v1::Referral* stored, bool* partial);
+  // Adds `delta` to a link worker's load counters.
+  absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
 
   // Queues `job` (moving from it); false when full or shut down, with the
   // reason in *refusal and `job` untouched.

@@ -76,7 +76,7 @@ void SqliteStoreImpl::SubmitAsync(Submission submission, SubmitCallback done) {
   if (!Enqueue(job, &refusal)) job.submit_done(refusal);
 }
 
-absl::Status SqliteStoreImpl::RunOnWriter(std::function<absl::Status()> apply) {
+absl::Status SqliteStoreImpl::RunOnWriter(std::function<absl::Status(bool* partial)> apply) {
   absl::Notification done;
   absl::Status result;
   Job job;
@@ -92,14 +92,14 @@ absl::Status SqliteStoreImpl::RunOnWriter(std::function<absl::Status()> apply) {
 }
 
 absl::Status SqliteStoreImpl::AppendAudit(const AuditEvent& event) {
-  const absl::Status s = RunOnWriter([this, &event] { return InsertAudit(event); });
+  const absl::Status s = RunOnWriter([this, &event](bool*) { return InsertAudit(event); });
   if (s.ok()) audit_appends_.fetch_add(1, std::memory_order_relaxed);
   return s;
 }
 
 absl::Status SqliteStoreImpl::RecordDirectoryVersion(const DirectoryVersion& version) {
   if (version.version.empty()) return absl::InvalidArgumentError("directory version is empty");
-  return RunOnWriter([this, &version]() -> absl::Status {
+  return RunOnWriter([this, &version](bool*) -> absl::Status {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("INSERT OR IGNORE INTO directory_versions (version, loaded_time_us, "
@@ -219,8 +219,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
 
 absl::StatusOr<SubmitOutcome> SqliteStoreImpl::RunJob(Job& job, bool* partial) {
   if (job.is_submission) return ApplySubmission(job, partial);
-  // One statement: it either wrote its row or nothing.
-  SPROUT_RETURN_IF_ERROR(job.apply());
+  SPROUT_RETURN_IF_ERROR(job.apply(partial));
   return SubmitOutcome{};
 }
 
@@ -422,6 +421,17 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
   return absl::OkStatus();
 }
 
+absl::Status SqliteStoreImpl::AddLoad(const std::string& link_worker, int open_delta,
+                                      int waiting_delta) {
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare(
+          "INSERT INTO link_worker_load (link_worker, open_caseload, waiting) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (link_worker) DO UPDATE SET open_caseload = open_caseload + ?2, "
+          "waiting = waiting + ?3"));
+  return stmt.BindText(1, link_worker).Bind(2, open_delta).Bind(3, waiting_delta).Run();
+}
+
 absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
                                         const sprout::v1::QueueItem& item) {
   const std::string& link_worker = referral.route().link_worker();
@@ -431,20 +441,12 @@ absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
   const bool accepted = open || state == sprout::v1::REFERRAL_STATE_CLOSED;
   const bool waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
                        absl::StrContains(item.queue(), "/linkWorkers/");
-  auto add = [this](const std::string& worker, int open_delta, int waiting_delta) {
-    absl::StatusOr<Statement> stmt = writer_->Prepare(
-        "INSERT INTO link_worker_load (link_worker, open_caseload, waiting) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (link_worker) DO UPDATE SET open_caseload = open_caseload + ?2, "
-        "waiting = waiting + ?3");
-    if (!stmt.ok()) return stmt.status();
-    return stmt->BindText(1, worker).Bind(2, open_delta).Bind(3, waiting_delta).Run();
-  };
   if (!link_worker.empty()) {
     const bool same = waiting && item.queue() == link_worker;
-    SPROUT_RETURN_IF_ERROR(add(link_worker, open ? 1 : 0, same ? 1 : 0));
-    if (waiting && !same) SPROUT_RETURN_IF_ERROR(add(item.queue(), 0, 1));
+    SPROUT_RETURN_IF_ERROR(AddLoad(link_worker, open ? 1 : 0, same ? 1 : 0));
+    if (waiting && !same) SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
   } else if (waiting) {
-    SPROUT_RETURN_IF_ERROR(add(item.queue(), 0, 1));
+    SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
   }
   if (accepted && !link_worker.empty()) {
     const int64_t year =

@@ -467,6 +467,104 @@ TEST_P(StoreConformanceTest, AuditChainCoversSubmissionsAndAppends) {
   EXPECT_EQ(v->records_checked, 4);
 }
 
+// An update that accepts `out`'s referral and marks its queue item done.
+static ReferralUpdate AcceptUpdate(const SubmitOutcome& out, const std::string& expected_etag,
+                                   const std::string& new_etag) {
+  ReferralUpdate u;
+  u.referral = out.referral;
+  u.referral.set_state(sprout::v1::REFERRAL_STATE_ACCEPTED);
+  u.referral.set_etag(new_etag);
+  u.referral.mutable_update_time()->set_seconds(absl::ToUnixSeconds(kT0 + absl::Hours(1)));
+  u.expected_etag = expected_etag;
+  sprout::v1::QueueItem item;
+  item.set_name(absl::StrCat("queueItems/q-", out.referral.name().substr(10)));
+  item.set_referral(out.referral.name());
+  item.set_queue(out.referral.route().link_worker());
+  item.set_priority(out.referral.priority());
+  item.set_state(sprout::v1::QUEUE_ITEM_STATE_DONE);
+  u.queue_item = item;
+  u.audit = MakeAudit("AcceptReferral", out.referral.name(), kT0 + absl::Hours(1));
+  u.audit.actor_role = "link_worker";
+  return u;
+}
+
+TEST_P(StoreConformanceTest, UpdateCommitsStateQueueItemAndLoads) {
+  const std::string lw = "pcns/U12345/linkWorkers/lw-1";
+  SubmitOutcome out = MustSubmit(Spec("u1").Queue(lw));
+  absl::StatusOr<sprout::v1::Referral> updated =
+      store_->UpdateReferral(AcceptUpdate(out, "", "e2"));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->state(), sprout::v1::REFERRAL_STATE_ACCEPTED);
+  EXPECT_EQ(updated->episode(), "episodes/e-u1");
+
+  absl::StatusOr<sprout::v1::Referral> got = store_->GetReferral("u1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state(), sprout::v1::REFERRAL_STATE_ACCEPTED);
+  EXPECT_EQ(got->etag(), "e2");
+  // No longer waiting; watchers resuming after the submission see the change.
+  EXPECT_TRUE(store_->ListQueueItems(lw, 10, "")->items.empty());
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> after =
+      store_->QueueItemsAfter(lw, out.queue_sequence, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].state(), sprout::v1::QUEUE_ITEM_STATE_DONE);
+  EXPECT_GT((*after)[0].sequence(), out.queue_sequence);
+
+  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2026);
+  ASSERT_TRUE(loads.ok());
+  ASSERT_EQ(loads->size(), 1u);
+  EXPECT_EQ((*loads)[0].accepted_this_year, 1);
+  EXPECT_EQ((*loads)[0].open_caseload, 1);
+  EXPECT_EQ((*loads)[0].waiting, 0);
+
+  absl::StatusOr<AuditVerification> v = store_->VerifyAuditChain();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->intact()) << v->message;
+  EXPECT_EQ(v->records_checked, 2);
+}
+
+TEST_P(StoreConformanceTest, UpdateWithAStaleEtagIsAborted) {
+  SubmitOutcome out = MustSubmit(Spec("u1"));
+  ASSERT_TRUE(store_->UpdateReferral(AcceptUpdate(out, "", "e2")).ok());
+  absl::StatusOr<sprout::v1::Referral> stale =
+      store_->UpdateReferral(AcceptUpdate(out, "e1", "e3"));
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->GetReferral("u1")->etag(), "e2");
+  EXPECT_TRUE(store_->UpdateReferral(AcceptUpdate(out, "e2", "e3")).ok());
+}
+
+TEST_P(StoreConformanceTest, UpdateOfUnknownReferralOrForeignQueueItemIsNotFound) {
+  SubmitOutcome a = MustSubmit(Spec("a"));
+  SubmitOutcome b = MustSubmit(Spec("b"));
+  SubmitOutcome ghost = a;
+  ghost.referral.set_name("referrals/ghost");
+  EXPECT_EQ(store_->UpdateReferral(AcceptUpdate(ghost, "", "x")).status().code(),
+            absl::StatusCode::kNotFound);
+  ReferralUpdate crossed = AcceptUpdate(a, "", "x");
+  crossed.queue_item->set_name("queueItems/q-b");  // b's item, not a's
+  EXPECT_EQ(store_->UpdateReferral(std::move(crossed)).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetReferral("a")->state(), sprout::v1::REFERRAL_STATE_QUEUED);
+}
+
+TEST_P(StoreConformanceTest, ClosingTheEpisodeLetsTheNextReferralOpenANewOne) {
+  SubmitOutcome first = MustSubmit(Spec("c1").PersonKey("pk-c"));
+  ReferralUpdate close = AcceptUpdate(first, "", "e2");
+  close.referral.set_state(sprout::v1::REFERRAL_STATE_CLOSED);
+  close.close_episode = true;
+  ASSERT_TRUE(store_->UpdateReferral(std::move(close)).ok());
+  EXPECT_FALSE(store_->FindOpenEpisode("pk-c")->has_value());
+  SubmitOutcome second = MustSubmit(Spec("c2").PersonKey("pk-c"));
+  EXPECT_FALSE(second.referral.linked_to_existing_episode());
+  EXPECT_EQ(second.referral.episode(), "episodes/e-c2");
+  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2026);
+  ASSERT_TRUE(loads.ok());
+  ASSERT_EQ(loads->size(), 1u);
+  EXPECT_EQ((*loads)[0].accepted_this_year, 1);  // closed still counts for the year
+  EXPECT_EQ((*loads)[0].open_caseload, 0);
+  EXPECT_EQ((*loads)[0].waiting, 1);  // c2
+}
+
 TEST_P(StoreConformanceTest, DirectoryVersionsAreRecordedOnceNewestFirst) {
   ASSERT_TRUE(store_->RecordDirectoryVersion({"v1", kT0, "first"}).ok());
   ASSERT_TRUE(store_->RecordDirectoryVersion({"v2", kT0 + absl::Hours(1), "second"}).ok());
