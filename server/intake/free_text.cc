@@ -70,10 +70,17 @@ std::vector<TextCandidate> SearchFreeTextMatcher::Match(const snomed::Terminolog
                                                         size_t limit) const {
   std::vector<TextCandidate> out;
   if (limit == 0) return out;
+  // The binding is tested per hit (a few subsumption checks) rather than
+  // passed to Search as a constraint, which would expand the whole binding
+  // (most of a real release) on every call. Over-fetch to leave room for the
+  // hits it removes.
   snomed::SearchOptions options;
-  options.constraint = &binding;
-  options.limit = limit;
-  std::vector<snomed::SearchHit> hits = snomed::Search(terminology, text, options);
+  options.limit = std::max<size_t>(limit * 4, 20);
+  std::vector<snomed::SearchHit> hits;
+  for (const snomed::SearchHit& h : snomed::Search(terminology, text, options)) {
+    if (binding.Matches(terminology, h.concept_id)) hits.push_back(h);
+  }
+  if (hits.size() > limit) hits.resize(limit);
   if (!hits.empty()) {
     for (const snomed::SearchHit& h : hits) out.push_back(TextCandidate{h.concept_id, h.exact});
     // Search ranks exact matches first already; keep that order stable.
@@ -94,10 +101,12 @@ std::vector<TextCandidate> SearchFreeTextMatcher::Match(const snomed::Terminolog
   if (words.size() > kMaxWordSearches) words.resize(kMaxWordSearches);
   for (const std::string& word : words) {
     std::vector<snomed::SearchHit> word_hits = snomed::Search(terminology, word, options);
-    for (size_t rank = 0; rank < word_hits.size(); ++rank) {
-      Score& s = scores[word_hits[rank].concept_id];
+    size_t rank = 0;
+    for (const snomed::SearchHit& hit : word_hits) {
+      if (!binding.Matches(terminology, hit.concept_id)) continue;
+      Score& s = scores[hit.concept_id];
       ++s.words;
-      s.best_rank = std::min(s.best_rank, rank);
+      s.best_rank = std::min(s.best_rank, rank++);
     }
   }
   std::vector<std::pair<uint64_t, Score>> ranked(scores.begin(), scores.end());
