@@ -62,8 +62,10 @@ struct IntakeResult {
   sprout::v1::Referral referral;
   // Input to the server's keyed hash for duplicate detection and continuity:
   // the normalised NHS number, or when there is none
-  // "<given> <family>|<YYYY-MM-DD>|<postcode>" with names lower-cased and
-  // whitespace collapsed. Patient-identifiable: never log it or store it raw.
+  // "<given> <family>|<YYYY-MM-DD>|<postcode>" with ASCII letters in names
+  // lower-cased, whitespace collapsed and the postcode normalised, e.g.
+  // "marigold featherstonehaugh|1948-03-14|LS2 7UE". Patient-identifiable:
+  // never log it or store it raw.
   std::string person_match_key;
 };
 
