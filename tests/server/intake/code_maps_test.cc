@@ -1,5 +1,9 @@
 #include "server/intake/code_maps.h"
 
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,6 +68,28 @@ TEST_F(CodeMapsTest, EveryDemoTargetIsInsideTheReasonBinding) {
     }
   }
   EXPECT_GE(entries, 35);
+}
+
+TEST_F(CodeMapsTest, DemoMapDisplaysMatchTheReleasePreferredTerms) {
+  int checked = 0;
+  for (const auto& file :
+       std::filesystem::directory_iterator(testing::RepoPath("deploy/demo/codemaps"))) {
+    if (file.path().extension() != ".textproto") continue;
+    std::ifstream in(file.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto map = CodeMaps::ParseText(text.str(), file.path().string());
+    ASSERT_TRUE(map.ok()) << map.status();
+    for (const auto& e : map->entries()) {
+      uint64_t id = std::stoull(e.snomed_code());
+      std::optional<absl::string_view> pt = terminology_->PreferredTerm(id);
+      ASSERT_TRUE(pt.has_value()) << e.code();
+      EXPECT_EQ(e.snomed_display(), *pt) << file.path() << " " << e.code();
+      EXPECT_FALSE(e.display().empty()) << e.code();
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 35);
 }
 
 TEST_F(CodeMapsTest, SyntaxErrorNamesFileLineAndColumn) {
