@@ -369,5 +369,16 @@ TEST_F(SproutctlTest, CloseSendsOptionalScoresOnlyWhenGiven) {
   EXPECT_EQ(seen.outcome().codes(0).code(), "1230392000");
 }
 
+// With the real factory: missing certificate files are the user's to fix.
+TEST(SproutctlFilesTest, MissingCertificatesAreAUsageErrorWithAHint) {
+  std::ostringstream out, err;
+  const int code =
+      RunSproutctl({"sproutctl", "--as", "gp", "--certs-dir", "/nonexistent", "health"}, out, err,
+                   [](const ClientOptions& options) { return SproutClient::Create(options); });
+  EXPECT_EQ(code, kExitUsage);
+  EXPECT_THAT(err.str(), HasSubstr("/nonexistent/ca.pem"));
+  EXPECT_THAT(err.str(), HasSubstr("certs/make-dev-certs"));
+}
+
 }  // namespace
 }  // namespace sprout::client::cli
