@@ -1,6 +1,7 @@
 #include "snomed/cache.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,6 +162,13 @@ struct Blob {
   std::function<char*(uint64_t)> resize;  // resizes the container, returns its bytes
 };
 
+void AdviseHugePages(char* p, uint64_t n) {
+  const uintptr_t huge = 2u << 20;
+  uintptr_t b = (reinterpret_cast<uintptr_t>(p) + huge - 1) & ~(huge - 1);
+  uintptr_t e = (reinterpret_cast<uintptr_t>(p) + n) & ~(huge - 1);
+  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+}
+
 struct PlanVisitor {
   std::vector<Blob>* blobs;
   template <typename C>
@@ -170,6 +178,12 @@ struct PlanVisitor {
     Blob b{};
     b.resize = [&c](uint64_t n) -> char* {
       if (n % sizeof(T) != 0) return nullptr;
+      if (n >= (8u << 20)) {
+        // Ask for transparent huge pages before the first touch: a 2 MB
+        // fault instead of 512 small ones is most of the restore time saved.
+        c.reserve(n / sizeof(T));
+        AdviseHugePages(reinterpret_cast<char*>(&c[0] + 0), n);
+      }
       c.resize(n / sizeof(T));
       return n == 0 ? nullptr : reinterpret_cast<char*>(&c[0]);
     };
