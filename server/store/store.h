@@ -117,6 +117,14 @@ struct RoutingLogQuery {
   std::optional<absl::Time> decided_before;  // exclusive
 };
 
+// One step in a referral's life: its state from `time`, and who moved it.
+struct ReferralEvent {
+  int64_t sequence = 0;  // global commit order of events
+  sprout::v1::ReferralState state = sprout::v1::REFERRAL_STATE_UNSPECIFIED;
+  absl::Time time;
+  std::string actor_organisation;
+};
+
 // A routing directory version that was loaded (the `directory_version` a
 // Route names), kept so every routing decision can be traced to its data.
 struct DirectoryVersion {
@@ -214,6 +222,11 @@ class Store {
   //   INVALID_ARGUMENT  malformed names
   //   RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync
   virtual absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) = 0;
+
+  // The referral's lifecycle events with sequence > after_sequence, oldest
+  // first (the submission is the first). Empty for an unknown referral.
+  virtual absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(
+      absl::string_view referral_id, int64_t after_sequence) = 0;
 
   // Appends an audit record outside a submission (reads, refusals), durably.
   virtual absl::Status AppendAudit(const AuditEvent& event) = 0;

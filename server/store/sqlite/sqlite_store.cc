@@ -256,6 +256,27 @@ absl::StatusOr<std::vector<LinkWorkerCounts>> SqliteStoreImpl::LinkWorkerLoads(i
   return out;
 }
 
+absl::StatusOr<std::vector<ReferralEvent>> SqliteStoreImpl::ListReferralEvents(
+    absl::string_view referral_id, int64_t after_sequence) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          db->Prepare("SELECT pk, state, event_time_us, actor FROM referral_events "
+                                      "WHERE referral_id = ? AND pk > ? ORDER BY pk"));
+  stmt.BindText(1, referral_id).Bind(2, after_sequence);
+  std::vector<ReferralEvent> out;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ReferralEvent& e = out.emplace_back();
+    e.sequence = stmt.ColumnInt64(0);
+    e.state = static_cast<sprout::v1::ReferralState>(stmt.ColumnInt64(1));
+    e.time = absl::FromUnixMicros(stmt.ColumnInt64(2));
+    e.actor_organisation = stmt.ColumnText(3);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<DirectoryVersion>> SqliteStoreImpl::ListDirectoryVersions() {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
   ReaderPool::Lease db = readers_.Acquire();

@@ -85,6 +85,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
   absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
   absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) override;
+  absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(absl::string_view referral_id,
+                                                                int64_t after_sequence) override;
   absl::Status AppendAudit(const AuditEvent& event) override;
   absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
   absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;

@@ -523,6 +523,26 @@ TEST_P(StoreConformanceTest, UpdateCommitsStateQueueItemAndLoads) {
   EXPECT_EQ(v->records_checked, 2);
 }
 
+TEST_P(StoreConformanceTest, LifecycleEventsListInOrderAndResume) {
+  SubmitOutcome out = MustSubmit(Spec("ev"));
+  MustSubmit(Spec("other"));
+  ASSERT_TRUE(store_->UpdateReferral(AcceptUpdate(out, "", "e2")).ok());
+  absl::StatusOr<std::vector<ReferralEvent>> events = store_->ListReferralEvents("ev", 0);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].state, sprout::v1::REFERRAL_STATE_QUEUED);
+  EXPECT_EQ((*events)[0].time, kT0);
+  EXPECT_EQ((*events)[1].state, sprout::v1::REFERRAL_STATE_ACCEPTED);
+  EXPECT_EQ((*events)[1].time, kT0 + absl::Hours(1));
+  EXPECT_LT((*events)[0].sequence, (*events)[1].sequence);
+  absl::StatusOr<std::vector<ReferralEvent>> rest =
+      store_->ListReferralEvents("ev", (*events)[0].sequence);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].state, sprout::v1::REFERRAL_STATE_ACCEPTED);
+  EXPECT_TRUE(store_->ListReferralEvents("nobody", 0)->empty());
+}
+
 TEST_P(StoreConformanceTest, UpdateWithAStaleEtagIsAborted) {
   SubmitOutcome out = MustSubmit(Spec("u1"));
   ASSERT_TRUE(store_->UpdateReferral(AcceptUpdate(out, "", "e2")).ok());
