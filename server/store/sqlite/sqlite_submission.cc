@@ -1,0 +1,282 @@
+// The submission side of SqliteStoreImpl's writer: idempotency, episodes,
+// the referral, decision, queue item, load counters, lifecycle event and
+// audit record of one submission, inside the writer's open transaction.
+#include <sqlite3.h>
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "base/status_macros.h"
+#include "server/store/audit_chain.h"
+#include "server/store/names.h"
+#include "server/store/sqlite/sqlite_store_impl.h"
+
+namespace sprout::store::sqlite {
+
+absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Job& job, bool* partial) {
+  Submission& s = job.submission;
+  if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
+  std::string stored_hash, referral_id;
+  int64_t queue_sequence = 0;
+  bool seen = false;
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("SELECT request_hash, referral_id, queue_sequence FROM idempotency_keys "
+                         "WHERE request_id = ?"));
+    stmt.BindText(1, s.request_id);
+    SPROUT_ASSIGN_OR_RETURN(seen, stmt.Step());
+    if (seen) {
+      stored_hash = stmt.ColumnText(0);
+      referral_id = stmt.ColumnText(1);
+      queue_sequence = stmt.ColumnInt64(2);
+    }
+  }
+  if (seen && stored_hash != s.request_hash) {
+    // The refusal is audited; that record commits although the job fails.
+    s.audit.outcome = "ALREADY_EXISTS";
+    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
+    return absl::AlreadyExistsError(absl::StrCat(
+        "request_id ", s.request_id,
+        " was already used for a different request; use a new request_id for a new referral"));
+  }
+  SubmitOutcome outcome;
+  if (seen) {
+    SPROUT_RETURN_IF_ERROR(LoadReplay(s.request_id, referral_id, &outcome.referral));
+    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
+    outcome.queue_sequence = queue_sequence;
+    outcome.replayed = true;
+    return outcome;
+  }
+  SPROUT_RETURN_IF_ERROR(InsertSubmission(s, job.proposed_episode, &outcome, partial));
+  return outcome;
+}
+
+absl::Status SqliteStoreImpl::LoadReplay(const std::string& request_id,
+                                         const std::string& referral_id,
+                                         sprout::v1::Referral* referral) {
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          writer_->Prepare("SELECT body FROM referrals WHERE id = ?"));
+  stmt.BindText(1, referral_id);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || !referral->ParseFromString(std::string(stmt.ColumnBlob(0)))) {
+    return absl::DataLossError(
+        absl::StrCat("the referral stored for request_id ", request_id, " is unreadable"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
+                                               SubmitOutcome* out, bool* partial) {
+  sprout::v1::Referral& referral = s.referral;
+  SPROUT_ASSIGN_OR_RETURN(const std::string referral_id,
+                          IdFromName(referral.name(), "referrals", "referral.name"));
+  SPROUT_ASSIGN_OR_RETURN(const std::string decision_id,
+                          IdFromName(s.decision.name(), "routingDecisions", "decision.name"));
+  SPROUT_ASSIGN_OR_RETURN(const std::string item_id,
+                          IdFromName(s.queue_item.name(), "queueItems", "queue_item.name"));
+  // The proposal as submitted: a re-run must not see an earlier run's link.
+  SPROUT_ASSIGN_OR_RETURN(std::string episode_id,
+                          IdFromName(proposed_episode, "episodes", "referral.episode"));
+  const int64_t create_us = TimestampMicros(referral.create_time());
+
+  // One open episode per person, decided here, inside the writer's
+  // transaction, so two concurrent referrals for one person cannot both open one.
+  bool linked = false;
+  if (!s.person_key.empty()) {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare(
+            "SELECT id FROM episodes WHERE person_key = ? AND is_open = 1 AND person_key != ''"));
+    stmt.BindText(1, s.person_key);
+    SPROUT_ASSIGN_OR_RETURN(linked, stmt.Step());
+    if (linked) episode_id = stmt.ColumnText(0);
+  }
+  // Every failure from here on may leave part of this submission written.
+  *partial = true;
+  referral.set_episode(absl::StrCat("episodes/", episode_id));
+  referral.set_linked_to_existing_episode(linked);
+  if (!linked) {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, "
+                         "open_time_us) VALUES (?, ?, ?, ?, 1, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, episode_id)
+                               .BindText(2, s.person_key)
+                               .BindText(3, PcnCodeOfQueue(referral.route().pcn()))
+                               .BindText(4, referral.route().link_worker())
+                               .Bind(5, create_us)
+                               .Run());
+  }
+
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO referrals (id, organisation_code, person_key, episode_id, "
+                         "state, create_time_us, link_worker, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
+                               .BindText(2, s.organisation_code)
+                               .BindText(3, s.person_key)
+                               .BindText(4, episode_id)
+                               .Bind(5, referral.state())
+                               .Bind(6, create_us)
+                               .BindText(7, referral.route().link_worker())
+                               .BindBlob(8, referral.SerializeAsString())
+                               .Run());
+  }
+
+  {
+    const sprout::v1::RoutingDecision& d = s.decision;
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO routing_decisions (id, referral_id, pcn_code, "
+                         "practice_code, source_type, outcome, rule, decide_time_us, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, decision_id)
+                               .BindText(2, referral_id)
+                               .BindText(3, PcnCodeOfQueue(d.route().pcn()))
+                               .BindText(4, d.practice_code())
+                               .Bind(5, d.source_type())
+                               .Bind(6, d.outcome())
+                               .BindText(7, d.route().rule())
+                               .Bind(8, TimestampMicros(d.decide_time()))
+                               .BindBlob(9, d.SerializeAsString())
+                               .Run());
+  }
+  const int64_t decision_pk = sqlite3_last_insert_rowid(writer_->raw());
+  for (const sprout::v1::CodedConcept& reason : s.decision.reasons()) {
+    uint64_t concept_id = 0;
+    if (!absl::SimpleAtoi(reason.code(), &concept_id)) continue;  // e.g. needs review
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare(
+            "INSERT OR IGNORE INTO decision_reasons (concept_id, decision_pk) VALUES (?, ?)"));
+    SPROUT_RETURN_IF_ERROR(
+        stmt.Bind(1, static_cast<int64_t>(concept_id)).Bind(2, decision_pk).Run());
+  }
+
+  const int64_t sequence = chain_.next_queue_sequence++;
+  {
+    sprout::v1::QueueItem& item = s.queue_item;
+    item.set_sequence(sequence);
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO queue_items (sequence, id, referral_id, queue, pcn_code, "
+                         "priority, state, enqueue_time_us, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.Bind(1, sequence)
+                               .BindText(2, item_id)
+                               .BindText(3, referral_id)
+                               .BindText(4, item.queue())
+                               .BindText(5, PcnCodeOfQueue(item.queue()))
+                               .Bind(6, item.priority())
+                               .Bind(7, item.state())
+                               .Bind(8, TimestampMicros(item.enqueue_time()))
+                               .BindBlob(9, item.SerializeAsString())
+                               .Run());
+  }
+
+  SPROUT_RETURN_IF_ERROR(CountLoad(referral, s.queue_item));
+
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO idempotency_keys (request_id, request_hash, referral_id, "
+                         "queue_sequence, create_time_us) VALUES (?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, s.request_id)
+                               .BindText(2, s.request_hash)
+                               .BindText(3, referral_id)
+                               .Bind(4, sequence)
+                               .Bind(5, create_us)
+                               .Run());
+  }
+
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
+                         "VALUES (?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
+                               .Bind(2, referral.state())
+                               .Bind(3, create_us)
+                               .BindText(4, s.audit.actor_organisation)
+                               .Run());
+  }
+
+  SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
+  // out->referral is filled from s.referral after COMMIT (RunBatch).
+  out->queue_sequence = sequence;
+  out->replayed = false;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::AddLoad(const std::string& link_worker, int open_delta,
+                                      int waiting_delta) {
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare(
+          "INSERT INTO link_worker_load (link_worker, open_caseload, waiting) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (link_worker) DO UPDATE SET open_caseload = open_caseload + ?2, "
+          "waiting = waiting + ?3"));
+  return stmt.BindText(1, link_worker).Bind(2, open_delta).Bind(3, waiting_delta).Run();
+}
+
+absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
+                                        const sprout::v1::QueueItem& item) {
+  const std::string& link_worker = referral.route().link_worker();
+  const sprout::v1::ReferralState state = referral.state();
+  const bool open = state == sprout::v1::REFERRAL_STATE_ACCEPTED ||
+                    state == sprout::v1::REFERRAL_STATE_IN_PROGRESS;
+  const bool accepted = open || state == sprout::v1::REFERRAL_STATE_CLOSED;
+  const bool waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
+                       absl::StrContains(item.queue(), "/linkWorkers/");
+  if (!link_worker.empty()) {
+    const bool same = waiting && item.queue() == link_worker;
+    SPROUT_RETURN_IF_ERROR(AddLoad(link_worker, open ? 1 : 0, same ? 1 : 0));
+    if (waiting && !same) SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
+  } else if (waiting) {
+    SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
+  }
+  if (accepted && !link_worker.empty()) {
+    const int64_t year =
+        absl::ToCivilYear(absl::FromUnixMicros(TimestampMicros(referral.create_time())),
+                          absl::UTCTimeZone())
+            .year();
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO link_worker_accepted (link_worker, year, accepted) "
+                         "VALUES (?1, ?2, 1) ON CONFLICT (link_worker, year) "
+                         "DO UPDATE SET accepted = accepted + 1"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, link_worker).Bind(2, year).Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::InsertAudit(const AuditEvent& event) {
+  const int64_t sequence = chain_.last_audit_sequence + 1;
+  std::string hash = ChainAuditHash(chain_.last_audit_hash, sequence, event);
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare("INSERT INTO audit_records (sequence, time_us, actor_organisation, "
+                       "actor_role, action, resource, outcome, prev_hash, hash) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  SPROUT_RETURN_IF_ERROR(stmt.Bind(1, sequence)
+                             .Bind(2, absl::ToUnixMicros(event.time))
+                             .BindText(3, event.actor_organisation)
+                             .BindText(4, event.actor_role)
+                             .BindText(5, event.action)
+                             .BindText(6, event.resource)
+                             .BindText(7, event.outcome)
+                             .BindBlob(8, chain_.last_audit_hash)
+                             .BindBlob(9, hash)
+                             .Run());
+  chain_.last_audit_sequence = sequence;
+  chain_.last_audit_hash = std::move(hash);
+  return absl::OkStatus();
+}
+
+}  // namespace sprout::store::sqlite
