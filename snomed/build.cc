@@ -17,6 +17,7 @@ Csr<Out> GroupBy(const std::vector<T>& items, uint32_t rows, KeyFn key, ValueFn 
   csr.offsets.assign(rows + 1, 0);
   for (const T& it : items) ++csr.offsets[key(it) + 1];
   for (uint32_t i = 0; i < rows; ++i) csr.offsets[i + 1] += csr.offsets[i];
+  ReserveHuge(&csr.values, items.size());
   csr.values.resize(items.size());
   std::vector<uint32_t> fill(csr.offsets.begin(), csr.offsets.end() - 1);
   for (const T& it : items) csr.values[fill[key(it)]++] = value(it);
@@ -140,6 +141,7 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
   }
   for (uint32_t c = 0; c < n; ++c) d->description_offsets[c + 1] += d->description_offsets[c];
   std::vector<uint32_t> fill(d->description_offsets.begin(), d->description_offsets.end() - 1);
+  ReserveHuge(&d->descriptions, d->description_offsets[n]);
   d->descriptions.resize(d->description_offsets[n]);
   std::vector<uint32_t> final_index(in.size(), kNoIndex);
   for (uint32_t i = 0; i < in.size(); ++i) {

@@ -16,6 +16,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "snomed/build.h"
 
 namespace sprout::snomed {
 namespace {
@@ -162,13 +163,6 @@ struct Blob {
   std::function<char*(uint64_t)> resize;  // resizes the container, returns its bytes
 };
 
-void AdviseHugePages(char* p, uint64_t n) {
-  const uintptr_t huge = 2u << 20;
-  uintptr_t b = (reinterpret_cast<uintptr_t>(p) + huge - 1) & ~(huge - 1);
-  uintptr_t e = (reinterpret_cast<uintptr_t>(p) + n) & ~(huge - 1);
-  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
-}
-
 struct PlanVisitor {
   std::vector<Blob>* blobs;
   template <typename C>
@@ -182,7 +176,7 @@ struct PlanVisitor {
         // Ask for transparent huge pages before the first touch: a 2 MB
         // fault instead of 512 small ones is most of the restore time saved.
         c.reserve(n / sizeof(T));
-        AdviseHugePages(reinterpret_cast<char*>(&c[0] + 0), n);
+        AdviseHugePages(c.data(), n);
       }
       c.resize(n / sizeof(T));
       return n == 0 ? nullptr : reinterpret_cast<char*>(&c[0]);

@@ -1,4 +1,6 @@
 // The IS-A transitive closure as two CSRs of sorted uint32 lists.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -36,6 +38,7 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
   // A raw buffer rather than a vector: no zero-filling of what is then copied.
   size_t cap = static_cast<size_t>(n) * 24 + 1024, used = 0;
   std::unique_ptr<uint32_t[]> buf(new uint32_t[cap]);
+  AdviseHugePages(buf.get(), cap * sizeof(uint32_t));
   auto reserve = [&](size_t more) {
     if (used + more <= cap) return;
     size_t bigger = std::max(cap * 2, used + more);
@@ -100,7 +103,7 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
   ancestors->offsets.assign(n + 1, 0);
   for (uint32_t c = 0; c < n; ++c) ancestors->offsets[c + 1] = ancestors->offsets[c] + len[c];
   ancestors->values.clear();
-  ancestors->values.reserve(ancestors->offsets[n]);
+  ReserveHuge(&ancestors->values, ancestors->offsets[n]);
   for (uint32_t c = 0; c < n; ++c) {
     ancestors->values.insert(ancestors->values.end(), buf.get() + start[c],
                              buf.get() + start[c] + len[c]);
@@ -110,12 +113,25 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
   descendants->offsets.assign(n + 1, 0);
   for (uint32_t a : ancestors->values) ++descendants->offsets[a + 1];
   for (uint32_t i = 0; i < n; ++i) descendants->offsets[i + 1] += descendants->offsets[i];
+  descendants->values.clear();
+  ReserveHuge(&descendants->values, ancestors->values.size());
   descendants->values.resize(ancestors->values.size());
   std::vector<uint32_t> fill(descendants->offsets.begin(), descendants->offsets.end() - 1);
   for (uint32_t c = 0; c < n; ++c) {
     for (uint32_t a : ancestors->Row(c)) descendants->values[fill[a]++] = c;
   }
   return absl::OkStatus();
+}
+
+}  // namespace sprout::snomed
+
+namespace sprout::snomed {
+
+void AdviseHugePages(const void* p, size_t n) {
+  const uintptr_t huge = 2u << 20;
+  uintptr_t b = (reinterpret_cast<uintptr_t>(p) + huge - 1) & ~(huge - 1);
+  uintptr_t e = (reinterpret_cast<uintptr_t>(p) + n) & ~(huge - 1);
+  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
 }
 
 }  // namespace sprout::snomed

@@ -239,9 +239,11 @@ class Loader {
     ResolveRelationshipVersions();
     parsed_.release_identity = std::move(identity);
     parsed_.release_date = date;
-    index_ = {};
     return BuildTerminology(std::move(parsed_), threads_);
   }
+
+  // The SCTID -> index map built for parsing, handed on to the Terminology.
+  absl::flat_hash_map<uint64_t, uint32_t> TakeIndex() { return std::move(index_); }
 
  private:
   // A run of whole lines of one file.
@@ -557,10 +559,11 @@ class Loader {
       members += o.members.size();
       map_bytes += o.map_strings.size();
     }
-    parsed_.descriptions.reserve(descs);
+    ReserveHuge(&parsed_.descriptions, descs);
     parsed_.terms.reserve(terms);
-    parsed_.relationships.reserve(rels);
-    parsed_.language.reserve(lang);
+    AdviseHugePages(parsed_.terms.data(), terms);
+    ReserveHuge(&parsed_.relationships, rels);
+    ReserveHuge(&parsed_.language, lang);
     parsed_.members.reserve(members);
     parsed_.map_strings.reserve(map_bytes);
     for (FileOutput& o : *outputs) {
@@ -680,7 +683,7 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadO
   if (!options.cache_path.empty()) {
     WriteCache(options.cache_path, fingerprint, *data).IgnoreError();  // best effort
   }
-  return std::make_shared<const Terminology>(std::move(*data));
+  return std::make_shared<const Terminology>(std::move(*data), loader.TakeIndex());
 }
 
 absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
@@ -698,7 +701,7 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
   Loader loader(std::move(sources), threads);
   absl::StatusOr<TerminologyData> data = loader.Run("in-memory");
   if (!data.ok()) return data.status();
-  return std::make_shared<const Terminology>(std::move(*data));
+  return std::make_shared<const Terminology>(std::move(*data), loader.TakeIndex());
 }
 
 }  // namespace sprout::snomed

@@ -52,6 +52,16 @@ absl::string_view AssociationName(uint64_t refset_id) {
 
 }  // namespace
 
+Terminology::Terminology(TerminologyData data, absl::flat_hash_map<uint64_t, uint32_t> index)
+    : data_(std::move(data)), index_(std::move(index)) {
+  if (index_.size() != data_.concept_ids.size()) {  // not the map for this data: rebuild
+    index_.clear();
+    for (uint32_t i = 0; i < data_.concept_ids.size(); ++i) index_.emplace(data_.concept_ids[i], i);
+  }
+  release_.identity = data_.release_identity;
+  release_.effective_date = data_.release_date;
+}
+
 Terminology::Terminology(TerminologyData data, bool from_cache) : data_(std::move(data)) {
   index_.reserve(data_.concept_ids.size());
   for (uint32_t i = 0; i < data_.concept_ids.size(); ++i) index_.emplace(data_.concept_ids[i], i);

@@ -153,8 +153,10 @@ class Terminology {
   static absl::StatusOr<std::shared_ptr<const Terminology>> LoadFromFiles(
       const std::vector<Rf2File>& files, int threads = 1);
 
-  // Wraps fully built data (used by the loader and the cache).
+  // Wraps fully built data (used by the loader and the cache). The second
+  // form takes the SCTID -> index map already built for `data`.
   explicit Terminology(TerminologyData data, bool from_cache = false);
+  Terminology(TerminologyData data, absl::flat_hash_map<uint64_t, uint32_t> index);
   Terminology(const Terminology&) = delete;
   Terminology& operator=(const Terminology&) = delete;
 
