@@ -11,7 +11,8 @@
 //      (group commit decides the batch), reporting throughput, batch size and
 //      latency percentiles.
 // Every submission writes the same rows and bytes in 2 and 3 (referral,
-// episode, decision, reason, queue item, idempotency key, event, audit).
+// episode, decision, reason, queue item, load counter, idempotency key,
+// event, audit), with the same indexes.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <time.h>
@@ -178,6 +179,15 @@ absl::Status RawInsert(Connection& db, Submission& s, int64_t seq, std::string* 
               q.BindText(4, s.queue_item.queue()).BindText(5, "U12345").Bind(6, 1).Bind(7, 1);
               q.Bind(8, t).BindBlob(9, s.queue_item.SerializeAsString());
             });
+  }
+  if (st.ok()) {
+    st = run(
+        "INSERT INTO link_worker_load (link_worker, open_caseload, waiting) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (link_worker) DO UPDATE SET open_caseload = open_caseload + ?2, "
+        "waiting = waiting + ?3",
+        [&](Statement& q) {
+          q.BindText(1, s.referral.route().link_worker()).Bind(2, 0).Bind(3, 1);
+        });
   }
   if (st.ok()) {
     st =
