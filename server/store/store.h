@@ -210,8 +210,11 @@ class Store {
   virtual absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(
       absl::string_view person_key) = 0;
 
-  // Load of every link worker with any referral, for routing (`year` is the
-  // calendar year counted for accepted_this_year).
+  // Load of every link worker that has had a referral or a queue item, for
+  // routing. `year` is the calendar year (UTC) counted for accepted_this_year:
+  // acceptances by the update time of the change that accepted them
+  // (referrals stored before schema 4 count by their create time). The
+  // counters are kept by the writer, so this reads one row per link worker.
   virtual absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) = 0;
 
   // Commits `update` durably and returns the referral as stored. Link worker
