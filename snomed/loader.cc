@@ -566,25 +566,41 @@ class Loader {
     ReserveHuge(&parsed_.language, lang);
     parsed_.members.reserve(members);
     parsed_.map_strings.reserve(map_bytes);
-    for (FileOutput& o : *outputs) {
-      uint32_t base = static_cast<uint32_t>(parsed_.terms.size());
-      for (DescriptionRecord& d : o.descriptions) d.term_offset += base;
-      parsed_.terms += o.terms;
-      std::string().swap(o.terms);
-      Append(&parsed_.descriptions, &o.descriptions);
-      Append(&parsed_.relationships, &o.relationships);
-      Append(&parsed_.language, &o.language);
-      Append(&parsed_.members, &o.members);
-      Append(&rel_versions, &o.rel_versions);
-      uint32_t mbase = static_cast<uint32_t>(parsed_.map_strings.size());
-      for (PendingMap& m : o.maps) {
-        m.record.target_offset += mbase;
-        m.record.rule_offset += mbase;
-        m.record.advice_offset += mbase;
+    // Terms and descriptions on one thread, everything else on another: the
+    // two halves touch disjoint members.
+    auto terms_half = [&] {
+      for (FileOutput& o : *outputs) {
+        uint32_t base = static_cast<uint32_t>(parsed_.terms.size());
+        for (DescriptionRecord& d : o.descriptions) d.term_offset += base;
+        parsed_.terms += o.terms;
+        std::string().swap(o.terms);
+        Append(&parsed_.descriptions, &o.descriptions);
       }
-      parsed_.map_strings += o.map_strings;
-      std::string().swap(o.map_strings);
-      Append(&parsed_.maps, &o.maps);
+    };
+    auto rest_half = [&] {
+      for (FileOutput& o : *outputs) {
+        Append(&parsed_.relationships, &o.relationships);
+        Append(&parsed_.language, &o.language);
+        Append(&parsed_.members, &o.members);
+        Append(&rel_versions, &o.rel_versions);
+        uint32_t mbase = static_cast<uint32_t>(parsed_.map_strings.size());
+        for (PendingMap& m : o.maps) {
+          m.record.target_offset += mbase;
+          m.record.rule_offset += mbase;
+          m.record.advice_offset += mbase;
+        }
+        parsed_.map_strings += o.map_strings;
+        std::string().swap(o.map_strings);
+        Append(&parsed_.maps, &o.maps);
+      }
+    };
+    if (threads_ > 1) {
+      std::thread t(rest_half);
+      terms_half();
+      t.join();
+    } else {
+      terms_half();
+      rest_half();
     }
   }
 

@@ -224,6 +224,58 @@ class FileContext {
   LineReader reader_;
 };
 
+// The fused fast path: one pass over a line, parsing numbers as it finds the
+// tabs. On anything unexpected it returns false and the caller parses the line
+// again field by field, which produces the exact error message.
+enum FieldKind : uint8_t { kFId, kFTime, kFActive, kFUint, kFNonEmpty, kFText };
+
+template <size_t N>
+bool FastRow(absl::string_view line, const FieldKind (&kinds)[N], uint64_t* vals,
+             absl::string_view* texts) {
+  const char* p = line.data();
+  const char* end = p + line.size();
+  for (size_t i = 0; i < N; ++i) {
+    const char* s = p;
+    FieldKind k = kinds[i];
+    if (k == kFNonEmpty || k == kFText) {
+      const char* t = static_cast<const char*>(memchr(p, '\t', end - p));
+      p = t != nullptr ? t : end;
+      if (k == kFNonEmpty && p == s) return false;
+      texts[i] = absl::string_view(s, p - s);
+    } else {
+      uint64_t v = 0;
+      while (p < end) {
+        unsigned d = static_cast<unsigned char>(*p) - '0';
+        if (d > 9) break;
+        v = v * 10 + d;
+        ++p;
+      }
+      size_t len = p - s;
+      bool ok = k == kFId       ? (len >= 1 && len <= 19 && *s != '0')
+                : k == kFTime   ? (len == 0 || len == 8)
+                : k == kFActive ? (len == 1 && v <= 1)
+                                : (len >= 1 && len <= 9);
+      if (!ok) return false;
+      vals[i] = v;
+    }
+    if (i + 1 < N) {
+      if (p >= end || *p != '\t') return false;
+      ++p;
+    } else if (p != end) {
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr FieldKind kConceptKinds[] = {kFId, kFTime, kFActive, kFId, kFId};
+constexpr FieldKind kDescriptionKinds[] = {kFId,   kFTime, kFActive,   kFId, kFId,
+                                           kFText, kFId,   kFNonEmpty, kFId};
+constexpr FieldKind kRelationshipKinds[] = {kFId, kFTime, kFActive, kFId, kFId,
+                                            kFId, kFUint, kFId,     kFId, kFId};
+constexpr FieldKind kRefsetKinds[] = {kFNonEmpty, kFTime, kFActive, kFId, kFId, kFId};
+constexpr FieldKind kRefsetValueKinds[] = {kFNonEmpty, kFTime, kFActive, kFId, kFId, kFId, kFId};
+
 constexpr const char* kConceptHeader[] = {"id", "effectiveTime", "active", "moduleId",
                                           "definitionStatusId"};
 constexpr const char* kDescriptionHeader[] = {"id",       "effectiveTime", "active",
@@ -377,8 +429,13 @@ absl::Status ParseConceptRows(absl::string_view file_name, absl::string_view row
   absl::Status s;
   absl::string_view line;
   absl::string_view f[5];
+  uint64_t v[5];
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    if (FastRow(line, kConceptKinds, v, f)) {
+      out->push_back(ConceptRow{v[0], v[3], v[4], static_cast<uint32_t>(v[1]), v[2] == 1});
+      continue;
+    }
     size_t n = SplitTabs(line, f, 5);
     if (n != 5) return ctx.FieldCount(n, 5);
     ConceptRow r;
@@ -398,8 +455,23 @@ absl::Status ParseDescriptionRows(absl::string_view file_name, absl::string_view
   absl::Status s;
   absl::string_view line;
   absl::string_view f[9];
+  uint64_t v[9];
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    if (FastRow(line, kDescriptionKinds, v, f) && ValidUtf8(f[7])) {
+      DescriptionRow r;
+      r.id = v[0];
+      r.effective_time = static_cast<uint32_t>(v[1]);
+      r.active = v[2] == 1;
+      r.module_id = v[3];
+      r.concept_id = v[4];
+      r.language_code = f[5];
+      r.type_id = v[6];
+      r.term = f[7];
+      r.case_significance_id = v[8];
+      out->push_back(r);
+      continue;
+    }
     size_t n = SplitTabs(line, f, 9);
     if (n != 9) return ctx.FieldCount(n, 9);
     DescriptionRow r;
@@ -425,9 +497,23 @@ absl::Status ParseRelationshipRows(absl::string_view file_name, absl::string_vie
   absl::Status s;
   absl::string_view line;
   absl::string_view f[10];
+  uint64_t v[10];
   uint64_t module_id, modifier_id;
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    if (FastRow(line, kRelationshipKinds, v, f)) {
+      RelationshipRow r;
+      r.id = v[0];
+      r.effective_time = static_cast<uint32_t>(v[1]);
+      r.active = v[2] == 1;
+      r.source_id = v[4];
+      r.destination_id = v[5];
+      r.group = static_cast<uint32_t>(v[6]);
+      r.type_id = v[7];
+      r.characteristic_type_id = v[8];
+      out->push_back(r);
+      continue;
+    }
     size_t n = SplitTabs(line, f, 10);
     if (n != 10) return ctx.FieldCount(n, 10);
     RelationshipRow r;
@@ -457,9 +543,16 @@ absl::Status ParseRefsetRows(absl::string_view file_name, absl::string_view rows
   absl::Status s;
   absl::string_view line;
   absl::string_view f[7];
+  uint64_t v[7];
   uint64_t module_id;
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    if (extra != nullptr ? FastRow(line, kRefsetValueKinds, v, f)
+                         : FastRow(line, kRefsetKinds, v, f)) {
+      out->push_back(RefsetRow{v[4], v[5], extra != nullptr ? v[6] : 0, static_cast<uint32_t>(v[1]),
+                               v[2] == 1});
+      continue;
+    }
     size_t n = SplitTabs(line, f, 7);
     if (n != want) return ctx.FieldCount(n, want);
     RefsetRow r;
