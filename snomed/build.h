@@ -72,8 +72,8 @@ struct ParsedRelease {
 // AdviseHugePages()
 //
 // Asks for transparent huge pages over the 2 MB-aligned part of [p, p + n),
-// which must not have been touched yet; a no-op for small ranges. Faulting in
-// hundreds of MB is a visible part of load and restore time otherwise.
+// which must not have been touched yet; a no-op for small ranges, and at
+// present a no-op altogether (see kUseHugePages in closure.cc for why).
 void AdviseHugePages(const void* p, size_t n);
 
 // Reserves `n` elements in an empty vector, advising huge pages for it.

@@ -173,8 +173,7 @@ struct PlanVisitor {
     b.resize = [&c](uint64_t n) -> char* {
       if (n % sizeof(T) != 0) return nullptr;
       if (n >= (8u << 20)) {
-        // Ask for transparent huge pages before the first touch: a 2 MB
-        // fault instead of 512 small ones is most of the restore time saved.
+        // Huge pages, if enabled, must be asked for before the first touch.
         c.reserve(n / sizeof(T));
         AdviseHugePages(c.data(), n);
       }
