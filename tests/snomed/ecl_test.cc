@@ -1,5 +1,7 @@
 #include "snomed/ecl.h"
 
+#include <random>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/snomed/test_release.h"
@@ -167,6 +169,83 @@ TEST_F(EclTest, SyntaxErrorsGiveColumnAndExpectation) {
 TEST_F(EclTest, CommentsAndLongKeywordsParse) {
   EXPECT_THAT(Eval("/* reasons */ descendantOf 161152002 and childOf 161152002"),
               ElementsAre(267076002, 422650009));
+}
+
+}  // namespace
+}  // namespace sprout::snomed
+
+namespace sprout::snomed {
+namespace {
+
+// Random strings over the ECL alphabet must parse or fail cleanly, and what
+// parses must evaluate consistently (Count == |Evaluate|, Matches agrees).
+TEST_F(EclTest, RandomInputsNeverCrashAndStayConsistent) {
+  const std::vector<std::string> tokens = {"<",
+                                           "<<",
+                                           "<!",
+                                           "<<!",
+                                           ">",
+                                           ">>",
+                                           ">!",
+                                           ">>!",
+                                           "^",
+                                           "*",
+                                           "(",
+                                           ")",
+                                           ":",
+                                           ",",
+                                           "=",
+                                           "!=",
+                                           "{",
+                                           "}",
+                                           "[",
+                                           "]",
+                                           "0..1",
+                                           "1..*",
+                                           "R",
+                                           ".",
+                                           " AND ",
+                                           " OR ",
+                                           " MINUS ",
+                                           "404684003",
+                                           "161152002",
+                                           "|x|",
+                                           "1127531000000102",
+                                           std::to_string(testing::kSiteAttribute),
+                                           "{{",
+                                           "}}",
+                                           "term",
+                                           "\"soc\"",
+                                           "type",
+                                           "syn",
+                                           " ",
+                                           "/*c*/",
+                                           "#1",
+                                           "24700007",
+                                           "404684004"};
+  std::mt19937 rng(42);
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    int n = 1 + static_cast<int>(rng() % 9);
+    for (int k = 0; k < n; ++k) text += tokens[rng() % tokens.size()];
+    absl::StatusOr<Ecl> e = Ecl::Parse(text);
+    if (!e.ok()) {
+      EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument) << text;
+      EXPECT_NE(e.status().message().find("ECL syntax error at column "), absl::string_view::npos)
+          << text;
+      continue;
+    }
+    ++parsed;
+    std::vector<uint32_t> set = e->EvaluateIndexes(T());
+    EXPECT_TRUE(std::is_sorted(set.begin(), set.end())) << text;
+    EXPECT_EQ(e->Count(T()), set.size()) << text;
+    for (uint32_t c = 0; c < T().concept_count(); ++c) {
+      EXPECT_EQ(e->MatchesIndex(T(), c), std::binary_search(set.begin(), set.end(), c))
+          << text << " / " << T().IdAt(c);
+    }
+  }
+  EXPECT_GT(parsed, 200);
 }
 
 }  // namespace
