@@ -25,7 +25,9 @@
 
 namespace sprout::snomed {
 
-inline constexpr uint32_t kCacheVersion = 2;
+// Bump whenever the layout or what the build computes (e.g. the default
+// dialect) changes, so older caches are rebuilt rather than trusted.
+inline constexpr uint32_t kCacheVersion = 3;
 
 // WriteCache()
 //

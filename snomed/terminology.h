@@ -57,8 +57,10 @@ inline constexpr uint64_t kWasARefset = 900000000000528000;
 inline constexpr uint64_t kMovedToRefset = 900000000000524003;
 inline constexpr uint64_t kAlternativeRefset = 900000000000530003;
 
-// The default dialect, en-GB: the NHS realm language refset, then GB English.
-inline constexpr uint64_t kEnGbDialect[] = {kNhsRealmLanguageRefset, kGbLanguageRefset};
+// The default dialect, en-GB: the NHS realm language refset (clinical part,
+// then pharmacy part for dm+d content), then GB English.
+inline constexpr uint64_t kEnGbDialect[] = {kNhsRealmLanguageRefset,
+                                            kNhsRealmPharmacyLanguageRefset, kGbLanguageRefset};
 
 // An in-memory RF2 file: its name (used for classification and in messages)
 // and its whole content.
