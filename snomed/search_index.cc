@@ -49,22 +49,25 @@ class Vocabulary {
 
   // Returns the id of the lower-cased `raw` (ASCII letters folded), adding it.
   uint32_t Intern(const char* raw, size_t n) {
+    // Lower-case and hash in one pass, eight bytes per multiply, with the
+    // bytes gathered in a register (a byte-serial hash, and re-reading the
+    // lowered bytes as words, both stalled this loop).
     lowered_.resize(n);
-    for (size_t i = 0; i < n; ++i) lowered_[i] = Lower(raw[i]);
-    // Eight bytes per multiply: a byte-serial hash was the bottleneck here.
     uint64_t h = n * 0x9E3779B97F4A7C15ull;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      uint64_t w;
-      memcpy(&w, lowered_.data() + i, 8);
-      h = (h ^ w) * 0xff51afd7ed558ccdull;
-      h ^= h >> 29;
+    uint64_t w = 0;
+    unsigned k = 0;
+    for (size_t i = 0; i < n; ++i) {
+      char c = Lower(raw[i]);
+      lowered_[i] = c;
+      w |= uint64_t{static_cast<unsigned char>(c)} << (8 * k);
+      if (++k == 8) {
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+        w = 0;
+        k = 0;
+      }
     }
-    if (i < n) {
-      uint64_t w = 0;
-      memcpy(&w, lowered_.data() + i, n - i);
-      h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    }
+    if (k != 0) h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 32;
     size_t mask = slots_.size() - 1;
     for (size_t at = h & mask;; at = (at + 1) & mask) {
