@@ -252,6 +252,7 @@ class Loader {
     size_t begin, end;  // offsets into the content
   };
   static constexpr size_t kChunkBytes = 8 << 20;
+  static constexpr size_t kPrefetchAhead = 16;  // rows between prefetch and use
 
   absl::Status OpenAll() {
     contents_.resize(sources_.size());
@@ -424,6 +425,10 @@ class Loader {
     out->terms.reserve(bytes);
     CachedFind find(*this);
     for (size_t k = 0; k < rows.size(); ++k) {
+      if (k + kPrefetchAhead < rows.size() &&
+          rows[k + kPrefetchAhead].concept_id != rows[k + kPrefetchAhead - 1].concept_id) {
+        index_.prefetch(rows[k + kPrefetchAhead].concept_id);
+      }
       const DescriptionRow& r = rows[k];
       uint32_t c = find(r.concept_id);
       if (c == kNoIndex) return Missing(ch, k, "conceptId", r.concept_id);
@@ -455,6 +460,9 @@ class Loader {
     out->relationships.reserve(rows.size());
     CachedFind source(*this), type(*this);
     for (size_t k = 0; k < rows.size(); ++k) {
+      // Destinations are random: start fetching their hash slots early.
+      if (k + kPrefetchAhead < rows.size())
+        index_.prefetch(rows[k + kPrefetchAhead].destination_id);
       const RelationshipRow& r = rows[k];
       if (r.characteristic_type_id != kInferred) continue;
       if (versioned_relationships_) {
