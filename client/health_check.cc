@@ -6,7 +6,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -92,7 +92,7 @@ absl::StatusOr<ServingStatus> CheckHealth(grpc::Channel& channel, absl::string_v
                    done.Notify();
                  });
   done.WaitForNotification();
-  if (!call_status.ok()) return FromGrpcStatus(call_status);
+  if (!call_status.ok()) return rpc::FromGrpcStatus(call_status);
 
   std::vector<grpc::Slice> slices;
   if (!response.Dump(&slices).ok()) return absl::DataLossError("unreadable health response");

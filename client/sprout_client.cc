@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/channel.h"
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 #include "grpcpp/client_context.h"
 
 namespace sprout::client {
@@ -40,7 +40,7 @@ absl::StatusOr<Response> Unary(Stub* stub, absl::string_view service,
   Prepare(context, options, options.deadline);
   Response response;
   grpc::Status status = (stub->*method)(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   return response;
 }
 
@@ -62,7 +62,7 @@ absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Eve
   if (stopped && (status.ok() || status.error_code() == grpc::StatusCode::CANCELLED)) {
     return absl::OkStatus();
   }
-  return FromGrpcStatus(status);
+  return rpc::FromGrpcStatus(status);
 }
 
 }  // namespace

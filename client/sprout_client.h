@@ -2,7 +2,7 @@
 //
 // SproutClient: one channel and the four service stubs of the Sprout API,
 // with a deadline on every call and errors as absl::Status (details as
-// payloads, see status_conversion.h).
+// payloads, see rpc/status_conversion.h).
 //
 //   ClientOptions options;
 //   options.ca_file = "certs/out/ca.pem";

@@ -6,14 +6,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace sprout::client {
 namespace {
 
 void AppendBadRequest(const absl::Status& status, std::string& out) {
-  auto bad = GetStatusDetail<google::rpc::BadRequest>(status);
+  auto bad = rpc::GetStatusDetail<google::rpc::BadRequest>(status);
   if (!bad) return;
   for (const auto& v : bad->field_violations()) {
     absl::StrAppend(&out, "  ", v.field(), ": ", v.description(), "\n");
@@ -21,7 +21,7 @@ void AppendBadRequest(const absl::Status& status, std::string& out) {
 }
 
 void AppendPreconditionFailure(const absl::Status& status, std::string& out) {
-  auto failure = GetStatusDetail<google::rpc::PreconditionFailure>(status);
+  auto failure = rpc::GetStatusDetail<google::rpc::PreconditionFailure>(status);
   if (!failure) return;
   for (const auto& v : failure->violations()) {
     absl::StrAppend(&out, "  ", v.type(), " ", v.subject(), ": ", v.description(), "\n");
@@ -29,7 +29,7 @@ void AppendPreconditionFailure(const absl::Status& status, std::string& out) {
 }
 
 void AppendQuotaFailure(const absl::Status& status, std::string& out) {
-  auto failure = GetStatusDetail<google::rpc::QuotaFailure>(status);
+  auto failure = rpc::GetStatusDetail<google::rpc::QuotaFailure>(status);
   if (!failure) return;
   for (const auto& v : failure->violations()) {
     absl::StrAppend(&out, "  ", v.subject(), ": ", v.description(), "\n");
@@ -37,14 +37,14 @@ void AppendQuotaFailure(const absl::Status& status, std::string& out) {
 }
 
 void AppendResourceInfo(const absl::Status& status, std::string& out) {
-  auto info = GetStatusDetail<google::rpc::ResourceInfo>(status);
+  auto info = rpc::GetStatusDetail<google::rpc::ResourceInfo>(status);
   if (!info) return;
   absl::StrAppend(&out, "  resource ", info->resource_type(), " ", info->resource_name(), ": ",
                   info->description(), "\n");
 }
 
 void AppendRetryInfo(const absl::Status& status, std::string& out) {
-  auto retry = GetStatusDetail<google::rpc::RetryInfo>(status);
+  auto retry = rpc::GetStatusDetail<google::rpc::RetryInfo>(status);
   if (!retry) return;
   const absl::Duration delay = absl::Seconds(retry->retry_delay().seconds()) +
                                absl::Nanoseconds(retry->retry_delay().nanos());
@@ -52,7 +52,7 @@ void AppendRetryInfo(const absl::Status& status, std::string& out) {
 }
 
 void AppendErrorInfo(const absl::Status& status, std::string& out) {
-  auto info = GetStatusDetail<google::rpc::ErrorInfo>(status);
+  auto info = rpc::GetStatusDetail<google::rpc::ErrorInfo>(status);
   if (!info) return;
   absl::StrAppend(&out, "  reason: ", info->reason(), " (", info->domain(), ")\n");
   // The proto map has no stable order; sort so the output is deterministic.
@@ -62,7 +62,7 @@ void AppendErrorInfo(const absl::Status& status, std::string& out) {
 }
 
 void AppendLocalizedMessage(const absl::Status& status, std::string& out) {
-  auto localized = GetStatusDetail<google::rpc::LocalizedMessage>(status);
+  auto localized = rpc::GetStatusDetail<google::rpc::LocalizedMessage>(status);
   if (!localized) return;
   absl::StrAppend(&out, "  ", localized->message(), "\n");
 }
@@ -82,13 +82,13 @@ std::string FormatStatus(const absl::Status& status) {
   AppendLocalizedMessage(status, out);
 
   const std::set<std::string> known = {
-      TypeUrlOf(*google::rpc::BadRequest::descriptor()),
-      TypeUrlOf(*google::rpc::PreconditionFailure::descriptor()),
-      TypeUrlOf(*google::rpc::QuotaFailure::descriptor()),
-      TypeUrlOf(*google::rpc::ResourceInfo::descriptor()),
-      TypeUrlOf(*google::rpc::RetryInfo::descriptor()),
-      TypeUrlOf(*google::rpc::ErrorInfo::descriptor()),
-      TypeUrlOf(*google::rpc::LocalizedMessage::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::BadRequest::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::PreconditionFailure::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::QuotaFailure::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::ResourceInfo::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::RetryInfo::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::ErrorInfo::descriptor()),
+      rpc::TypeUrlOf(*google::rpc::LocalizedMessage::descriptor()),
   };
   status.ForEachPayload([&](absl::string_view type_url, const absl::Cord&) {
     if (known.count(std::string(type_url)) == 0)

@@ -1,4 +1,4 @@
-// Renders an absl::Status that came from Sprout (see status_conversion.h) for
+// Renders an absl::Status that came from Sprout (see rpc/status_conversion.h) for
 // a person at a terminal.
 #ifndef SPROUT_CLIENT_STATUS_FORMAT_H_
 #define SPROUT_CLIENT_STATUS_FORMAT_H_

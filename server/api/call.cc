@@ -20,7 +20,7 @@ absl::StatusOr<auth::Principal> PrincipalOf(const grpc::CallbackServerContext& c
     if (it == metadata.end()) {
       return ErrorWithInfo(absl::StatusCode::kUnauthenticated, "NO_IDENTITY",
                            "insecure dev mode: send an x-sprout-principal header such as "
-                           "urn:sprout:org:Y00001:role:referrer");
+                           "urn:sprout:org:Y99001:role:referrer");
     }
     absl::StatusOr<auth::Principal> p =
         auth::ParsePrincipalUri(absl::string_view(it->second.data(), it->second.size()));

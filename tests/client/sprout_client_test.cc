@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/test/client_context_test_peer.h"
@@ -58,11 +58,11 @@ TEST(SproutClientTest, ErrorDetailsArriveAsPayloads) {
   absl::Status refused = absl::InvalidArgumentError("bad");
   google::rpc::BadRequest bad;
   bad.add_field_violations()->set_field("referral.patient.nhs_number");
-  SetStatusDetail(refused, bad);
-  EXPECT_CALL(*mock, SubmitReferral(_, _, _)).WillOnce(Return(ToGrpcStatus(refused)));
+  rpc::SetStatusDetail(refused, bad);
+  EXPECT_CALL(*mock, SubmitReferral(_, _, _)).WillOnce(Return(rpc::ToGrpcStatus(refused)));
   auto r = client->SubmitReferral(v1::SubmitReferralRequest());
   ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  auto detail = GetStatusDetail<google::rpc::BadRequest>(r.status());
+  auto detail = rpc::GetStatusDetail<google::rpc::BadRequest>(r.status());
   ASSERT_TRUE(detail.has_value());
   EXPECT_EQ(detail->field_violations(0).field(), "referral.patient.nhs_number");
 }

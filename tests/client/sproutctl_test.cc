@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "client/cli/exit_code.h"
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/test/mock_stream.h"
@@ -89,8 +89,8 @@ grpc::Status InvalidReferralStatus() {
   v = bad.add_field_violations();
   v->set_field("referral.consent.referral_agreed");
   v->set_description("must be true");
-  SetStatusDetail(s, bad);
-  return ToGrpcStatus(s);
+  rpc::SetStatusDetail(s, bad);
+  return rpc::ToGrpcStatus(s);
 }
 
 TEST_F(SproutctlTest, GetPrintsTheReferralAsJson) {
@@ -353,8 +353,8 @@ TEST_F(SproutctlTest, FailedPreconditionShowsTheViolation) {
   v->set_type("STATE");
   v->set_subject("referrals/r1");
   v->set_description("is WITHDRAWN");
-  SetStatusDetail(s, failure);
-  EXPECT_CALL(queue_, AcceptReferral(_, _, _)).WillOnce(Return(ToGrpcStatus(s)));
+  rpc::SetStatusDetail(s, failure);
+  EXPECT_CALL(queue_, AcceptReferral(_, _, _)).WillOnce(Return(rpc::ToGrpcStatus(s)));
   EXPECT_EQ(Run({"--insecure", "queue", "accept", "r1"}), kExitRefused);
   EXPECT_THAT(err_.str(), HasSubstr("  STATE referrals/r1: is WITHDRAWN\n"));
 }

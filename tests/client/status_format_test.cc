@@ -1,6 +1,6 @@
 #include "client/status_format.h"
 
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 
@@ -23,7 +23,7 @@ TEST(StatusFormatTest, BadRequestPrintsOneLinePerViolation) {
   v = bad.add_field_violations();
   v->set_field("referral.consent.referral_agreed");
   v->set_description("must be true: the person must agree to the referral");
-  SetStatusDetail(s, bad);
+  rpc::SetStatusDetail(s, bad);
 
   EXPECT_EQ(FormatStatus(s),
             "INVALID_ARGUMENT: 2 problems in the referral\n"
@@ -40,7 +40,7 @@ TEST(StatusFormatTest, PreconditionFailureShowsTypeAndSubject) {
   v->set_type("STATE");
   v->set_subject("referrals/r1");
   v->set_description("is WITHDRAWN; only QUEUED referrals can be accepted");
-  SetStatusDetail(s, failure);
+  rpc::SetStatusDetail(s, failure);
   EXPECT_EQ(FormatStatus(s),
             "FAILED_PRECONDITION: cannot accept\n"
             "  STATE referrals/r1: is WITHDRAWN; only QUEUED referrals can be accepted\n");
@@ -51,13 +51,13 @@ TEST(StatusFormatTest, RetryInfoAndErrorInfoAreReadable) {
   google::rpc::RetryInfo retry;
   retry.mutable_retry_delay()->set_seconds(2);
   retry.mutable_retry_delay()->set_nanos(500000000);
-  SetStatusDetail(s, retry);
+  rpc::SetStatusDetail(s, retry);
   google::rpc::ErrorInfo info;
   info.set_reason("OVERLOADED");
   info.set_domain("sprout");
   (*info.mutable_metadata())["queue_depth"] = "4096";
   (*info.mutable_metadata())["method"] = "SubmitReferral";
-  SetStatusDetail(s, info);
+  rpc::SetStatusDetail(s, info);
   EXPECT_EQ(FormatStatus(s),
             "RESOURCE_EXHAUSTED: overloaded\n"
             "  retry after 2.5s\n"

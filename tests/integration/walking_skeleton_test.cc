@@ -4,6 +4,7 @@
 // with a BadRequest and nothing is stored.
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -85,8 +86,11 @@ google::rpc::BadRequest BadRequestOf(const grpc::Status& status) {
 class WalkingSkeletonTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // A fresh folder each run: the database must not remember earlier runs.
+    const std::string dir = ::testing::TempDir() + "/walking_skeleton";
+    std::filesystem::remove_all(dir);
     absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> started =
-        testing::SproutdProcess::Start(::testing::TempDir() + "/walking_skeleton");
+        testing::SproutdProcess::Start(dir);
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = started->release();
   }

@@ -1,4 +1,4 @@
-// File: client/status_conversion.h
+// File: rpc/status_conversion.h
 //
 // The one place where grpc::Status and absl::Status meet (STYLE.md E5).
 //
@@ -14,9 +14,11 @@
 //     for (const auto& v : bad->field_violations()) ...
 //   }
 //
-// ToGrpcStatus is the inverse, for the server adapter and for tests.
-#ifndef SPROUT_CLIENT_STATUS_CONVERSION_H_
-#define SPROUT_CLIENT_STATUS_CONVERSION_H_
+// ToGrpcStatus is the inverse; the server adapter (server/api/grpc_status.h)
+// adds Sprout's ErrorInfo and then uses it. Both the server and the client
+// library use this pair, so the wire format is defined once.
+#ifndef SPROUT_RPC_STATUS_CONVERSION_H_
+#define SPROUT_RPC_STATUS_CONVERSION_H_
 
 #include <optional>
 #include <string>
@@ -26,7 +28,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/support/status.h"
 
-namespace sprout::client {
+namespace sprout::rpc {
 
 // The prefix of every detail's type URL.
 inline constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
@@ -72,6 +74,6 @@ std::optional<T> GetStatusDetail(const absl::Status& status) {
   return detail;
 }
 
-}  // namespace sprout::client
+}  // namespace sprout::rpc
 
-#endif  // SPROUT_CLIENT_STATUS_CONVERSION_H_
+#endif  // SPROUT_RPC_STATUS_CONVERSION_H_

@@ -1,11 +1,11 @@
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
-namespace sprout::client {
+namespace sprout::rpc {
 namespace {
 
 using ::testing::Eq;
@@ -114,4 +114,4 @@ TEST(StatusConversionTest, TypeUrlUsesGoogleApisPrefix) {
 }
 
 }  // namespace
-}  // namespace sprout::client
+}  // namespace sprout::rpc

@@ -1,13 +1,14 @@
-#include "client/status_conversion.h"
+#include "rpc/status_conversion.h"
 
 #include <utility>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/any.pb.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
-namespace sprout::client {
+namespace sprout::rpc {
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
@@ -32,10 +33,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   const auto code = static_cast<grpc::StatusCode>(status.code());
   const std::string message(status.message());
   google::rpc::Status details;
-  status.ForEachPayload([&details](absl::string_view type_url, const absl::Cord& payload) {
+  // ErrorInfo first: clients that read only details[0] still get the reason.
+  const std::string error_info_url = TypeUrlOf(*google::rpc::ErrorInfo::descriptor());
+  auto append = [&details](absl::string_view type_url, const absl::Cord& payload) {
     google::protobuf::Any* any = details.add_details();
     any->set_type_url(std::string(type_url));
     any->set_value(std::string(payload));
+  };
+  if (auto info = status.GetPayload(error_info_url)) append(error_info_url, *info);
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    if (type_url != error_info_url) append(type_url, payload);
   });
   if (details.details_size() == 0) return grpc::Status(code, message);
   details.set_code(static_cast<int>(code));
@@ -51,4 +58,4 @@ void SetStatusDetail(absl::Status& status, const google::protobuf::Message& deta
   status.SetPayload(TypeUrlOf(*detail.GetDescriptor()), absl::Cord(detail.SerializeAsString()));
 }
 
-}  // namespace sprout::client
+}  // namespace sprout::rpc

@@ -1,0 +1,201 @@
+// The pipeline over real components: the starter SNOMED release, the demo
+// directory and policy, the demo code maps and a SQLite file in a temp dir.
+#include "server/pipeline/referral_pipeline.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "server/common/errors.h"
+#include "server/intake/code_maps.h"
+#include "server/pipeline/ecl_predicate_compiler.h"
+#include "server/routing/directory_loader.h"
+#include "server/routing/routing_policy_text.h"
+#include "server/store/sqlite/sqlite_store.h"
+#include "snomed/terminology_holder.h"
+
+namespace sprout::pipeline {
+namespace {
+
+std::string RepoPath(const std::string& relative) {
+  const char* root = std::getenv("SPROUT_SOURCE_DIR");
+  return root == nullptr ? relative : std::string(root) + "/" + relative;
+}
+
+sprout::v1::Referral GpReferral(const std::string& nhs_number) {
+  sprout::v1::Referral r;
+  sprout::v1::Patient* p = r.mutable_patient();
+  p->set_nhs_number(nhs_number);
+  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
+  p->set_given_name("Alex");
+  p->set_family_name("Example");
+  p->mutable_birth_date()->set_year(1950);
+  p->mutable_birth_date()->set_month(4);
+  p->mutable_birth_date()->set_day(21);
+  p->mutable_address()->add_lines("1 Test Street");
+  p->mutable_address()->set_postcode("ZW1 4AB");
+  p->set_registered_practice_code("Y99001");
+  sprout::v1::Referrer* ref = r.mutable_referrer();
+  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
+  ref->set_organisation_code("Y99001");
+  ref->set_practitioner_name("Dr Demo");
+  ref->set_callback_phone("01632 960100");
+  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
+  r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
+  r.mutable_consent()->set_referral_agreed(true);
+  r.mutable_consent()->set_information_sharing_agreed(true);
+  return r;
+}
+
+class ReferralPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    snomed::LoadOptions load;
+    load.release_dirs = {RepoPath("snomed/data/starter")};
+    auto terminology = snomed::Terminology::Load(load);
+    ASSERT_TRUE(terminology.ok()) << terminology.status();
+    terminology_ = std::make_unique<snomed::TerminologyHolder>(*terminology);
+    compiler_ = std::make_unique<EclPredicateCompiler>(terminology_.get());
+
+    auto directory = routing::LoadDirectory(
+        routing::DirectoryFiles::InFolder(RepoPath("deploy/demo/directory")), *compiler_);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    directory_ = std::make_unique<routing::DirectoryHolder>(*directory);
+    auto policy =
+        routing::LoadRoutingPolicy(RepoPath("deploy/demo/routing_policy.textproto"), *compiler_);
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    auto router = routing::Router::Create(directory_.get(), *policy);
+    ASSERT_TRUE(router.ok()) << router.status();
+    router_ = *std::move(router);
+
+    auto maps = intake::CodeMaps::LoadDirectory(RepoPath("deploy/demo/codemaps"), **terminology);
+    ASSERT_TRUE(maps.ok()) << maps.status();
+    auto intake = intake::ReferralIntake::Create(*terminology, *maps, &clock_, {});
+    ASSERT_TRUE(intake.ok()) << intake.status();
+    intake_ = *std::move(intake);
+
+    const std::string dir = ::testing::TempDir() + "/pipeline_" +
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    store::SqliteStoreOptions store_options;
+    store_options.path = dir + "/sprout.db";
+    auto store = store::OpenSqliteStore(store_options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+
+    PipelineDeps deps;
+    deps.intake = intake_.get();
+    deps.router = router_.get();
+    deps.directory = directory_.get();
+    deps.store = store_.get();
+    deps.clock = &clock_;
+    deps.ids = &ids_;
+    deps.person_hasher = &hasher_;
+    pipeline_ = std::make_unique<ReferralPipeline>(deps);
+  }
+
+  void TearDown() override {
+    if (store_ != nullptr) store_->Shutdown();
+  }
+
+  absl::StatusOr<store::SubmitOutcome> Submit(const std::string& request_id,
+                                              const sprout::v1::Referral& referral) {
+    absl::Notification done;
+    absl::StatusOr<store::SubmitOutcome> result = absl::UnknownError("not called");
+    pipeline_->SubmitAsync(request_id, referral, gp_,
+                           [&](absl::StatusOr<store::SubmitOutcome> r) {
+                             result = std::move(r);
+                             done.Notify();
+                           });
+    done.WaitForNotification();
+    return result;
+  }
+
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 3, 2, 10, 0, 0), absl::UTCTimeZone())};
+  SequentialIdGenerator ids_{"t"};
+  KeyedHasher hasher_{std::string(32, 'k')};
+  const auth::Principal gp_{"Y99001", auth::Role::kReferrer, ""};
+  std::unique_ptr<snomed::TerminologyHolder> terminology_;
+  std::unique_ptr<EclPredicateCompiler> compiler_;
+  std::unique_ptr<routing::DirectoryHolder> directory_;
+  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<intake::ReferralIntake> intake_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ReferralPipeline> pipeline_;
+};
+
+TEST_F(ReferralPipelineTest, PrepareCodesAndRoutesButStoresNothing) {
+  absl::StatusOr<PreparedReferral> prepared = pipeline_->Prepare(GpReferral("9434765919"), gp_);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->referral.state(), sprout::v1::REFERRAL_STATE_QUEUED);
+  EXPECT_EQ(prepared->referral.route().pcn(), "pcns/U99001");
+  EXPECT_EQ(prepared->referral.route().pcn_display(), "Northgate Wrenfield PCN");
+  EXPECT_EQ(prepared->decision.referral(), prepared->referral.name());
+  EXPECT_FALSE(prepared->decision.explanation().steps().empty());
+  EXPECT_EQ(prepared->queue_item.referral(), prepared->referral.name());
+  EXPECT_EQ(prepared->queue_item.queue().rfind("pcns/U99001", 0), 0u);
+  EXPECT_EQ(prepared->person_key.size(), 64u);
+  const std::string id = prepared->referral.name().substr(std::string("referrals/").size());
+  EXPECT_EQ(store_->GetReferral(id).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ReferralPipelineTest, SubmitCommitsReferralDecisionAndQueueItemTogether) {
+  absl::StatusOr<store::SubmitOutcome> outcome = Submit("req-1", GpReferral("9434765919"));
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  const sprout::v1::Referral& referral = outcome->referral;
+  const std::string id = referral.name().substr(std::string("referrals/").size());
+  ASSERT_TRUE(store_->GetReferral(id).ok());
+  const std::string decision_id =
+      referral.route().decision().substr(std::string("routingDecisions/").size());
+  absl::StatusOr<sprout::v1::RoutingDecision> decision = store_->GetRoutingDecision(decision_id);
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  EXPECT_EQ(decision->route().pcn(), "pcns/U99001");
+  auto items = store_->ListQueueItems("pcns/U99001", 50, "");
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->items.size(), 1u);
+  EXPECT_EQ(items->items[0].referral(), referral.name());
+}
+
+TEST_F(ReferralPipelineTest, SecondReferralForTheSamePersonJoinsTheOpenEpisode) {
+  absl::StatusOr<store::SubmitOutcome> first = Submit("req-a", GpReferral("9434765919"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  sprout::v1::Referral again = GpReferral("943 476 5919");  // same number, other spacing
+  again.mutable_reasons(0)->set_snomed_code("160932005");    // Financial problem
+  absl::StatusOr<store::SubmitOutcome> second = Submit("req-b", again);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(first->referral.name(), second->referral.name());
+  EXPECT_TRUE(second->referral.linked_to_existing_episode());
+  EXPECT_EQ(second->referral.episode(), first->referral.episode());
+  // Continuity: the open episode keeps its link worker.
+  EXPECT_EQ(second->referral.route().link_worker(), first->referral.route().link_worker());
+}
+
+TEST_F(ReferralPipelineTest, MissingRequestIdIsRefusedBeforeAnythingElse) {
+  absl::StatusOr<store::SubmitOutcome> outcome = Submit("", GpReferral("9434765919"));
+  ASSERT_EQ(outcome.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<FieldViolation> v = ViolationsOf(outcome.status());
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "request_id");
+}
+
+TEST_F(ReferralPipelineTest, InvalidReferralIsRefusedWithEveryViolation) {
+  sprout::v1::Referral bad = GpReferral("9434765918");  // wrong check digit
+  bad.mutable_consent()->set_referral_agreed(false);
+  absl::StatusOr<store::SubmitOutcome> outcome = Submit("req-bad", bad);
+  ASSERT_EQ(outcome.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<FieldViolation> v = ViolationsOf(outcome.status());
+  ASSERT_GE(v.size(), 2u);
+  std::vector<std::string> fields;
+  for (const FieldViolation& f : v) fields.push_back(f.field);
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "referral.patient.nhs_number"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "referral.consent.referral_agreed"),
+            fields.end());
+  auto items = store_->ListQueueItems("pcns/U99001", 50, "");
+  ASSERT_TRUE(items.ok());
+  EXPECT_TRUE(items->items.empty());
+}
+
+}  // namespace
+}  // namespace sprout::pipeline
