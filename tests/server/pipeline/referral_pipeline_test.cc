@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
@@ -170,6 +173,24 @@ TEST_F(ReferralPipelineTest, SecondReferralForTheSamePersonJoinsTheOpenEpisode) 
   EXPECT_EQ(second->referral.episode(), first->referral.episode());
   // Continuity: the open episode keeps its link worker.
   EXPECT_EQ(second->referral.route().link_worker(), first->referral.route().link_worker());
+}
+
+TEST_F(ReferralPipelineTest, WaitingReferralsCountTowardsLoadSoWorkIsSpread) {
+  // Different people at the same practice with a reason no specialism covers
+  // (161152002 |Social problem|), so every link worker of the PCN is equally
+  // preferred: with every caseload empty, waiting items must spread the
+  // referrals across them rather than pile them on one.
+  const char* kNhsNumbers[] = {"9434765919", "9000000009", "9434765870", "4010232137"};
+  std::set<std::string> workers;
+  for (int i = 0; i < 4; ++i) {
+    sprout::v1::Referral referral = GpReferral(kNhsNumbers[i]);
+    referral.mutable_reasons(0)->set_snomed_code("161152002");
+    absl::StatusOr<store::SubmitOutcome> outcome =
+        Submit(absl::StrCat("spread-", i), referral);
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+    workers.insert(outcome->referral.route().link_worker());
+  }
+  EXPECT_EQ(workers.size(), 4u);
 }
 
 TEST_F(ReferralPipelineTest, MissingRequestIdIsRefusedBeforeAnythingElse) {
