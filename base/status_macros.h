@@ -11,10 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define SPROUT_RETURN_IF_ERROR(expr)                   \
-  do {                                                 \
-    ::absl::Status sprout_status_ = (expr);            \
-    if (!sprout_status_.ok()) return sprout_status_;   \
+#define SPROUT_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status sprout_status_ = (expr);          \
+    if (!sprout_status_.ok()) return sprout_status_; \
   } while (0)
 
 #define SPROUT_STATUS_CONCAT_INNER_(a, b) a##b

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/channel.h"
-#include "rpc/status_conversion.h"
 #include "grpcpp/client_context.h"
+#include "rpc/status_conversion.h"
 
 namespace sprout::client {
 namespace {

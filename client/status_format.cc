@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "rpc/status_conversion.h"
 #include "google/rpc/error_details.pb.h"
+#include "rpc/status_conversion.h"
 
 namespace sprout::client {
 namespace {

@@ -69,8 +69,12 @@ struct Loaded {
 class SproutdImpl final : public Sproutd {
  public:
   explicit SproutdImpl(SproutdOptions options)
-      : options_(std::move(options)), state_(api::ApiOptions{options_.insecure_dev}),
-        referrals_(&state_), queues_(&state_), terminology_(&state_), admin_(&state_) {}
+      : options_(std::move(options)),
+        state_(api::ApiOptions{options_.insecure_dev}),
+        referrals_(&state_),
+        queues_(&state_),
+        terminology_(&state_),
+        admin_(&state_) {}
 
   ~SproutdImpl() override { Shutdown(absl::Seconds(5)); }
 
@@ -124,8 +128,9 @@ class SproutdImpl final : public Sproutd {
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials() {
     if (options_.insecure_dev) {
-      spdlog::warn("sproutd: --insecure_dev: PLAINTEXT, identities from headers; "
-                   "development only, loopback only");
+      spdlog::warn(
+          "sproutd: --insecure_dev: PLAINTEXT, identities from headers; "
+          "development only, loopback only");
       return grpc::InsecureServerCredentials();
     }
     grpc::SslServerCredentialsOptions ssl(
@@ -152,9 +157,8 @@ class SproutdImpl final : public Sproutd {
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       server_.reset();
-      return absl::UnavailableError(
-          absl::StrCat("cannot listen on ", options_.listen_address,
-                       " (address in use or not local?)"));
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address,
+                                                 " (address in use or not local?)"));
     }
     server_->GetHealthCheckService()->SetServingStatus(false);
     spdlog::info("sproutd: listening on {}, NOT_SERVING while loading", BoundAddress());

@@ -107,9 +107,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListLinkWorkers(
   if (!offset.ok()) return FinishUnary(context, offset.status());
   std::shared_ptr<const routing::Directory> directory = call->components->directory->Get();
   if (directory->FindPcn(*pcn_code) == nullptr) {
-    return FinishUnary(context, ErrorWithInfo(absl::StatusCode::kNotFound, "PCN_NOT_FOUND",
-                                              absl::StrCat(request->parent(),
-                                                           " is not in the directory")));
+    return FinishUnary(context,
+                       ErrorWithInfo(absl::StatusCode::kNotFound, "PCN_NOT_FOUND",
+                                     absl::StrCat(request->parent(), " is not in the directory")));
   }
   const absl::CivilDay today =
       absl::ToCivilDay(call->components->clock->Now(), absl::UTCTimeZone());

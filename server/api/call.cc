@@ -73,8 +73,8 @@ absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view
   if (!absl::StartsWith(name, prefix) || name.size() == prefix.size() ||
       name.substr(prefix.size()).find('/') != absl::string_view::npos) {
     return InvalidArgumentWithViolations(
-        {{std::string(field), absl::StrCat("must be a resource name of the form ", collection,
-                                           "/{id}")}});
+        {{std::string(field),
+          absl::StrCat("must be a resource name of the form ", collection, "/{id}")}});
   }
   return std::string(name.substr(prefix.size()));
 }
@@ -82,8 +82,8 @@ absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view
 absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size) {
   if (requested < 0) {
     return InvalidArgumentWithViolations(
-        {{"page_size", absl::StrCat("must not be negative; leave it 0 for the default of ",
-                                    default_size)}});
+        {{"page_size",
+          absl::StrCat("must not be negative; leave it 0 for the default of ", default_size)}});
   }
   if (requested == 0) return default_size;
   return std::min(requested, max_size);

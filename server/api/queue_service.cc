@@ -21,24 +21,25 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "ListQueueItems");
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!IsQueueName(request->parent())) {
-    return FinishUnary(context,
-                       InvalidArgumentWithViolations(
-                           {{"parent", "must name a queue: pcns/{pcn}, "
-                                       "pcns/{pcn}/linkWorkers/{id} or triageQueues/{sicbl}"}}));
+    return FinishUnary(context, InvalidArgumentWithViolations(
+                                    {{"parent",
+                                      "must name a queue: pcns/{pcn}, "
+                                      "pcns/{pcn}/linkWorkers/{id} or triageQueues/{sicbl}"}}));
   }
   if (absl::Status allowed = auth::AuthorizeQueue(call->principal, request->parent());
       !allowed.ok()) {
     return FinishUnary(context, allowed);
   }
   if (!request->filter().empty()) {
-    return FinishUnary(context, InvalidArgumentWithViolations(
-                                    {{"filter", "filtering queue items is not supported yet; "
-                                                "leave filter empty"}}));
+    return FinishUnary(
+        context, InvalidArgumentWithViolations({{"filter",
+                                                 "filtering queue items is not supported yet; "
+                                                 "leave filter empty"}}));
   }
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
-  absl::StatusOr<store::Page<sprout::v1::QueueItem>> page = call->components->store->ListQueueItems(
-      request->parent(), *page_size, request->page_token());
+  absl::StatusOr<store::Page<sprout::v1::QueueItem>> page =
+      call->components->store->ListQueueItems(request->parent(), *page_size, request->page_token());
   if (!page.ok()) return FinishUnary(context, page.status());
   for (sprout::v1::QueueItem& item : page->items) *response->add_queue_items() = std::move(item);
   response->set_next_page_token(page->next_page_token);

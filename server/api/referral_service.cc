@@ -91,9 +91,10 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "ListReferrals");
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!request->filter().empty()) {
-    return FinishUnary(context, InvalidArgumentWithViolations(
-                                    {{"filter", "filtering referrals is not supported yet; "
-                                                "leave filter empty"}}));
+    return FinishUnary(context,
+                       InvalidArgumentWithViolations({{"filter",
+                                                       "filtering referrals is not supported yet; "
+                                                       "leave filter empty"}}));
   }
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());

@@ -17,9 +17,9 @@ class ReferralServiceImpl final : public sprout::v1::ReferralService::CallbackSe
   grpc::ServerUnaryReactor* SubmitReferral(grpc::CallbackServerContext* context,
                                            const sprout::v1::SubmitReferralRequest* request,
                                            sprout::v1::SubmitReferralResponse* response) override;
-  grpc::ServerUnaryReactor* ValidateReferral(grpc::CallbackServerContext* context,
-                                             const sprout::v1::ValidateReferralRequest* request,
-                                             sprout::v1::ValidateReferralResponse* response) override;
+  grpc::ServerUnaryReactor* ValidateReferral(
+      grpc::CallbackServerContext* context, const sprout::v1::ValidateReferralRequest* request,
+      sprout::v1::ValidateReferralResponse* response) override;
   grpc::ServerUnaryReactor* GetReferral(grpc::CallbackServerContext* context,
                                         const sprout::v1::GetReferralRequest* request,
                                         sprout::v1::Referral* response) override;

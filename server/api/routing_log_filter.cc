@@ -48,8 +48,8 @@ absl::StatusOr<store::RoutingLogQuery> ParseRoutingLogFilter(
     } else if (term.field == "rule" && eq) {
       query.rule = term.value;
     } else if (term.field == "source_type" && eq) {
-      absl::StatusOr<int> v = EnumValue<sprout::v1::SourceType>(term, "SOURCE_TYPE_",
-                                                                  sprout::v1::SourceType_Parse);
+      absl::StatusOr<int> v =
+          EnumValue<sprout::v1::SourceType>(term, "SOURCE_TYPE_", sprout::v1::SourceType_Parse);
       if (!v.ok()) return v.status();
       query.source_type = *v;
     } else if (term.field == "outcome" && eq) {

@@ -14,8 +14,8 @@ namespace sprout::api {
 // reason = 267076002 (exactly) or reason << 267076002 (that concept or any
 // descendant, through `terminology`); decide_time >= / > / < / <= RFC 3339.
 // INVALID_ARGUMENT with a BadRequest on "filter" naming the column otherwise.
-absl::StatusOr<store::RoutingLogQuery> ParseRoutingLogFilter(absl::string_view filter,
-                                                             const snomed::Terminology& terminology);
+absl::StatusOr<store::RoutingLogQuery> ParseRoutingLogFilter(
+    absl::string_view filter, const snomed::Terminology& terminology);
 
 }  // namespace sprout::api
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/api/call.h"
 #include "server/common/errors.h"
-#include "absl/strings/numbers.h"
 #include "snomed/ecl.h"
 #include "snomed/sctid.h"
 #include "snomed/search.h"
@@ -36,10 +36,10 @@ absl::StatusOr<snomed::Ecl> EclField(absl::string_view text, absl::string_view f
 }
 
 absl::Status ConceptNotFound(uint64_t id, const Terminology& t) {
-  return ErrorWithInfo(absl::StatusCode::kNotFound, "CONCEPT_NOT_FOUND",
-                       absl::StrCat("concept ", id, " is not in the loaded release ",
-                                    t.release().identity),
-                       {{"code", absl::StrCat(id)}});
+  return ErrorWithInfo(
+      absl::StatusCode::kNotFound, "CONCEPT_NOT_FOUND",
+      absl::StrCat("concept ", id, " is not in the loaded release ", t.release().identity),
+      {{"code", absl::StrCat(id)}});
 }
 
 sprout::v1::CodedConcept Coded(const Terminology& t, uint64_t id) {
@@ -140,9 +140,10 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ExpandEcl(
   // SCTID order, so paging stays stable for one release.
   uint64_t after = 0;
   if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &after)) {
-    return FinishUnary(context, InvalidArgumentWithViolations(
-                                    {{"page_token", "is not a token this method returned; "
-                                                    "start again without it"}}));
+    return FinishUnary(context,
+                       InvalidArgumentWithViolations({{"page_token",
+                                                       "is not a token this method returned; "
+                                                       "start again without it"}}));
   }
   std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   const std::vector<uint64_t> ids = ecl->Evaluate(*t);
@@ -161,9 +162,10 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "SearchConcepts");
   if (!call.ok()) return FinishUnary(context, call.status());
   if (request->query().empty()) {
-    return FinishUnary(context, InvalidArgumentWithViolations(
-                                    {{"query", "is required: give one or more word prefixes, "
-                                               "e.g. \"soc iso\""}}));
+    return FinishUnary(
+        context, InvalidArgumentWithViolations({{"query",
+                                                 "is required: give one or more word prefixes, "
+                                                 "e.g. \"soc iso\""}}));
   }
   std::optional<snomed::Ecl> constraint;
   if (!request->ecl().empty()) {
@@ -210,16 +212,16 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
   std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   if (!t->Exists(*id)) {
     response->set_valid(false);
-    response->set_message(absl::StrCat("concept ", *id, " is not in the loaded release ",
-                                       t->release().identity));
+    response->set_message(
+        absl::StrCat("concept ", *id, " is not in the loaded release ", t->release().identity));
     return FinishUnary(context, absl::OkStatus());
   }
   *response->mutable_concept() = Coded(*t, *id);
   response->set_active(t->IsActive(*id));
   response->set_valid(response->active());
   if (!response->active()) {
-    response->set_message(absl::StrCat("concept ", *id,
-                                       " is inactive; TranslateCode gives its replacements"));
+    response->set_message(
+        absl::StrCat("concept ", *id, " is inactive; TranslateCode gives its replacements"));
   } else if (binding && !binding->Matches(*t, *id)) {
     response->set_valid(false);
     response->set_message(
@@ -237,18 +239,18 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::TranslateCode(
     const intake::CodeMaps* maps = call->components->code_maps;
     const intake::CodeMaps::Map* map = maps->FindSystem(request->system());
     if (map == nullptr) {
-      return FinishUnary(context, ErrorWithInfo(absl::StatusCode::kNotFound, "UNKNOWN_CODE_SYSTEM",
-                                                absl::StrCat("no code map for system \"",
-                                                             request->system(), "\""),
-                                                {{"system", request->system()}}));
+      return FinishUnary(
+          context, ErrorWithInfo(absl::StatusCode::kNotFound, "UNKNOWN_CODE_SYSTEM",
+                                 absl::StrCat("no code map for system \"", request->system(), "\""),
+                                 {{"system", request->system()}}));
     }
     const intake::CodeMaps::Entry* entry = maps->Find(request->system(), request->code());
     if (entry == nullptr) {
-      return FinishUnary(
-          context, ErrorWithInfo(absl::StatusCode::kNotFound, "UNKNOWN_LOCAL_CODE",
-                                 absl::StrCat("code \"", request->code(), "\" is not in map ",
-                                              map->system, "@", map->version),
-                                 {{"system", request->system()}, {"code", request->code()}}));
+      return FinishUnary(context,
+                         ErrorWithInfo(absl::StatusCode::kNotFound, "UNKNOWN_LOCAL_CODE",
+                                       absl::StrCat("code \"", request->code(), "\" is not in map ",
+                                                    map->system, "@", map->version),
+                                       {{"system", request->system()}, {"code", request->code()}}));
     }
     std::shared_ptr<const Terminology> t = call->components->terminology->Get();
     sprout::v1::Translation* tr = response->add_translations();

@@ -64,8 +64,7 @@ absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
   } else if (role == "admin") {
     p.role = Role::kAdmin;
   } else {
-    return absl::InvalidArgumentError(
-        "identity URI role must be referrer, link_worker or admin");
+    return absl::InvalidArgumentError("identity URI role must be referrer, link_worker or admin");
   }
   if (p.role == Role::kLinkWorker) {
     if (lw.empty() || !IsPlainToken(lw)) {
@@ -79,9 +78,10 @@ absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
 }
 
 std::string PrincipalUri(const Principal& principal) {
-  std::string uri = absl::StrCat(kPrefix, principal.organisation_code, kRoleMarker,
-                                 RoleName(principal.role));
-  if (principal.role == Role::kLinkWorker) absl::StrAppend(&uri, kLinkWorkerMarker, principal.link_worker_id);
+  std::string uri =
+      absl::StrCat(kPrefix, principal.organisation_code, kRoleMarker, RoleName(principal.role));
+  if (principal.role == Role::kLinkWorker)
+    absl::StrAppend(&uri, kLinkWorkerMarker, principal.link_worker_id);
   return uri;
 }
 

@@ -15,8 +15,7 @@ namespace sprout {
 namespace {
 
 std::string ToHex(const unsigned char* bytes, size_t n) {
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(bytes), n));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 }  // namespace
@@ -30,8 +29,8 @@ absl::StatusOr<KeyedHasher> KeyedHasher::FromFile(const std::string& path) {
   buffer << in.rdbuf();
   std::string key = buffer.str();
   if (key.size() < 32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "key file ", path, " holds ", key.size(), " bytes; at least 32 random bytes are needed"));
+    return absl::InvalidArgumentError(absl::StrCat("key file ", path, " holds ", key.size(),
+                                                   " bytes; at least 32 random bytes are needed"));
   }
   return KeyedHasher(std::move(key));
 }

@@ -88,15 +88,15 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
                         : sprout::v1::PRIORITY_ROUTINE);
   *item.mutable_enqueue_time() = ToProtoTime(now);
   item.set_state(sprout::v1::QUEUE_ITEM_STATE_WAITING);
-  for (const sprout::v1::CodedConcept& reason : out.decision.reasons()) *item.add_reasons() = reason;
+  for (const sprout::v1::CodedConcept& reason : out.decision.reasons())
+    *item.add_reasons() = reason;
   item.set_source_type(referral.referrer().source_type());
   item.set_has_safeguarding_flags(referral.safeguarding_flags_size() > 0);
   item.set_etag(absl::StrCat("\"", item.name().substr(item.name().find('/') + 1), "-1\""));
   return out;
 }
 
-void ReferralPipeline::SubmitAsync(absl::string_view request_id,
-                                   const sprout::v1::Referral& input,
+void ReferralPipeline::SubmitAsync(absl::string_view request_id, const sprout::v1::Referral& input,
                                    const auth::Principal& caller,
                                    store::Store::SubmitCallback done) const {
   if (std::string problem = RequestIdProblem(request_id); !problem.empty()) {

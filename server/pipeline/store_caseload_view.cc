@@ -14,8 +14,8 @@ std::string LinkWorkerIdOf(absl::string_view resource_name) {
 
 }  // namespace
 
-absl::StatusOr<routing::LinkWorkerLoad> StoreCaseloadView::LoadOf(
-    absl::string_view link_worker_id, absl::CivilDay date) const {
+absl::StatusOr<routing::LinkWorkerLoad> StoreCaseloadView::LoadOf(absl::string_view link_worker_id,
+                                                                  absl::CivilDay date) const {
   absl::MutexLock lock(&mu_);
   if (!loaded_) {
     absl::StatusOr<std::vector<store::LinkWorkerCounts>> counts =

@@ -4,12 +4,12 @@
 #include <memory>
 #include <string>
 
-#include "rpc/status_conversion.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/test/client_context_test_peer.h"
 #include "grpcpp/test/mock_stream.h"
 #include "gtest/gtest.h"
+#include "rpc/status_conversion.h"
 #include "sprout/v1/queue_service_mock.grpc.pb.h"
 #include "sprout/v1/referral_service_mock.grpc.pb.h"
 

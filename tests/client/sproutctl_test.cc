@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "client/cli/exit_code.h"
-#include "rpc/status_conversion.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/test/mock_stream.h"
 #include "gtest/gtest.h"
+#include "rpc/status_conversion.h"
 #include "sprout/v1/queue_service_mock.grpc.pb.h"
 #include "sprout/v1/referral_service_mock.grpc.pb.h"
 

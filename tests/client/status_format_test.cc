@@ -1,8 +1,8 @@
 #include "client/status_format.h"
 
-#include "rpc/status_conversion.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "rpc/status_conversion.h"
 
 namespace sprout::client {
 namespace {

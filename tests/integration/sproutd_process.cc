@@ -38,8 +38,7 @@ std::string SourceDir() {
 std::string BinaryDir() { return EnvOr("SPROUT_BINARY_DIR", SourceDir() + "/build"); }
 
 absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
-    const std::string& work_dir, const std::vector<std::string>& extra_flags,
-    int timeout_seconds) {
+    const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds) {
   std::filesystem::create_directories(work_dir);
   const std::string certs = work_dir + "/certs";
   if (!std::filesystem::exists(certs + "/ca.pem")) {

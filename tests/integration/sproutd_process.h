@@ -4,13 +4,12 @@
 #ifndef SPROUT_TESTS_INTEGRATION_SPROUTD_PROCESS_H_
 #define SPROUT_TESTS_INTEGRATION_SPROUTD_PROCESS_H_
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

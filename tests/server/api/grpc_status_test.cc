@@ -1,8 +1,8 @@
 #include "server/api/grpc_status.h"
 
-#include "gtest/gtest.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
 #include "server/common/errors.h"
 
 namespace sprout::api {

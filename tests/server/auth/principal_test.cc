@@ -46,17 +46,17 @@ TEST_P(PrincipalErrorTest, SaysWhatIsWrong) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, PrincipalErrorTest,
-    ::testing::Values(
-        BadUri{"spiffe://x", "identity URI must start with \"urn:sprout:org:\""},
-        BadUri{"urn:sprout:org:Y00001", "identity URI has no \":role:\" part"},
-        BadUri{"urn:sprout:org:Y00001:role:doctor",
-               "identity URI role must be referrer, link_worker or admin"},
-        BadUri{"urn:sprout:org:U99001:role:link_worker",
-               "a link_worker identity URI needs \":lw:{id}\""},
-        BadUri{"urn:sprout:org:Y00001:role:referrer:lw:x",
-               "only a link_worker identity URI may carry \":lw:\""},
-        BadUri{"urn:sprout:org:a b:role:admin",
-               "identity URI organisation must be 1 to 64 letters, digits or - _ : ."}));
+    ::testing::Values(BadUri{"spiffe://x", "identity URI must start with \"urn:sprout:org:\""},
+                      BadUri{"urn:sprout:org:Y00001", "identity URI has no \":role:\" part"},
+                      BadUri{"urn:sprout:org:Y00001:role:doctor",
+                             "identity URI role must be referrer, link_worker or admin"},
+                      BadUri{"urn:sprout:org:U99001:role:link_worker",
+                             "a link_worker identity URI needs \":lw:{id}\""},
+                      BadUri{"urn:sprout:org:Y00001:role:referrer:lw:x",
+                             "only a link_worker identity URI may carry \":lw:\""},
+                      BadUri{
+                          "urn:sprout:org:a b:role:admin",
+                          "identity URI organisation must be 1 to 64 letters, digits or - _ : ."}));
 
 }  // namespace
 }  // namespace sprout::auth

@@ -23,9 +23,9 @@ TEST(ErrorsTest, ErrorWithInfoCarriesReasonDomainAndMetadata) {
 }
 
 TEST(ErrorsTest, ViolationsRoundTripInOrder) {
-  absl::Status s = InvalidArgumentWithViolations(
-      {{"referral.patient.nhs_number", "check digit is wrong"},
-       {"referral.reasons", "at least one reason is needed"}});
+  absl::Status s =
+      InvalidArgumentWithViolations({{"referral.patient.nhs_number", "check digit is wrong"},
+                                     {"referral.reasons", "at least one reason is needed"}});
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "2 fields are invalid: referral.patient.nhs_number, referral.reasons");
   std::vector<FieldViolation> v = ViolationsOf(s);
@@ -40,8 +40,8 @@ TEST(ErrorsTest, SingleViolationMessageNamesFieldAndProblem) {
 }
 
 TEST(ErrorsTest, ResourceExhaustedCarriesRetryDelay) {
-  absl::Status s = ResourceExhaustedWithRetry("QUEUE_FULL", "writer queue full",
-                                              absl::Milliseconds(1500));
+  absl::Status s =
+      ResourceExhaustedWithRetry("QUEUE_FULL", "writer queue full", absl::Milliseconds(1500));
   google::rpc::RetryInfo retry;
   ASSERT_TRUE(retry.ParseFromString(std::string(*s.GetPayload(kRetryInfoTypeUrl))));
   EXPECT_EQ(retry.retry_delay().seconds(), 1);
@@ -49,12 +49,11 @@ TEST(ErrorsTest, ResourceExhaustedCarriesRetryDelay) {
 }
 
 TEST(ErrorsTest, PreconditionFailureNamesSubject) {
-  absl::Status s = FailedPreconditionWithViolation("ILLEGAL_TRANSITION", "STATE",
-                                                   "referrals/x", "cannot accept a CLOSED referral");
+  absl::Status s = FailedPreconditionWithViolation("ILLEGAL_TRANSITION", "STATE", "referrals/x",
+                                                   "cannot accept a CLOSED referral");
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   google::rpc::PreconditionFailure failure;
-  ASSERT_TRUE(
-      failure.ParseFromString(std::string(*s.GetPayload(kPreconditionFailureTypeUrl))));
+  ASSERT_TRUE(failure.ParseFromString(std::string(*s.GetPayload(kPreconditionFailureTypeUrl))));
   ASSERT_EQ(failure.violations_size(), 1);
   EXPECT_EQ(failure.violations(0).subject(), "referrals/x");
 }

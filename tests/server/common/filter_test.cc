@@ -12,8 +12,8 @@ TEST(FilterTest, EmptyFilterHasNoTerms) {
 }
 
 TEST(FilterTest, ParsesTermsJoinedByAnd) {
-  absl::StatusOr<std::vector<FilterTerm>> terms =
-      ParseFilter("pcn = \"U00001\" AND reason << 267076002 AND decide_time>=\"2026-01-01T00:00:00Z\"");
+  absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(
+      "pcn = \"U00001\" AND reason << 267076002 AND decide_time>=\"2026-01-01T00:00:00Z\"");
   ASSERT_TRUE(terms.ok()) << terms.status();
   ASSERT_EQ(terms->size(), 3u);
   EXPECT_EQ((*terms)[0].field, "pcn");
@@ -55,7 +55,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFilter{"= 3", "column 1: expected a field name"},
         BadFilter{"pcn =", "column 6: expected a value (a word or a \"quoted string\")"},
         BadFilter{"pcn = \"U0", "column 7: unterminated string; close it with \""},
-        BadFilter{"pcn = a OR pcn = b", "column 9: expected AND between terms (OR is not supported)"}));
+        BadFilter{"pcn = a OR pcn = b",
+                  "column 9: expected AND between terms (OR is not supported)"}));
 
 }  // namespace
 }  // namespace sprout

@@ -38,8 +38,7 @@ TEST(KeyedHashTest, ShortKeyFileIsRefusedWithoutRevealingIt) {
 }
 
 TEST(KeyedHashTest, MissingKeyFileIsNotFound) {
-  EXPECT_EQ(KeyedHasher::FromFile("/nonexistent/key").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(KeyedHasher::FromFile("/nonexistent/key").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
@@ -107,11 +106,10 @@ class ReferralPipelineTest : public ::testing::Test {
                                               const sprout::v1::Referral& referral) {
     absl::Notification done;
     absl::StatusOr<store::SubmitOutcome> result = absl::UnknownError("not called");
-    pipeline_->SubmitAsync(request_id, referral, gp_,
-                           [&](absl::StatusOr<store::SubmitOutcome> r) {
-                             result = std::move(r);
-                             done.Notify();
-                           });
+    pipeline_->SubmitAsync(request_id, referral, gp_, [&](absl::StatusOr<store::SubmitOutcome> r) {
+      result = std::move(r);
+      done.Notify();
+    });
     done.WaitForNotification();
     return result;
   }
@@ -165,7 +163,7 @@ TEST_F(ReferralPipelineTest, SecondReferralForTheSamePersonJoinsTheOpenEpisode) 
   absl::StatusOr<store::SubmitOutcome> first = Submit("req-a", GpReferral("9434765919"));
   ASSERT_TRUE(first.ok()) << first.status();
   sprout::v1::Referral again = GpReferral("943 476 5919");  // same number, other spacing
-  again.mutable_reasons(0)->set_snomed_code("160932005");    // Financial problem
+  again.mutable_reasons(0)->set_snomed_code("160932005");   // Financial problem
   absl::StatusOr<store::SubmitOutcome> second = Submit("req-b", again);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(first->referral.name(), second->referral.name());
@@ -185,8 +183,7 @@ TEST_F(ReferralPipelineTest, WaitingReferralsCountTowardsLoadSoWorkIsSpread) {
   for (int i = 0; i < 4; ++i) {
     sprout::v1::Referral referral = GpReferral(kNhsNumbers[i]);
     referral.mutable_reasons(0)->set_snomed_code("161152002");
-    absl::StatusOr<store::SubmitOutcome> outcome =
-        Submit(absl::StrCat("spread-", i), referral);
+    absl::StatusOr<store::SubmitOutcome> outcome = Submit(absl::StrCat("spread-", i), referral);
     ASSERT_TRUE(outcome.ok()) << outcome.status();
     workers.insert(outcome->referral.route().link_worker());
   }
