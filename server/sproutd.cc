@@ -257,6 +257,18 @@ class SproutdImpl final : public Sproutd {
     }
     loaded->store = *std::move(store);
     spdlog::info("sproutd: database {} open", options_.database_file);
+    // Every routing decision names the directory version it used; keep a
+    // record of when each version was in force.
+    store::DirectoryVersion version;
+    version.version = (*directory)->version();
+    version.loaded_time = clock->Now();
+    version.description = absl::StrCat("directory ", options_.directory_dir, ", policy ",
+                                       options_.routing_policy_file);
+    if (absl::Status recorded = loaded->store->RecordDirectoryVersion(version); !recorded.ok()) {
+      return absl::Status(
+          recorded.code(),
+          absl::StrCat("database: recording the directory version: ", recorded.message()));
+    }
 
     loaded->ids = std::make_unique<RandomIdGenerator>(clock);
     pipeline::PipelineDeps deps;

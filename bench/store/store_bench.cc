@@ -29,7 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "server/store/audit_chain.h"
+#include "server/audit/audit_chain.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/migrations.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -205,7 +205,7 @@ absl::Status RawInsert(Connection& db, Submission& s, int64_t seq, std::string* 
             [&](Statement& q) { q.BindText(1, id).Bind(2, 2).Bind(3, t).BindText(4, "A81001"); });
   }
   if (st.ok()) {
-    std::string hash = ChainAuditHash(*audit_head, seq, s.audit);
+    std::string hash = audit::ChainAuditHash(*audit_head, seq, s.audit);
     st =
         run("INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, action, "
             "resource, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -236,7 +236,7 @@ double RawBaseline(const std::string& dir, int n, int batch) {
     }
     std::vector<Submission> subs;
     for (int i = 0; i < n; ++i) subs.push_back(MakeBenchSubmission(absl::StrCat("raw", i)));
-    std::string head = GenesisAuditHash();
+    std::string head = audit::GenesisAuditHash();
     cpu = ProcessCpuMicros();
     const absl::Time start = absl::Now();
     for (int i = 0; i < n;) {

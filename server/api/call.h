@@ -60,6 +60,12 @@ grpc::ServerWriteReactor<T>* FinishStream(const absl::Status& status) {
 absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view collection,
                                        absl::string_view field);
 
+// Appends an audit record of `principal` doing `method` on `resource` with
+// `outcome` (OK or the refusal). Returns the store's error if the record
+// could not be written durably.
+absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
+                         const absl::Status& outcome);
+
 // The page size to use (AIP-158): `requested`, or `default_size` when 0,
 // capped at `max_size`. INVALID_ARGUMENT for a negative size.
 absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size);

@@ -80,7 +80,10 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
       call->principal.role == auth::Role::kLinkWorker
           ? auth::AuthorizeQueue(call->principal, referral->route().pcn())
           : auth::AuthorizeReferralRead(call->principal, referral->referrer().organisation_code());
+  // Every read of patient data is audited, refused ones included.
+  absl::Status audited = AuditAccess(*call, "GetReferral", request->name(), allowed);
   if (!allowed.ok()) return FinishUnary(context, allowed);
+  if (!audited.ok()) return FinishUnary(context, audited);
   *response = *std::move(referral);
   return FinishUnary(context, absl::OkStatus());
 }

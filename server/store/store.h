@@ -25,22 +25,17 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/audit/audit_record.h"
 #include "sprout/v1/queue.pb.h"
 #include "sprout/v1/referral.pb.h"
 #include "sprout/v1/routing.pb.h"
 
 namespace sprout::store {
 
-// One entry of the audit trail (who did what to which resource, and how it
-// ended). Holds no patient-identifiable data: resource names and ids only.
-struct AuditEvent {
-  std::string actor_organisation;  // e.g. "A81001" or "police:WYP"
-  std::string actor_role;          // "referrer", "link_worker", "admin"
-  std::string action;              // the RPC method, e.g. "SubmitReferral"
-  std::string resource;            // e.g. "referrals/{id}"
-  std::string outcome;             // "OK" or the canonical code name
-  absl::Time time;
-};
+// The audit record and chain check belong to the audit component; the store
+// persists them.
+using audit::AuditEvent;
+using audit::AuditVerification;
 
 // Everything SubmitReferral commits in one transaction (transactional outbox).
 struct Submission {
@@ -146,14 +141,6 @@ struct LinkWorkerCounts {
   int accepted_this_year = 0;
   int open_caseload = 0;
   int waiting = 0;
-};
-
-// The result of checking the audit hash chain from its first record.
-struct AuditVerification {
-  int64_t records_checked = 0;     // records read, including the first bad one
-  int64_t first_bad_sequence = 0;  // 0 when every record checked out
-  std::string message;             // what was wrong (no record content), or "ok"
-  bool intact() const { return first_bad_sequence == 0; }
 };
 
 // Store: thread-safe; every method may be called from any thread.

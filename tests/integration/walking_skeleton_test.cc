@@ -161,6 +161,13 @@ TEST_F(WalkingSkeletonTest, GpReferralTravelsToItsPcnQueueAndTheRoutingLog) {
 
   // And in the database file itself.
   EXPECT_GE(CountRows(server_->database_file(), "referrals"), 1);
+
+  // The submission and the read are in the audit trail, whose chain is intact.
+  sprout::v1::VerifyAuditLogRequest verify;
+  sprout::v1::VerifyAuditLogResponse audit;
+  ASSERT_TRUE(admin->VerifyAuditLog(Context().get(), verify, &audit).ok());
+  EXPECT_TRUE(audit.intact()) << audit.message();
+  EXPECT_GE(audit.records_checked(), 2);
 }
 
 TEST_F(WalkingSkeletonTest, WrongNhsNumberCheckDigitIsRefusedAndNothingIsStored) {

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
-#include "server/store/audit_chain.h"
+#include "server/audit/audit_chain.h"
 #include "server/store/names.h"
 #include "server/store/page_token.h"
 #include "server/store/sqlite/migrations.h"
@@ -301,7 +301,7 @@ absl::StatusOr<AuditVerification> SqliteStoreImpl::VerifyAuditChain() {
       Statement stmt,
       db->Prepare("SELECT sequence, time_us, actor_organisation, actor_role, action, resource, "
                   "outcome, prev_hash, hash FROM audit_records ORDER BY sequence"));
-  AuditChainVerifier verifier;
+  audit::AuditChainVerifier verifier;
   while (true) {
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
-#include "server/store/audit_chain.h"
+#include "server/audit/audit_chain.h"
 #include "server/store/names.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
 
@@ -258,7 +258,7 @@ absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
 
 absl::Status SqliteStoreImpl::InsertAudit(const AuditEvent& event) {
   const int64_t sequence = chain_.last_audit_sequence + 1;
-  std::string hash = ChainAuditHash(chain_.last_audit_hash, sequence, event);
+  std::string hash = audit::ChainAuditHash(chain_.last_audit_hash, sequence, event);
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
       writer_->Prepare("INSERT INTO audit_records (sequence, time_us, actor_organisation, "

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "base/status_macros.h"
-#include "server/store/audit_chain.h"
+#include "server/audit/audit_chain.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
 
 namespace sprout::store::sqlite {
@@ -40,7 +40,7 @@ absl::StatusOr<ChainState> SqliteStoreImpl::LoadChainState(Connection& db) {
     chain.last_audit_hash = std::string(stmt.ColumnBlob(1));
   } else {
     chain.last_audit_sequence = 0;
-    chain.last_audit_hash = GenesisAuditHash();
+    chain.last_audit_hash = audit::GenesisAuditHash();
   }
   return chain;
 }

@@ -1,4 +1,4 @@
-// File: server/store/audit_chain.h
+// File: server/audit/audit_chain.h
 //
 // The audit trail's hash chain, shared by every Store backend so that all of
 // them write and verify the same bytes (doc/audit-format.md).
@@ -6,16 +6,16 @@
 //   hash(n) = SHA-256(hash(n-1) || CanonicalAuditBytes(n, event))
 //
 // with hash(0) = 32 zero bytes. Hashes are raw 32-byte strings.
-#ifndef SPROUT_SERVER_STORE_AUDIT_CHAIN_H_
-#define SPROUT_SERVER_STORE_AUDIT_CHAIN_H_
+#ifndef SPROUT_SERVER_AUDIT_AUDIT_CHAIN_H_
+#define SPROUT_SERVER_AUDIT_AUDIT_CHAIN_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "server/store/store.h"
+#include "server/audit/audit_record.h"
 
-namespace sprout::store {
+namespace sprout::audit {
 
 inline constexpr int kAuditHashBytes = 32;
 
@@ -51,6 +51,6 @@ class AuditChainVerifier {
   std::string last_hash_ = GenesisAuditHash();
 };
 
-}  // namespace sprout::store
+}  // namespace sprout::audit
 
-#endif  // SPROUT_SERVER_STORE_AUDIT_CHAIN_H_
+#endif  // SPROUT_SERVER_AUDIT_AUDIT_CHAIN_H_

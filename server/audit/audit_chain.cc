@@ -1,4 +1,4 @@
-#include "server/store/audit_chain.h"
+#include "server/audit/audit_chain.h"
 
 #include <openssl/evp.h>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
-namespace sprout::store {
+namespace sprout::audit {
 namespace {
 
 constexpr absl::string_view kTag = "SPROUT-AUDIT-1";
@@ -85,4 +85,4 @@ bool AuditChainVerifier::Add(int64_t sequence, const AuditEvent& event, absl::st
   return true;
 }
 
-}  // namespace sprout::store
+}  // namespace sprout::audit
