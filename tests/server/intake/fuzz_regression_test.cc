@@ -47,7 +47,11 @@ TEST(FuzzRegressionTest, SeedCorpusRunsCleanly) {
 }
 
 TEST(FuzzRegressionTest, PastCrashesRunCleanly) {
-  Replay(FilesIn("tests/server/intake/testdata/fuzz_regressions"));
+  // The folder must exist (it holds a .gitkeep while empty): a renamed or
+  // mistyped path would otherwise make this test pass without replaying anything.
+  const std::string dir = "tests/server/intake/testdata/fuzz_regressions";
+  ASSERT_TRUE(std::filesystem::is_directory(testing::RepoPath(dir))) << dir;
+  Replay(FilesIn(dir));
 }
 
 TEST(FuzzRegressionTest, EdgeInputsRunCleanly) {
