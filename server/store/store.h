@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -143,6 +144,22 @@ struct LinkWorkerCounts {
   int waiting = 0;
 };
 
+// A claim on one queue item (ClaimReferral): the item is held for `claimant`
+// until `lease_expire_time`, so two link workers do not pick up one person.
+struct QueueClaim {
+  std::string queue_item_id;  // the id part of "queueItems/{id}"
+  std::string claimant;       // who holds it, e.g. "pcns/U99001/linkWorkers/lw-1"
+  absl::Time now;             // the claim's time; a lease ending at or before it has lapsed
+  absl::Time lease_expire_time;
+  AuditEvent audit;  // the audit record of the claim
+};
+
+// A registration for queue change wake-ups; dropping it unsubscribes.
+class QueueSubscription {
+ public:
+  virtual ~QueueSubscription() = default;
+};
+
 // Store: thread-safe; every method may be called from any thread.
 class Store {
  public:
@@ -217,6 +234,32 @@ class Store {
   // first (the submission is the first). Empty for an unknown referral.
   virtual absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(
       absl::string_view referral_id, int64_t after_sequence) = 0;
+
+  // Claims a queue item durably and returns it as stored: state CLAIMED,
+  // claimed_by and lease_expire_time set, a new sequence and etag (so
+  // watchers see the change). Of any number of concurrent claims on one item,
+  // from any replica sharing the database, exactly one succeeds. Claiming an
+  // item one already holds extends the lease. Errors:
+  //   NOT_FOUND            no such queue item
+  //   FAILED_PRECONDITION  held by another claimant under a live lease, or
+  //                        DONE (the message says which)
+  //   INVALID_ARGUMENT     empty claimant, or a lease ending before `now`
+  //   RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync
+  virtual absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) = 0;
+
+  // Calls `wake` after every commit that adds or changes queue items,
+  // including commits by other processes sharing the database (PostgreSQL
+  // LISTEN/NOTIFY), and after a reconnection (when a change may have been
+  // missed). A wake is only a hint: the subscriber then reads
+  // QueueItemsAfter from the last sequence it saw, so wakes may be merged or
+  // spurious but a committed change is never left without one. `wake` runs on
+  // a store thread and must not block or call the store. Once the returned
+  // subscription is destroyed, `wake` is not running and is never called.
+  //
+  // Sequence contract (both backends): an item becomes visible to
+  // QueueItemsAfter in sequence order, so a reader that has seen sequence N
+  // never later finds a newly committed item at or below N.
+  virtual std::unique_ptr<QueueSubscription> SubscribeQueueChanges(std::function<void()> wake) = 0;
 
   // Appends an audit record outside a submission (reads, refusals), durably.
   virtual absl::Status AppendAudit(const AuditEvent& event) = 0;

@@ -17,6 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "server/store/queue_change_notifier.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -87,6 +88,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) override;
   absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(absl::string_view referral_id,
                                                                 int64_t after_sequence) override;
+  absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) override;
+  std::unique_ptr<QueueSubscription> SubscribeQueueChanges(std::function<void()> wake) override;
   absl::Status AppendAudit(const AuditEvent& event) override;
   absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
   absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
@@ -117,6 +120,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::Status RunOnWriter(std::function<absl::Status(bool* partial)> apply);
   // The body of UpdateReferral, run by the writer (sqlite_update.cc).
   absl::Status ApplyUpdate(ReferralUpdate& update, sprout::v1::Referral* stored, bool* partial);
+  // The body of ClaimQueueItem, run by the writer (sqlite_claim.cc).
+  absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
   // Adds `delta` to a link worker's load counters.
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
 
@@ -152,6 +157,7 @@ class SqliteStoreImpl final : public SqliteStore {
   ChainState chain_;
 
   ReaderPool readers_;
+  QueueChangeNotifier queue_changes_;
 
   absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);

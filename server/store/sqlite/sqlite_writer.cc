@@ -147,6 +147,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
   // batch runs again without it: its result stays here.
   std::vector<bool> excluded(n, false);
   absl::Status txn;
+  const int64_t first_unused_sequence = chain_.next_queue_sequence;
   ChainState before = chain_;
   bool again = true;
   while (again) {
@@ -190,6 +191,9 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
     const int64_t size = static_cast<int64_t>(n);
     while (size > largest && !largest_batch_.compare_exchange_weak(largest, size)) {
     }
+    // Every queue change takes a new sequence, so this says whether any
+    // committed; watchers are woken before the callers are answered.
+    if (chain_.next_queue_sequence != first_unused_sequence) queue_changes_.Notify();
   }
   for (size_t i = 0; i < n; ++i) {
     Job& job = batch[i];

@@ -634,6 +634,130 @@ TEST_P(StoreConformanceTest, FailedSubmissionLeavesNoTrace) {
   EXPECT_EQ(v->records_checked, 2);
 }
 
+QueueClaim ClaimOf(const SubmitOutcome& out, const std::string& claimant, absl::Time now,
+                   absl::Duration lease = absl::Minutes(15)) {
+  QueueClaim c;
+  c.queue_item_id = absl::StrCat("q-", out.referral.name().substr(10));
+  c.claimant = claimant;
+  c.now = now;
+  c.lease_expire_time = now + lease;
+  c.audit = MakeAudit("ClaimReferral", absl::StrCat("queueItems/", c.queue_item_id), now);
+  return c;
+}
+
+TEST_P(StoreConformanceTest, ClaimHoldsAnItemForOneClaimant) {
+  const std::string lw = "pcns/U12345/linkWorkers/lw-1";
+  SubmitOutcome out = MustSubmit(Spec("c1").Queue(lw));
+  absl::StatusOr<sprout::v1::QueueItem> claimed =
+      store_->ClaimQueueItem(ClaimOf(out, "alice", kT0));
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_EQ(claimed->state(), sprout::v1::QUEUE_ITEM_STATE_CLAIMED);
+  EXPECT_EQ(claimed->claimed_by(), "alice");
+  EXPECT_EQ(claimed->lease_expire_time().seconds(), absl::ToUnixSeconds(kT0 + absl::Minutes(15)));
+  EXPECT_GT(claimed->sequence(), out.queue_sequence);
+  EXPECT_FALSE(claimed->etag().empty());
+
+  // Someone else is refused while the lease lives; the holder may extend it.
+  absl::StatusOr<sprout::v1::QueueItem> other =
+      store_->ClaimQueueItem(ClaimOf(out, "bob", kT0 + absl::Minutes(1)));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.status().message(), HasSubstr("claimed by someone else"));
+  absl::StatusOr<sprout::v1::QueueItem> extended =
+      store_->ClaimQueueItem(ClaimOf(out, "alice", kT0 + absl::Minutes(10)));
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_GT(extended->sequence(), claimed->sequence());
+  EXPECT_NE(extended->etag(), claimed->etag());
+
+  // Watchers resuming after the submission see the item once, as it is now.
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> after = store_->QueueItemsAfter(lw, 0, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].claimed_by(), "alice");
+  // A claimed item is no longer waiting.
+  EXPECT_TRUE(store_->ListQueueItems(lw, 10, "")->items.empty());
+  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2026);
+  ASSERT_TRUE(loads.ok());
+  ASSERT_EQ(loads->size(), 1u);
+  EXPECT_EQ((*loads)[0].waiting, 0);
+
+  absl::StatusOr<AuditVerification> v = store_->VerifyAuditChain();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->intact()) << v->message;
+  EXPECT_EQ(v->records_checked, 3);  // the submission and two granted claims
+}
+
+TEST_P(StoreConformanceTest, ALapsedLeaseCanBeClaimedByAnother) {
+  SubmitOutcome out = MustSubmit(Spec("c2"));
+  ASSERT_TRUE(store_->ClaimQueueItem(ClaimOf(out, "alice", kT0, absl::Minutes(5))).ok());
+  absl::StatusOr<sprout::v1::QueueItem> taken =
+      store_->ClaimQueueItem(ClaimOf(out, "bob", kT0 + absl::Minutes(5)));
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_EQ(taken->claimed_by(), "bob");
+}
+
+TEST_P(StoreConformanceTest, ClaimRefusesWhatCannotBeClaimed) {
+  EXPECT_EQ(store_->ClaimQueueItem(ClaimOf(MustSubmit(Spec("c3")), "", kT0)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  QueueClaim missing = ClaimOf(MustSubmit(Spec("c4")), "alice", kT0);
+  missing.queue_item_id = "q-nobody";
+  EXPECT_EQ(store_->ClaimQueueItem(missing).status().code(), absl::StatusCode::kNotFound);
+  QueueClaim backwards = ClaimOf(MustSubmit(Spec("c5")), "alice", kT0);
+  backwards.lease_expire_time = kT0 - absl::Seconds(1);
+  EXPECT_EQ(store_->ClaimQueueItem(backwards).status().code(), absl::StatusCode::kInvalidArgument);
+
+  const std::string lw = "pcns/U12345/linkWorkers/lw-1";
+  SubmitOutcome done = MustSubmit(Spec("c6").Queue(lw));
+  ASSERT_TRUE(store_->UpdateReferral(AcceptUpdate(done, "", "e2")).ok());
+  absl::StatusOr<sprout::v1::QueueItem> late = store_->ClaimQueueItem(ClaimOf(done, "alice", kT0));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(late.status().message(), HasSubstr("already been acted on"));
+}
+
+TEST_P(StoreConformanceTest, ConcurrentClaimsGrantOneItemOnce) {
+  constexpr int kItems = 20;
+  constexpr int kClaimants = 4;
+  std::vector<SubmitOutcome> outs;
+  for (int i = 0; i < kItems; ++i) outs.push_back(MustSubmit(Spec(absl::StrCat("cc", i))));
+  std::vector<std::vector<int>> granted(kClaimants);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClaimants; ++c) {
+    threads.emplace_back([&, c] {
+      for (int i = 0; i < kItems; ++i) {
+        if (store_->ClaimQueueItem(ClaimOf(outs[i], absl::StrCat("worker-", c), kT0)).ok()) {
+          granted[c].push_back(i);
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::multiset<int> all;
+  for (const auto& g : granted) all.insert(g.begin(), g.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kItems));
+  for (int i = 0; i < kItems; ++i) EXPECT_EQ(all.count(i), 1u) << "item " << i;
+}
+
+TEST_P(StoreConformanceTest, SubscribersAreWokenByQueueChanges) {
+  std::atomic<int> wakes{0};
+  std::unique_ptr<QueueSubscription> sub =
+      store_->SubscribeQueueChanges([&wakes] { wakes.fetch_add(1); });
+  SubmitOutcome out = MustSubmit(Spec("w1"));
+  // Remote backends deliver the wake asynchronously.
+  for (int i = 0; i < 500 && wakes.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_GE(wakes.load(), 1);
+  const int after_submit = wakes.load();
+  ASSERT_TRUE(store_->ClaimQueueItem(ClaimOf(out, "alice", kT0)).ok());
+  for (int i = 0; i < 500 && wakes.load() == after_submit; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_GT(wakes.load(), after_submit);
+
+  sub.reset();
+  const int before_drop = wakes.load();
+  MustSubmit(Spec("w2"));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(wakes.load(), before_drop);
+}
+
 TEST_P(StoreConformanceTest, CallsAfterShutdownAreUnavailable) {
   store_->Shutdown();
   EXPECT_EQ(store_->Submit(MakeSubmission(Spec("late"))).status().code(),
