@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -111,6 +112,15 @@ struct RoutingLogQuery {
   std::vector<uint64_t> reason_any_of;
   std::optional<absl::Time> decided_after;   // inclusive
   std::optional<absl::Time> decided_before;  // exclusive
+};
+
+// Routing decisions counted three ways, for GetStats. Each list is sorted
+// by count, largest first, then by key.
+struct RoutingCounts {
+  std::vector<std::pair<std::string, int64_t>> by_pcn;  // pcn code; "" = triage
+  std::vector<std::pair<int, int64_t>> by_source_type;  // sprout::v1::SourceType
+  std::vector<std::pair<uint64_t, int64_t>> by_reason;  // reason concept id
+  int64_t total = 0;
 };
 
 // One step in a referral's life: its state from `time`, and who moved it.
@@ -205,6 +215,11 @@ class Store {
   // Routing decisions matching `query`, newest first.
   virtual absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
       const RoutingLogQuery& query, int page_size, absl::string_view page_token) = 0;
+
+  // Counts the routing decisions matching `query`'s pcn_code and time range
+  // (its other fields must be empty). A decision with several reasons counts
+  // once under each.
+  virtual absl::StatusOr<RoutingCounts> CountRoutingDecisions(const RoutingLogQuery& query) = 0;
 
   // NOT_FOUND if absent. `decision_id` is the id part of "routingDecisions/{id}".
   virtual absl::StatusOr<sprout::v1::RoutingDecision> GetRoutingDecision(

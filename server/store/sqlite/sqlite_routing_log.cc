@@ -97,4 +97,47 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   return page;
 }
 
+absl::StatusOr<RoutingCounts> SqliteStoreImpl::CountRoutingDecisions(const RoutingLogQuery& query) {
+  if (!query.practice_code.empty() || query.source_type != 0 || query.outcome != 0 ||
+      !query.rule.empty() || !query.reason_any_of.empty()) {
+    return absl::InvalidArgumentError("routing counts filter only by PCN and time");
+  }
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  std::string where = "d.decide_time_us >= ?1 AND d.decide_time_us < ?2";
+  if (!query.pcn_code.empty()) absl::StrAppend(&where, " AND d.pcn_code = ?3");
+  const int64_t after = query.decided_after ? absl::ToUnixMicros(*query.decided_after) : INT64_MIN;
+  const int64_t before =
+      query.decided_before ? absl::ToUnixMicros(*query.decided_before) : INT64_MAX;
+
+  ReaderPool::Lease db = readers_.Acquire();
+  // Runs `select ... GROUP BY key` over the matching decisions, key first.
+  auto count = [&](absl::string_view key, absl::string_view from, auto&& add) -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db->PrepareOnce(absl::StrCat("SELECT ", key, ", COUNT(*) AS n FROM ", from, " WHERE ",
+                                     where, " GROUP BY 1 ORDER BY n DESC, 1")));
+    stmt.Bind(1, after).Bind(2, before);
+    if (!query.pcn_code.empty()) stmt.BindText(3, query.pcn_code);
+    while (true) {
+      SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) return absl::OkStatus();
+      add(stmt);
+    }
+  };
+  RoutingCounts counts;
+  SPROUT_RETURN_IF_ERROR(count("d.pcn_code", "routing_decisions d", [&](Statement& s) {
+    counts.by_pcn.emplace_back(s.ColumnText(0), s.ColumnInt64(1));
+    counts.total += s.ColumnInt64(1);
+  }));
+  SPROUT_RETURN_IF_ERROR(count("d.source_type", "routing_decisions d", [&](Statement& s) {
+    counts.by_source_type.emplace_back(static_cast<int>(s.ColumnInt64(0)), s.ColumnInt64(1));
+  }));
+  SPROUT_RETURN_IF_ERROR(count(
+      "r.concept_id", "decision_reasons r JOIN routing_decisions d ON d.pk = r.decision_pk",
+      [&](Statement& s) {
+        counts.by_reason.emplace_back(static_cast<uint64_t>(s.ColumnInt64(0)), s.ColumnInt64(1));
+      }));
+  return counts;
+}
+
 }  // namespace sprout::store::sqlite

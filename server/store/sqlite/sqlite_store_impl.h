@@ -81,6 +81,7 @@ class SqliteStoreImpl final : public SqliteStore {
                                                                      int limit) override;
   absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
       const RoutingLogQuery& query, int page_size, absl::string_view page_token) override;
+  absl::StatusOr<RoutingCounts> CountRoutingDecisions(const RoutingLogQuery& query) override;
   absl::StatusOr<sprout::v1::RoutingDecision> GetRoutingDecision(
       absl::string_view decision_id) override;
   absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;

@@ -758,6 +758,35 @@ TEST_P(StoreConformanceTest, SubscribersAreWokenByQueueChanges) {
   EXPECT_EQ(wakes.load(), before_drop);
 }
 
+TEST_P(StoreConformanceTest, CountsRoutingDecisionsBySourceReasonAndPcn) {
+  MustSubmit(Spec("n1").SourceType(1).Reasons({kFeelingLonely}));
+  MustSubmit(Spec("n2").SourceType(3).Reasons({kFeelingLonely, 1000001u}));
+  MustSubmit(Spec("n3").SourceType(3).Reasons({1000001u}).Time(kT0 + absl::Hours(2)));
+  absl::StatusOr<RoutingCounts> all = store_->CountRoutingDecisions(RoutingLogQuery{});
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->total, 3);
+  EXPECT_THAT(all->by_pcn, ElementsAre(std::make_pair(std::string("U12345"), int64_t{3})));
+  EXPECT_THAT(all->by_source_type,
+              ElementsAre(std::make_pair(3, int64_t{2}), std::make_pair(1, int64_t{1})));
+  EXPECT_THAT(all->by_reason, ElementsAre(std::make_pair(uint64_t{1000001}, int64_t{2}),
+                                          std::make_pair(uint64_t{kFeelingLonely}, int64_t{2})));
+
+  RoutingLogQuery early;
+  early.decided_before = kT0 + absl::Hours(1);
+  absl::StatusOr<RoutingCounts> first = store_->CountRoutingDecisions(early);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->total, 2);
+  absl::StatusOr<RoutingCounts> none =
+      store_->CountRoutingDecisions(Where(&RoutingLogQuery::pcn_code, std::string("U00000")));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->total, 0);
+  EXPECT_TRUE(none->by_reason.empty());
+  EXPECT_EQ(store_->CountRoutingDecisions(Where(&RoutingLogQuery::rule, std::string("x")))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, CallsAfterShutdownAreUnavailable) {
   store_->Shutdown();
   EXPECT_EQ(store_->Submit(MakeSubmission(Spec("late"))).status().code(),
