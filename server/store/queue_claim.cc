@@ -29,6 +29,10 @@ absl::Status CheckClaim(const QueueClaim& claim) {
 }
 
 absl::Status ClaimItem(const QueueClaim& claim, int64_t new_sequence, sprout::v1::QueueItem* item) {
+  if (!claim.required_pcn.empty() && PcnCodeOfQueue(item->queue()) != claim.required_pcn) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(item->name(), " is not on a queue of PCN ", claim.required_pcn));
+  }
   if (item->state() == sprout::v1::QUEUE_ITEM_STATE_DONE) {
     return absl::FailedPreconditionError(
         absl::StrCat(item->name(), " has already been acted on and cannot be claimed"));

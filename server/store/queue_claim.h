@@ -21,7 +21,8 @@ absl::Status CheckClaim(const QueueClaim& claim);
 
 // Applies `claim` to `item` as stored (state CLAIMED, claimed_by, lease, and
 // an etag derived from `new_sequence`, which it also sets), or explains why
-// not: FAILED_PRECONDITION when DONE or held by someone else under a live
+// not: PERMISSION_DENIED when not on claim.required_pcn's queues,
+// FAILED_PRECONDITION when DONE or held by someone else under a live
 // lease. A lease that ends at or before claim.now has lapsed.
 absl::Status ClaimItem(const QueueClaim& claim, int64_t new_sequence, sprout::v1::QueueItem* item);
 

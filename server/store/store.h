@@ -161,6 +161,10 @@ struct QueueClaim {
   std::string claimant;       // who holds it, e.g. "pcns/U99001/linkWorkers/lw-1"
   absl::Time now;             // the claim's time; a lease ending at or before it has lapsed
   absl::Time lease_expire_time;
+  // When set, the item must be on one of this PCN's queues ("pcns/{code}"
+  // and its link workers); otherwise the claim is refused with
+  // PERMISSION_DENIED and nothing changes. Empty for administrators.
+  std::string required_pcn;
   AuditEvent audit;  // the audit record of the claim
 };
 
@@ -256,6 +260,7 @@ class Store {
   // from any replica sharing the database, exactly one succeeds. Claiming an
   // item one already holds extends the lease. Errors:
   //   NOT_FOUND            no such queue item
+  //   PERMISSION_DENIED    the item is not on required_pcn's queues
   //   FAILED_PRECONDITION  held by another claimant under a live lease, or
   //                        DONE (the message says which)
   //   INVALID_ARGUMENT     empty claimant, or a lease ending before `now`

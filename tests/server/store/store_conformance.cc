@@ -705,6 +705,12 @@ TEST_P(StoreConformanceTest, ClaimRefusesWhatCannotBeClaimed) {
   backwards.lease_expire_time = kT0 - absl::Seconds(1);
   EXPECT_EQ(store_->ClaimQueueItem(backwards).status().code(), absl::StatusCode::kInvalidArgument);
 
+  QueueClaim elsewhere = ClaimOf(MustSubmit(Spec("c7")), "alice", kT0);
+  elsewhere.required_pcn = "U99999";
+  EXPECT_EQ(store_->ClaimQueueItem(elsewhere).status().code(), absl::StatusCode::kPermissionDenied);
+  elsewhere.required_pcn = "U12345";
+  EXPECT_TRUE(store_->ClaimQueueItem(elsewhere).ok());
+
   const std::string lw = "pcns/U12345/linkWorkers/lw-1";
   SubmitOutcome done = MustSubmit(Spec("c6").Queue(lw));
   ASSERT_TRUE(store_->UpdateReferral(AcceptUpdate(done, "", "e2")).ok());
