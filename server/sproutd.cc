@@ -60,6 +60,8 @@ struct Loaded {
   std::shared_ptr<const intake::CodeMaps> code_maps;
   std::unique_ptr<intake::ReferralIntake> intake;
   std::unique_ptr<store::Store> store;
+  // After the store: destroyed first, so its subscription ends before the store.
+  std::unique_ptr<api::QueueWatchHub> queue_watch;
   std::unique_ptr<KeyedHasher> person_hasher;
   std::unique_ptr<IdGenerator> ids;
   std::unique_ptr<pipeline::ReferralPipeline> pipeline;
@@ -110,10 +112,17 @@ class SproutdImpl final : public Sproutd {
     }
     if (server_ != nullptr) {
       server_->GetHealthCheckService()->SetServingStatus(false);
+      // Watch streams never end by themselves: end them so the drain does
+      // not wait for its deadline. Clients reconnect with their last sequence.
+      if (loaded_ != nullptr && loaded_->queue_watch != nullptr) {
+        loaded_->queue_watch->CloseAll(
+            absl::UnavailableError("sproutd is shutting down; reconnect and resume the watch"));
+      }
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
     }
     // Only after the server has drained: in-flight commits finish and flush.
+    if (loaded_ != nullptr) loaded_->queue_watch.reset();
     if (loaded_ != nullptr && loaded_->store != nullptr) loaded_->store->Shutdown();
     spdlog::info("sproutd: stopped");
     absl::MutexLock lock(&mu_);
@@ -270,6 +279,7 @@ class SproutdImpl final : public Sproutd {
           absl::StrCat("database: recording the directory version: ", recorded.message()));
     }
 
+    loaded->queue_watch = std::make_unique<api::QueueWatchHub>(loaded->store.get());
     loaded->ids = std::make_unique<RandomIdGenerator>(clock);
     pipeline::PipelineDeps deps;
     deps.intake = loaded->intake.get();
@@ -290,6 +300,7 @@ class SproutdImpl final : public Sproutd {
     c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
     c.pipeline = loaded->pipeline.get();
+    c.queue_watch = loaded->queue_watch.get();
     loaded_ = std::move(loaded);
     return absl::OkStatus();
   }

@@ -79,8 +79,8 @@ absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view
   return std::string(name.substr(prefix.size()));
 }
 
-absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
-                         const absl::Status& outcome) {
+store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
+                               absl::string_view resource, const absl::Status& outcome) {
   store::AuditEvent event;
   event.actor_organisation = call.principal.organisation_code;
   event.actor_role = std::string(auth::RoleName(call.principal.role));
@@ -88,7 +88,12 @@ absl::Status AuditAccess(const Call& call, absl::string_view method, absl::strin
   event.resource = std::string(resource);
   event.outcome = outcome.ok() ? "OK" : absl::StatusCodeToString(outcome.code());
   event.time = call.components->clock->Now();
-  return call.components->store->AppendAudit(event);
+  return event;
+}
+
+absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
+                         const absl::Status& outcome) {
+  return call.components->store->AppendAudit(AuditEventOf(call, method, resource, outcome));
 }
 
 absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size) {

@@ -60,6 +60,11 @@ grpc::ServerWriteReactor<T>* FinishStream(const absl::Status& status) {
 absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view collection,
                                        absl::string_view field);
 
+// The audit record of `principal` doing `method` on `resource` with
+// `outcome`, for a write that commits it in its own transaction.
+store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
+                               absl::string_view resource, const absl::Status& outcome);
+
 // Appends an audit record of `principal` doing `method` on `resource` with
 // `outcome` (OK or the refusal). Returns the store's error if the record
 // could not be written durably.

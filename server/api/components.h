@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
+#include "server/api/queue_watch_hub.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/referral_pipeline.h"
@@ -30,6 +31,7 @@ struct Components {
   const intake::CodeMaps* code_maps = nullptr;  // agency local code maps
   store::Store* store = nullptr;
   const pipeline::ReferralPipeline* pipeline = nullptr;
+  QueueWatchHub* queue_watch = nullptr;  // wakes WatchQueue streams
   // Re-reads the directory and routing policy files, validates, and swaps.
   // Returns the new directory version. Null when reload is not supported.
   std::function<absl::StatusOr<std::string>()> reload_directory;

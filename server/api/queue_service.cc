@@ -1,16 +1,50 @@
 #include "server/api/queue_service.h"
 
+#include <string>
+#include <utility>
+
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "server/api/call.h"
+#include "server/api/queue_watch_stream.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
 
 namespace sprout::api {
 namespace {
 
+constexpr char kQueueNameHelp[] =
+    "must name a queue: pcns/{pcn}, pcns/{pcn}/linkWorkers/{id} or triageQueues/{sicbl}";
+
+constexpr absl::Duration kDefaultLease = absl::Minutes(15);
+constexpr absl::Duration kMaxLease = absl::Hours(8);
+
 // "pcns/{pcn}", "pcns/{pcn}/linkWorkers/{id}" or "triageQueues/{sicbl}".
 bool IsQueueName(absl::string_view name) {
   return absl::StartsWith(name, "pcns/") || absl::StartsWith(name, "triageQueues/");
+}
+
+// The requested lease: 15 minutes by default, at most 8 hours.
+absl::StatusOr<absl::Duration> LeaseOf(const sprout::v1::ClaimReferralRequest* request) {
+  if (!request->has_lease_duration()) return kDefaultLease;
+  const absl::Duration lease = absl::Seconds(request->lease_duration().seconds()) +
+                               absl::Nanoseconds(request->lease_duration().nanos());
+  if (lease <= absl::ZeroDuration() || lease > kMaxLease) {
+    return InvalidArgumentWithViolations(
+        {{"lease_duration",
+          "must be more than 0 and at most 8 hours; leave it unset for 15 minutes"}});
+  }
+  return lease;
+}
+
+// The store's refusal, with the structured detail a client acts on.
+absl::Status ClaimError(const absl::Status& status, absl::string_view item) {
+  if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    return FailedPreconditionWithViolation("QUEUE_ITEM_NOT_CLAIMABLE", "QUEUE_ITEM_STATE", item,
+                                           status.message());
+  }
+  return status;
 }
 
 }  // namespace
@@ -21,10 +55,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "ListQueueItems");
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!IsQueueName(request->parent())) {
-    return FinishUnary(context, InvalidArgumentWithViolations(
-                                    {{"parent",
-                                      "must name a queue: pcns/{pcn}, "
-                                      "pcns/{pcn}/linkWorkers/{id} or triageQueues/{sicbl}"}}));
+    return FinishUnary(context, InvalidArgumentWithViolations({{"parent", kQueueNameHelp}}));
   }
   if (absl::Status allowed = auth::AuthorizeQueue(call->principal, request->parent());
       !allowed.ok()) {
@@ -48,13 +79,64 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
 
 grpc::ServerWriteReactor<sprout::v1::QueueEvent>* QueueServiceImpl::WatchQueue(
     grpc::CallbackServerContext* context, const sprout::v1::WatchQueueRequest* request) {
-  return FinishStream<sprout::v1::QueueEvent>(NotImplemented("WatchQueue"));
+  using sprout::v1::QueueEvent;
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "WatchQueue");
+  if (!call.ok()) return FinishStream<QueueEvent>(call.status());
+  if (!IsQueueName(request->parent())) {
+    return FinishStream<QueueEvent>(InvalidArgumentWithViolations({{"parent", kQueueNameHelp}}));
+  }
+  if (request->after_sequence() < 0) {
+    return FinishStream<QueueEvent>(InvalidArgumentWithViolations(
+        {{"after_sequence",
+          "must not be negative; pass 0, or the sequence of the last event received"}}));
+  }
+  absl::Status allowed = auth::AuthorizeQueue(call->principal, request->parent());
+  // Watching a queue reads patient-level items: audited like any read.
+  if (absl::Status audited = AuditAccess(*call, "WatchQueue", request->parent(), allowed);
+      !audited.ok()) {
+    return FinishStream<QueueEvent>(audited);
+  }
+  if (!allowed.ok()) return FinishStream<QueueEvent>(allowed);
+  return new QueueWatchStream(call->components->queue_watch, request->parent(),
+                              request->after_sequence());
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
     grpc::CallbackServerContext* context, const sprout::v1::ClaimReferralRequest* request,
     sprout::v1::QueueItem* response) {
-  return FinishUnary(context, NotImplemented("ClaimReferral"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ClaimReferral");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<std::string> id = IdFromName(request->name(), "queueItems", "name");
+  if (!id.ok()) return FinishUnary(context, id.status());
+  absl::StatusOr<absl::Duration> lease = LeaseOf(request);
+  if (!lease.ok()) return FinishUnary(context, lease.status());
+
+  const Components& c = *call->components;
+  store::QueueClaim claim;
+  claim.queue_item_id = *id;
+  claim.now = c.clock->Now();
+  claim.lease_expire_time = claim.now + *lease;
+  if (call->principal.role == auth::Role::kLinkWorker) {
+    // Link workers claim for themselves, within their own PCN.
+    claim.claimant = absl::StrCat("pcns/", call->principal.organisation_code, "/linkWorkers/",
+                                  call->principal.link_worker_id);
+    claim.required_pcn = call->principal.organisation_code;
+  } else {
+    claim.claimant = auth::PrincipalUri(call->principal);
+  }
+  claim.audit = AuditEventOf(*call, "ClaimReferral", request->name(), absl::OkStatus());
+  absl::StatusOr<sprout::v1::QueueItem> claimed = c.store->ClaimQueueItem(claim);
+  if (!claimed.ok()) {
+    // Nothing was stored with the claim: record the refusal on its own.
+    if (absl::Status audited =
+            AuditAccess(*call, "ClaimReferral", request->name(), claimed.status());
+        !audited.ok()) {
+      return FinishUnary(context, audited);
+    }
+    return FinishUnary(context, ClaimError(claimed.status(), request->name()));
+  }
+  *response = *std::move(claimed);
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::AcceptReferral(

@@ -16,6 +16,7 @@
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/integration/sproutd_process.h"
+#include "tests/integration/test_referrals.h"
 
 namespace sprout {
 namespace {
@@ -25,37 +26,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Property;
 
-sprout::v1::Referral GpReferral() {
-  sprout::v1::Referral r;
-  sprout::v1::Patient* p = r.mutable_patient();
-  p->set_nhs_number("9434765919");
-  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
-  p->set_given_name("Alex");
-  p->set_family_name("Example");
-  p->mutable_birth_date()->set_year(1950);
-  p->mutable_birth_date()->set_month(4);
-  p->mutable_birth_date()->set_day(21);
-  p->mutable_address()->add_lines("1 Test Street");
-  p->mutable_address()->set_town("Wrenfield");
-  p->mutable_address()->set_postcode("ZX1 4AB");
-  p->set_registered_practice_code("Y99001");
-  p->set_gender(sprout::v1::GENDER_FEMALE);
-  p->mutable_contact()->set_phone("01632 960001");
-  sprout::v1::Referrer* ref = r.mutable_referrer();
-  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
-  ref->set_organisation_name("Northgate Surgery");
-  ref->set_practitioner_name("Dr Demo");
-  ref->set_practitioner_role("GP");
-  ref->set_callback_phone("01632 960100");
-  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
-  r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
-  r.add_reasons()->set_snomed_code("160932005");  // Financial problem
-  r.set_what_matters_to_me("Getting out of the house and meeting people");
-  r.mutable_consent()->set_referral_agreed(true);
-  r.mutable_consent()->set_information_sharing_agreed(true);
-  r.mutable_consent()->set_obtained_by("Dr Demo");
-  return r;
-}
+using testing::GpReferral;
 
 int64_t CountRows(const std::string& db_file, const std::string& table) {
   sqlite3* db = nullptr;
