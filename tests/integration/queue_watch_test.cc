@@ -1,13 +1,9 @@
 // WatchQueue and ClaimReferral through the real sproutd: a watcher sees a new
 // referral arrive and its claim, resumes from a sequence without repeats, and
 // a claimed item cannot be claimed again by someone else.
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -15,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/queue_watch_client.h"
 #include "tests/integration/sproutd_process.h"
 #include "tests/integration/test_referrals.h"
 
@@ -22,83 +19,13 @@ namespace sprout {
 namespace {
 
 using sprout::v1::QueueEvent;
+using testing::Watch;
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   return context;
 }
-
-// A WatchQueue stream read on its own thread.
-class Watch {
- public:
-  Watch(const std::shared_ptr<grpc::Channel>& channel, const std::string& queue, int64_t after)
-      : stub_(sprout::v1::QueueService::NewStub(channel)) {
-    sprout::v1::WatchQueueRequest request;
-    request.set_parent(queue);
-    request.set_after_sequence(after);
-    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    reader_ = stub_->WatchQueue(&context_, request);
-    thread_ = std::thread([this] {
-      QueueEvent event;
-      while (reader_->Read(&event)) {
-        std::lock_guard<std::mutex> lock(mu_);
-        events_.push_back(event);
-        cv_.notify_all();
-      }
-      grpc::Status status = reader_->Finish();
-      std::lock_guard<std::mutex> lock(mu_);
-      status_ = status;
-      done_ = true;
-      cv_.notify_all();
-    });
-  }
-  ~Watch() {
-    context_.TryCancel();
-    thread_.join();
-  }
-
-  // Waits (at most 10 s) for an event matching `pred`; returns it, or an
-  // empty event on timeout.
-  template <typename Pred>
-  QueueEvent WaitFor(Pred pred) {
-    std::unique_lock<std::mutex> lock(mu_);
-    QueueEvent found;
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
-      for (const QueueEvent& e : events_) {
-        if (pred(e)) {
-          found = e;
-          return true;
-        }
-      }
-      return done_;
-    });
-    return found;
-  }
-
-  // Waits for the stream to end and returns its status.
-  grpc::Status Status() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return done_; });
-    return status_;
-  }
-
-  std::vector<QueueEvent> events() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return events_;
-  }
-
- private:
-  std::unique_ptr<sprout::v1::QueueService::Stub> stub_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<QueueEvent>> reader_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<QueueEvent> events_;
-  bool done_ = false;
-  grpc::Status status_;
-};
 
 class QueueWatchTest : public ::testing::Test {
  protected:
