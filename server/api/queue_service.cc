@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "server/api/call.h"
 #include "server/api/queue_watch_stream.h"
@@ -41,8 +42,11 @@ absl::StatusOr<absl::Duration> LeaseOf(const sprout::v1::ClaimReferralRequest* r
 // The store's refusal, with the structured detail a client acts on.
 absl::Status ClaimError(const absl::Status& status, absl::string_view item) {
   if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    // The store's message starts with the item's name; the subject says it.
+    absl::string_view why = status.message();
+    absl::ConsumePrefix(&why, absl::StrCat(item, " "));
     return FailedPreconditionWithViolation("QUEUE_ITEM_NOT_CLAIMABLE", "QUEUE_ITEM_STATE", item,
-                                           status.message());
+                                           why);
   }
   return status;
 }
