@@ -37,7 +37,9 @@ AgencyRateLimiter::AgencyRateLimiter(AgencyRateLimits limits, const Clock* clock
 
 AgencyRateLimiter::Shard& AgencyRateLimiter::ShardOf(absl::string_view organisation_code) {
   const size_t n = static_cast<size_t>(std::max(limits_.shards, 1));
-  return shards_[absl::HashOf(organisation_code) % n];
+  // Salted so the shard does not fix the low bits of the hash the shard's own
+  // table uses for its control bytes.
+  return shards_[absl::HashOf(organisation_code, size_t{0x5be0cd19}) % n];
 }
 
 absl::Status AgencyRateLimiter::Admit(absl::string_view organisation_code) {
