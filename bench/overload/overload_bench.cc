@@ -6,6 +6,7 @@
 //
 //   A  unloaded: 1 call in flight                      -> baseline p50/p99
 //   B  max load: 64 calls in flight, closed loop       -> X calls/s
+//   R  64 calls in flight from one agency over its rate -> refusals/s
 //   C  2X open loop: 0.5X from 1000 agencies within their rates, 1.5X from
 //      one flooding agency                             -> admitted p99 vs A;
 //                                                         refusals and their p99
@@ -14,6 +15,9 @@
 //
 // Usage (Release build, repo root):
 //   build/bench/overload/overload_bench [work_dir] [seconds_per_phase] [max_pending_writes]
+//   build/bench/overload/overload_bench host:port [seconds_per_phase]
+// The second form drives a sproutd already running with --insecure_dev (e.g.
+// pinned to another CPU with taskset), so the client does not share its CPU.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -169,9 +173,11 @@ class Driver {
         });
   }
 
-  // Closed loop: `in_flight` callers from normal agencies, each calling again
-  // as soon as its call ends, until `calls` have been made or `until`.
-  void ClosedLoop(int in_flight, int64_t calls, absl::Time until, Results* results) {
+  // Closed loop: `in_flight` callers from normal agencies (or all from the
+  // flooding one), each calling again as soon as its call ends, until
+  // `calls` have been made or `until`.
+  void ClosedLoop(int in_flight, int64_t calls, absl::Time until, Results* results,
+                  bool flood = false) {
     std::atomic<int64_t> started{0};
     std::atomic<int> running{in_flight};
     absl::Notification finished;
@@ -181,7 +187,7 @@ class Driver {
         if (--running == 0) finished.Notify();
         return;
       }
-      Call(static_cast<int>(i % kNormalAgencies), false, results, next);
+      Call(static_cast<int>(i % kNormalAgencies), flood, results, next);
     };
     for (int i = 0; i < in_flight; ++i) next();
     finished.WaitForNotification();
@@ -227,9 +233,16 @@ long RssKb() {
   return -1;
 }
 
+int Run(Driver& driver, absl::Duration phase);
+
 int Main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "/tmp/overload-bench";
   const absl::Duration phase = absl::Seconds(argc > 2 ? std::atoi(argv[2]) : 10);
+  if (dir.find(':') != std::string::npos) {
+    std::printf("driving the sproutd at %s\n", dir.c_str());
+    Driver driver(dir);
+    return Run(driver, phase);
+  }
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {
@@ -255,7 +268,13 @@ int Main(int argc, char** argv) {
       options.agency_rate_per_second, options.agency_burst, kNormalAgencies,
       options.max_pending_writes);
   Driver driver(absl::StrCat("127.0.0.1:", (*server)->port()));
+  const int status = Run(driver, phase);
+  (*server)->Shutdown(absl::Seconds(5));
+  return status;
+}
 
+// The four phases against `driver`'s server.
+int Run(Driver& driver, absl::Duration phase) {
   Results warmup;
   driver.ClosedLoop(8, 2000, absl::Now() + absl::Seconds(5), &warmup);
 
@@ -273,6 +292,15 @@ int Main(int argc, char** argv) {
   const double max_rate = b.Count(false, grpc::StatusCode::OK) / absl::ToDoubleSeconds(b_elapsed);
   const long rss_before = RssKb();
 
+  // What a refusal costs: one agency far over its rate, 64 in flight.
+  Results r;
+  t = absl::Now();
+  driver.ClosedLoop(64, int64_t{1} << 40, absl::Now() + phase, &r, /*flood=*/true);
+  const absl::Duration r_elapsed = absl::Now() - t;
+  r.Print("R", r_elapsed);
+  const double refusal_rate =
+      r.Count(true, grpc::StatusCode::RESOURCE_EXHAUSTED) / absl::ToDoubleSeconds(r_elapsed);
+
   Results c;
   t = absl::Now();
   const int64_t c_dropped = driver.OpenLoop(2 * max_rate, 0.75, phase, &c);
@@ -289,6 +317,8 @@ int Main(int argc, char** argv) {
   const absl::Duration d_p99 = d.P99(false, grpc::StatusCode::OK);
   std::printf("\nunloaded p99 %s; max load X = %.0f/s; offered 2X = %.0f/s\n",
               absl::FormatDuration(unloaded_p99).c_str(), max_rate, 2 * max_rate);
+  std::printf("refusals at 64 in flight: %.0f/s = %.2fx the admission rate X\n", refusal_rate,
+              refusal_rate / max_rate);
   std::printf(
       "C (one agency floods): admitted normal p99 %s = %.2fx unloaded (target <= 4x); "
       "flood refused %zu, refusal p99 %s; client-dropped %lld\n",
@@ -301,9 +331,10 @@ int Main(int argc, char** argv) {
       "client-dropped %lld\n",
       absl::FormatDuration(d_p99).c_str(), absl::FDivDuration(d_p99, unloaded_p99),
       d.Count(false, grpc::StatusCode::RESOURCE_EXHAUSTED), static_cast<long long>(d_dropped));
-  std::printf("RSS (server and client): after B %ld KiB, after C %ld KiB, after D %ld KiB\n",
-              rss_before, rss_c, rss_d);
-  (*server)->Shutdown(absl::Seconds(5));
+  std::printf(
+      "RSS of this process (client, and the server if in-process): after B %ld KiB, after C %ld "
+      "KiB, after D %ld KiB\n",
+      rss_before, rss_c, rss_d);
   return 0;
 }
 
