@@ -103,6 +103,9 @@ void ReferralPipeline::SubmitAsync(absl::string_view request_id, const sprout::v
   // applies to idempotent replays too: only the store can tell a replay
   // (there is no cheap look-up by request_id), and a refused replay is safe:
   // nothing is stored, and the retry after retry_delay gets the original.
+  // Exempting request_ids this process remembers committing was rejected:
+  // an agency could resend one such id to get unlimited intake, routing and
+  // writer work past its limit.
   // Refusals are not audited, like the other refusals of SubmitReferral: no
   // patient data was disclosed or stored, and an audit write per refused
   // call would make a flood cost what it is refused to save.
