@@ -182,5 +182,19 @@ TEST(BackpressureTest, OverRateAndFullPcnAreRefusedWithRetryInfoOthersServed) {
   EXPECT_EQ((*server)->Stop(), 0) << "sproutd did not exit cleanly";
 }
 
+TEST(BackpressureTest, UnusableLimitFlagsStopStartUp) {
+  for (const char* flag :
+       {"--agency_burst=0", "--agency_rate_per_second=-1", "--pcn_queue_limit=-5"}) {
+    const std::string dir = ::testing::TempDir() + "/backpressure_flags";
+    std::filesystem::remove_all(dir);
+    absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> server =
+        testing::SproutdProcess::Start(dir, {flag});
+    ASSERT_FALSE(server.ok()) << flag;
+    // Exit status 2: the options were refused before anything was loaded.
+    EXPECT_NE(server.status().message().find("status 2"), std::string::npos)
+        << flag << ": " << server.status();
+  }
+}
+
 }  // namespace
 }  // namespace sprout
