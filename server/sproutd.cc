@@ -321,6 +321,8 @@ class SproutdImpl final : public Sproutd {
     c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
     c.pipeline = loaded->pipeline.get();
+    c.agency_limits = loaded->agency_limits.get();
+    c.queue_limits = loaded->queue_limits.get();
     loaded_ = std::move(loaded);
     return absl::OkStatus();
   }

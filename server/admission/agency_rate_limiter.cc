@@ -64,6 +64,7 @@ absl::Status AgencyRateLimiter::Admit(absl::string_view organisation_code) {
     }
     wait = ahead - tolerance_;
   }
+  refused_.fetch_add(1, std::memory_order_relaxed);
   absl::Status refused = ResourceExhaustedWithRetry(
       kAgencyRateLimited,
       absl::StrCat("organisation ", organisation_code, " is over its rate limit of ",

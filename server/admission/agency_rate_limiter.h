@@ -12,7 +12,9 @@
 #ifndef SPROUT_SERVER_ADMISSION_AGENCY_RATE_LIMITER_H_
 #define SPROUT_SERVER_ADMISSION_AGENCY_RATE_LIMITER_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -77,6 +79,9 @@ class AgencyRateLimiter {
   // buckets stay until room is needed.
   size_t tracked_organisations() const;
 
+  // Calls refused since construction, for operators' statistics.
+  int64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+
   bool enabled() const { return limits_.rate_per_second > 0; }
 
  private:
@@ -97,6 +102,8 @@ class AgencyRateLimiter {
   const absl::Duration tolerance_;  // (burst - 1) intervals: how far ahead a bucket may run
   const size_t per_shard_cap_;
   const std::unique_ptr<Shard[]> shards_;
+
+  std::atomic<int64_t> refused_{0};
 };
 
 }  // namespace sprout::admission

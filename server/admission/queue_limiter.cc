@@ -59,6 +59,7 @@ absl::Status QueueLimiter::Reserve(absl::string_view limited_queue) {
 absl::Status QueueLimiter::HoldPlace(absl::string_view limited_queue, Count& count) {
   const int64_t occupancy = count.waiting + count.held;
   if (count.counted && occupancy >= limits_.max_waiting) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
     absl::Status refused = ResourceExhaustedWithRetry(
         kPcnQueueFull,
         absl::StrCat(limited_queue, " already has ", occupancy, " referrals waiting, its limit; ",

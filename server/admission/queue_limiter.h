@@ -19,6 +19,7 @@
 #ifndef SPROUT_SERVER_ADMISSION_QUEUE_LIMITER_H_
 #define SPROUT_SERVER_ADMISSION_QUEUE_LIMITER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -98,6 +99,9 @@ class QueueLimiter {
   // never counted. For tests and statistics.
   int64_t Occupancy(absl::string_view limited_queue) const;
 
+  // Submissions refused since construction, for operators' statistics.
+  int64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+
   bool enabled() const { return limits_.max_waiting > 0; }
 
  private:
@@ -121,6 +125,8 @@ class QueueLimiter {
   mutable absl::Mutex mu_;
   // node_hash_map: a Count stays put while a recount runs without the lock.
   absl::node_hash_map<std::string, Count> counts_ ABSL_GUARDED_BY(mu_);
+
+  std::atomic<int64_t> refused_{0};
 };
 
 }  // namespace sprout::admission

@@ -9,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
+#include "server/admission/agency_rate_limiter.h"
+#include "server/admission/queue_limiter.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/referral_pipeline.h"
@@ -30,6 +32,9 @@ struct Components {
   const intake::CodeMaps* code_maps = nullptr;  // agency local code maps
   store::Store* store = nullptr;
   const pipeline::ReferralPipeline* pipeline = nullptr;
+  // Backpressure (README "Backpressure"), for statistics; null when off.
+  const admission::AgencyRateLimiter* agency_limits = nullptr;
+  const admission::QueueLimiter* queue_limits = nullptr;
   // Re-reads the directory and routing policy files, validates, and swaps.
   // Returns the new directory version. Null when reload is not supported.
   std::function<absl::StatusOr<std::string>()> reload_directory;

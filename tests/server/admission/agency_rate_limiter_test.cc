@@ -101,6 +101,7 @@ TEST_F(AgencyRateLimiterTest, OneAgencyFloodingLeavesAnotherItsWholeAllowance) {
   int admitted = 0;
   for (int i = 0; i < 1000; ++i) admitted += limiter.Admit("police:WYP").ok() ? 1 : 0;
   EXPECT_EQ(admitted, 3);
+  EXPECT_EQ(limiter.refused(), 997);
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Admit("Y99001").ok()) << i;
   EXPECT_FALSE(limiter.Admit("Y99001").ok());
 }

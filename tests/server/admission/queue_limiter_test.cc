@@ -80,6 +80,7 @@ TEST_F(QueueLimiterTest, AFullPcnDoesNotAffectAnother) {
   stored_["pcns/U99001"] = 3;
   QueueLimiter limiter(limits_, Counter(), &clock_);
   for (int i = 0; i < 100; ++i) ASSERT_FALSE(limiter.Reserve("pcns/U99001").ok());
+  EXPECT_EQ(limiter.refused(), 100);
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Reserve("pcns/U99002").ok()) << i;
   EXPECT_TRUE(limiter.Reserve("triageQueues/Z1W0A").ok());
   EXPECT_EQ(limiter.Occupancy("pcns/U99002"), 3);
