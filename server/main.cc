@@ -35,6 +35,13 @@ ABSL_FLAG(std::string, pseudonym_key_file, "var/pseudonym.key",
           "file of at least 32 random bytes keying the person pseudonym hash");
 ABSL_FLAG(int, max_pending_writes, 4096,
           "submissions queued for the writer before RESOURCE_EXHAUSTED");
+ABSL_FLAG(double, agency_rate_per_second, 50,
+          "SubmitReferral calls per second allowed to each organisation, sustained "
+          "(0: no limit); beyond it, RESOURCE_EXHAUSTED with RetryInfo");
+ABSL_FLAG(int, agency_burst, 200, "SubmitReferral calls an idle organisation may make at once");
+ABSL_FLAG(int, pcn_queue_limit, 5000,
+          "referrals that may wait on one PCN or triage queue before submissions routed "
+          "there get RESOURCE_EXHAUSTED (0: no limit)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error or off");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening (for --listen=...:0)");
@@ -63,6 +70,9 @@ int main(int argc, char** argv) {
   options.database_file = absl::GetFlag(FLAGS_db);
   options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);
   options.max_pending_writes = absl::GetFlag(FLAGS_max_pending_writes);
+  options.agency_rate_per_second = absl::GetFlag(FLAGS_agency_rate_per_second);
+  options.agency_burst = absl::GetFlag(FLAGS_agency_burst);
+  options.pcn_queue_limit = absl::GetFlag(FLAGS_pcn_queue_limit);
 
   // Block the shutdown signals in every thread; one thread waits for them.
   sigset_t signals;

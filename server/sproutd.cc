@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <filesystem>
 #include <utility>
 
@@ -14,6 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
 #include "base/status_macros.h"
+#include "server/admission/agency_rate_limiter.h"
+#include "server/admission/queue_limiter.h"
 #include "server/api/admin_service.h"
 #include "server/api/components.h"
 #include "server/api/queue_service.h"
@@ -25,6 +28,7 @@
 #include "server/intake/intake.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/pipeline/referral_pipeline.h"
+#include "server/pipeline/waiting_count.h"
 #include "server/routing/directory_holder.h"
 #include "server/routing/directory_loader.h"
 #include "server/routing/router.h"
@@ -64,6 +68,8 @@ struct Loaded {
   std::unique_ptr<api::QueueWatchHub> queue_watch;
   std::unique_ptr<KeyedHasher> person_hasher;
   std::unique_ptr<IdGenerator> ids;
+  std::unique_ptr<admission::AgencyRateLimiter> agency_limits;
+  std::unique_ptr<admission::QueueLimiter> queue_limits;
   std::unique_ptr<pipeline::ReferralPipeline> pipeline;
   api::Components components;
 };
@@ -289,6 +295,31 @@ class SproutdImpl final : public Sproutd {
     deps.clock = clock;
     deps.ids = loaded->ids.get();
     deps.person_hasher = loaded->person_hasher.get();
+    if (options_.agency_rate_per_second > 0) {
+      admission::AgencyRateLimits agency;
+      agency.rate_per_second = options_.agency_rate_per_second;
+      agency.burst = options_.agency_burst;
+      loaded->agency_limits = std::make_unique<admission::AgencyRateLimiter>(agency, clock);
+      deps.agency_limits = loaded->agency_limits.get();
+    }
+    if (options_.pcn_queue_limit > 0) {
+      admission::QueueLimits queue;
+      queue.max_waiting = options_.pcn_queue_limit;
+      store::Store* store = loaded->store.get();
+      loaded->queue_limits = std::make_unique<admission::QueueLimiter>(
+          queue,
+          [store](absl::string_view limited_queue) {
+            return pipeline::CountWaitingItems(*store, limited_queue);
+          },
+          clock);
+      deps.queue_limits = loaded->queue_limits.get();
+    }
+    spdlog::info(
+        "sproutd: agency rate limit {}, PCN queue limit {}",
+        options_.agency_rate_per_second > 0
+            ? absl::StrCat(options_.agency_rate_per_second, "/s burst ", options_.agency_burst)
+            : "off",
+        options_.pcn_queue_limit > 0 ? absl::StrCat(options_.pcn_queue_limit) : "off");
     loaded->pipeline = std::make_unique<pipeline::ReferralPipeline>(deps);
 
     api::Components& c = loaded->components;
@@ -301,6 +332,8 @@ class SproutdImpl final : public Sproutd {
     c.store = loaded->store.get();
     c.pipeline = loaded->pipeline.get();
     c.queue_watch = loaded->queue_watch.get();
+    c.agency_limits = loaded->agency_limits.get();
+    c.queue_limits = loaded->queue_limits.get();
     loaded_ = std::move(loaded);
     return absl::OkStatus();
   }
@@ -332,6 +365,16 @@ absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options)
   }
   if (options.max_pending_writes < 1) {
     return absl::InvalidArgumentError("--max_pending_writes must be at least 1");
+  }
+  if (!(options.agency_rate_per_second >= 0) || std::isinf(options.agency_rate_per_second)) {
+    return absl::InvalidArgumentError(
+        "--agency_rate_per_second must be a number of calls a second, 0 to disable");
+  }
+  if (options.agency_rate_per_second > 0 && options.agency_burst < 1) {
+    return absl::InvalidArgumentError("--agency_burst must be at least 1");
+  }
+  if (options.pcn_queue_limit < 0) {
+    return absl::InvalidArgumentError("--pcn_queue_limit must be 0 (no limit) or more");
   }
   return std::unique_ptr<Sproutd>(new SproutdImpl(std::move(options)));
 }

@@ -58,6 +58,20 @@ struct SproutdOptions {
   // Submissions waiting for the writer beyond this are refused with
   // RESOURCE_EXHAUSTED (back-pressure instead of unbounded queueing).
   int max_pending_writes = 4096;
+
+  // Backpressure between tenants (README "Backpressure"): refusals are
+  // RESOURCE_EXHAUSTED with RetryInfo and store nothing.
+  // Per submitting organisation, SubmitReferral calls allowed per second,
+  // sustained; 0 disables. Default: 50, far above one agency's normal use.
+  // Costs one hash-map probe per call and ~100 bytes per active organisation.
+  double agency_rate_per_second = 50;
+  // Calls an idle organisation may make at once. At least 1. Default: 200.
+  int agency_burst = 200;
+  // Referrals that may wait on one PCN (all its queues) or triage queue
+  // before submissions routed there are refused; 0 disables. Default: 5000.
+  // The count is read from the store once per PCN every 30 s (a scan of its
+  // waiting items) and kept in memory in between.
+  int pcn_queue_limit = 5000;
 };
 
 class Sproutd {

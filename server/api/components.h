@@ -10,6 +10,8 @@
 #include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "server/api/queue_watch_hub.h"
+#include "server/admission/agency_rate_limiter.h"
+#include "server/admission/queue_limiter.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/referral_pipeline.h"
@@ -32,6 +34,9 @@ struct Components {
   store::Store* store = nullptr;
   const pipeline::ReferralPipeline* pipeline = nullptr;
   QueueWatchHub* queue_watch = nullptr;  // wakes WatchQueue streams
+  // Backpressure (README "Backpressure"), for statistics; null when off.
+  const admission::AgencyRateLimiter* agency_limits = nullptr;
+  const admission::QueueLimiter* queue_limits = nullptr;
   // Re-reads the directory and routing policy files, validates, and swaps.
   // Returns the new directory version. Null when reload is not supported.
   std::function<absl::StatusOr<std::string>()> reload_directory;

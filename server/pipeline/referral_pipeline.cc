@@ -99,6 +99,23 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
 void ReferralPipeline::SubmitAsync(absl::string_view request_id, const sprout::v1::Referral& input,
                                    const auth::Principal& caller,
                                    store::Store::SubmitCallback done) const {
+  // The rate limit comes first, so a refused call costs one map probe. It
+  // applies to idempotent replays too: only the store can tell a replay
+  // (there is no cheap look-up by request_id), and a refused replay is safe:
+  // nothing is stored, and the retry after retry_delay gets the original.
+  // Exempting request_ids this process remembers committing was rejected:
+  // an agency could resend one such id to get unlimited intake, routing and
+  // writer work past its limit.
+  // Refusals are not audited, like the other refusals of SubmitReferral: no
+  // patient data was disclosed or stored, and an audit write per refused
+  // call would make a flood cost what it is refused to save.
+  if (deps_.agency_limits != nullptr) {
+    if (absl::Status admitted = deps_.agency_limits->Admit(caller.organisation_code);
+        !admitted.ok()) {
+      done(std::move(admitted));
+      return;
+    }
+  }
   if (std::string problem = RequestIdProblem(request_id); !problem.empty()) {
     done(InvalidArgumentWithViolations({{"request_id", problem}}));
     return;
@@ -107,6 +124,21 @@ void ReferralPipeline::SubmitAsync(absl::string_view request_id, const sprout::v
   if (!prepared.ok()) {
     done(prepared.status());
     return;
+  }
+  if (deps_.queue_limits != nullptr) {
+    // Only once routed is the queue known. The place held now is given back
+    // when the commit ends, kept if it added a waiting item.
+    std::string limited_queue =
+        admission::QueueLimiter::LimitedQueueOf(prepared->queue_item.queue());
+    if (absl::Status held = deps_.queue_limits->Reserve(limited_queue); !held.ok()) {
+      done(std::move(held));
+      return;
+    }
+    done = [limits = deps_.queue_limits, limited_queue = std::move(limited_queue),
+            inner = std::move(done)](absl::StatusOr<store::SubmitOutcome> outcome) {
+      limits->Settle(limited_queue, outcome.ok() && !outcome->replayed);
+      inner(std::move(outcome));
+    };
   }
   store::Submission submission;
   submission.request_id = std::string(request_id);

@@ -17,6 +17,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "base/clock.h"
+#include "server/admission/agency_rate_limiter.h"
+#include "server/admission/queue_limiter.h"
 #include "server/auth/principal.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
@@ -48,6 +50,9 @@ struct PipelineDeps {
   const Clock* clock = nullptr;
   IdGenerator* ids = nullptr;
   const KeyedHasher* person_hasher = nullptr;
+  // Admission control for SubmitAsync (README "Backpressure"); null: no limit.
+  admission::AgencyRateLimiter* agency_limits = nullptr;
+  admission::QueueLimiter* queue_limits = nullptr;
 };
 
 // Thread-safe: holds only pointers to thread-safe collaborators.
@@ -69,7 +74,10 @@ class ReferralPipeline {
   // calling thread for errors found before the commit, else on the store's
   // writer thread after the commit (so it must not block). A repeated
   // request_id with the same referral returns the original (replayed=true);
-  // with a different referral, ALREADY_EXISTS.
+  // with a different referral, ALREADY_EXISTS. RESOURCE_EXHAUSTED with
+  // RetryInfo, storing nothing, when the caller's organisation is over its
+  // rate (AGENCY_RATE_LIMITED) or the referral's PCN or triage queue is full
+  // (PCN_QUEUE_FULL).
   void SubmitAsync(absl::string_view request_id, const sprout::v1::Referral& input,
                    const auth::Principal& caller, store::Store::SubmitCallback done) const;
 

@@ -65,6 +65,10 @@ class CrashRecoveryTest : public ::testing::TestWithParam<Backend> {
         testing::StoreFlags(GetParam(), "sprout_crash_test");
     ASSERT_TRUE(flags.ok()) << flags.status();
     flags_ = *flags;
+    // One practice submits as fast as it can: lift the per-agency and
+    // per-PCN limits, which are not what this test is about.
+    flags_.push_back("--agency_rate_per_second=0");
+    flags_.push_back("--pcn_queue_limit=0");
   }
 
   std::unique_ptr<testing::SproutdProcess> StartServer() {

@@ -52,6 +52,7 @@ class ReplicasTest : public ::testing::Test {
     absl::StatusOr<std::vector<std::string>> flags =
         testing::StoreFlags(testing::Backend::kPostgres, "sprout_replicas_test");
     ASSERT_TRUE(flags.ok()) << flags.status();
+    flags->push_back("--agency_rate_per_second=0");  // one practice submits everything
     for (int i = 0; i < 2; ++i) {
       // Each replica has its own folder and certificates; they share the
       // database and the pseudonym key (SproutdProcess writes the same one).

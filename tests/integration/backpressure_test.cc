@@ -1,0 +1,200 @@
+// Backpressure end to end through the real sproutd binary over mutual TLS:
+// an organisation over its rate, and a referral for a full PCN, get
+// RESOURCE_EXHAUSTED with RetryInfo and ErrorInfo in the status details and
+// store nothing, while other PCNs and other organisations are served.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/sproutd_process.h"
+
+namespace sprout {
+namespace {
+
+// A GP referral for a patient of `practice` (Y99001 is in PCN U99001, Y99005
+// in U99002).
+sprout::v1::Referral GpReferral(const std::string& nhs_number, const std::string& practice,
+                                const std::string& postcode) {
+  sprout::v1::Referral r;
+  sprout::v1::Patient* p = r.mutable_patient();
+  p->set_nhs_number(nhs_number);
+  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
+  p->set_given_name("Alex");
+  p->set_family_name("Example");
+  p->mutable_birth_date()->set_year(1950);
+  p->mutable_birth_date()->set_month(4);
+  p->mutable_birth_date()->set_day(21);
+  p->mutable_address()->add_lines("1 Test Street");
+  p->mutable_address()->set_postcode(postcode);
+  p->set_registered_practice_code(practice);
+  sprout::v1::Referrer* ref = r.mutable_referrer();
+  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
+  ref->set_practitioner_name("Dr Demo");
+  ref->set_callback_phone("01632 960100");
+  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
+  r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
+  r.mutable_consent()->set_referral_agreed(true);
+  r.mutable_consent()->set_information_sharing_agreed(true);
+  return r;
+}
+
+// A police referral for someone living in PCN U99003's area.
+sprout::v1::Referral PoliceReferral() {
+  sprout::v1::Referral r;
+  sprout::v1::Patient* p = r.mutable_patient();
+  p->set_nhs_number_unavailable_reason(sprout::v1::NHS_NUMBER_UNAVAILABLE_REASON_NOT_KNOWN);
+  p->set_given_name("Barnaby");
+  p->set_family_name("Thistlewood");
+  p->mutable_birth_date()->set_year(1961);
+  p->mutable_birth_date()->set_month(11);
+  p->mutable_birth_date()->set_day(2);
+  p->mutable_address()->add_lines("22 Mill Lane");
+  p->mutable_address()->set_postcode("ZW3 6JH");
+  p->mutable_contact()->set_phone("07700 900123");
+  sprout::v1::Referrer* ref = r.mutable_referrer();
+  ref->set_source_type(sprout::v1::SOURCE_TYPE_POLICE);
+  ref->set_practitioner_role("PCSO");
+  ref->set_callback_phone("0113 496 0999");
+  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
+  sprout::v1::LocalCode* code = r.add_reasons()->mutable_local_code();
+  code->set_system("police-vulnerability");
+  code->set_code("PV-LONELY");
+  r.mutable_consent()->set_referral_agreed(true);
+  r.mutable_consent()->set_information_sharing_agreed(true);
+  return r;
+}
+
+int64_t CountRows(const std::string& db_file, const std::string& table) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    const std::string sql = "SELECT count(*) FROM " + table;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      n = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+// The details a RESOURCE_EXHAUSTED status carries.
+struct Refusal {
+  bool has_retry_info = false;
+  google::rpc::RetryInfo retry_info;
+  bool has_error_info = false;
+  google::rpc::ErrorInfo error_info;
+};
+
+Refusal RefusalOf(const grpc::Status& status) {
+  Refusal refusal;
+  google::rpc::Status details;
+  EXPECT_TRUE(details.ParseFromString(status.error_details()));
+  for (const auto& any : details.details()) {
+    if (any.UnpackTo(&refusal.retry_info)) refusal.has_retry_info = true;
+    if (any.UnpackTo(&refusal.error_info)) refusal.has_error_info = true;
+  }
+  return refusal;
+}
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return context;
+}
+
+grpc::Status Submit(sprout::v1::ReferralService::Stub& stub, const std::string& request_id,
+                    const sprout::v1::Referral& referral,
+                    sprout::v1::SubmitReferralResponse* response) {
+  sprout::v1::SubmitReferralRequest request;
+  request.set_request_id(request_id);
+  *request.mutable_referral() = referral;
+  return stub.SubmitReferral(Context().get(), request, response);
+}
+
+TEST(BackpressureTest, OverRateAndFullPcnAreRefusedWithRetryInfoOthersServed) {
+  const std::string dir = ::testing::TempDir() + "/backpressure";
+  std::filesystem::remove_all(dir);
+  // One token per 100 s and three at once, so the four calls below see the
+  // same bucket however slow the machine; one referral per PCN.
+  absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> server = testing::SproutdProcess::Start(
+      dir, {"--agency_rate_per_second=0.01", "--agency_burst=3", "--pcn_queue_limit=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto gp = sprout::v1::ReferralService::NewStub((*server)->Channel("gp"));
+
+  // 1. Northgate's PCN takes its one referral.
+  sprout::v1::SubmitReferralResponse first;
+  grpc::Status ok = Submit(*gp, "bp-1", GpReferral("9434765919", "Y99001", "ZW1 4AB"), &first);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  ASSERT_EQ(first.referral().route().pcn(), "pcns/U99001");
+  const std::string organisation = first.referral().referrer().organisation_code();
+
+  // 2. A second referral for the same PCN: the PCN is full.
+  sprout::v1::SubmitReferralResponse response;
+  grpc::Status full = Submit(*gp, "bp-2", GpReferral("9000000009", "Y99001", "ZW1 4AB"), &response);
+  ASSERT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << full.error_message();
+  Refusal pcn_full = RefusalOf(full);
+  ASSERT_TRUE(pcn_full.has_error_info);
+  EXPECT_EQ(pcn_full.error_info.reason(), "PCN_QUEUE_FULL");
+  EXPECT_EQ(pcn_full.error_info.metadata().at("queue"), "pcns/U99001");
+  ASSERT_TRUE(pcn_full.has_retry_info);
+  EXPECT_GT(pcn_full.retry_info.retry_delay().seconds(), 0);
+
+  // 3. The same GP's referral for a patient of another PCN is accepted.
+  grpc::Status other_pcn =
+      Submit(*gp, "bp-3", GpReferral("9434765870", "Y99005", "ZW2 4AB"), &response);
+  ASSERT_TRUE(other_pcn.ok()) << other_pcn.error_message();
+  EXPECT_EQ(response.referral().route().pcn(), "pcns/U99002");
+
+  // 4. The practice has used its three calls: over its rate.
+  grpc::Status limited =
+      Submit(*gp, "bp-4", GpReferral("4010232137", "Y99005", "ZW2 4AB"), &response);
+  ASSERT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << limited.error_message();
+  Refusal over_rate = RefusalOf(limited);
+  ASSERT_TRUE(over_rate.has_error_info);
+  EXPECT_EQ(over_rate.error_info.reason(), "AGENCY_RATE_LIMITED");
+  EXPECT_EQ(over_rate.error_info.domain(), "sprout");
+  EXPECT_EQ(over_rate.error_info.metadata().at("organisation"), organisation);
+  ASSERT_TRUE(over_rate.has_retry_info);
+  const absl::Duration delay = absl::Nanoseconds(
+      google::protobuf::util::TimeUtil::DurationToNanoseconds(over_rate.retry_info.retry_delay()));
+  EXPECT_GT(delay, absl::ZeroDuration());
+  EXPECT_LE(delay, absl::Seconds(100));
+  EXPECT_EQ(CountRows((*server)->database_file(), "referrals"), 2);
+
+  // 5. Another organisation, meanwhile, is served.
+  auto police = sprout::v1::ReferralService::NewStub((*server)->Channel("police"));
+  grpc::Status police_ok = Submit(*police, "bp-police-1", PoliceReferral(), &response);
+  ASSERT_TRUE(police_ok.ok()) << police_ok.error_message();
+  EXPECT_EQ(response.referral().route().pcn(), "pcns/U99003");
+  EXPECT_EQ(CountRows((*server)->database_file(), "referrals"), 3);
+
+  EXPECT_EQ((*server)->Stop(), 0) << "sproutd did not exit cleanly";
+}
+
+TEST(BackpressureTest, UnusableLimitFlagsStopStartUp) {
+  for (const char* flag :
+       {"--agency_burst=0", "--agency_rate_per_second=-1", "--pcn_queue_limit=-5"}) {
+    const std::string dir = ::testing::TempDir() + "/backpressure_flags";
+    std::filesystem::remove_all(dir);
+    absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> server =
+        testing::SproutdProcess::Start(dir, {flag});
+    ASSERT_FALSE(server.ok()) << flag;
+    // Exit status 2: the options were refused before anything was loaded.
+    EXPECT_NE(server.status().message().find("status 2"), std::string::npos)
+        << flag << ": " << server.status();
+  }
+}
+
+}  // namespace
+}  // namespace sprout
