@@ -1,7 +1,7 @@
 // routing_log_bench: routing-log queries (PERFORMANCE.md P8) against their
 // baseline, a point lookup of one decision on the same table.
 //
-//   routing_log_bench [directory] [decisions]
+//   routing_log_bench [directory] [decisions] [keep|reuse]
 //
 // Seeds `decisions` (default 100000) spread over 20 PCNs, 12 source types, 3
 // outcomes, 6 reason concepts and 30 days, then times pages of 50 for each
@@ -190,17 +190,28 @@ int main(int argc, char** argv) {
   const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
   g_total = n;
   const std::string path = dir + "/routing_log_bench.db";
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
+  // "keep" leaves the database behind; "reuse" queries one left by "keep"
+  // (same decision count) without seeding again.
+  const std::string mode = argc > 3 ? argv[3] : "";
+  if (mode != "reuse") {
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
+  }
   SqliteStoreOptions options;
   options.path = path;
+  options.integrity_check_at_open = false;  // reads the whole file; not what is measured
+  if (const char* budget = std::getenv("SPROUT_ROUTING_LOG_SCAN_BUDGET")) {
+    options.routing_log_scan_budget = std::atoll(budget);
+  }
   absl::StatusOr<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(options);
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", std::string(opened.status().message()).c_str());
     return 1;
   }
   const absl::Time seed_start = absl::Now();
-  if (!Seed(**opened, std::min(n, kThroughStore))) std::fprintf(stderr, "seeding had failures\n");
-  if (n > kThroughStore) {
+  if (mode != "reuse" && !Seed(**opened, std::min(n, kThroughStore))) {
+    std::fprintf(stderr, "seeding had failures\n");
+  }
+  if (mode != "reuse" && n > kThroughStore) {
     opened->reset();  // the bulk writer needs the file to itself
     if (!BulkSeed(path, kThroughStore, n)) return 1;
     opened = SqliteStore::Open(options);
@@ -249,6 +260,9 @@ int main(int argc, char** argv) {
     Time("practice + outcome + reason (sparse)" + which, kReps, [&] { return page(rare, second); });
   }
   opened->reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
+  // "keep" leaves the database for EXPLAIN QUERY PLAN and the like.
+  if (mode != "keep" && mode != "reuse") {
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
+  }
   return 0;
 }

@@ -37,12 +37,22 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   if (!page_token.empty()) {
     SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "routingDecisions", scope));
   }
+  // "Before T" is folded into the cursor, so the query has one upper bound on
+  // decide_time_us. Given two, SQLite may seek with the cursor's (derived from
+  // its OR) and scan every newer row of the index down to T: at 10M decisions
+  // a PCN + source + two-day query read ~100x more rows than it returned.
+  if (query.decided_before) {
+    const int64_t before = absl::ToUnixMicros(*query.decided_before);
+    if (before <= cursor.primary) cursor = PageCursor{before, INT64_MIN};
+  }
 
-  // Parameters are numbered in the order the clauses are added.
+  // Parameters are numbered in the order the clauses are added; every query
+  // has a lower time bound (?3), the window's.
   std::string sql =
       "SELECT d.pk, d.decide_time_us, d.body FROM routing_decisions d WHERE "
-      "(d.decide_time_us < ?1 OR (d.decide_time_us = ?1 AND d.pk < ?2))";
-  int next = 3;
+      "(d.decide_time_us < ?1 OR (d.decide_time_us = ?1 AND d.pk < ?2)) "
+      "AND d.decide_time_us >= ?3";
+  int next = 4;
   auto clause = [&](absl::string_view column) {
     absl::StrAppend(&sql, " AND d.", column, " ?", next++);
   };
@@ -51,8 +61,6 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   if (query.source_type != 0) clause("source_type =");
   if (query.outcome != 0) clause("outcome =");
   if (!query.rule.empty()) clause("rule =");
-  if (query.decided_after) clause("decide_time_us >=");
-  if (query.decided_before) clause("decide_time_us <");
   if (!query.reason_any_of.empty()) {
     // Concept ids are integers we format ourselves, so inlining them is safe
     // and avoids the bound-parameter limit for large expanded sets. The unary
@@ -67,34 +75,67 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   absl::StrAppend(&sql, " ORDER BY d.decide_time_us DESC, d.pk DESC LIMIT ?", next);
 
   ReaderPool::Lease db = readers_.Acquire();
-  SPROUT_ASSIGN_OR_RETURN(Statement stmt, db->PrepareOnce(sql));
-  stmt.Bind(1, cursor.primary).Bind(2, cursor.secondary);
-  int index = 3;
-  if (!query.pcn_code.empty()) stmt.BindText(index++, query.pcn_code);
-  if (!query.practice_code.empty()) stmt.BindText(index++, query.practice_code);
-  if (query.source_type != 0) stmt.Bind(index++, query.source_type);
-  if (query.outcome != 0) stmt.Bind(index++, query.outcome);
-  if (!query.rule.empty()) stmt.BindText(index++, query.rule);
-  if (query.decided_after) stmt.Bind(index++, absl::ToUnixMicros(*query.decided_after));
-  if (query.decided_before) stmt.Bind(index++, absl::ToUnixMicros(*query.decided_before));
-  stmt.Bind(index, size + 1);
+  // The oldest and newest decisions bound the walk (two index probes).
+  int64_t oldest = 0;
+  int64_t newest = 0;
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db->Prepare("SELECT MIN(decide_time_us), MAX(decide_time_us) FROM routing_decisions"));
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row || stmt.ColumnIsNull(0)) return Page<sprout::v1::RoutingDecision>{};
+    oldest = stmt.ColumnInt64(0);
+    newest = stmt.ColumnInt64(1);
+  }
+  const int64_t floor =
+      query.decided_after ? std::max(oldest, absl::ToUnixMicros(*query.decided_after)) : oldest;
 
+  // Walks back through time in windows that double while they come
+  // back short, so a selective filter costs a few index range scans rather
+  // than one scan of everything older than the cursor. If the rows examined
+  // pass the scan budget before the page fills, the page is returned short
+  // (even empty) with a token that resumes at the window's edge, as AIP-158
+  // allows: no single call reads without bound, whatever the filter.
   Page<sprout::v1::RoutingDecision> page;
   PageCursor last;
+  int64_t steps = 0;
+  int64_t window = kFirstRoutingLogWindow;
+  int64_t top = std::min(cursor.primary, newest);
   while (true) {
-    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    if (static_cast<int>(page.items.size()) == size) {
-      page.next_page_token = EncodePageToken("routingDecisions", scope, last);
-      break;
+    const int64_t bottom = top - floor <= window ? floor : top - window;
+    SPROUT_ASSIGN_OR_RETURN(Statement stmt, db->PrepareOnce(sql));
+    stmt.Bind(1, cursor.primary).Bind(2, cursor.secondary).Bind(3, bottom);
+    int index = 4;
+    if (!query.pcn_code.empty()) stmt.BindText(index++, query.pcn_code);
+    if (!query.practice_code.empty()) stmt.BindText(index++, query.practice_code);
+    if (query.source_type != 0) stmt.Bind(index++, query.source_type);
+    if (query.outcome != 0) stmt.Bind(index++, query.outcome);
+    if (!query.rule.empty()) stmt.BindText(index++, query.rule);
+    stmt.Bind(index, size + 1 - static_cast<int>(page.items.size()));
+    while (true) {
+      SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      if (static_cast<int>(page.items.size()) == size) {
+        page.next_page_token = EncodePageToken("routingDecisions", scope, last);
+        return page;
+      }
+      last = PageCursor{stmt.ColumnInt64(1), stmt.ColumnInt64(0)};
+      if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
+        return absl::DataLossError(
+            absl::StrCat("stored routing decision row ", last.secondary, " is unreadable"));
+      }
     }
-    last = PageCursor{stmt.ColumnInt64(1), stmt.ColumnInt64(0)};
-    if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
-      return absl::DataLossError(
-          absl::StrCat("stored routing decision row ", last.secondary, " is unreadable"));
+    steps += stmt.VmSteps();
+    if (bottom <= floor) return page;  // reached the oldest decision
+    // Everything at or after `bottom` has been read: continue strictly below.
+    cursor = PageCursor{bottom, INT64_MIN};
+    top = bottom;
+    window = window > INT64_MAX / 2 ? INT64_MAX : window * 2;
+    if (steps >= options_.routing_log_scan_budget) {
+      page.next_page_token = EncodePageToken("routingDecisions", scope, cursor);
+      return page;
     }
   }
-  return page;
 }
 
 absl::StatusOr<RoutingCounts> SqliteStoreImpl::CountRoutingDecisions(const RoutingLogQuery& query) {

@@ -51,6 +51,9 @@ class ReaderPool {
   std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
 };
 
+// The first time window QueryRoutingLog reads back from its cursor: one hour.
+inline constexpr int64_t kFirstRoutingLogWindow = int64_t{3600} * 1000000;
+
 // What the writer thread needs to know between transactions: the next queue
 // sequence and the head of the audit chain. Copied before each transaction so
 // a rollback leaves no gap.
