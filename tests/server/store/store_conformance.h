@@ -25,6 +25,9 @@ struct StoreBackend {
   std::string name;
   // Opens a new, empty store keeping its files (if any) under `dir`.
   std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)> open;
+  // When not empty, every test is skipped with this message (e.g. the
+  // backend's server is not configured).
+  std::string skip_reason;
 };
 
 // Keeps gtest from printing the factory's bytes.
