@@ -22,7 +22,7 @@ constexpr Oid kInt4Oid = 23;
 // libpq messages end with a newline and may span lines; logs want one.
 std::string OneLine(absl::string_view message) {
   std::string out = absl::StrReplaceAll(absl::StripTrailingAsciiWhitespace(message),
-                                        {{"\r", ""}, {"\n", "; "}, {"\t", " "}});
+                                        {{"\r", ""}, {"\n\t", "; "}, {"\n", "; "}, {"\t", " "}});
   return out;
 }
 
@@ -99,10 +99,17 @@ absl::string_view Result::Bytes(int row, int col) const {
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
                                                              int connect_timeout_seconds) {
   // Later keywords override earlier ones, so the caller's string (expanded
-  // from "dbname") may override this default timeout.
+  // from "dbname") may override these defaults. TCP keepalives notice a
+  // server host that vanished within about a minute.
   const std::string timeout = absl::StrCat(connect_timeout_seconds);
-  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
-  const char* values[] = {timeout.c_str(), conninfo.c_str(), nullptr};
+  const char* keywords[] = {"connect_timeout",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "application_name",
+                            "dbname",
+                            nullptr};
+  const char* values[] = {timeout.c_str(), "30", "10", "3", "sproutd", conninfo.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr)
     return absl::ResourceExhaustedError("out of memory connecting to PostgreSQL");

@@ -21,6 +21,7 @@ constexpr int kPollMillis = 100;
 
 void PostgresStoreImpl::ListenerLoop() {
   Backoff backoff(options_.initial_backoff, options_.max_backoff);
+  bool connected_before = false;
   while (!listener_stop_.load()) {
     if (!backoff.Ready(absl::Now())) {
       absl::SleepFor(absl::Milliseconds(kPollMillis));
@@ -34,6 +35,8 @@ void PostgresStoreImpl::ListenerLoop() {
       continue;
     }
     backoff.Succeeded();
+    if (connected_before) reconnects_.fetch_add(1, std::memory_order_relaxed);
+    connected_before = true;
     // Changes committed while no connection was listening were not heard.
     queue_changes_.Notify();
     Listen(**conn);

@@ -21,10 +21,15 @@ void Backoff::Succeeded() {
 absl::StatusOr<std::unique_ptr<Connection>> Connector::Connect() const {
   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                           Connection::Open(conninfo_, connect_timeout_seconds_));
-  // The durability contract: OK means the commit reached the server's disk,
-  // whatever the server's default.
-  SPROUT_RETURN_IF_ERROR(conn->Exec("SET synchronous_commit TO on"));
-  connects_.fetch_add(1);
+  // synchronous_commit: the durability contract (OK means the commit
+  // reached the server's disk), whatever the server's default. The
+  // timeouts keep a call from waiting forever on a lock held by a replica
+  // that stopped mid-transaction (the server ends such a session after the
+  // idle timeout, releasing its locks) or on a server that stopped answering.
+  SPROUT_RETURN_IF_ERROR(
+      conn->Exec("SET synchronous_commit TO on; SET lock_timeout TO '10s'; "
+                 "SET statement_timeout TO '60s'; "
+                 "SET idle_in_transaction_session_timeout TO '60s'"));
   return conn;
 }
 
@@ -77,7 +82,9 @@ absl::Status ConnectionPool::WithConnection(const std::function<absl::Status(Con
   absl::Status status;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (conn == nullptr || !conn->ok()) {
+      const bool lost = conn != nullptr;
       absl::StatusOr<std::unique_ptr<Connection>> reopened = Reopen();
+      if (reopened.ok() && lost) reconnects_.fetch_add(1);
       if (!reopened.ok()) {
         conn.reset();
         status = reopened.status();

@@ -46,12 +46,10 @@ class Connector {
       : conninfo_(std::move(conninfo)), connect_timeout_seconds_(connect_timeout_seconds) {}
   absl::StatusOr<std::unique_ptr<Connection>> Connect() const;
   const std::string& conninfo() const { return conninfo_; }
-  int64_t connects() const { return connects_.load(); }
 
  private:
   const std::string conninfo_;
   const int connect_timeout_seconds_;
-  mutable std::atomic<int64_t> connects_{0};
 };
 
 // The status of a call refused because the server is unreachable and the
@@ -71,6 +69,9 @@ class ConnectionPool {
   // unreachable.
   absl::Status WithConnection(const std::function<absl::Status(Connection&)>& read);
 
+  // Connections re-opened after one was lost.
+  int64_t reconnects() const { return reconnects_.load(); }
+
  private:
   absl::StatusOr<std::unique_ptr<Connection>> Reopen();
 
@@ -80,6 +81,7 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
   int free_count_ ABSL_GUARDED_BY(mu_) = 0;
   Backoff backoff_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int64_t> reconnects_{0};
 };
 
 }  // namespace sprout::store::postgres

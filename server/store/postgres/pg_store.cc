@@ -49,8 +49,7 @@ PostgresStoreStats PostgresStoreImpl::stats() const {
   s.failed_submissions = failed_submissions_.load();
   s.rejected_queue_full = rejected_queue_full_.load();
   s.largest_batch = largest_batch_.load();
-  // The writer, listener and pool slots each connect once at first.
-  s.reconnects = std::max<int64_t>(0, connector_->connects() - 2 - options_.pool_size);
+  s.reconnects = reconnects_.load() + readers_.reconnects();
   return s;
 }
 

@@ -155,6 +155,8 @@ class PostgresStoreImpl final : public PostgresStore {
   std::atomic<int64_t> failed_submissions_{0};
   std::atomic<int64_t> rejected_queue_full_{0};
   std::atomic<int64_t> largest_batch_{0};
+  // Writer and listener connections re-opened after a loss.
+  std::atomic<int64_t> reconnects_{0};
 };
 
 }  // namespace sprout::store::postgres

@@ -137,6 +137,7 @@ absl::Status PostgresStoreImpl::EnsureWriter() {
     return conn.status();
   }
   writer_backoff_.Succeeded();
+  reconnects_.fetch_add(1, std::memory_order_relaxed);  // the first came from Open
   writer_ = *std::move(conn);
   writer_pid_.store(writer_->backend_pid());
   return absl::OkStatus();
