@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,8 +106,10 @@ class PostgresStoreImpl final : public PostgresStore {
 
   // pg_submission.cc
   absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial);
+  // `open_episode`: the person's open episode, if the lookup found one.
   absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
-                                SubmitOutcome* out, bool* partial);
+                                const std::optional<std::string>& open_episode, SubmitOutcome* out,
+                                bool* partial);
   absl::Status InsertAudit(const AuditEvent& event);
   absl::Status CountLoad(const sprout::v1::Referral& referral, const sprout::v1::QueueItem& item);
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);

@@ -1,6 +1,7 @@
 // The submission side of PostgresStoreImpl's writer: idempotency, episodes,
 // the referral, decision, queue item, load counters, lifecycle event and
 // audit record of one submission, inside the writer's open transaction.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,13 +20,17 @@ namespace sprout::store::postgres {
 absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool* partial) {
   Submission& s = job.submission;
   if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
-  // The heads are locked, so a key committed by any replica is visible here.
+  // The heads are locked, so a key or an open episode committed by any
+  // replica is visible here. One round trip reads both.
   SPROUT_ASSIGN_OR_RETURN(
       Result seen,
-      writer_->Run("SELECT request_hash, referral_id, queue_sequence FROM idempotency_keys "
-                   "WHERE request_id = $1",
-                   Params().Text(s.request_id)));
-  if (seen.rows() > 0 && seen.Bytes(0, 0) != s.request_hash) {
+      writer_->Run("SELECT k.request_hash, k.referral_id, k.queue_sequence, "
+                   "(SELECT id FROM episodes WHERE person_key = $2 AND is_open "
+                   "AND person_key <> '') "
+                   "FROM (SELECT 1) AS one LEFT JOIN idempotency_keys k ON k.request_id = $1",
+                   Params().Text(s.request_id).Text(s.person_key)));
+  const bool replay = !seen.IsNull(0, 0);
+  if (replay && seen.Bytes(0, 0) != s.request_hash) {
     // The refusal is audited; that record commits although the job fails.
     s.audit.outcome = "ALREADY_EXISTS";
     SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
@@ -34,7 +39,7 @@ absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool*
         " was already used for a different request; use a new request_id for a new referral"));
   }
   SubmitOutcome outcome;
-  if (seen.rows() > 0) {
+  if (replay) {
     const std::string referral_id = seen.Text(0, 1);
     SPROUT_ASSIGN_OR_RETURN(Result body, writer_->Run("SELECT body FROM referrals WHERE id = $1",
                                                       Params().Text(referral_id)));
@@ -47,11 +52,51 @@ absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool*
     outcome.replayed = true;
     return outcome;
   }
-  SPROUT_RETURN_IF_ERROR(InsertSubmission(s, job.proposed_episode, &outcome, partial));
+  std::optional<std::string> open_episode;
+  if (!seen.IsNull(0, 3)) open_episode = seen.Text(0, 3);
+  SPROUT_RETURN_IF_ERROR(
+      InsertSubmission(s, job.proposed_episode, open_episode, &outcome, partial));
   return outcome;
 }
 
+// Every row of a new submission in one statement (one round trip): the
+// episode (unless it links to an open one), referral, decision and reasons,
+// queue item, idempotency key, first lifecycle event and audit record.
+// Foreign keys are checked at the end of the statement, when all exist.
+constexpr char kInsertSubmission[] = R"sql(
+WITH e AS (
+  INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, open_time_us)
+  SELECT $1, $2, $3, $4, TRUE, $5 WHERE $6::BOOLEAN
+), r AS (
+  INSERT INTO referrals (id, organisation_code, person_key, episode_id, state, create_time_us,
+                         link_worker, body)
+  VALUES ($7, $8, $2, $1, $9, $5, $10, $11)
+), d AS (
+  INSERT INTO routing_decisions (id, referral_id, pcn_code, practice_code, source_type, outcome,
+                                 rule, decide_time_us, body)
+  VALUES ($12, $7, $13, $14, $15, $16, $17, $18, $19) RETURNING pk
+), reasons AS (
+  INSERT INTO decision_reasons (concept_id, decision_pk)
+  SELECT DISTINCT c, d.pk FROM d, unnest($20::BIGINT[]) AS c
+), q AS (
+  INSERT INTO queue_items (sequence, id, referral_id, queue, pcn_code, priority, state,
+                           enqueue_time_us, body)
+  VALUES ($21, $22, $7, $23, $24, $25, $26, $27, $28)
+), k AS (
+  INSERT INTO idempotency_keys (request_id, request_hash, referral_id, queue_sequence,
+                                create_time_us)
+  VALUES ($29, $30, $7, $21, $5)
+), ev AS (
+  INSERT INTO referral_events (referral_id, state, event_time_us, actor)
+  VALUES ($7, $9, $5, $31)
+)
+INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, action, resource,
+                           outcome, prev_hash, hash)
+VALUES ($32, $33, $31, $34, $35, $36, $37, $38, $39)
+)sql";
+
 absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
+                                                 const std::optional<std::string>& open_episode,
                                                  SubmitOutcome* out, bool* partial) {
   sprout::v1::Referral& referral = s.referral;
   SPROUT_ASSIGN_OR_RETURN(const std::string referral_id,
@@ -64,52 +109,13 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
                           IdFromName(proposed_episode, "episodes", "referral.episode"));
   const int64_t create_us = TimestampMicros(referral.create_time());
 
-  // One open episode per person: the unique index enforces it, and with the
-  // heads locked every replica's open episodes are visible here.
-  bool linked = false;
-  if (!s.person_key.empty()) {
-    SPROUT_ASSIGN_OR_RETURN(
-        Result open, writer_->Run("SELECT id FROM episodes WHERE person_key = $1 AND is_open "
-                                  "AND person_key <> ''",
-                                  Params().Text(s.person_key)));
-    if (open.rows() > 0) {
-      linked = true;
-      episode_id = open.Text(0, 0);
-    }
-  }
-  // Every failure from here on may leave part of this submission written.
-  *partial = true;
+  // One open episode per person: the unique index enforces it, and the
+  // lookup ran with the heads locked, so it saw every replica's episodes.
+  const bool linked = open_episode.has_value() && !s.person_key.empty();
+  if (linked) episode_id = *open_episode;
   referral.set_episode(absl::StrCat("episodes/", episode_id));
   referral.set_linked_to_existing_episode(linked);
-  if (!linked) {
-    SPROUT_RETURN_IF_ERROR(
-        writer_
-            ->Run("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, "
-                  "open_time_us) VALUES ($1, $2, $3, $4, TRUE, $5)",
-                  Params()
-                      .Text(episode_id)
-                      .Text(s.person_key)
-                      .Text(PcnCodeOfQueue(referral.route().pcn()))
-                      .Text(referral.route().link_worker())
-                      .Int(create_us))
-            .status());
-  }
-  SPROUT_RETURN_IF_ERROR(
-      writer_
-          ->Run("INSERT INTO referrals (id, organisation_code, person_key, episode_id, state, "
-                "create_time_us, link_worker, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                Params()
-                    .Text(referral_id)
-                    .Text(s.organisation_code)
-                    .Text(s.person_key)
-                    .Text(episode_id)
-                    .Int(referral.state())
-                    .Int(create_us)
-                    .Text(referral.route().link_worker())
-                    .Bytes(referral.SerializeAsString()))
-          .status());
 
-  // The decision and its reasons in one statement.
   const sprout::v1::RoutingDecision& d = s.decision;
   std::vector<std::string> reasons;
   for (const sprout::v1::CodedConcept& reason : d.reasons()) {
@@ -118,65 +124,68 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
       reasons.push_back(absl::StrCat(static_cast<int64_t>(concept_id)));
     }
   }
-  SPROUT_RETURN_IF_ERROR(
-      writer_
-          ->Run("WITH d AS (INSERT INTO routing_decisions (id, referral_id, pcn_code, "
-                "practice_code, source_type, outcome, rule, decide_time_us, body) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING pk) "
-                "INSERT INTO decision_reasons (concept_id, decision_pk) "
-                "SELECT DISTINCT c, d.pk FROM d, unnest($10::BIGINT[]) AS c",
-                Params()
-                    .Text(decision_id)
-                    .Text(referral_id)
-                    .Text(PcnCodeOfQueue(d.route().pcn()))
-                    .Text(d.practice_code())
-                    .Int(d.source_type())
-                    .Int(d.outcome())
-                    .Text(d.route().rule())
-                    .Int(TimestampMicros(d.decide_time()))
-                    .Bytes(d.SerializeAsString())
-                    .Text(absl::StrCat("{", absl::StrJoin(reasons, ","), "}")))
-          .status());
-
-  const int64_t sequence = ++chain_.last_queue_sequence;
+  const int64_t sequence = chain_.last_queue_sequence + 1;
   sprout::v1::QueueItem& item = s.queue_item;
   item.set_sequence(sequence);
+  const int64_t audit_sequence = chain_.last_audit_sequence + 1;
+  std::string audit_hash = audit::ChainAuditHash(chain_.last_audit_hash, audit_sequence, s.audit);
+
+  // Every failure from here on may leave part of this submission written.
+  *partial = true;
   SPROUT_RETURN_IF_ERROR(
       writer_
-          ->Run("INSERT INTO queue_items (sequence, id, referral_id, queue, pcn_code, priority, "
-                "state, enqueue_time_us, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                Params()
-                    .Int(sequence)
-                    .Text(item_id)
-                    .Text(referral_id)
-                    .Text(item.queue())
-                    .Text(PcnCodeOfQueue(item.queue()))
-                    .Int(item.priority())
-                    .Int(item.state())
-                    .Int(TimestampMicros(item.enqueue_time()))
-                    .Bytes(item.SerializeAsString()))
+          ->Run(kInsertSubmission, Params()
+                                       // episode: $1-$6
+                                       .Text(episode_id)
+                                       .Text(s.person_key)
+                                       .Text(PcnCodeOfQueue(referral.route().pcn()))
+                                       .Text(referral.route().link_worker())
+                                       .Int(create_us)
+                                       .Bool(!linked)
+                                       // referral: $7-$11
+                                       .Text(referral_id)
+                                       .Text(s.organisation_code)
+                                       .Int(referral.state())
+                                       .Text(referral.route().link_worker())
+                                       .Bytes(referral.SerializeAsString())
+                                       // decision and reasons: $12-$20
+                                       .Text(decision_id)
+                                       .Text(PcnCodeOfQueue(d.route().pcn()))
+                                       .Text(d.practice_code())
+                                       .Int(d.source_type())
+                                       .Int(d.outcome())
+                                       .Text(d.route().rule())
+                                       .Int(TimestampMicros(d.decide_time()))
+                                       .Bytes(d.SerializeAsString())
+                                       .Text(absl::StrCat("{", absl::StrJoin(reasons, ","), "}"))
+                                       // queue item: $21-$28
+                                       .Int(sequence)
+                                       .Text(item_id)
+                                       .Text(item.queue())
+                                       .Text(PcnCodeOfQueue(item.queue()))
+                                       .Int(item.priority())
+                                       .Int(item.state())
+                                       .Int(TimestampMicros(item.enqueue_time()))
+                                       .Bytes(item.SerializeAsString())
+                                       // idempotency key and event: $29-$31
+                                       .Text(s.request_id)
+                                       .Text(s.request_hash)
+                                       .Text(s.audit.actor_organisation)
+                                       // audit record: $32-$39
+                                       .Int(audit_sequence)
+                                       .Int(absl::ToUnixMicros(s.audit.time))
+                                       .Text(s.audit.actor_role)
+                                       .Text(s.audit.action)
+                                       .Text(s.audit.resource)
+                                       .Text(s.audit.outcome)
+                                       .Bytes(chain_.last_audit_hash)
+                                       .Bytes(audit_hash))
           .status());
+  chain_.last_queue_sequence = sequence;
+  chain_.last_audit_sequence = audit_sequence;
+  chain_.last_audit_hash = std::move(audit_hash);
 
   SPROUT_RETURN_IF_ERROR(CountLoad(referral, item));
-
-  // The idempotency key and the first lifecycle event together.
-  SPROUT_RETURN_IF_ERROR(
-      writer_
-          ->Run("WITH k AS (INSERT INTO idempotency_keys (request_id, request_hash, referral_id, "
-                "queue_sequence, create_time_us) VALUES ($1, $2, $3, $4, $5)) "
-                "INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
-                "VALUES ($3, $6, $5, $7)",
-                Params()
-                    .Text(s.request_id)
-                    .Text(s.request_hash)
-                    .Text(referral_id)
-                    .Int(sequence)
-                    .Int(create_us)
-                    .Int(referral.state())
-                    .Text(s.audit.actor_organisation))
-          .status());
-
-  SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
   // out->referral is filled from s.referral after COMMIT (RunBatch).
   out->queue_sequence = sequence;
   out->replayed = false;
