@@ -30,7 +30,9 @@ ABSL_FLAG(std::string, directory, "deploy/demo/directory",
 ABSL_FLAG(std::string, routing_policy, "deploy/demo/routing_policy.textproto",
           "routing policy (protobuf text format)");
 ABSL_FLAG(std::string, codemaps, "deploy/demo/codemaps", "agency local code maps folder");
-ABSL_FLAG(std::string, db, "var/sprout.db", "SQLite database file");
+ABSL_FLAG(std::string, db, "var/sprout.db",
+          "SQLite database file, or a PostgreSQL connection string (postgresql://... or "
+          "\"host=... dbname=...\") for several replicas sharing one database");
 ABSL_FLAG(std::string, pseudonym_key_file, "var/pseudonym.key",
           "file of at least 32 random bytes keying the person pseudonym hash");
 ABSL_FLAG(int, max_pending_writes, 4096,

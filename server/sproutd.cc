@@ -33,7 +33,7 @@
 #include "server/routing/directory_loader.h"
 #include "server/routing/router.h"
 #include "server/routing/routing_policy_text.h"
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/open_store.h"
 #include "snomed/terminology.h"
 #include "snomed/terminology_holder.h"
 
@@ -257,21 +257,18 @@ class SproutdImpl final : public Sproutd {
                           absl::StrCat("--pseudonym_key_file: ", hasher.status().message()));
     }
     loaded->person_hasher = std::make_unique<KeyedHasher>(*std::move(hasher));
-    {
-      std::error_code ignored;
-      std::filesystem::create_directories(
-          std::filesystem::path(options_.database_file).parent_path(), ignored);
-    }
-    store::SqliteStoreOptions store_options;
-    store_options.path = options_.database_file;
-    store_options.max_queue_depth = options_.max_pending_writes;
-    absl::StatusOr<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(store_options);
+    // A SQLite file, or a PostgreSQL connection string (never logged whole:
+    // it may hold a password).
+    store::OpenStoreOptions store_options;
+    store_options.db = options_.database_file;
+    store_options.max_pending_writes = options_.max_pending_writes;
+    absl::StatusOr<std::unique_ptr<store::Store>> store = store::OpenStore(store_options);
     if (!store.ok()) {
       return absl::Status(store.status().code(),
                           absl::StrCat("database: ", store.status().message()));
     }
     loaded->store = *std::move(store);
-    spdlog::info("sproutd: database {} open", options_.database_file);
+    spdlog::info("sproutd: database {} open", store::DescribeStoreTarget(options_.database_file));
     // Every routing decision names the directory version it used; keep a
     // record of when each version was in force.
     store::DirectoryVersion version;

@@ -50,7 +50,9 @@ struct SproutdOptions {
   // Agency local code maps (*.textproto).
   std::string codemaps_dir = "deploy/demo/codemaps";
 
-  // The embedded SQLite database file. Its folder is created if missing.
+  // The embedded SQLite database file (its folder is created if missing), or
+  // a PostgreSQL connection string ("postgresql://..." or "host=...
+  // dbname=...") for several replicas sharing one database.
   std::string database_file = "var/sprout.db";
   // At least 32 random bytes: the key of the keyed hash (HMAC-SHA256) that
   // pseudonymises people for episode matching and the routing log.

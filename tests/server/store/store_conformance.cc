@@ -47,6 +47,7 @@ RoutingLogQuery Where(T RoutingLogQuery::*field, V value) {
 }  // namespace
 
 void StoreConformanceTest::SetUp() {
+  if (!GetParam().skip_reason.empty()) GTEST_SKIP() << GetParam().skip_reason;
   absl::StatusOr<std::unique_ptr<Store>> store = GetParam().open(dir_.path());
   ASSERT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
@@ -22,9 +23,16 @@
 namespace sprout::store::testing {
 
 struct StoreBackend {
+  using Opener = std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)>;
+  StoreBackend(std::string name, Opener open, std::string skip_reason = "")
+      : name(std::move(name)), open(std::move(open)), skip_reason(std::move(skip_reason)) {}
+
   std::string name;
   // Opens a new, empty store keeping its files (if any) under `dir`.
-  std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)> open;
+  Opener open;
+  // When not empty, every test is skipped with this message (e.g. the
+  // backend's server is not configured).
+  std::string skip_reason;
 };
 
 // Keeps gtest from printing the factory's bytes.

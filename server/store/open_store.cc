@@ -1,0 +1,33 @@
+#include "server/store/open_store.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "server/store/postgres/pg_connection.h"
+#include "server/store/postgres/postgres_store.h"
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace sprout::store {
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options) {
+  if (IsPostgresConnInfo(options.db)) {
+    PostgresStoreOptions pg;
+    pg.conninfo = options.db;
+    pg.max_queue_depth = options.max_pending_writes;
+    pg.clock = options.clock;
+    return OpenPostgresStore(pg);
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(options.db).parent_path(), ignored);
+  SqliteStoreOptions sqlite;
+  sqlite.path = options.db;
+  sqlite.max_queue_depth = options.max_pending_writes;
+  sqlite.clock = options.clock;
+  return OpenSqliteStore(sqlite);
+}
+
+std::string DescribeStoreTarget(const std::string& db) {
+  return IsPostgresConnInfo(db) ? postgres::DescribeConnInfo(db) : db;
+}
+
+}  // namespace sprout::store

@@ -1,0 +1,263 @@
+#include "server/store/postgres/pg_migrations.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+
+namespace sprout::store::postgres {
+namespace {
+
+// The advisory lock key that serialises migrations ("sprout" in ASCII).
+constexpr char kMigrationLock[] = "SELECT pg_advisory_xact_lock(115112114111117116)";
+
+// Version 1: referrals, episodes, routing decisions, queue items, idempotency
+// keys, and the queue sequence counter. Bodies are serialized protobuf; the
+// other columns exist for indexes and constraints. The counter row is locked
+// by every write transaction until COMMIT, so across replicas sequences
+// commit in order (store.h "Sequence contract").
+constexpr char kV1[] = R"sql(
+CREATE TABLE episodes (
+  id TEXT PRIMARY KEY,
+  person_key TEXT NOT NULL,
+  pcn_code TEXT NOT NULL,
+  link_worker TEXT NOT NULL,
+  is_open BOOLEAN NOT NULL,
+  open_time_us BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX episodes_one_open_per_person
+  ON episodes(person_key) WHERE is_open AND person_key <> '';
+
+CREATE TABLE referrals (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  organisation_code TEXT NOT NULL,
+  person_key TEXT NOT NULL,
+  episode_id TEXT NOT NULL REFERENCES episodes(id),
+  state INTEGER NOT NULL,
+  create_time_us BIGINT NOT NULL,
+  link_worker TEXT NOT NULL,
+  body BYTEA NOT NULL
+);
+CREATE INDEX referrals_by_organisation
+  ON referrals(organisation_code, create_time_us DESC, pk DESC);
+CREATE INDEX referrals_by_link_worker ON referrals(link_worker, state);
+
+CREATE TABLE routing_decisions (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  pcn_code TEXT NOT NULL,
+  practice_code TEXT NOT NULL,
+  source_type INTEGER NOT NULL,
+  outcome INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  decide_time_us BIGINT NOT NULL,
+  body BYTEA NOT NULL
+);
+CREATE INDEX routing_decisions_by_time ON routing_decisions(decide_time_us DESC, pk DESC);
+CREATE INDEX routing_decisions_by_pcn
+  ON routing_decisions(pcn_code, decide_time_us DESC, pk DESC);
+
+CREATE TABLE decision_reasons (
+  concept_id BIGINT NOT NULL,
+  decision_pk BIGINT NOT NULL REFERENCES routing_decisions(pk),
+  PRIMARY KEY (concept_id, decision_pk)
+);
+
+CREATE TABLE queue_items (
+  sequence BIGINT PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  queue TEXT NOT NULL,
+  pcn_code TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  enqueue_time_us BIGINT NOT NULL,
+  body BYTEA NOT NULL
+);
+CREATE INDEX queue_items_by_queue ON queue_items(queue, state, priority DESC, sequence);
+CREATE INDEX queue_items_by_pcn ON queue_items(pcn_code, state, priority DESC, sequence);
+
+CREATE TABLE idempotency_keys (
+  request_id TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  queue_sequence BIGINT NOT NULL,
+  create_time_us BIGINT NOT NULL
+);
+
+CREATE TABLE queue_sequence (
+  one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+  last BIGINT NOT NULL
+);
+INSERT INTO queue_sequence (one, last) VALUES (TRUE, 0);
+)sql";
+
+// Version 2: the append-only, hash-chained audit trail (doc/audit-format.md),
+// and its head: the last sequence and hash, one row that every appending
+// transaction locks, so replicas extend one chain. An empty hash stands for
+// the genesis hash.
+constexpr char kV2[] = R"sql(
+CREATE TABLE audit_records (
+  sequence BIGINT PRIMARY KEY,
+  time_us BIGINT NOT NULL,
+  actor_organisation TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  prev_hash BYTEA NOT NULL,
+  hash BYTEA NOT NULL
+);
+CREATE FUNCTION audit_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit records are append-only';
+END;
+$$;
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE OR DELETE ON audit_records
+  FOR EACH ROW EXECUTE FUNCTION audit_records_append_only();
+CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
+
+CREATE TABLE audit_chain_head (
+  one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+  sequence BIGINT NOT NULL,
+  hash BYTEA NOT NULL
+);
+INSERT INTO audit_chain_head (one, sequence, hash) VALUES (TRUE, 0, '');
+)sql";
+
+// Version 3: lifecycle events, directory versions, queue catch-up by sequence,
+// and routing-log filters by source type and outcome.
+constexpr char kV3[] = R"sql(
+CREATE TABLE referral_events (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  state INTEGER NOT NULL,
+  event_time_us BIGINT NOT NULL,
+  actor TEXT NOT NULL
+);
+CREATE INDEX referral_events_by_referral ON referral_events(referral_id, pk);
+
+CREATE TABLE directory_versions (
+  version TEXT PRIMARY KEY,
+  loaded_time_us BIGINT NOT NULL,
+  description TEXT NOT NULL
+);
+
+CREATE INDEX queue_items_by_queue_sequence ON queue_items(queue, sequence);
+CREATE INDEX queue_items_by_pcn_sequence ON queue_items(pcn_code, sequence);
+
+CREATE INDEX routing_decisions_by_source
+  ON routing_decisions(source_type, decide_time_us DESC, pk DESC);
+CREATE INDEX routing_decisions_by_outcome
+  ON routing_decisions(outcome, decide_time_us DESC, pk DESC);
+)sql";
+
+// Version 4: link worker load counters, kept by the writer in each
+// transaction, so routing reads a few rows instead of scanning every
+// referral. Backfilled from the rows already stored.
+constexpr char kV4[] = R"sql(
+CREATE TABLE link_worker_load (
+  link_worker TEXT PRIMARY KEY,
+  open_caseload BIGINT NOT NULL,
+  waiting BIGINT NOT NULL
+);
+CREATE TABLE link_worker_accepted (
+  link_worker TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  accepted BIGINT NOT NULL,
+  PRIMARY KEY (link_worker, year)
+);
+INSERT INTO link_worker_load (link_worker, open_caseload, waiting)
+  SELECT lw, SUM(open), SUM(waiting) FROM (
+    SELECT link_worker AS lw, CASE WHEN state IN (3, 6) THEN 1 ELSE 0 END AS open, 0 AS waiting
+      FROM referrals WHERE link_worker <> ''
+    UNION ALL
+    SELECT queue, 0, 1 FROM queue_items
+      WHERE state = 1 AND queue LIKE 'pcns/%/linkWorkers/%') AS loads
+  GROUP BY lw;
+INSERT INTO link_worker_accepted (link_worker, year, accepted)
+  SELECT link_worker,
+         EXTRACT(YEAR FROM to_timestamp(create_time_us / 1000000.0) AT TIME ZONE 'UTC')::INTEGER,
+         COUNT(*)
+  FROM referrals WHERE link_worker <> '' AND state IN (3, 6, 7) GROUP BY 1, 2;
+)sql";
+
+// Version 5: routing-log indexes for practice, rule, and a decision's reasons
+// read by decision (bench/store/routing_log_bench).
+constexpr char kV5[] = R"sql(
+CREATE INDEX decision_reasons_by_decision ON decision_reasons(decision_pk, concept_id);
+CREATE INDEX routing_decisions_by_practice
+  ON routing_decisions(practice_code, decide_time_us DESC, pk DESC);
+CREATE INDEX routing_decisions_by_rule ON routing_decisions(rule, decide_time_us DESC, pk DESC);
+)sql";
+
+constexpr char kCreateVersionTable[] = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER PRIMARY KEY,
+  applied_time_us BIGINT NOT NULL,
+  description TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const std::vector<PgMigration>& PostgresMigrations() {
+  static const std::vector<PgMigration>* const kMigrations = new std::vector<PgMigration>{
+      {1, "referrals, episodes, routing decisions, queue items, idempotency keys", kV1},
+      {2, "hash-chained audit records", kV2},
+      {3, "referral events, directory versions, catch-up and routing-log indexes", kV3},
+      {4, "link worker load counters", kV4},
+      {5, "routing-log indexes for practice, rule and reasons by decision", kV5},
+  };
+  return *kMigrations;
+}
+
+int LatestPostgresSchemaVersion() { return PostgresMigrations().back().version; }
+
+absl::StatusOr<int> CurrentPostgresSchemaVersion(Connection& db) {
+  SPROUT_ASSIGN_OR_RETURN(
+      Result exists,
+      db.Run("SELECT COUNT(*) FROM pg_catalog.pg_tables "
+             "WHERE schemaname = current_schema() AND tablename = 'schema_version'"));
+  if (exists.Int(0, 0) == 0) return 0;
+  SPROUT_ASSIGN_OR_RETURN(Result r, db.Run("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+  return static_cast<int>(r.Int(0, 0));
+}
+
+absl::StatusOr<int> MigratePostgres(Connection& db, int target_version, absl::Time now) {
+  SPROUT_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  auto fail = [&db](absl::Status s) {
+    db.Exec("ROLLBACK").IgnoreError();  // the original error matters more
+    return s;
+  };
+  absl::Status s = db.Exec(kMigrationLock);
+  if (s.ok()) s = db.Exec(kCreateVersionTable);
+  if (!s.ok()) return fail(s);
+  absl::StatusOr<int> current = CurrentPostgresSchemaVersion(db);
+  if (!current.ok()) return fail(current.status());
+  if (*current > LatestPostgresSchemaVersion()) {
+    return fail(absl::FailedPreconditionError(absl::StrCat(
+        "the PostgreSQL database has schema version ", *current, ", newer than this build's ",
+        LatestPostgresSchemaVersion(), "; upgrade sproutd")));
+  }
+  int reached = *current;
+  for (const PgMigration& m : PostgresMigrations()) {
+    if (m.version <= reached || m.version > target_version) continue;
+    s = db.Exec(m.sql);
+    if (!s.ok()) {
+      return fail(absl::Status(
+          s.code(), absl::StrCat("schema migration ", m.version, " failed: ", s.message())));
+    }
+    absl::StatusOr<Result> inserted = db.Run(
+        "INSERT INTO schema_version (version, applied_time_us, description) VALUES ($1, $2, $3)",
+        Params().Int(m.version).Int(absl::ToUnixMicros(now)).Text(m.description));
+    if (!inserted.ok()) return fail(inserted.status());
+    reached = m.version;
+  }
+  s = db.Exec("COMMIT");
+  if (!s.ok()) return fail(s);
+  return reached;
+}
+
+}  // namespace sprout::store::postgres

@@ -1,0 +1,167 @@
+// File: server/store/postgres/pg_store_impl.h
+//
+// PostgresStoreImpl: the implementation behind PostgresStore. Internal to
+// the postgres backend: pg_store.cc holds opening and the read side,
+// pg_writer.cc the writer thread, pg_submission.cc / pg_update.cc /
+// pg_claim.cc the writes, pg_listener.cc the LISTEN connection.
+#ifndef SPROUT_SERVER_STORE_POSTGRES_PG_STORE_IMPL_H_
+#define SPROUT_SERVER_STORE_POSTGRES_PG_STORE_IMPL_H_
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/postgres/pg_connection.h"
+#include "server/store/postgres/pg_pool.h"
+#include "server/store/postgres/postgres_store.h"
+#include "server/store/queue_change_notifier.h"
+
+namespace sprout::store::postgres {
+
+// The NOTIFY channel; the payload is the schema, so stores in other schemas
+// of one database ignore each other's changes.
+inline constexpr char kQueueChannel[] = "sprout_queue";
+
+// The shared heads, read (and locked) at the start of each write transaction
+// and written back as its last statements before COMMIT.
+struct ChainState {
+  int64_t last_queue_sequence = 0;
+  int64_t last_audit_sequence = 0;
+  std::string last_audit_hash;
+};
+
+class PostgresStoreImpl final : public PostgresStore {
+ public:
+  PostgresStoreImpl(PostgresStoreOptions options, std::unique_ptr<Connector> connector,
+                    std::unique_ptr<Connection> writer, std::string schema);
+  ~PostgresStoreImpl() override;
+
+  // Store
+  void SubmitAsync(Submission submission, SubmitCallback done) override;
+  absl::StatusOr<sprout::v1::Referral> GetReferral(absl::string_view referral_id) override;
+  absl::StatusOr<Page<sprout::v1::Referral>> ListReferrals(absl::string_view organisation_code,
+                                                           int page_size,
+                                                           absl::string_view page_token) override;
+  absl::StatusOr<Page<sprout::v1::QueueItem>> ListQueueItems(absl::string_view queue, int page_size,
+                                                             absl::string_view page_token) override;
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(absl::string_view queue,
+                                                                     int64_t after_sequence,
+                                                                     int limit) override;
+  absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
+      const RoutingLogQuery& query, int page_size, absl::string_view page_token) override;
+  absl::StatusOr<RoutingCounts> CountRoutingDecisions(const RoutingLogQuery& query) override;
+  absl::StatusOr<sprout::v1::RoutingDecision> GetRoutingDecision(
+      absl::string_view decision_id) override;
+  absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
+  absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
+  absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) override;
+  absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(absl::string_view referral_id,
+                                                                int64_t after_sequence) override;
+  absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) override;
+  std::unique_ptr<QueueSubscription> SubscribeQueueChanges(std::function<void()> wake) override;
+  absl::Status AppendAudit(const AuditEvent& event) override;
+  absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
+  absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
+  absl::StatusOr<AuditVerification> VerifyAuditChain() override;
+  void Shutdown() override;
+
+  // PostgresStore
+  PostgresStoreStats stats() const override;
+
+ private:
+  // One unit of work for the writer: a submission, or another write run on
+  // the writer connection inside the batch's transaction. `apply` sets
+  // *partial before its first write that a later failure could leave behind.
+  struct Job {
+    bool is_submission = false;
+    Submission submission;
+    std::string proposed_episode;  // submission.referral.episode() as submitted
+    SubmitCallback submit_done;
+    std::function<absl::Status(bool* partial)> apply;
+    std::function<void(absl::Status)> apply_done;
+  };
+
+  // Queues `apply` for the writer and waits for its commit.
+  absl::Status RunOnWriter(std::function<absl::Status(bool* partial)> apply);
+  bool Enqueue(Job& job, absl::Status* refusal);
+  void WriterLoop();
+  // Runs `batch` in one transaction (a SAVEPOINT per job, so a failed job
+  // stores nothing and costs the others nothing) and answers every job.
+  void RunBatch(std::vector<Job>& batch);
+  // Opens the writer connection if it is not open; UNAVAILABLE while the
+  // back-off runs.
+  absl::Status EnsureWriter();
+  // BEGIN, lock and read the heads; then write them back, NOTIFY, COMMIT.
+  absl::Status BeginBatch();
+  absl::Status CommitBatch(bool queue_changed);
+  absl::StatusOr<SubmitOutcome> RunJob(Job& job, bool* partial);
+
+  // pg_submission.cc
+  absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial);
+  // `open_episode`: the person's open episode, if the lookup found one.
+  absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
+                                const std::optional<std::string>& open_episode, SubmitOutcome* out,
+                                bool* partial);
+  absl::Status InsertAudit(const AuditEvent& event);
+  absl::Status CountLoad(const sprout::v1::Referral& referral, const sprout::v1::QueueItem& item);
+  absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
+  absl::Status AddAccepted(const std::string& link_worker, int64_t year);
+  // pg_update.cc, pg_claim.cc
+  absl::Status ApplyUpdate(ReferralUpdate& update, sprout::v1::Referral* stored, bool* partial);
+  absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
+
+  // Runs `read` on a pooled connection, or UNAVAILABLE after Shutdown.
+  absl::Status Read(const std::function<absl::Status(Connection&)>& read);
+
+  // pg_listener.cc: LISTEN on its own connection, reconnecting with back-off,
+  // and wake subscribers on each notification for this schema and after
+  // each (re)connection.
+  void ListenerLoop();
+  // Waits for notifications on `conn` until it is lost or the store stops.
+  void Listen(Connection& conn);
+
+  // Constant after construction.
+  const PostgresStoreOptions options_;
+  const Clock* const clock_;
+  const std::unique_ptr<Connector> connector_;
+  const std::string schema_;  // current_schema() of the store's connections
+
+  // Used only by the writer thread.
+  std::unique_ptr<Connection> writer_;
+  Backoff writer_backoff_;
+  ChainState chain_;
+
+  ConnectionPool readers_;
+  QueueChangeNotifier queue_changes_;
+  // The writer connection's server process, whose own NOTIFYs the listener
+  // skips (the writer wakes local subscribers itself, sooner).
+  std::atomic<int> writer_pid_{0};
+
+  absl::Mutex mu_;
+  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> listener_stop_{false};
+  std::thread writer_thread_;
+  std::thread listener_thread_;
+
+  std::atomic<int64_t> transactions_{0};
+  std::atomic<int64_t> submissions_{0};
+  std::atomic<int64_t> failed_submissions_{0};
+  std::atomic<int64_t> rejected_queue_full_{0};
+  std::atomic<int64_t> largest_batch_{0};
+  // Writer and listener connections re-opened after a loss.
+  std::atomic<int64_t> reconnects_{0};
+};
+
+}  // namespace sprout::store::postgres
+
+#endif  // SPROUT_SERVER_STORE_POSTGRES_PG_STORE_IMPL_H_
