@@ -64,11 +64,13 @@ int main(int argc, char** argv) {
   options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);
   options.max_pending_writes = absl::GetFlag(FLAGS_max_pending_writes);
 
-  // Block the shutdown signals in every thread; one thread waits for them.
+  // Block the shutdown and reload signals in every thread; one thread waits
+  // for them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto server = sprout::Sproutd::Create(options);
@@ -91,7 +93,11 @@ int main(int argc, char** argv) {
     }
   }
   int received = 0;
-  sigwait(&signals, &received);
+  // SIGHUP reloads the directory and routing policy (logged by the server,
+  // which keeps the old ones if the new files are bad) and keeps serving.
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    (*server)->ReloadRouting().IgnoreError();
+  }
   spdlog::info("sproutd: {} received, draining", received == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   return 0;

@@ -63,13 +63,12 @@ class ReferralPipelineTest : public ::testing::Test {
     auto directory = routing::LoadDirectory(
         routing::DirectoryFiles::InFolder(RepoPath("deploy/demo/directory")), *compiler_);
     ASSERT_TRUE(directory.ok()) << directory.status();
-    directory_ = std::make_unique<routing::DirectoryHolder>(*directory);
     auto policy =
         routing::LoadRoutingPolicy(RepoPath("deploy/demo/routing_policy.textproto"), *compiler_);
     ASSERT_TRUE(policy.ok()) << policy.status();
-    auto router = routing::Router::Create(directory_.get(), *policy);
-    ASSERT_TRUE(router.ok()) << router.status();
-    router_ = *std::move(router);
+    auto config = routing::MakeRoutingConfig(*directory, *policy);
+    ASSERT_TRUE(config.ok()) << config.status();
+    routing_ = std::make_unique<routing::RoutingConfigHolder>(*config);
 
     auto maps = intake::CodeMaps::LoadDirectory(RepoPath("deploy/demo/codemaps"), **terminology);
     ASSERT_TRUE(maps.ok()) << maps.status();
@@ -89,8 +88,7 @@ class ReferralPipelineTest : public ::testing::Test {
 
     PipelineDeps deps;
     deps.intake = intake_.get();
-    deps.router = router_.get();
-    deps.directory = directory_.get();
+    deps.routing_config = routing_.get();
     deps.store = store_.get();
     deps.clock = &clock_;
     deps.ids = &ids_;
@@ -120,8 +118,7 @@ class ReferralPipelineTest : public ::testing::Test {
   const auth::Principal gp_{"Y99001", auth::Role::kReferrer, ""};
   std::unique_ptr<snomed::TerminologyHolder> terminology_;
   std::unique_ptr<EclPredicateCompiler> compiler_;
-  std::unique_ptr<routing::DirectoryHolder> directory_;
-  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<routing::RoutingConfigHolder> routing_;
   std::unique_ptr<intake::ReferralIntake> intake_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ReferralPipeline> pipeline_;
