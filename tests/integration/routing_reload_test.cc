@@ -135,7 +135,9 @@ class RoutingReloadTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
+    if (server_ != nullptr) {
+      EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
+    }
   }
 
   static std::unique_ptr<grpc::ClientContext> Context() {
