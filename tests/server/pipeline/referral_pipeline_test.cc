@@ -212,5 +212,35 @@ TEST_F(ReferralPipelineTest, InvalidReferralIsRefusedWithEveryViolation) {
   EXPECT_TRUE(items->items.empty());
 }
 
+// After a reload the next referral is routed, named and versioned by the new
+// configuration, all from one snapshot.
+TEST_F(ReferralPipelineTest, RoutesWithTheConfigurationInForce) {
+  auto spec = routing::ParseRoutingPolicyText(R"(
+    name: "reloaded"
+    default_triage_sub_icb_location: "Z1W0A"
+    rules { name: "gp-to-riverside" when { source_types: SOURCE_TYPE_GP_PRACTICE }
+            then { route_to_pcn: "U99002" } }
+  )",
+                                              "reloaded.textproto");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  spec->version = "sha256:reloaded";
+  auto policy = routing::RoutingPolicy::Create(*spec, *compiler_);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  const std::shared_ptr<const routing::RoutingConfig> before = routing_->Get();
+  auto config = routing::MakeRoutingConfig(before->directory, *policy);
+  ASSERT_TRUE(config.ok()) << config.status();
+  routing_->Replace(*config);
+
+  absl::StatusOr<PreparedReferral> prepared = pipeline_->Prepare(GpReferral("9434765919"), gp_);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const sprout::v1::Route& route = prepared->referral.route();
+  EXPECT_EQ(route.pcn(), "pcns/U99002");
+  EXPECT_EQ(route.pcn_display(), "Riverside Wrenfield PCN");
+  EXPECT_EQ(route.rule(), "gp-to-riverside");
+  EXPECT_EQ(route.policy_version(), "sha256:reloaded");
+  EXPECT_EQ(route.directory_version(), before->directory->version());
+  EXPECT_EQ(prepared->decision.route().policy_version(), "sha256:reloaded");
+}
+
 }  // namespace
 }  // namespace sprout::pipeline
