@@ -76,11 +76,13 @@ int main(int argc, char** argv) {
   options.agency_burst = absl::GetFlag(FLAGS_agency_burst);
   options.pcn_queue_limit = absl::GetFlag(FLAGS_pcn_queue_limit);
 
-  // Block the shutdown signals in every thread; one thread waits for them.
+  // Block the shutdown and reload signals in every thread; one thread waits
+  // for them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto server = sprout::Sproutd::Create(options);
@@ -103,7 +105,11 @@ int main(int argc, char** argv) {
     }
   }
   int received = 0;
-  sigwait(&signals, &received);
+  // SIGHUP reloads the directory and routing policy (logged by the server,
+  // which keeps the old ones if the new files are bad) and keeps serving.
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    (*server)->ReloadRouting().IgnoreError();
+  }
   spdlog::info("sproutd: {} received, draining", received == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   return 0;

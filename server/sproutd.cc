@@ -28,11 +28,11 @@
 #include "server/intake/intake.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/pipeline/referral_pipeline.h"
+#include "server/pipeline/routing_reloader.h"
 #include "server/pipeline/waiting_count.h"
 #include "server/routing/directory_holder.h"
 #include "server/routing/directory_loader.h"
-#include "server/routing/router.h"
-#include "server/routing/routing_policy_text.h"
+#include "server/routing/routing_config.h"
 #include "server/store/open_store.h"
 #include "snomed/terminology.h"
 #include "snomed/terminology_holder.h"
@@ -54,13 +54,36 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
   return content;
 }
 
+// Reloads the routing configuration and logs one line either way: the one
+// path behind AdminService.ReloadDirectory and SIGHUP.
+absl::StatusOr<pipeline::ReloadOutcome> ReloadAndLog(pipeline::RoutingReloader& reloader,
+                                                     const pipeline::ReloadActor& actor) {
+  absl::StatusOr<pipeline::ReloadOutcome> outcome = reloader.Reload(actor);
+  if (!outcome.ok()) {
+    spdlog::error(
+        "sproutd: reload by {} ({}) refused, still serving the previous directory and "
+        "policy: {}",
+        actor.organisation, actor.role, std::string(outcome.status().message()));
+    return outcome;
+  }
+  spdlog::info(
+      "sproutd: reloaded by {} ({}): directory {} -> {} ({} PCNs, {} link workers), policy '{}' "
+      "{} -> {} ({} rules)",
+      actor.organisation, actor.role, outcome->previous_directory_version,
+      outcome->directory_version, outcome->pcn_count, outcome->link_worker_count,
+      outcome->policy_name, outcome->previous_policy_version, outcome->policy_version,
+      outcome->rule_count);
+  return outcome;
+}
+
 // Everything that exists once start-up has loaded; destroyed after the gRPC
 // server has stopped.
 struct Loaded {
   std::unique_ptr<snomed::TerminologyHolder> terminology;
   std::unique_ptr<pipeline::EclPredicateCompiler> ecl_compiler;
   std::unique_ptr<routing::DirectoryHolder> directory;
-  std::unique_ptr<routing::Router> router;
+  std::unique_ptr<routing::RoutingConfigHolder> routing;
+  std::unique_ptr<pipeline::RoutingReloader> reloader;
   std::shared_ptr<const intake::CodeMaps> code_maps;
   std::unique_ptr<intake::ReferralIntake> intake;
   std::unique_ptr<store::Store> store;
@@ -101,6 +124,14 @@ class SproutdImpl final : public Sproutd {
   }
 
   int port() const override { return port_; }
+
+  absl::Status ReloadRouting() override {
+    const api::Components* components = state_.components();
+    if (components == nullptr || !components->reload_directory) {
+      return absl::UnavailableError("sproutd has not finished starting; nothing to reload");
+    }
+    return components->reload_directory({"sproutd", "operator"}).status();
+  }
 
   void Wait() override {
     absl::MutexLock lock(&mu_);
@@ -208,31 +239,19 @@ class SproutdImpl final : public Sproutd {
     loaded->ecl_compiler =
         std::make_unique<pipeline::EclPredicateCompiler>(loaded->terminology.get());
 
-    // Directory and routing policy.
-    absl::StatusOr<std::shared_ptr<const routing::Directory>> directory = routing::LoadDirectory(
-        routing::DirectoryFiles::InFolder(options_.directory_dir), *loaded->ecl_compiler);
-    if (!directory.ok()) {
-      return absl::Status(directory.status().code(),
-                          absl::StrCat("directory: ", directory.status().message()));
-    }
-    loaded->directory = std::make_unique<routing::DirectoryHolder>(*directory);
-    absl::StatusOr<std::shared_ptr<const routing::RoutingPolicy>> policy =
-        routing::LoadRoutingPolicy(options_.routing_policy_file, *loaded->ecl_compiler);
-    if (!policy.ok()) {
-      return absl::Status(policy.status().code(),
-                          absl::StrCat("routing policy: ", policy.status().message()));
-    }
-    absl::StatusOr<std::unique_ptr<routing::Router>> router =
-        routing::Router::Create(loaded->directory.get(), *policy);
-    if (!router.ok()) {
-      return absl::Status(router.status().code(),
-                          absl::StrCat("routing policy: ", router.status().message()));
-    }
-    loaded->router = *std::move(router);
-    spdlog::info("sproutd: directory {} ({} PCNs, {} practices, {} link workers), policy '{}'",
-                 (*directory)->version(), (*directory)->pcns().size(),
-                 (*directory)->practices().size(), (*directory)->link_workers().size(),
-                 (*policy)->name());
+    // Directory and routing policy, validated together; reloads re-read the
+    // same files the same way.
+    pipeline::RoutingSources sources{options_.directory_dir, options_.routing_policy_file};
+    absl::StatusOr<std::shared_ptr<const routing::RoutingConfig>> config =
+        pipeline::LoadRoutingConfig(sources, *loaded->ecl_compiler);
+    if (!config.ok()) return config.status();
+    const std::shared_ptr<const routing::Directory>& directory = (*config)->directory;
+    loaded->directory = std::make_unique<routing::DirectoryHolder>(directory);
+    loaded->routing = std::make_unique<routing::RoutingConfigHolder>(*config);
+    spdlog::info("sproutd: directory {} ({} PCNs, {} practices, {} link workers), policy '{}' {}",
+                 directory->version(), directory->pcns().size(), directory->practices().size(),
+                 directory->link_workers().size(), (*config)->policy->name(),
+                 (*config)->policy->version());
 
     // Intake.
     absl::StatusOr<std::shared_ptr<const intake::CodeMaps>> code_maps =
@@ -272,10 +291,11 @@ class SproutdImpl final : public Sproutd {
     // Every routing decision names the directory version it used; keep a
     // record of when each version was in force.
     store::DirectoryVersion version;
-    version.version = (*directory)->version();
+    version.version = directory->version();
     version.loaded_time = clock->Now();
-    version.description = absl::StrCat("directory ", options_.directory_dir, ", policy ",
-                                       options_.routing_policy_file);
+    version.description = absl::StrCat(
+        "directory ", options_.directory_dir, ", policy ", options_.routing_policy_file, " '",
+        (*config)->policy->name(), "' ", (*config)->policy->version());
     if (absl::Status recorded = loaded->store->RecordDirectoryVersion(version); !recorded.ok()) {
       return absl::Status(
           recorded.code(),
@@ -286,8 +306,7 @@ class SproutdImpl final : public Sproutd {
     loaded->ids = std::make_unique<RandomIdGenerator>(clock);
     pipeline::PipelineDeps deps;
     deps.intake = loaded->intake.get();
-    deps.router = loaded->router.get();
-    deps.directory = loaded->directory.get();
+    deps.routing_config = loaded->routing.get();
     deps.store = loaded->store.get();
     deps.clock = clock;
     deps.ids = loaded->ids.get();
@@ -323,7 +342,7 @@ class SproutdImpl final : public Sproutd {
     c.clock = clock;
     c.terminology = loaded->terminology.get();
     c.directory = loaded->directory.get();
-    c.router = loaded->router.get();
+    c.routing_config = loaded->routing.get();
     c.intake = loaded->intake.get();
     c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
@@ -331,6 +350,17 @@ class SproutdImpl final : public Sproutd {
     c.queue_watch = loaded->queue_watch.get();
     c.agency_limits = loaded->agency_limits.get();
     c.queue_limits = loaded->queue_limits.get();
+    pipeline::ReloaderDeps reloader_deps;
+    reloader_deps.sources = sources;
+    reloader_deps.compiler = loaded->ecl_compiler.get();
+    reloader_deps.config = loaded->routing.get();
+    reloader_deps.directory = loaded->directory.get();
+    reloader_deps.store = loaded->store.get();
+    reloader_deps.clock = clock;
+    loaded->reloader = std::make_unique<pipeline::RoutingReloader>(std::move(reloader_deps));
+    c.reload_directory = [reloader = loaded->reloader.get()](const pipeline::ReloadActor& actor) {
+      return ReloadAndLog(*reloader, actor);
+    };
     loaded_ = std::move(loaded);
     return absl::OkStatus();
   }

@@ -96,6 +96,17 @@ class Sproutd {
   // The port actually bound (useful with listen_address "127.0.0.1:0").
   virtual int port() const = 0;
 
+  // ReloadRouting()
+  //
+  // What SIGHUP does: as AdminService.ReloadDirectory on behalf of the
+  // operator (audited as organisation "sproutd", role "operator"). Re-reads
+  // the directory folder and routing policy file given at start-up,
+  // validates them fully, then swaps them in; requests in flight finish with
+  // the old ones. Logs one line either way. On FAILED_PRECONDITION (a bad
+  // file, named with the problem) the old configuration stays in force.
+  // UNAVAILABLE before Start() has finished.
+  virtual absl::Status ReloadRouting() = 0;
+
   // Blocks until Shutdown() completes.
   virtual void Wait() = 0;
 

@@ -74,24 +74,40 @@ void PrintRows(const char* title, const google::protobuf::RepeatedPtrField<v1::S
 
 Action SetUpStats(CLI::App& cmd) {
   auto f = std::make_shared<PageFlags>();
-  cmd.add_option("--filter", f->filter, "AIP-160 over pcn and decide_time");
+  cmd.add_option("--filter", f->filter,
+                 "AIP-160 over pcn and decide_time; e.g. 'pcn = \"U99001\" AND "
+                 "decide_time >= \"2026-01-01T00:00:00Z\"' (load is always as of now)");
   return [f](CommandContext& ctx) -> absl::Status {
     v1::GetStatsRequest request;
     request.set_filter(f->filter);
     return CallAndPrint<v1::Stats>(
         ctx, [&](SproutClient& c) { return c.GetStats(request); },
         [](const v1::Stats& s, std::ostream& out) {
+          out << "routing decisions: " << s.total() << "\n";
           PrintRows("by PCN", s.by_pcn(), out);
           PrintRows("by source", s.by_source_type(), out);
           PrintRows("by reason", s.by_reason(), out);
+          out << "PCN load (accepted this year / annual cap, open / open cap):\n";
+          Table pcns({"pcn", "name", "year", "open", "waiting", "available"});
+          for (const v1::PcnLoad& p : s.pcns()) {
+            pcns.AddRow(
+                {p.pcn(), p.display(), absl::StrCat(p.accepted_this_year(), "/", p.annual_cap()),
+                 absl::StrCat(p.open_caseload(), "/", p.open_cap()), absl::StrCat(p.waiting()),
+                 absl::StrCat(p.available_link_workers(), "/", p.link_worker_count())});
+          }
+          pcns.Print(out);
           out << "link workers:\n";
-          Table table({"link_worker", "year", "open", "waiting"});
+          Table table({"link_worker", "year", "open", "waiting", "available"});
           for (const v1::LinkWorkerLoad& l : s.link_workers()) {
-            table.AddRow(
-                {l.link_worker(), absl::StrCat(l.accepted_this_year(), "/", l.annual_cap()),
-                 absl::StrCat(l.open_caseload(), "/", l.open_cap()), absl::StrCat(l.waiting())});
+            table.AddRow({l.link_worker(),
+                          absl::StrCat(l.accepted_this_year(), "/", l.annual_cap()),
+                          absl::StrCat(l.open_caseload(), "/", l.open_cap()),
+                          absl::StrCat(l.waiting()), l.available() ? "yes" : "no"});
           }
           table.Print(out);
+          if (!s.directory_version().empty()) {
+            out << "directory " << s.directory_version() << "\n";
+          }
         });
   };
 }
@@ -146,8 +162,10 @@ Action SetUpReload(CLI::App&) {
     return CallAndPrint<v1::ReloadDirectoryResponse>(
         ctx, [](SproutClient& c) { return c.ReloadDirectory(v1::ReloadDirectoryRequest()); },
         [](const v1::ReloadDirectoryResponse& r, std::ostream& out) {
-          out << "directory " << r.previous_version() << " -> " << r.directory_version() << " at "
-              << FormatTimestamp(r.reload_time()) << "\n";
+          out << "reloaded at " << FormatTimestamp(r.reload_time()) << "\n"
+              << "directory " << r.previous_version() << " -> " << r.directory_version() << "\n"
+              << "policy '" << r.policy_name() << "' " << r.previous_policy_version() << " -> "
+              << r.policy_version() << "\n";
         });
   };
 }
@@ -178,7 +196,11 @@ const Command kAdminCommands[] = {
     {"stats", "Counts per PCN, source and reason; load against capacity", &SetUpStats, {}},
     {"pcns", "The PCNs in the directory", &SetUpPcns, {}},
     {"link-workers", "The link workers in a PCN", &SetUpLinkWorkers, {}},
-    {"reload", "Reload the directory and routing policy", &SetUpReload, {}},
+    {"reload",
+     "Reload the directory and routing policy from their files (validated first; a bad "
+     "file is refused and the old ones stay in force)",
+     &SetUpReload,
+     {}},
     {"verify-audit", "Verify the audit trail's hash chain", &SetUpVerifyAudit, {}},
 };
 

@@ -5,6 +5,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/api/call.h"
 #include "server/api/routing_log_filter.h"
+#include "server/api/stats.h"
 #include "server/common/errors.h"
 
 namespace sprout::api {
@@ -59,7 +60,16 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetRoutingDecision(
 grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext* context,
                                                      const sprout::v1::GetStatsRequest* request,
                                                      sprout::v1::Stats* response) {
-  return FinishUnary(context, NotImplemented("GetStats"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetStats");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<store::RoutingLogQuery> query = ParseStatsFilter(request->filter());
+  if (!query.ok()) return FinishUnary(context, query.status());
+  absl::StatusOr<sprout::v1::Stats> stats =
+      ComputeStats(*query, *call->components->store, *call->components->directory->Get(),
+                   *call->components->terminology->Get(), call->components->clock->Now());
+  if (!stats.ok()) return FinishUnary(context, stats.status());
+  *response = *std::move(stats);
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPcns(grpc::CallbackServerContext* context,
@@ -141,13 +151,16 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
   if (!call->components->reload_directory) {
     return FinishUnary(context, NotImplemented("ReloadDirectory"));
   }
-  const std::string previous = call->components->directory->Get()->version();
-  absl::StatusOr<std::string> version = call->components->reload_directory();
-  if (!version.ok()) return FinishUnary(context, version.status());
-  response->set_directory_version(*version);
-  response->set_previous_version(previous);
+  absl::StatusOr<pipeline::ReloadOutcome> outcome = call->components->reload_directory(
+      {call->principal.organisation_code, std::string(auth::RoleName(call->principal.role))});
+  if (!outcome.ok()) return FinishUnary(context, outcome.status());
+  response->set_directory_version(outcome->directory_version);
+  response->set_previous_version(outcome->previous_directory_version);
   *response->mutable_reload_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(call->components->clock->Now()));
+      absl::ToUnixNanos(outcome->reload_time));
+  response->set_policy_name(outcome->policy_name);
+  response->set_policy_version(outcome->policy_version);
+  response->set_previous_policy_version(outcome->previous_policy_version);
   return FinishUnary(context, absl::OkStatus());
 }
 

@@ -15,8 +15,9 @@
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/referral_pipeline.h"
+#include "server/pipeline/routing_reloader.h"
 #include "server/routing/directory_holder.h"
-#include "server/routing/router.h"
+#include "server/routing/routing_config.h"
 #include "server/store/store.h"
 #include "snomed/terminology_holder.h"
 
@@ -28,7 +29,7 @@ struct Components {
   const Clock* clock = nullptr;
   snomed::TerminologyHolder* terminology = nullptr;
   routing::DirectoryHolder* directory = nullptr;
-  const routing::Router* router = nullptr;
+  const routing::RoutingConfigHolder* routing_config = nullptr;  // router + directory in force
   const intake::ReferralIntake* intake = nullptr;
   const intake::CodeMaps* code_maps = nullptr;  // agency local code maps
   store::Store* store = nullptr;
@@ -37,9 +38,12 @@ struct Components {
   // Backpressure (README "Backpressure"), for statistics; null when off.
   const admission::AgencyRateLimiter* agency_limits = nullptr;
   const admission::QueueLimiter* queue_limits = nullptr;
-  // Re-reads the directory and routing policy files, validates, and swaps.
-  // Returns the new directory version. Null when reload is not supported.
-  std::function<absl::StatusOr<std::string>()> reload_directory;
+  // Re-reads the directory and routing policy files given at start-up,
+  // validates them, and swaps them in (pipeline::RoutingReloader::Reload),
+  // logging the result; the same path as SIGHUP. Null when reload is not
+  // supported.
+  std::function<absl::StatusOr<pipeline::ReloadOutcome>(const pipeline::ReloadActor&)>
+      reload_directory;
 };
 
 // How callers are identified.

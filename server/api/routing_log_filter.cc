@@ -34,6 +34,26 @@ absl::StatusOr<int> EnumValue(const FilterTerm& term, absl::string_view prefix, 
 
 }  // namespace
 
+bool IsDecideTimeTerm(const FilterTerm& term) {
+  return term.field == "decide_time" &&
+         (term.op == ">=" || term.op == ">" || term.op == "<" || term.op == "<=");
+}
+
+absl::Status ApplyDecideTimeTerm(const FilterTerm& term, store::RoutingLogQuery* query) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, term.value, &t, &error)) {
+    return TermError(term, absl::StrCat("\"", term.value,
+                                        "\" is not an RFC 3339 time such as "
+                                        "2026-01-01T00:00:00Z"));
+  }
+  if (term.op == ">=") query->decided_after = t;
+  if (term.op == ">") query->decided_after = t + absl::Nanoseconds(1);
+  if (term.op == "<") query->decided_before = t;
+  if (term.op == "<=") query->decided_before = t + absl::Nanoseconds(1);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<store::RoutingLogQuery> ParseRoutingLogFilter(
     absl::string_view filter, const snomed::Terminology& terminology) {
   absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(filter);
@@ -64,19 +84,9 @@ absl::StatusOr<store::RoutingLogQuery> ParseRoutingLogFilter(
       if (term.op == "<<") {
         for (uint64_t d : terminology.Descendants(*id)) query.reason_any_of.push_back(d);
       }
-    } else if (term.field == "decide_time" && term.op != "=" && term.op != "!=" &&
-               term.op != "<<") {
-      absl::Time t;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, term.value, &t, &error)) {
-        return TermError(term, absl::StrCat("\"", term.value,
-                                            "\" is not an RFC 3339 time such as "
-                                            "2026-01-01T00:00:00Z"));
-      }
-      if (term.op == ">=") query.decided_after = t;
-      if (term.op == ">") query.decided_after = t + absl::Nanoseconds(1);
-      if (term.op == "<") query.decided_before = t;
-      if (term.op == "<=") query.decided_before = t + absl::Nanoseconds(1);
+    } else if (IsDecideTimeTerm(term)) {
+      absl::Status applied = ApplyDecideTimeTerm(term, &query);
+      if (!applied.ok()) return applied;
     } else {
       return UnsupportedFilterTerm(term, kAccepted);
     }

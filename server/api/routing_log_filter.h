@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/common/filter.h"
 #include "server/store/store.h"
 #include "snomed/terminology.h"
 
@@ -16,6 +17,14 @@ namespace sprout::api {
 // INVALID_ARGUMENT with a BadRequest on "filter" naming the column otherwise.
 absl::StatusOr<store::RoutingLogQuery> ParseRoutingLogFilter(
     absl::string_view filter, const snomed::Terminology& terminology);
+
+// Whether `term` is a decide_time comparison (>=, >, <, <=).
+bool IsDecideTimeTerm(const FilterTerm& term);
+
+// Narrows `query` by a decide_time term. INVALID_ARGUMENT with a BadRequest
+// on "filter" naming the column when the value is not an RFC 3339 time.
+// REQUIRES: IsDecideTimeTerm(term).
+absl::Status ApplyDecideTimeTerm(const FilterTerm& term, store::RoutingLogQuery* query);
 
 }  // namespace sprout::api
 

@@ -55,9 +55,13 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
   sprout::v1::Referral& referral = out.referral;
   referral = std::move(coded->referral);
 
+  // One snapshot for the whole referral: the decision, its directory version
+  // and the PCN's display name all come from the configuration in force when
+  // routing began, even if a reload swaps it meanwhile.
+  const std::shared_ptr<const routing::RoutingConfig> config = deps_.routing_config->Get();
   StoreCaseloadView caseload(deps_.store);
   absl::StatusOr<routing::RoutingDecision> decision =
-      deps_.router->Route(MakeRoutingRequest(referral, out.person_key, now), caseload);
+      config->router->Route(MakeRoutingRequest(referral, out.person_key, now), caseload);
   if (!decision.ok()) return decision.status();
 
   const std::string referral_id = deps_.ids->NewId();
@@ -70,8 +74,9 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
   referral.set_etag(absl::StrCat("\"", referral_id, "-1\""));
   std::string pcn_display;
   if (!decision->pcn_code.empty()) {
-    std::shared_ptr<const routing::Directory> directory = deps_.directory->Get();
-    if (const routing::Pcn* pcn = directory->FindPcn(decision->pcn_code)) pcn_display = pcn->name;
+    if (const routing::Pcn* pcn = config->directory->FindPcn(decision->pcn_code)) {
+      pcn_display = pcn->name;
+    }
   }
   *referral.mutable_route() =
       MakeRoute(*decision, absl::StrCat("routingDecisions/", deps_.ids->NewId()), pcn_display);

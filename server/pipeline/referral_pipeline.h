@@ -23,8 +23,7 @@
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
 #include "server/intake/intake.h"
-#include "server/routing/directory_holder.h"
-#include "server/routing/router.h"
+#include "server/routing/routing_config.h"
 #include "server/store/store.h"
 #include "sprout/v1/queue.pb.h"
 #include "sprout/v1/referral.pb.h"
@@ -44,8 +43,8 @@ struct PreparedReferral {
 // The collaborators a pipeline uses. All must outlive it.
 struct PipelineDeps {
   const intake::ReferralIntake* intake = nullptr;
-  const routing::Router* router = nullptr;
-  const routing::DirectoryHolder* directory = nullptr;  // for display names
+  // The router and directory in force; snapshotted once per referral.
+  const routing::RoutingConfigHolder* routing_config = nullptr;
   store::Store* store = nullptr;
   const Clock* clock = nullptr;
   IdGenerator* ids = nullptr;

@@ -127,6 +127,7 @@ sprout::v1::Route MakeRoute(const routing::RoutingDecision& decision,
   route.set_rule(decision.deciding_rule);
   route.set_decision(decision_name);
   route.set_directory_version(decision.directory_version);
+  route.set_policy_version(decision.policy_version);
   return route;
 }
 

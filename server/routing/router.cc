@@ -67,7 +67,20 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(
   }
   absl::Status status = policy->ValidateAgainst(*holder->Get());
   if (!status.ok()) return status;
-  return std::unique_ptr<Router>(new Router(holder, std::move(policy)));
+  return std::unique_ptr<Router>(new Router(holder, nullptr, std::move(policy)));
+}
+
+absl::StatusOr<std::unique_ptr<Router>> Router::CreateForDirectory(
+    std::shared_ptr<const Directory> directory, std::shared_ptr<const RoutingPolicy> policy) {
+  if (directory == nullptr || policy == nullptr) {
+    return absl::InvalidArgumentError(
+        "Router::CreateForDirectory: directory and policy are required");
+  }
+  absl::Status status = policy->ValidateAgainst(*directory);
+  if (!status.ok()) return status;
+  auto owned = std::make_unique<DirectoryHolder>(std::move(directory));
+  const DirectoryHolder* holder = owned.get();
+  return std::unique_ptr<Router>(new Router(holder, std::move(owned), std::move(policy)));
 }
 
 absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
@@ -75,6 +88,7 @@ absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
   const std::shared_ptr<const Directory> dir = holder_->Get();
   RoutingDecision d;
   d.policy_name = policy_->name();
+  d.policy_version = policy_->version();
   d.directory_version = dir->version();
   d.terminology_release = request.terminology_release;
   std::vector<ExplanationStep>& steps = d.explanation.steps;

@@ -58,6 +58,14 @@ class Router {
   static absl::StatusOr<std::unique_ptr<Router>> Create(
       const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy);
 
+  // CreateForDirectory()
+  //
+  // A router bound to one directory for its whole life, as a RoutingConfig
+  // needs (its directory and policy are replaced together, never apart).
+  // INVALID_ARGUMENT as Create(), or if either argument is null.
+  static absl::StatusOr<std::unique_ptr<Router>> CreateForDirectory(
+      std::shared_ptr<const Directory> directory, std::shared_ptr<const RoutingPolicy> policy);
+
   // Route()
   //
   // Decides where `request` goes. Never fails for lack of a PCN or capacity
@@ -69,9 +77,12 @@ class Router {
   const RoutingPolicy& policy() const { return *policy_; }
 
  private:
-  Router(const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy)
-      : holder_(holder), policy_(std::move(policy)) {}
+  Router(const DirectoryHolder* holder, std::unique_ptr<const DirectoryHolder> owned_holder,
+         std::shared_ptr<const RoutingPolicy> policy)
+      : owned_holder_(std::move(owned_holder)), holder_(holder), policy_(std::move(policy)) {}
 
+  // Set for a router made by CreateForDirectory(); holder_ then points to it.
+  const std::unique_ptr<const DirectoryHolder> owned_holder_;
   const DirectoryHolder* const holder_;
   const std::shared_ptr<const RoutingPolicy> policy_;
 };

@@ -41,6 +41,7 @@ absl::StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
     PolicySpec spec, const ConceptPredicateCompiler& compiler) {
   std::shared_ptr<RoutingPolicy> policy(new RoutingPolicy());
   policy->name_ = std::move(spec.name);
+  policy->version_ = std::move(spec.version);
   policy->default_triage_ = std::move(spec.default_triage_sub_icb_location);
   if (policy->default_triage_.empty()) {
     return absl::InvalidArgumentError(

@@ -56,6 +56,9 @@ struct RuleSpec {
 
 struct PolicySpec {
   std::string name;
+  // Identifies the policy's source (LoadRoutingPolicy: "sha256:<hex>" of the
+  // file), so each decision names the exact rules it used. May be empty.
+  std::string version;
   std::string default_triage_sub_icb_location;
   std::vector<RuleSpec> rules;
 };
@@ -101,6 +104,7 @@ class RoutingPolicy {
                      absl::string_view pcn_code) const;
 
   const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
   const std::string& default_triage_sub_icb_location() const { return default_triage_; }
   const std::vector<Rule>& rules() const { return rules_; }
 
@@ -108,6 +112,7 @@ class RoutingPolicy {
   RoutingPolicy() = default;
 
   std::string name_;
+  std::string version_;
   std::string default_triage_;
   std::vector<Rule> rules_;
 };

@@ -3,7 +3,9 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
+#include <openssl/evp.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/routing/directory_loader.h"
@@ -99,6 +101,16 @@ absl::StatusOr<PolicySpec> PolicySpecFromProto(const cfg::RoutingPolicy& proto) 
   return spec;
 }
 
+std::string PolicyVersionOf(absl::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    return "";
+  }
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), length)));
+}
+
 absl::StatusOr<PolicySpec> ParseRoutingPolicyText(absl::string_view text,
                                                   absl::string_view filename) {
   cfg::RoutingPolicy proto;
@@ -123,6 +135,7 @@ absl::StatusOr<std::shared_ptr<const RoutingPolicy>> LoadRoutingPolicy(
     if (absl::StartsWith(spec.status().message(), path)) return spec.status();
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", spec.status().message()));
   }
+  spec->version = PolicyVersionOf(*text);
   absl::StatusOr<std::shared_ptr<const RoutingPolicy>> policy =
       RoutingPolicy::Create(*std::move(spec), compiler);
   if (!policy.ok()) {

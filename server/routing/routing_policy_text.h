@@ -28,9 +28,16 @@ absl::StatusOr<PolicySpec> PolicySpecFromProto(const sprout::config::v1::Routing
 absl::StatusOr<PolicySpec> ParseRoutingPolicyText(absl::string_view text,
                                                   absl::string_view filename);
 
+// PolicyVersionOf()
+//
+// "sha256:<hex>" of the policy text: the version LoadRoutingPolicy() gives a
+// policy, so a changed file is a new version even if its name is not.
+std::string PolicyVersionOf(absl::string_view text);
+
 // LoadRoutingPolicy()
 //
-// Reads `path`, parses it and compiles it (RoutingPolicy::Create). Errors from
+// Reads `path`, parses it and compiles it (RoutingPolicy::Create), with
+// version PolicyVersionOf(the file's bytes). Errors from
 // compilation are prefixed with "<path>: ". Does not check references against a
 // directory: call ValidateAgainst() (Router::Create does).
 absl::StatusOr<std::shared_ptr<const RoutingPolicy>> LoadRoutingPolicy(

@@ -159,6 +159,7 @@ std::string DecisionToJson(const RoutingDecision& d) {
         .Str("queue_priority", d.queue_priority == QueuePriority::kUrgent ? "urgent" : "routine")
         .Str("deciding_rule", d.deciding_rule)
         .Str("policy", d.policy_name)
+        .Str("policy_version", d.policy_version)
         .Str("directory_version", d.directory_version)
         .Str("terminology_release", d.terminology_release);
     std::string* e = j.Raw("explanation");

@@ -111,7 +111,8 @@ struct RoutingDecision {
   QueuePriority queue_priority = QueuePriority::kRoutine;
   std::string deciding_rule;  // Rule name, "continuity", or "default".
   Explanation explanation;
-  std::string policy_name;  // RoutingPolicy name() in force.
+  std::string policy_name;     // RoutingPolicy name() in force.
+  std::string policy_version;  // RoutingPolicy version() in force.
   std::string directory_version;
   std::string terminology_release;
 };

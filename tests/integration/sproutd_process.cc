@@ -133,6 +133,8 @@ void SproutdProcess::Kill() {
   exit_code_ = 128 + SIGKILL;
 }
 
+bool SproutdProcess::Signal(int signal) const { return pid_ > 0 && kill(pid_, signal) == 0; }
+
 SproutdProcess::~SproutdProcess() { Stop(); }
 
 }  // namespace sprout::testing

@@ -32,6 +32,8 @@ class SproutdProcess {
   int Stop();
   // SIGKILL without waiting for a graceful shutdown.
   void Kill();
+  // Sends `signal` (e.g. SIGHUP) and returns at once; false if not running.
+  bool Signal(int signal) const;
 
   int port() const { return port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }

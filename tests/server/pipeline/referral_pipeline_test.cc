@@ -63,13 +63,12 @@ class ReferralPipelineTest : public ::testing::Test {
     auto directory = routing::LoadDirectory(
         routing::DirectoryFiles::InFolder(RepoPath("deploy/demo/directory")), *compiler_);
     ASSERT_TRUE(directory.ok()) << directory.status();
-    directory_ = std::make_unique<routing::DirectoryHolder>(*directory);
     auto policy =
         routing::LoadRoutingPolicy(RepoPath("deploy/demo/routing_policy.textproto"), *compiler_);
     ASSERT_TRUE(policy.ok()) << policy.status();
-    auto router = routing::Router::Create(directory_.get(), *policy);
-    ASSERT_TRUE(router.ok()) << router.status();
-    router_ = *std::move(router);
+    auto config = routing::MakeRoutingConfig(*directory, *policy);
+    ASSERT_TRUE(config.ok()) << config.status();
+    routing_ = std::make_unique<routing::RoutingConfigHolder>(*config);
 
     auto maps = intake::CodeMaps::LoadDirectory(RepoPath("deploy/demo/codemaps"), **terminology);
     ASSERT_TRUE(maps.ok()) << maps.status();
@@ -89,8 +88,7 @@ class ReferralPipelineTest : public ::testing::Test {
 
     PipelineDeps deps;
     deps.intake = intake_.get();
-    deps.router = router_.get();
-    deps.directory = directory_.get();
+    deps.routing_config = routing_.get();
     deps.store = store_.get();
     deps.clock = &clock_;
     deps.ids = &ids_;
@@ -120,8 +118,7 @@ class ReferralPipelineTest : public ::testing::Test {
   const auth::Principal gp_{"Y99001", auth::Role::kReferrer, ""};
   std::unique_ptr<snomed::TerminologyHolder> terminology_;
   std::unique_ptr<EclPredicateCompiler> compiler_;
-  std::unique_ptr<routing::DirectoryHolder> directory_;
-  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<routing::RoutingConfigHolder> routing_;
   std::unique_ptr<intake::ReferralIntake> intake_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ReferralPipeline> pipeline_;
@@ -213,6 +210,36 @@ TEST_F(ReferralPipelineTest, InvalidReferralIsRefusedWithEveryViolation) {
   auto items = store_->ListQueueItems("pcns/U99001", 50, "");
   ASSERT_TRUE(items.ok());
   EXPECT_TRUE(items->items.empty());
+}
+
+// After a reload the next referral is routed, named and versioned by the new
+// configuration, all from one snapshot.
+TEST_F(ReferralPipelineTest, RoutesWithTheConfigurationInForce) {
+  auto spec = routing::ParseRoutingPolicyText(R"(
+    name: "reloaded"
+    default_triage_sub_icb_location: "Z1W0A"
+    rules { name: "gp-to-riverside" when { source_types: SOURCE_TYPE_GP_PRACTICE }
+            then { route_to_pcn: "U99002" } }
+  )",
+                                              "reloaded.textproto");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  spec->version = "sha256:reloaded";
+  auto policy = routing::RoutingPolicy::Create(*spec, *compiler_);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  const std::shared_ptr<const routing::RoutingConfig> before = routing_->Get();
+  auto config = routing::MakeRoutingConfig(before->directory, *policy);
+  ASSERT_TRUE(config.ok()) << config.status();
+  routing_->Replace(*config);
+
+  absl::StatusOr<PreparedReferral> prepared = pipeline_->Prepare(GpReferral("9434765919"), gp_);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const sprout::v1::Route& route = prepared->referral.route();
+  EXPECT_EQ(route.pcn(), "pcns/U99002");
+  EXPECT_EQ(route.pcn_display(), "Riverside Wrenfield PCN");
+  EXPECT_EQ(route.rule(), "gp-to-riverside");
+  EXPECT_EQ(route.policy_version(), "sha256:reloaded");
+  EXPECT_EQ(route.directory_version(), before->directory->version());
+  EXPECT_EQ(prepared->decision.route().policy_version(), "sha256:reloaded");
 }
 
 }  // namespace

@@ -1,0 +1,158 @@
+// sproutctl admin reload and admin stats against the generated AdminService
+// mock stub: no server, no network (STYLE.md T5).
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client/cli/exit_code.h"
+#include "client/cli/sproutctl.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "gtest/gtest.h"
+#include "rpc/status_conversion.h"
+#include "sprout/v1/admin_service_mock.grpc.pb.h"
+
+namespace sprout::client::cli {
+namespace {
+
+namespace v1 = ::sprout::v1;
+using ::testing::_;
+using ::testing::DoAll;
+using ::testing::HasSubstr;
+using ::testing::Return;
+using ::testing::SaveArg;
+using ::testing::SetArgPointee;
+using ::testing::StrictMock;
+
+class SproutctlAdminTest : public ::testing::Test {
+ protected:
+  SproutctlAdminTest()
+      : admin_owned_(std::make_unique<StrictMock<v1::MockAdminServiceStub>>()),
+        admin_(*admin_owned_) {}
+
+  int Run(std::vector<std::string> args) {
+    args.insert(args.begin(), "sproutctl");
+    return RunSproutctl(args, out_, err_, [this](const ClientOptions& options) {
+      SproutClient::Stubs stubs;
+      stubs.admin = std::move(admin_owned_);
+      return std::make_unique<SproutClient>(nullptr, std::move(stubs), options);
+    });
+  }
+
+  std::unique_ptr<StrictMock<v1::MockAdminServiceStub>> admin_owned_;
+  StrictMock<v1::MockAdminServiceStub>& admin_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+};
+
+v1::ReloadDirectoryResponse Reloaded() {
+  v1::ReloadDirectoryResponse r;
+  r.set_previous_version("sha256:aaa");
+  r.set_directory_version("sha256:bbb");
+  r.set_policy_name("demo-policy");
+  r.set_previous_policy_version("sha256:ccc");
+  r.set_policy_version("sha256:ddd");
+  r.mutable_reload_time()->set_seconds(1767225600);
+  return r;
+}
+
+TEST_F(SproutctlAdminTest, ReloadPrintsDirectoryAndPolicyVersions) {
+  EXPECT_CALL(admin_, ReloadDirectory(_, _, _))
+      .WillOnce(DoAll(SetArgPointee<2>(Reloaded()), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "reload"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("directory sha256:aaa -> sha256:bbb\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("policy 'demo-policy' sha256:ccc -> sha256:ddd\n"));
+}
+
+TEST_F(SproutctlAdminTest, ReloadJsonPrintsTheResponse) {
+  EXPECT_CALL(admin_, ReloadDirectory(_, _, _))
+      .WillOnce(DoAll(SetArgPointee<2>(Reloaded()), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "--json", "admin", "reload"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"policyVersion\": \"sha256:ddd\""));
+  EXPECT_THAT(out_.str(), HasSubstr("\"directoryVersion\": \"sha256:bbb\""));
+}
+
+TEST_F(SproutctlAdminTest, RefusedReloadShowsTheFileAndProblem) {
+  absl::Status s = absl::FailedPreconditionError(
+      "routing policy: /etc/sprout/policy.textproto: rule 3 'x': reasons_ecl: bad");
+  google::rpc::PreconditionFailure failure;
+  auto* v = failure.add_violations();
+  v->set_type("ROUTING_POLICY");
+  v->set_subject("/etc/sprout/policy.textproto");
+  v->set_description("rule 3 'x': reasons_ecl: bad");
+  rpc::SetStatusDetail(s, failure);
+  EXPECT_CALL(admin_, ReloadDirectory(_, _, _)).WillOnce(Return(rpc::ToGrpcStatus(s)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "reload"}), kExitRefused);
+  EXPECT_THAT(err_.str(), HasSubstr("  ROUTING_POLICY /etc/sprout/policy.textproto: rule 3 'x': "
+                                    "reasons_ecl: bad\n"));
+}
+
+v1::Stats SomeStats() {
+  v1::Stats s;
+  s.set_total(3);
+  v1::StatsRow* row = s.add_by_pcn();
+  row->set_key("pcns/U99001");
+  row->set_display("Northgate Wrenfield PCN");
+  row->set_count(3);
+  row = s.add_by_reason();
+  row->set_key("267076002");
+  row->set_display("Feeling lonely");
+  row->set_count(2);
+  v1::PcnLoad* pcn = s.add_pcns();
+  pcn->set_pcn("pcns/U99001");
+  pcn->set_display("Northgate Wrenfield PCN");
+  pcn->set_accepted_this_year(12);
+  pcn->set_annual_cap(700);
+  pcn->set_open_caseload(4);
+  pcn->set_open_cap(168);
+  pcn->set_waiting(3);
+  pcn->set_available_link_workers(4);
+  pcn->set_link_worker_count(4);
+  v1::LinkWorkerLoad* lw = s.add_link_workers();
+  lw->set_link_worker("pcns/U99001/linkWorkers/lw-u99001-01");
+  lw->set_accepted_this_year(12);
+  lw->set_annual_cap(200);
+  lw->set_open_caseload(4);
+  lw->set_open_cap(48);
+  lw->set_waiting(3);
+  lw->set_available(true);
+  return s;
+}
+
+TEST_F(SproutctlAdminTest, StatsSendsTheFilterAndPrintsCountsAndLoad) {
+  v1::GetStatsRequest seen;
+  EXPECT_CALL(admin_, GetStats(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&seen), SetArgPointee<2>(SomeStats()), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "stats", "--filter", "pcn = \"U99001\""}),
+            kExitOk);
+  EXPECT_EQ(seen.filter(), "pcn = \"U99001\"");
+  const std::string out = out_.str();
+  EXPECT_THAT(out, HasSubstr("routing decisions: 3\n"));
+  EXPECT_THAT(out, HasSubstr("Northgate Wrenfield PCN"));
+  EXPECT_THAT(out, HasSubstr("Feeling lonely"));
+  EXPECT_THAT(out, HasSubstr("12/700"));
+  EXPECT_THAT(out, HasSubstr("4/168"));
+  EXPECT_THAT(out, HasSubstr("pcns/U99001/linkWorkers/lw-u99001-01"));
+  EXPECT_THAT(out, HasSubstr("12/200"));
+}
+
+TEST_F(SproutctlAdminTest, StatsJsonPrintsTheMessage) {
+  EXPECT_CALL(admin_, GetStats(_, _, _))
+      .WillOnce(DoAll(SetArgPointee<2>(SomeStats()), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "--json", "admin", "stats"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"availableLinkWorkers\": 4"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"total\": \"3\""));
+}
+
+TEST_F(SproutctlAdminTest, HelpDescribesReloadAndStats) {
+  EXPECT_EQ(Run({"admin", "reload", "--help"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("Usage:"));
+  out_.str("");
+  EXPECT_EQ(Run({"admin", "stats", "--help"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("--filter"));
+  EXPECT_THAT(out_.str(), HasSubstr("decide_time"));
+}
+
+}  // namespace
+}  // namespace sprout::client::cli
