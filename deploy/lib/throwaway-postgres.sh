@@ -39,4 +39,5 @@ stop_throwaway_postgres() {
   "$PG_DIR/pg_ctl.sh" stop -m fast >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
   PG_DIR=
+  unset SPROUT_TEST_PG_DSN SPROUT_TEST_PG_DIR SPROUT_TEST_PG_CTL
 }

@@ -5,6 +5,7 @@
 // original, and a retry of one that was in flight when the server died either
 // returns what was committed or commits it now, never a second copy.
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -53,16 +54,20 @@ struct Ledger {
   std::set<int64_t> unanswered;
 };
 
-class CrashRecoveryTest : public ::testing::TestWithParam<Backend> {
+// The clients, the server's life and the checks; the tests below decide
+// what goes wrong.
+class CrashRecoveryFixture {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres && testing::PostgresDsnFromEnv().empty()) {
+  // Makes a fresh folder and database for `backend`; skips the test when the
+  // backend is PostgreSQL and no server is available.
+  void Prepare(Backend backend) {
+    if (backend == Backend::kPostgres && testing::PostgresDsnFromEnv().empty()) {
       GTEST_SKIP() << "SPROUT_TEST_PG_DSN is unset; deploy/test starts a PostgreSQL and sets it";
     }
-    dir_ = absl::StrCat(::testing::TempDir(), "/crash_", testing::BackendName(GetParam()));
+    dir_ = absl::StrCat(::testing::TempDir(), "/crash_", testing::BackendName(backend));
     std::filesystem::remove_all(dir_);
     absl::StatusOr<std::vector<std::string>> flags =
-        testing::StoreFlags(GetParam(), "sprout_crash_test");
+        testing::StoreFlags(backend, "sprout_crash_test");
     ASSERT_TRUE(flags.ok()) << flags.status();
     flags_ = *flags;
     // One practice submits as fast as it can: lift the per-agency and
@@ -78,9 +83,12 @@ class CrashRecoveryTest : public ::testing::TestWithParam<Backend> {
     return started.ok() ? *std::move(started) : nullptr;
   }
 
-  // Submits from kClients threads until told to stop or the server dies.
+  // Submits from kClients threads until told to stop. A failed call ends
+  // its thread (the server is gone), unless `persist`: then the client
+  // retries the same request_id until it is answered, as a real one would
+  // through an outage of the database.
   void Load(testing::SproutdProcess& server, std::atomic<int64_t>& next, std::atomic<bool>& stop,
-            Ledger& ledger) {
+            Ledger& ledger, bool persist = false) {
     std::vector<std::thread> clients;
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&] {
@@ -93,7 +101,11 @@ class CrashRecoveryTest : public ::testing::TestWithParam<Backend> {
           }
           sprout::v1::SubmitReferralResponse response;
           grpc::Status status = stub->SubmitReferral(Context(10).get(), RequestFor(n), &response);
-          if (!status.ok()) return;  // the server is gone; n stays unanswered
+          while (persist && !status.ok() && !stop.load()) {
+            absl::SleepFor(absl::Milliseconds(50));
+            status = stub->SubmitReferral(Context(10).get(), RequestFor(n), &response);
+          }
+          if (!status.ok()) return;  // n stays unanswered
           std::lock_guard<std::mutex> lock(ledger.mu);
           ledger.unanswered.erase(n);
           ledger.acknowledged[n] = response.referral().name();
@@ -141,8 +153,46 @@ class CrashRecoveryTest : public ::testing::TestWithParam<Backend> {
     return stored;
   }
 
+  // After the load: in-flight requests retried, every acknowledged referral
+  // stored exactly once, nothing else stored, the audit chain intact.
+  void ExpectEveryAcknowledgedReferralOnce(testing::SproutdProcess& server, Ledger& ledger) {
+    Reconcile(server, ledger);
+    const std::map<std::string, int> stored = StoredReferrals(server);
+    std::set<std::string> acknowledged;
+    for (const auto& [n, name] : ledger.acknowledged) acknowledged.insert(name);
+    EXPECT_EQ(acknowledged.size(), ledger.acknowledged.size()) << "two requests share a referral";
+    EXPECT_GT(acknowledged.size(), static_cast<size_t>(kRounds)) << "the load never got going";
+    for (const std::string& name : acknowledged) {
+      auto it = stored.find(name);
+      ASSERT_NE(it, stored.end()) << name << " was acknowledged but is missing";
+      EXPECT_EQ(it->second, 1) << name;
+    }
+    // Nothing stored that no client ever had acknowledged after reconciling.
+    EXPECT_EQ(stored.size(), acknowledged.size());
+
+    auto admin = sprout::v1::AdminService::NewStub(server.Channel("admin"));
+    sprout::v1::VerifyAuditLogResponse audit;
+    ASSERT_TRUE(admin->VerifyAuditLog(Context(60).get(), {}, &audit).ok());
+    EXPECT_TRUE(audit.intact()) << audit.message();
+  }
+
   std::string dir_;
   std::vector<std::string> flags_;
+};
+
+class CrashRecoveryTest : public CrashRecoveryFixture, public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { Prepare(GetParam()); }
+};
+
+class DatabaseRestartTest : public CrashRecoveryFixture, public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::getenv("SPROUT_TEST_PG_CTL") == nullptr) {
+      GTEST_SKIP() << "SPROUT_TEST_PG_CTL is unset; deploy/test starts a PostgreSQL and sets it";
+    }
+    Prepare(Backend::kPostgres);
+  }
 };
 
 TEST_P(CrashRecoveryTest, KillNineUnderLoadLosesAndDuplicatesNothing) {
@@ -164,30 +214,41 @@ TEST_P(CrashRecoveryTest, KillNineUnderLoadLosesAndDuplicatesNothing) {
 
   std::unique_ptr<testing::SproutdProcess> server = StartServer();
   ASSERT_NE(server, nullptr);
-  Reconcile(*server, ledger);
-  const std::map<std::string, int> stored = StoredReferrals(*server);
-  std::set<std::string> acknowledged;
-  for (const auto& [n, name] : ledger.acknowledged) acknowledged.insert(name);
-  EXPECT_EQ(acknowledged.size(), ledger.acknowledged.size()) << "two requests share a referral";
-  EXPECT_GT(acknowledged.size(), static_cast<size_t>(kRounds)) << "the load never got going";
-  for (const std::string& name : acknowledged) {
-    auto it = stored.find(name);
-    ASSERT_NE(it, stored.end()) << name << " was acknowledged but is missing";
-    EXPECT_EQ(it->second, 1) << name;
-  }
-  // Nothing stored that no client ever had acknowledged after reconciling.
-  EXPECT_EQ(stored.size(), acknowledged.size());
-
-  auto admin = sprout::v1::AdminService::NewStub(server->Channel("admin"));
-  sprout::v1::VerifyAuditLogResponse audit;
-  ASSERT_TRUE(admin->VerifyAuditLog(Context(60).get(), {}, &audit).ok());
-  EXPECT_TRUE(audit.intact()) << audit.message();
+  ExpectEveryAcknowledgedReferralOnce(*server, ledger);
   EXPECT_EQ(server->Stop(), 0);
-  std::cout << "[ info ] " << acknowledged.size() << " referrals over " << kRounds
+  std::cout << "[ info ] " << ledger.acknowledged.size() << " referrals over " << kRounds
             << " kills, none lost or repeated\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CrashRecoveryTest, ::testing::Values(Backend::kSqlite),
+// PostgreSQL itself crashes and restarts twice while clients submit through
+// sproutd, retrying what fails with the same request_id.
+TEST_F(DatabaseRestartTest, PostgresRestartUnderLoadLosesAndDuplicatesNothing) {
+  const char* ctl = std::getenv("SPROUT_TEST_PG_CTL");
+  Ledger ledger;
+  std::atomic<int64_t> next{1};
+  std::unique_ptr<testing::SproutdProcess> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  std::atomic<bool> stop{false};
+  std::thread load([&] { Load(*server, next, stop, ledger, /*persist=*/true); });
+  for (int round = 0; round < 2; ++round) {
+    absl::SleepFor(absl::Milliseconds(700));
+    // An immediate stop is a crash for PostgreSQL: in-flight transactions
+    // are cut off, and it recovers from its WAL on start.
+    ASSERT_EQ(std::system(absl::StrCat(ctl, " stop -m immediate >/dev/null").c_str()), 0);
+    absl::SleepFor(absl::Seconds(1));
+    ASSERT_EQ(std::system(absl::StrCat(ctl, " start >/dev/null").c_str()), 0);
+  }
+  absl::SleepFor(absl::Seconds(2));  // sproutd reconnects and the load resumes
+  stop.store(true);
+  load.join();
+  ExpectEveryAcknowledgedReferralOnce(*server, ledger);
+  EXPECT_EQ(server->Stop(), 0);
+  std::cout << "[ info ] " << ledger.acknowledged.size()
+            << " referrals over 2 database restarts, none lost or repeated\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CrashRecoveryTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return testing::BackendName(info.param);
                          });

@@ -17,6 +17,7 @@
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/waiting_count.h"
 #include "server/routing/directory_loader.h"
+#include "server/routing/routing_config.h"
 #include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
@@ -86,13 +87,12 @@ class ReferralAdmissionTest : public ::testing::Test {
     auto directory = routing::LoadDirectory(
         routing::DirectoryFiles::InFolder(RepoPath("deploy/demo/directory")), *compiler_);
     ASSERT_TRUE(directory.ok()) << directory.status();
-    directory_ = std::make_unique<routing::DirectoryHolder>(*directory);
     auto policy =
         routing::LoadRoutingPolicy(RepoPath("deploy/demo/routing_policy.textproto"), *compiler_);
     ASSERT_TRUE(policy.ok()) << policy.status();
-    auto router = routing::Router::Create(directory_.get(), *policy);
-    ASSERT_TRUE(router.ok()) << router.status();
-    router_ = *std::move(router);
+    auto config = routing::MakeRoutingConfig(*directory, *policy);
+    ASSERT_TRUE(config.ok()) << config.status();
+    routing_ = std::make_unique<routing::RoutingConfigHolder>(*config);
     auto maps = intake::CodeMaps::LoadDirectory(RepoPath("deploy/demo/codemaps"), **terminology);
     ASSERT_TRUE(maps.ok()) << maps.status();
     auto intake = intake::ReferralIntake::Create(*terminology, *maps, &clock_, {});
@@ -119,8 +119,7 @@ class ReferralAdmissionTest : public ::testing::Test {
                                                  admission::QueueLimiter* queue_limits) {
     PipelineDeps deps;
     deps.intake = intake_.get();
-    deps.router = router_.get();
-    deps.directory = directory_.get();
+    deps.routing_config = routing_.get();
     deps.store = store_.get();
     deps.clock = &clock_;
     deps.ids = &ids_;
@@ -168,8 +167,7 @@ class ReferralAdmissionTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<snomed::TerminologyHolder> terminology_;
   std::unique_ptr<EclPredicateCompiler> compiler_;
-  std::unique_ptr<routing::DirectoryHolder> directory_;
-  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<routing::RoutingConfigHolder> routing_;
   std::unique_ptr<intake::ReferralIntake> intake_;
   std::unique_ptr<store::Store> store_;
 };
