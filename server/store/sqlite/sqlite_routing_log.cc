@@ -75,17 +75,18 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   absl::StrAppend(&sql, " ORDER BY d.decide_time_us DESC, d.pk DESC LIMIT ?", next);
 
   ReaderPool::Lease db = readers_.Acquire();
-  // The oldest and newest decisions bound the walk (two index probes).
+  // The oldest and newest decisions bound the walk: two index probes (one
+  // query asking for both would scan the table; SQLite optimises a lone
+  // MIN or MAX only).
   int64_t oldest = 0;
   int64_t newest = 0;
-  {
+  for (auto [sql_end, out] : {std::pair{"MIN", &oldest}, std::pair{"MAX", &newest}}) {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
-        db->Prepare("SELECT MIN(decide_time_us), MAX(decide_time_us) FROM routing_decisions"));
+        db->Prepare(absl::StrCat("SELECT ", sql_end, "(decide_time_us) FROM routing_decisions")));
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row || stmt.ColumnIsNull(0)) return Page<sprout::v1::RoutingDecision>{};
-    oldest = stmt.ColumnInt64(0);
-    newest = stmt.ColumnInt64(1);
+    *out = stmt.ColumnInt64(0);
   }
   const int64_t floor =
       query.decided_after ? std::max(oldest, absl::ToUnixMicros(*query.decided_after)) : oldest;

@@ -57,8 +57,8 @@ struct SqliteStoreOptions {
   // How much work one QueryRoutingLog call may do, in SQLite virtual machine
   // steps (about 20-40 per row examined), before it returns a short page with
   // a token to continue. Bounds the latency of a page whose filters match
-  // rarely. Default: 2,000,000 (tens of milliseconds).
-  int64_t routing_log_scan_budget = 2000000;
+  // rarely. Default: 100,000 (a few tens of milliseconds).
+  int64_t routing_log_scan_budget = 100000;
 
   // Run PRAGMA quick_check at open; DATA_LOSS if it fails. Reads the whole
   // file: about 1 s per GB. Default: true.

@@ -434,3 +434,60 @@ TEST_F(SqliteStoreTest, BadOptionsAreInvalidArgument) {
 
 }  // namespace
 }  // namespace sprout::store
+
+namespace sprout::store {
+namespace {
+
+// A page whose filter rarely matches stops at the scan budget and returns
+// short, even empty, with a token; following the tokens still yields every
+// match exactly once, newest first.
+TEST(SqliteRoutingLogTest, ScanBudgetGivesShortPagesThatStillCoverEveryMatch) {
+  testing::TempDir dir;
+  SqliteStoreOptions options;
+  options.path = dir.File("sprout.db");
+  options.routing_log_scan_budget = 1;  // one time window per call
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const absl::Time t0 = absl::FromUnixSeconds(1767225600);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 60; ++i) {
+    // One decision every 3 hours; every tenth from practice A81999.
+    const bool match = i % 10 == 0;
+    ASSERT_TRUE((*store)
+                    ->Submit(MakeSubmission(Spec(absl::StrCat("r", i))
+                                                .Time(t0 + absl::Hours(3 * i))
+                                                .PracticeCode(match ? "A81999" : "A81001")))
+                    .ok());
+    if (match) expected.insert(expected.begin(), absl::StrCat("routingDecisions/d-r", i));
+  }
+  RoutingLogQuery query;
+  query.practice_code = "A81999";
+  std::vector<std::string> seen;
+  std::string token;
+  int calls = 0;
+  int short_pages = 0;
+  do {
+    absl::StatusOr<Page<sprout::v1::RoutingDecision>> page =
+        (*store)->QueryRoutingLog(query, 4, token);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& d : page->items) seen.push_back(d.name());
+    if (page->items.size() < 4 && !page->next_page_token.empty()) ++short_pages;
+    token = page->next_page_token;
+    ASSERT_LT(++calls, 1000) << "the tokens never ran out";
+  } while (!token.empty());
+  EXPECT_EQ(seen, expected);
+  EXPECT_GT(short_pages, 0) << "the budget never cut a page short";
+
+  // With the default budget the same query fills its pages.
+  (*store)->Shutdown();
+  store->reset();
+  options.routing_log_scan_budget = SqliteStoreOptions().routing_log_scan_budget;
+  store = SqliteStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<Page<sprout::v1::RoutingDecision>> first = (*store)->QueryRoutingLog(query, 4, "");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->items.size(), 4u);
+}
+
+}  // namespace
+}  // namespace sprout::store
