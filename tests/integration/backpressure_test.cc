@@ -2,7 +2,6 @@
 // an organisation over its rate, and a referral for a full PCN, get
 // RESOURCE_EXHAUSTED with RetryInfo and ErrorInfo in the status details and
 // store nothing, while other PCNs and other organisations are served.
-#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,34 +14,21 @@
 #include "gtest/gtest.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/integration/sproutd_process.h"
+#include "tests/integration/sqlite_peek.h"
+#include "tests/integration/test_referrals.h"
 
 namespace sprout {
 namespace {
+
+using testing::CountRows;
 
 // A GP referral for a patient of `practice` (Y99001 is in PCN U99001, Y99005
 // in U99002).
 sprout::v1::Referral GpReferral(const std::string& nhs_number, const std::string& practice,
                                 const std::string& postcode) {
-  sprout::v1::Referral r;
-  sprout::v1::Patient* p = r.mutable_patient();
-  p->set_nhs_number(nhs_number);
-  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
-  p->set_given_name("Alex");
-  p->set_family_name("Example");
-  p->mutable_birth_date()->set_year(1950);
-  p->mutable_birth_date()->set_month(4);
-  p->mutable_birth_date()->set_day(21);
-  p->mutable_address()->add_lines("1 Test Street");
-  p->mutable_address()->set_postcode(postcode);
-  p->set_registered_practice_code(practice);
-  sprout::v1::Referrer* ref = r.mutable_referrer();
-  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
-  ref->set_practitioner_name("Dr Demo");
-  ref->set_callback_phone("01632 960100");
-  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
-  r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
-  r.mutable_consent()->set_referral_agreed(true);
-  r.mutable_consent()->set_information_sharing_agreed(true);
+  sprout::v1::Referral r = testing::GpReferral(nhs_number);
+  r.mutable_patient()->set_registered_practice_code(practice);
+  r.mutable_patient()->mutable_address()->set_postcode(postcode);
   return r;
 }
 
@@ -70,22 +56,6 @@ sprout::v1::Referral PoliceReferral() {
   r.mutable_consent()->set_referral_agreed(true);
   r.mutable_consent()->set_information_sharing_agreed(true);
   return r;
-}
-
-int64_t CountRows(const std::string& db_file, const std::string& table) {
-  sqlite3* db = nullptr;
-  int64_t n = -1;
-  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    const std::string sql = "SELECT count(*) FROM " + table;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      n = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return n;
 }
 
 // The details a RESOURCE_EXHAUSTED status carries.

@@ -4,7 +4,6 @@
 // policy is refused with details and the old one keeps routing; SIGHUP runs
 // the same reload. GetStats then counts what was routed.
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,11 +21,15 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/integration/sproutd_process.h"
+#include "tests/integration/sqlite_peek.h"
+#include "tests/integration/test_referrals.h"
 
 namespace sprout {
 namespace {
 
+using testing::GpReferral;
 using ::testing::HasSubstr;
+using testing::QueryInt;
 using ::testing::StartsWith;
 
 // A rule placed before the demo policy's rules: GP referrals go to Riverside.
@@ -37,40 +40,6 @@ rules {
   then { route_to_pcn: "U99002" }
 }
 )";
-
-// A registered patient of Northgate Surgery (Y99001, Northgate Wrenfield PCN
-// U99001), lonely and in debt: the demo policy's "debt-and-money" decides.
-sprout::v1::Referral GpReferral(const std::string& nhs_number) {
-  sprout::v1::Referral r;
-  sprout::v1::Patient* p = r.mutable_patient();
-  p->set_nhs_number(nhs_number);
-  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
-  p->set_given_name("Alex");
-  p->set_family_name("Example");
-  p->mutable_birth_date()->set_year(1950);
-  p->mutable_birth_date()->set_month(4);
-  p->mutable_birth_date()->set_day(21);
-  p->mutable_address()->add_lines("1 Test Street");
-  p->mutable_address()->set_town("Wrenfield");
-  p->mutable_address()->set_postcode("ZX1 4AB");
-  p->set_registered_practice_code("Y99001");
-  p->set_gender(sprout::v1::GENDER_FEMALE);
-  p->mutable_contact()->set_phone("01632 960001");
-  sprout::v1::Referrer* ref = r.mutable_referrer();
-  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
-  ref->set_organisation_name("Northgate Surgery");
-  ref->set_practitioner_name("Dr Demo");
-  ref->set_practitioner_role("GP");
-  ref->set_callback_phone("01632 960100");
-  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
-  r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
-  r.add_reasons()->set_snomed_code("160932005");  // Financial problem
-  r.set_what_matters_to_me("Getting out of the house and meeting people");
-  r.mutable_consent()->set_referral_agreed(true);
-  r.mutable_consent()->set_information_sharing_agreed(true);
-  r.mutable_consent()->set_obtained_by("Dr Demo");
-  return r;
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -85,23 +54,6 @@ void WriteAll(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp, std::ios::trunc) << content;
   std::filesystem::rename(tmp, path);
-}
-
-// One integer from the server's database, read-only (e.g. a count).
-int64_t QueryInt(const std::string& db_file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  int64_t n = -1;
-  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      n = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return n;
 }
 
 template <typename Detail>

@@ -2,8 +2,6 @@
 // is submitted over mutual TLS, validated, coded, routed, stored in SQLite,
 // appears on its PCN's queue and in the routing log; a bad referral is refused
 // with a BadRequest and nothing is stored.
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -16,6 +14,7 @@
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/integration/sproutd_process.h"
+#include "tests/integration/sqlite_peek.h"
 #include "tests/integration/test_referrals.h"
 
 namespace sprout {
@@ -26,23 +25,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Property;
 
+using testing::CountRows;
 using testing::GpReferral;
-
-int64_t CountRows(const std::string& db_file, const std::string& table) {
-  sqlite3* db = nullptr;
-  int64_t n = -1;
-  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    const std::string sql = "SELECT count(*) FROM " + table;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      n = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return n;
-}
 
 google::rpc::BadRequest BadRequestOf(const grpc::Status& status) {
   google::rpc::Status details;
