@@ -80,13 +80,12 @@ class Load {
     for (int i = 0; i < in_flight; ++i) StartOne();
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](Load* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-          return self->outstanding_ == 0;
-        },
+        +[](Load* self)
+             ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) { return self->outstanding_ == 0; },
         this));
     const double seconds = absl::ToDoubleSeconds(stop_at_ - measure_from_);
-    std::printf("in_flight %d: %.0f calls/s  p50 %.0f us  p99 %.0f us  errors %d",
-                in_flight, latencies_us_.size() / seconds, Percentile(latencies_us_, 0.5),
+    std::printf("in_flight %d: %.0f calls/s  p50 %.0f us  p99 %.0f us  errors %d", in_flight,
+                latencies_us_.size() / seconds, Percentile(latencies_us_, 0.5),
                 Percentile(latencies_us_, 0.99), errors_);
     if (!first_error_.empty()) std::printf("  (first: %s)", first_error_.c_str());
     std::printf("\n");

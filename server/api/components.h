@@ -9,9 +9,9 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
-#include "server/api/queue_watch_hub.h"
 #include "server/admission/agency_rate_limiter.h"
 #include "server/admission/queue_limiter.h"
+#include "server/api/queue_watch_hub.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/referral_pipeline.h"
