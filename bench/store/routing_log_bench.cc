@@ -199,8 +199,8 @@ int main(int argc, char** argv) {
   SqliteStoreOptions options;
   options.path = path;
   options.integrity_check_at_open = false;  // reads the whole file; not what is measured
-  if (const char* budget = std::getenv("SPROUT_ROUTING_LOG_SCAN_BUDGET")) {
-    options.routing_log_scan_budget = std::atoll(budget);
+  if (const char* budget_ms = std::getenv("SPROUT_ROUTING_LOG_SCAN_BUDGET_MS")) {
+    options.routing_log_scan_budget = absl::Milliseconds(std::atoi(budget_ms));
   }
   absl::StatusOr<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(options);
   if (!opened.ok()) {

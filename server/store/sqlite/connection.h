@@ -53,8 +53,6 @@ class Statement {
 
   int64_t ColumnInt64(int column) const;
   bool ColumnIsNull(int column) const;
-  // Virtual machine steps run so far: a measure of the work done.
-  int64_t VmSteps() const;
   std::string ColumnText(int column) const;
   // Valid until the next Step or reset.
   absl::string_view ColumnBlob(int column) const;

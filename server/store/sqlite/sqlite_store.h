@@ -54,11 +54,11 @@ struct SqliteStoreOptions {
   // Use it to keep the store from filling a shared volume. Default: 0.
   int64_t max_size_bytes = 0;
 
-  // How much work one QueryRoutingLog call may do, in SQLite virtual machine
-  // steps (about 20-40 per row examined), before it returns a short page with
-  // a token to continue. Bounds the latency of a page whose filters match
-  // rarely. Default: 100,000 (a few tens of milliseconds).
-  int64_t routing_log_scan_budget = 100000;
+  // How long one QueryRoutingLog call may read before it returns a short
+  // page with a token to continue (it checks between time windows, so a
+  // call ends within about twice this). Bounds the latency of a page whose
+  // filters rarely match. Zero: one time window per call. Default: 20 ms.
+  absl::Duration routing_log_scan_budget = absl::Milliseconds(20);
 
   // Run PRAGMA quick_check at open; DATA_LOSS if it fails. Reads the whole
   // file: about 1 s per GB. Default: true.
