@@ -82,7 +82,10 @@ void QueueWatchStream::OnWriteDone(bool ok) {
   }
   if (!pending_.empty()) {
     WriteNextLocked();
-  } else if (more_) {
+  } else {
+    // Pump skips a stream while it writes, so a store wake that came during
+    // the write has not been read for yet: ask for a round, which reads if
+    // the wake generation moved on (or there was more) and is cheap if not.
     hub_->Poke();
   }
 }
