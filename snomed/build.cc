@@ -1,12 +1,39 @@
 #include "snomed/build.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "snomed/terminology.h"
 
 namespace sprout::snomed {
+
+constexpr absl::string_view kIsACyclePayload = "type.sprout/snomed.IsACycle";
+
+void SetIsACycle(const std::vector<IsACycleEdge>& edges, absl::Status* status) {
+  std::string ids;
+  for (const IsACycleEdge& e : edges) absl::StrAppend(&ids, e.child, " ", e.parent, " ");
+  status->SetPayload(kIsACyclePayload, absl::Cord(ids));
+}
+
+std::vector<IsACycleEdge> IsACycleOf(const absl::Status& status) {
+  std::vector<IsACycleEdge> edges;
+  absl::optional<absl::Cord> payload = status.GetPayload(kIsACyclePayload);
+  if (!payload) return edges;
+  std::vector<std::string> parts = absl::StrSplit(std::string(*payload), ' ', absl::SkipEmpty());
+  for (size_t k = 0; k + 1 < parts.size(); k += 2) {
+    IsACycleEdge e;
+    if (absl::SimpleAtoi(parts[k], &e.child) && absl::SimpleAtoi(parts[k + 1], &e.parent)) {
+      edges.push_back(e);
+    }
+  }
+  return edges;
+}
+
 namespace {
 
 // Counting sort of `items` into a CSR keyed by key(item) in [0, rows). Items
@@ -207,17 +234,26 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
   d->language.offsets[nd] = static_cast<uint32_t>(d->language.values.size());
   std::vector<LangRow>().swap(lang);
 
-  // Preferred term (en-GB) and FSN per concept.
-  std::vector<uint16_t> dialect_slots;
-  for (uint64_t r : kEnGbDialect) {
-    auto it = std::lower_bound(refsets.begin(), refsets.end(), r);
-    if (it != refsets.end() && *it == r)
-      dialect_slots.push_back(static_cast<uint16_t>(it - refsets.begin()));
+  // Preferred term and FSN per concept. The preferred term is the preferred
+  // synonym of the first refset in this order that has one: en-GB (the NHS
+  // realm refsets), GB English, US English; else the FSN.
+  const uint64_t term_order[] = {kNhsRealmLanguageRefset, kNhsRealmPharmacyLanguageRefset,
+                                 kGbLanguageRefset, kUsLanguageRefset};
+  const PreferredTermSource source_of_rank[] = {kTermFromNhsRealm, kTermFromNhsRealm, kTermFromGb,
+                                                kTermFromUs};
+  // slot_rank[slot]: the rank of a language refset in term_order, or
+  // kUnranked for refsets outside it.
+  constexpr uint8_t kUnranked = 0xFF;
+  std::vector<uint8_t> slot_rank(refsets.size(), kUnranked);
+  for (uint8_t rank = 0; rank < 4; ++rank) {
+    auto it = std::lower_bound(refsets.begin(), refsets.end(), term_order[rank]);
+    if (it != refsets.end() && *it == term_order[rank]) slot_rank[it - refsets.begin()] = rank;
   }
   d->preferred_term.assign(n, kNoIndex);
+  d->preferred_term_source.assign(n, kTermNone);
   d->fsn.assign(n, kNoIndex);
   for (uint32_t c = 0; c < n; ++c) {
-    size_t best_rank = dialect_slots.size();
+    uint8_t best_rank = kUnranked;
     for (uint32_t i = d->description_offsets[c]; i < d->description_offsets[c + 1]; ++i) {
       const DescriptionRecord& r = d->descriptions[i];
       if (!r.active) continue;
@@ -227,17 +263,63 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
         if (d->fsn[c] == kNoIndex || preferred) d->fsn[c] = i;
       } else if (r.type == kSynonym) {
         for (const LanguageEntry& e : d->language.Row(i)) {
-          if (!e.preferred) continue;
-          for (size_t rank = 0; rank < best_rank; ++rank) {
-            if (dialect_slots[rank] == e.refset_slot) {
-              best_rank = rank;
-              d->preferred_term[c] = i;
-            }
+          if (e.preferred && slot_rank[e.refset_slot] < best_rank) {
+            best_rank = slot_rank[e.refset_slot];
+            d->preferred_term[c] = i;
           }
         }
       }
     }
+    if (best_rank != kUnranked) {
+      d->preferred_term_source[c] = source_of_rank[best_rank];
+    } else if (d->fsn[c] != kNoIndex) {
+      d->preferred_term[c] = d->fsn[c];
+      d->preferred_term_source[c] = kTermFromFsn;
+    }
   }
+}
+
+// Counts each module's concepts, descriptions and relationships (see
+// ModuleSummary), then refuses a module whose concepts have no descriptions
+// or whose descriptions have no language refset rows: the signs of a release
+// folder missing a file, which would otherwise serve concepts without terms.
+absl::Status SummariseModules(TerminologyData* d) {
+  const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
+  absl::flat_hash_map<uint64_t, ModuleSummary> by_module;
+  for (uint32_t c = 0; c < n; ++c) {
+    ModuleSummary& m = by_module[d->concept_modules[c]];
+    m.module_id = d->concept_modules[c];
+    ++m.concepts;
+    if (d->concept_flags[c] & kConceptActive) ++m.active_concepts;
+    const uint32_t first = d->description_offsets[c], last = d->description_offsets[c + 1];
+    m.descriptions += last - first;
+    if (last > first) ++m.described_concepts;
+    for (uint32_t i = first; i < last; ++i) {
+      if (!d->language.Row(i).empty()) ++m.descriptions_in_refset;
+    }
+    m.relationships += d->rels_out.Row(c).size();
+  }
+  d->modules.clear();
+  for (const auto& [id, m] : by_module) d->modules.push_back(m);
+  std::sort(
+      d->modules.begin(), d->modules.end(),
+      [](const ModuleSummary& a, const ModuleSummary& b) { return a.module_id < b.module_id; });
+  for (const ModuleSummary& m : d->modules) {
+    if (m.active_concepts == 0) continue;  // a retired module need not be described
+    if (m.described_concepts == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "module ", m.module_id, " has ", m.concepts,
+          " concepts but no descriptions: the release is missing that module's Description file "
+          "(sct2_Description_*Snapshot*)"));
+    }
+    if (m.descriptions_in_refset == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "module ", m.module_id, " has ", m.descriptions,
+          " descriptions but none is in a language reference set: the release is missing that "
+          "module's language refset file (der2_cRefset_Language*Snapshot*)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
@@ -346,6 +428,8 @@ absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threa
     terms();
   }
   if (!hierarchy_status.ok()) return hierarchy_status;
+  absl::Status modules = SummariseModules(&d);
+  if (!modules.ok()) return modules;
   return d;
 }
 

@@ -83,16 +83,30 @@ void ReserveHuge(std::vector<T>* v, size_t n) {
   if (n * sizeof(T) >= (8u << 20)) AdviseHugePages(v->data(), n * sizeof(T));
 }
 
+// One IS-A edge of a cycle: `child` is-a `parent` (SCTIDs).
+struct IsACycleEdge {
+  uint64_t child;
+  uint64_t parent;
+};
+
+// A cycle error carries its edges as a payload, so the loader, which knows
+// the files, can name the rows that make the cycle.
+void SetIsACycle(const std::vector<IsACycleEdge>& edges, absl::Status* status);
+std::vector<IsACycleEdge> IsACycleOf(const absl::Status& status);  // empty if none
+
 // BuildTerminology()
 //
 // Builds everything. Consumes `parsed`. Returns FAILED_PRECONDITION if the
-// IS-A hierarchy has a cycle, naming a concept on it.
+// IS-A hierarchy has a cycle (naming its edges, also as IsACycleOf), or if
+// a module's concepts have no descriptions, or its descriptions no language
+// refset rows (see ModuleSummary).
 absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threads);
 
 // BuildClosure()
 //
 // From `parents` (per concept, sorted), computes the ancestors (sorted,
-// excluding self) and descendants CSRs. Returns FAILED_PRECONDITION on a cycle.
+// excluding self) and descendants CSRs. Returns FAILED_PRECONDITION on a
+// cycle, as BuildTerminology.
 absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64_t>& ids,
                           Csr<uint32_t>* ancestors, Csr<uint32_t>* descendants);
 

@@ -49,7 +49,9 @@ void VisitArrays(D& d, V& v) {
   v(d.language.offsets);
   v(d.language.values);
   v(d.preferred_term);
+  v(d.preferred_term_source);
   v(d.fsn);
+  v(d.modules);
   v(d.refset_ids);
   v(d.refset_members.offsets);
   v(d.refset_members.values);

@@ -9,6 +9,43 @@
 #include "snomed/build.h"
 
 namespace sprout::snomed {
+namespace {
+
+// The error for a hierarchy with a cycle, naming one cycle. `pending` is
+// Kahn's count of unfinished parents: a concept with pending parents is on a
+// cycle or below one, and has a pending parent itself, so following pending
+// parents from any such concept must come back to a concept already seen.
+absl::Status CycleError(const Csr<uint32_t>& parents, const std::vector<uint64_t>& ids,
+                        const std::vector<uint32_t>& pending) {
+  const uint32_t n = static_cast<uint32_t>(ids.size());
+  uint32_t c = 0;
+  while (c < n && pending[c] == 0) ++c;
+  std::vector<uint32_t> path;
+  std::vector<uint32_t> seen_at(n, kNoIndex);
+  while (seen_at[c] == kNoIndex) {
+    seen_at[c] = static_cast<uint32_t>(path.size());
+    path.push_back(c);
+    for (uint32_t p : parents.Row(c)) {
+      if (pending[p] != 0) {
+        c = p;
+        break;
+      }
+    }
+  }
+  std::vector<IsACycleEdge> cycle;
+  std::string text;
+  for (size_t k = seen_at[c]; k < path.size(); ++k) {
+    const uint32_t parent = k + 1 < path.size() ? path[k + 1] : c;
+    cycle.push_back(IsACycleEdge{ids[path[k]], ids[parent]});
+    absl::StrAppend(&text, k == seen_at[c] ? "" : ", ", ids[path[k]], " is-a ", ids[parent]);
+  }
+  absl::Status status = absl::FailedPreconditionError(
+      absl::StrCat("the inferred IS-A hierarchy has a cycle: ", text));
+  SetIsACycle(cycle, &status);
+  return status;
+}
+
+}  // namespace
 
 absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64_t>& ids,
                           Csr<uint32_t>* ancestors, Csr<uint32_t>* descendants) {
@@ -88,14 +125,7 @@ absl::Status BuildClosure(const Csr<uint32_t>& parents, const std::vector<uint64
       if (--pending[kids[k]] == 0) queue.push_back(kids[k]);
     }
   }
-  if (queue.size() != n) {
-    for (uint32_t c = 0; c < n; ++c) {
-      if (pending[c] != 0) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the inferred IS-A hierarchy has a cycle; concept ", ids[c], " is on or below it"));
-      }
-    }
-  }
+  if (queue.size() != n) return CycleError(parents, ids, pending);
   if (used >= 0xFFFFFFFFull) {
     return absl::ResourceExhaustedError("IS-A closure exceeds 2^32 pairs");
   }

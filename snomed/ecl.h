@@ -41,6 +41,25 @@ namespace ecl {
 struct Expr;
 }
 
+// Limits on the work one expression may cause. An expression from a request
+// is untrusted: these bound the parser's and the evaluator's recursion (so no
+// input can exhaust a thread's stack), their memory and their CPU time.
+// Configured expressions (routing rules, bindings) use the same defaults.
+struct EclLimits {
+  // Longest expression, in bytes. Default 32768 (1000 codes with terms).
+  size_t max_length = 32768;
+  // Deepest nesting of ( ), ^ ( ), refinements, attribute groups and dotted
+  // attributes. Each level costs a few hundred bytes of stack. Default 64.
+  int max_depth = 64;
+  // Most constraints (concept ids, *, ^, nested expressions) in one
+  // expression. Default 2000.
+  int max_operands = 2000;
+  // Most evaluation steps (a concept visited, a relationship or description
+  // tested) of one *Bounded call: about 10-20 ns each, so the default of
+  // 50M bounds one evaluation to well under a second of CPU.
+  uint64_t max_cost = 50'000'000;
+};
+
 class Ecl {
  public:
   // Parse()
@@ -48,8 +67,11 @@ class Ecl {
   // Parses `text`. On a syntax error returns INVALID_ARGUMENT with the 1-based
   // column and what was expected, e.g.
   //   "ECL syntax error at column 4: expected a concept id, '*', '^' or '(', found 'x'"
-  // Concept ids are fully validated (Verhoeff, concept partition).
-  static absl::StatusOr<Ecl> Parse(absl::string_view text);
+  // Concept ids are fully validated (Verhoeff, concept partition). An
+  // expression over one of `limits` is INVALID_ARGUMENT naming the limit and
+  // the column where it was passed, e.g.
+  //   "ECL limit exceeded at column 129: nesting deeper than 64 levels (max_depth)"
+  static absl::StatusOr<Ecl> Parse(absl::string_view text, const EclLimits& limits = {});
 
   const std::string& text() const { return text_; }
 
@@ -74,6 +96,16 @@ class Ecl {
   bool Matches(const Terminology& t, uint64_t concept_id) const;
   bool MatchesIndex(const Terminology& t, uint32_t concept_index) const;
 
+  // EvaluateBounded(), EvaluateIndexesBounded(), MatchesBounded()
+  //
+  // As Evaluate, EvaluateIndexes and Matches, but stop once the evaluation has
+  // taken more than the max_cost steps of the limits given to Parse, and then
+  // return INVALID_ARGUMENT naming the limit and the column of the
+  // constraint being evaluated. Use these for expressions from requests.
+  absl::StatusOr<std::vector<uint64_t>> EvaluateBounded(const Terminology& t) const;
+  absl::StatusOr<std::vector<uint32_t>> EvaluateIndexesBounded(const Terminology& t) const;
+  absl::StatusOr<bool> MatchesBounded(const Terminology& t, uint64_t concept_id) const;
+
   // UnknownConcepts()
   //
   // The concept ids named in the expression that `t` does not contain, sorted.
@@ -81,11 +113,12 @@ class Ecl {
   std::vector<uint64_t> UnknownConcepts(const Terminology& t) const;
 
  private:
-  Ecl(std::string text, std::shared_ptr<const ecl::Expr> root)
-      : text_(std::move(text)), root_(std::move(root)) {}
+  Ecl(std::string text, std::shared_ptr<const ecl::Expr> root, uint64_t max_cost)
+      : text_(std::move(text)), root_(std::move(root)), max_cost_(max_cost) {}
 
   std::string text_;
   std::shared_ptr<const ecl::Expr> root_;
+  uint64_t max_cost_;  // EclLimits::max_cost at Parse
 };
 
 }  // namespace sprout::snomed

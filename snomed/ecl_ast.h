@@ -76,6 +76,7 @@ struct Expr {
     kDotted,   // children[0] . children[1] (attribute name)
   };
   Kind kind = Kind::kConcept;
+  size_t offset = 0;  // byte offset in the text where the constraint starts, for errors
   Operator op = Operator::kSelf;
   uint64_t concept_id = 0;
   std::vector<std::unique_ptr<Expr>> children;

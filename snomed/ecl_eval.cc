@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "snomed/build.h"
 #include "snomed/ecl.h"
 #include "snomed/ecl_ast.h"
@@ -56,27 +57,57 @@ bool WildMatch(absl::string_view pattern, absl::string_view text) {
   return p == pattern.size();
 }
 
+// Evaluates one expression against one Terminology. With a budget, every
+// step (a concept visited, a relationship or description tested, an element
+// of a set operation) is charged; once the budget is spent the evaluator stops
+// and remembers the constraint it was in. The results after exhaustion are
+// meaningless and must be discarded (see exhausted()).
 class Evaluator {
  public:
-  explicit Evaluator(const Terminology& t)
-      : t_(t), d_(t.data()), n_(static_cast<uint32_t>(d_.concept_ids.size())) {}
+  explicit Evaluator(const Terminology& t, uint64_t budget = UINT64_MAX)
+      : t_(t), d_(t.data()), n_(static_cast<uint32_t>(d_.concept_ids.size())), budget_(budget) {}
 
   Set Eval(const Expr& e) {
-    Set out = EvalNoFilter(e);
-    if (e.filters.empty()) return out;
-    Set kept;
-    for (uint32_t c : out) {
-      if (PassesFilters(e, c)) kept.push_back(c);
+    const Expr* outer = current_;
+    current_ = &e;
+    Set out;
+    if (Charge(1)) out = EvalNoFilter(e);
+    if (!e.filters.empty() && !exhausted_) {
+      Set kept;
+      for (uint32_t c : out) {
+        if (exhausted_) break;
+        if (PassesFilters(e, c)) kept.push_back(c);
+      }
+      out = std::move(kept);
     }
-    return kept;
+    current_ = outer;
+    return exhausted_ ? Set{} : out;
   }
 
   bool Match(const Expr& e, uint32_t c) {
-    if (!MatchNoFilter(e, c)) return false;
-    return e.filters.empty() || PassesFilters(e, c);
+    const Expr* outer = current_;
+    current_ = &e;
+    bool matched = Charge(1) && MatchNoFilter(e, c) && (e.filters.empty() || PassesFilters(e, c));
+    current_ = outer;
+    return matched && !exhausted_;
   }
 
+  // True once the budget has been spent; exhausted_at() is the constraint
+  // being evaluated at that moment.
+  bool exhausted() const { return exhausted_; }
+  const Expr* exhausted_at() const { return exhausted_at_; }
+
  private:
+  // Spends `steps`; false, from then on, once the budget is gone.
+  bool Charge(uint64_t steps) {
+    if (exhausted_) return false;
+    spent_ += steps;
+    if (spent_ <= budget_) return true;
+    exhausted_ = true;
+    exhausted_at_ = current_;
+    return false;
+  }
+
   Set EvalNoFilter(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
@@ -85,6 +116,7 @@ class Evaluator {
         return ApplyOp(e.op, Set{i});
       }
       case Expr::Kind::kAny: {
+        if (!Charge(n_)) return {};
         Set out;
         for (uint32_t c = 0; c < n_; ++c) {
           if (!t_.ActiveAt(c)) continue;
@@ -106,22 +138,33 @@ class Evaluator {
         return ApplyOp(e.op, Members(e));
       case Expr::Kind::kAnd: {
         Set out = Eval(*e.children[0]);
-        for (size_t k = 1; k < e.children.size() && !out.empty(); ++k) {
-          out = Intersect(out, Eval(*e.children[k]));
+        for (size_t k = 1; k < e.children.size() && !out.empty() && !exhausted_; ++k) {
+          Set next = Eval(*e.children[k]);
+          if (!Charge(out.size() + next.size())) return {};
+          out = Intersect(out, next);
         }
         return out;
       }
       case Expr::Kind::kOr: {
         Set out = Eval(*e.children[0]);
-        for (size_t k = 1; k < e.children.size(); ++k) out = Union(out, Eval(*e.children[k]));
+        for (size_t k = 1; k < e.children.size() && !exhausted_; ++k) {
+          Set next = Eval(*e.children[k]);
+          if (!Charge(out.size() + next.size())) return {};
+          out = Union(out, next);
+        }
         return out;
       }
-      case Expr::Kind::kMinus:
-        return Difference(Eval(*e.children[0]), Eval(*e.children[1]));
+      case Expr::Kind::kMinus: {
+        Set left = Eval(*e.children[0]);
+        Set right = Eval(*e.children[1]);
+        if (!Charge(left.size() + right.size())) return {};
+        return Difference(left, right);
+      }
       case Expr::Kind::kRefined: {
         Set focus = Eval(*e.children[0]);
         Set out;
         for (uint32_t c : focus) {
+          if (!Charge(1)) return {};
           if (MatchRefinement(*e.refinement, c, -1)) out.push_back(c);
         }
         return out;
@@ -130,6 +173,7 @@ class Evaluator {
         Set sources = Eval(*e.children[0]);
         Set out;
         for (uint32_t s : sources) {
+          if (!Charge(1 + d_.rels_out.Row(s).size())) return {};
           for (const RelEdge& r : d_.rels_out.Row(s)) {
             if (Match(*e.children[1], r.type)) out.push_back(r.other);
           }
@@ -158,6 +202,7 @@ class Evaluator {
       uint32_t slot = t_.RefsetSlot(id);
       if (slot == kNoIndex) continue;
       absl::Span<const uint32_t> m = d_.refset_members.Row(slot);
+      if (!Charge(1 + m.size() + out.size())) return {};
       if (ids.size() == 1) return Set(m.begin(), m.end());
       out = Union(out, Set(m.begin(), m.end()));
     }
@@ -168,6 +213,7 @@ class Evaluator {
   Set UnionRows(const Csr<uint32_t>& csr, const Set& base, bool self) {
     if (base.size() == 1) {
       absl::Span<const uint32_t> r = csr.Row(base[0]);
+      if (!Charge(r.size())) return {};
       Set out;
       out.reserve(r.size() + 1);
       auto split = std::lower_bound(r.begin(), r.end(), base[0]);
@@ -176,6 +222,7 @@ class Evaluator {
       out.insert(out.end(), split, r.end());
       return out;
     }
+    if (!Charge(n_)) return {};
     std::vector<bool> mark(n_, false);
     size_t count = 0;
     auto add = [&](uint32_t c) {
@@ -185,6 +232,7 @@ class Evaluator {
       }
     };
     for (uint32_t b : base) {
+      if (!Charge(1 + csr.Row(b).size())) return {};
       if (self) add(b);
       for (uint32_t x : csr.Row(b)) add(x);
     }
@@ -231,6 +279,7 @@ class Evaluator {
         [[fallthrough]];
       case Operator::kDescendantOf:
         for (uint32_t a : d_.ancestors.Row(c)) {
+          if (exhausted_) return false;
           if (base(a)) return true;
         }
         return false;
@@ -239,6 +288,7 @@ class Evaluator {
         [[fallthrough]];
       case Operator::kChildOf:
         for (uint32_t p : d_.parents.Row(c)) {
+          if (exhausted_) return false;
           if (base(p)) return true;
         }
         return false;
@@ -248,14 +298,17 @@ class Evaluator {
         Set focus = BaseSet(focus_for_upward);
         bool self = op == Operator::kAncestorOrSelfOf || op == Operator::kParentOrSelfOf;
         bool direct = op == Operator::kParentOf || op == Operator::kParentOrSelfOf;
+        if (exhausted_) return false;
         if (self && Contains(focus, c)) return true;
         if (direct) {
+          if (!Charge(d_.children.Row(c).size())) return false;
           for (uint32_t k : d_.children.Row(c)) {
             if (Contains(focus, k)) return true;
           }
           return false;
         }
         absl::Span<const uint32_t> desc = d_.descendants.Row(c);
+        if (!Charge(std::min(desc.size(), focus.size()))) return false;
         if (desc.size() < focus.size()) {
           for (uint32_t x : desc) {
             if (Contains(focus, x)) return true;
@@ -282,6 +335,7 @@ class Evaluator {
       case Expr::Kind::kMemberOf:
         return Members(e);
       default: {
+        if (!Charge(n_)) return {};
         Set all;
         for (uint32_t c = 0; c < n_; ++c) {
           if (t_.ActiveAt(c)) all.push_back(c);
@@ -333,6 +387,7 @@ class Evaluator {
       case Expr::Kind::kMemberOf: {
         std::vector<uint32_t> slots = RefsetSlots(e);
         auto member = [&](uint32_t x) {
+          if (!Charge(slots.size())) return false;
           for (uint32_t s : slots) {
             if (Contains(d_.refset_members.Row(s), x)) return true;
           }
@@ -356,6 +411,7 @@ class Evaluator {
         return Match(*e.children[0], c) && MatchRefinement(*e.refinement, c, -1);
       case Expr::Kind::kDotted:
         for (const RelEdge& r : d_.rels_in.Row(c)) {
+          if (exhausted_) return false;
           if (Match(*e.children[1], r.type) && Match(*e.children[0], r.other)) return true;
         }
         return false;
@@ -369,6 +425,7 @@ class Evaluator {
       uint32_t s = t_.RefsetSlot(e.concept_id);
       if (s != kNoIndex) slots.push_back(s);
     } else if (e.children[0]->kind == Expr::Kind::kAny) {
+      if (!Charge(d_.refset_ids.size())) return {};
       for (uint32_t s = 0; s < d_.refset_ids.size(); ++s) slots.push_back(s);
     } else {
       for (uint32_t c : Eval(*e.children[0])) {
@@ -399,6 +456,7 @@ class Evaluator {
         const ecl::Attribute& a = r.attribute;
         uint32_t count = 0;
         for (const RelEdge& e : a.reverse ? d_.rels_in.Row(c) : d_.rels_out.Row(c)) {
+          if (!Charge(1)) return false;
           if (only != nullptr && &e != only) continue;
           if (group >= 0 && e.group != group) continue;
           if (!Match(*a.name, e.type)) continue;
@@ -413,6 +471,7 @@ class Evaluator {
         std::vector<uint32_t> groups;
         uint32_t count = 0;
         for (const RelEdge& e : d_.rels_out.Row(c)) {
+          if (!Charge(1)) return false;
           if (e.group != 0) {
             groups.push_back(e.group);
           } else if (e.type != IsAIndex() && MatchRefinement(*r.children[0], c, 0, &e)) {
@@ -422,6 +481,7 @@ class Evaluator {
         std::sort(groups.begin(), groups.end());
         groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
         for (uint32_t g : groups) {
+          if (exhausted_) return false;
           if (MatchRefinement(*r.children[0], c, g)) ++count;
         }
         return count >= r.group_cardinality.min && count <= r.group_cardinality.max;
@@ -438,6 +498,7 @@ class Evaluator {
   }
 
   bool HasDescription(const DescriptionFilter& f, uint32_t c) {
+    if (!Charge(d_.description_offsets[c + 1] - d_.description_offsets[c])) return false;
     for (uint32_t i = d_.description_offsets[c]; i < d_.description_offsets[c + 1]; ++i) {
       const DescriptionRecord& r = d_.descriptions[i];
       if (!r.active) continue;
@@ -496,6 +557,11 @@ class Evaluator {
   static constexpr uint32_t kUnresolved = kNoIndex - 1;
 
   const uint32_t n_;
+  const uint64_t budget_;
+  uint64_t spent_ = 0;
+  bool exhausted_ = false;
+  const Expr* current_ = nullptr;       // the constraint being evaluated
+  const Expr* exhausted_at_ = nullptr;  // current_ when the budget ran out
   uint32_t isa_ = kUnresolved;
   std::string lower_;
   std::vector<std::string> words_, query_;
@@ -559,6 +625,52 @@ size_t Ecl::Count(const Terminology& t) const {
     }
   }
   return EvaluateIndexes(t).size();
+}
+
+namespace {
+
+// 1-based character column of byte `offset` in `text`.
+size_t ColumnAt(absl::string_view text, size_t offset) {
+  size_t col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
+  }
+  return col;
+}
+
+absl::Status CostExceeded(absl::string_view text, const Evaluator& ev, uint64_t max_cost) {
+  size_t offset = ev.exhausted_at() != nullptr ? ev.exhausted_at()->offset : 0;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "ECL limit exceeded at column ", ColumnAt(text, offset),
+      ": evaluating the expression takes more than ", max_cost,
+      " steps (max_cost); narrow the constraint here, e.g. a more specific focus concept"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<uint32_t>> Ecl::EvaluateIndexesBounded(const Terminology& t) const {
+  Evaluator ev(t, max_cost_);
+  std::vector<uint32_t> out = ev.Eval(*root_);
+  if (ev.exhausted()) return CostExceeded(text_, ev, max_cost_);
+  return out;
+}
+
+absl::StatusOr<std::vector<uint64_t>> Ecl::EvaluateBounded(const Terminology& t) const {
+  absl::StatusOr<std::vector<uint32_t>> idx = EvaluateIndexesBounded(t);
+  if (!idx.ok()) return idx.status();
+  std::vector<uint64_t> out;
+  out.reserve(idx->size());
+  for (uint32_t i : *idx) out.push_back(t.IdAt(i));
+  return out;
+}
+
+absl::StatusOr<bool> Ecl::MatchesBounded(const Terminology& t, uint64_t concept_id) const {
+  uint32_t i = t.IndexOf(concept_id);
+  if (i == kNoIndex) return false;
+  Evaluator ev(t, max_cost_);
+  bool matched = ev.Match(*root_, i);
+  if (ev.exhausted()) return CostExceeded(text_, ev, max_cost_);
+  return matched;
 }
 
 bool Ecl::MatchesIndex(const Terminology& t, uint32_t concept_index) const {

@@ -23,9 +23,15 @@ using ecl::Refinement;
 
 class Parser {
  public:
-  explicit Parser(absl::string_view text) : s_(text) {}
+  Parser(absl::string_view text, const EclLimits& limits) : s_(text), limits_(limits) {}
 
   absl::StatusOr<std::unique_ptr<Expr>> ParseAll() {
+    if (s_.size() > limits_.max_length) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ECL limit exceeded at column ", Column(limits_.max_length),
+                       ": the expression is longer than ", limits_.max_length,
+                       " bytes (max_length); use a reference set for long value sets"));
+    }
     Ws();
     std::unique_ptr<Expr> e = ParseExpression();
     if (!failed_) {
@@ -93,6 +99,42 @@ class Parser {
     failed_ = true;
     error_ = absl::StrCat("ECL syntax error at column ", Column(pos), ": ", what);
   }
+  void FailLimit(absl::string_view what) {
+    if (failed_) return;
+    failed_ = true;
+    error_ = absl::StrCat("ECL limit exceeded at column ", Column(pos_), ": ", what);
+  }
+
+  // One level of nesting for as long as it lives. The recursive-descent
+  // functions that can recurse (ParseExpression, ParseRefinement) hold one,
+  // so the recursion, and the tree the evaluator later walks, are at most
+  // max_depth deep.
+  class Nesting {
+   public:
+    explicit Nesting(Parser* p, int levels = 1) : p_(p), levels_(levels) {
+      p_->depth_ += levels_;
+      if (p_->depth_ > p_->limits_.max_depth) {
+        p_->FailLimit(absl::StrCat("nesting deeper than ", p_->limits_.max_depth,
+                                   " levels (max_depth); flatten the expression"));
+      }
+    }
+    ~Nesting() { p_->depth_ -= levels_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser* const p_;
+    const int levels_;
+  };
+  std::unique_ptr<Expr> NewExpr() {
+    if (++operands_ > limits_.max_operands) {
+      FailLimit(absl::StrCat("more than ", limits_.max_operands,
+                             " operands (max_operands); use a reference set for long value sets"));
+    }
+    auto e = std::make_unique<Expr>();
+    e->offset = pos_;
+    return e;
+  }
 
   // ---- expressions ----
   enum class Joiner { kNone, kAnd, kOr, kMinus };
@@ -114,6 +156,9 @@ class Parser {
   }
 
   std::unique_ptr<Expr> ParseExpression() {
+    Nesting nesting(this);
+    if (failed_) return nullptr;
+    const size_t start = pos_;
     std::unique_ptr<Expr> first = ParseDotted();
     if (failed_) return nullptr;
     Ws();
@@ -121,6 +166,7 @@ class Parser {
       ++pos_;
       Ws();
       auto e = std::make_unique<Expr>();
+      e->offset = start;
       e->kind = Expr::Kind::kRefined;
       e->children.push_back(std::move(first));
       e->refinement = ParseRefinement();
@@ -129,6 +175,7 @@ class Parser {
     Joiner j = PeekJoiner();
     if (j == Joiner::kNone) return first;
     auto e = std::make_unique<Expr>();
+    e->offset = start;
     e->kind = j == Joiner::kAnd  ? Expr::Kind::kAnd
               : j == Joiner::kOr ? Expr::Kind::kOr
                                  : Expr::Kind::kMinus;
@@ -147,6 +194,7 @@ class Parser {
       ConsumeJoiner(next);
       Ws();
       e->children.push_back(ParseDotted());
+      if (failed_) return nullptr;
       Ws();
       if (Peek() == ':') {
         Fail("AND, OR, MINUS or the end (put a refined operand in parentheses)");
@@ -157,7 +205,11 @@ class Parser {
   }
 
   std::unique_ptr<Expr> ParseDotted() {
+    const size_t start = pos_;
     std::unique_ptr<Expr> e = ParseSub();
+    // Each dot wraps the chain so far in one more node: a chain is as deep
+    // as it is long, so every dot is a level of nesting.
+    std::vector<std::unique_ptr<Nesting>> levels;
     while (!failed_) {
       size_t save = pos_;
       Ws();
@@ -167,7 +219,10 @@ class Parser {
       }
       ++pos_;
       Ws();
+      levels.push_back(std::make_unique<Nesting>(this));
+      if (failed_) return nullptr;
       auto d = std::make_unique<Expr>();
+      d->offset = start;
       d->kind = Expr::Kind::kDotted;
       d->children.push_back(std::move(e));
       d->children.push_back(ParseSub());
@@ -210,7 +265,8 @@ class Parser {
   }
 
   std::unique_ptr<Expr> ParseSub() {
-    auto e = std::make_unique<Expr>();
+    std::unique_ptr<Expr> e = NewExpr();
+    if (failed_) return nullptr;
     ParseOperator(&e->op);
     Ws();
     if (Peek() == '^' || PeekKeyword("memberOf")) {
@@ -224,8 +280,8 @@ class Parser {
         Ws();
         if (!failed_ && !Consume(")")) Fail("')'");
       } else if (Peek() == '*') {
+        auto any = NewExpr();
         ++pos_;
-        auto any = std::make_unique<Expr>();
         any->kind = Expr::Kind::kAny;
         e->children.push_back(std::move(any));
       } else if (isdigit(static_cast<unsigned char>(Peek()))) {
@@ -290,6 +346,8 @@ class Parser {
 
   // ---- refinements ----
   std::unique_ptr<Refinement> ParseRefinement() {
+    Nesting nesting(this);
+    if (failed_) return nullptr;
     std::unique_ptr<Refinement> first = ParseSubRefinement();
     if (failed_) return nullptr;
     size_t save = pos_;
@@ -318,6 +376,7 @@ class Parser {
       ConsumeJoiner(next);
       Ws();
       r->children.push_back(ParseSubRefinement());
+      if (failed_) return nullptr;
     }
     return r;
   }
@@ -546,18 +605,21 @@ class Parser {
   }
 
   absl::string_view s_;
+  const EclLimits limits_;
   size_t pos_ = 0;
+  int depth_ = 0;     // current nesting, see Nesting
+  int operands_ = 0;  // constraints so far, see NewExpr
   bool failed_ = false;
   std::string error_;
 };
 
 }  // namespace
 
-absl::StatusOr<Ecl> Ecl::Parse(absl::string_view text) {
-  Parser p(text);
+absl::StatusOr<Ecl> Ecl::Parse(absl::string_view text, const EclLimits& limits) {
+  Parser p(text, limits);
   absl::StatusOr<std::unique_ptr<Expr>> root = p.ParseAll();
   if (!root.ok()) return root.status();
-  return Ecl(std::string(text), std::shared_ptr<const Expr>(std::move(*root)));
+  return Ecl(std::string(text), std::shared_ptr<const Expr>(std::move(*root)), limits.max_cost);
 }
 
 }  // namespace sprout::snomed

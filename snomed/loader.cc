@@ -239,7 +239,12 @@ class Loader {
     ResolveRelationshipVersions();
     parsed_.release_identity = std::move(identity);
     parsed_.release_date = date;
-    return BuildTerminology(std::move(parsed_), threads_);
+    absl::StatusOr<TerminologyData> built = BuildTerminology(std::move(parsed_), threads_);
+    if (!built.ok()) {
+      std::vector<IsACycleEdge> cycle = IsACycleOf(built.status());
+      if (!cycle.empty()) return CycleWithRows(cycle);
+    }
+    return built;
   }
 
   // The SCTID -> index map built for parsing, handed on to the Terminology.
@@ -549,6 +554,44 @@ class Loader {
       out->maps.push_back(m);
     }
     return absl::OkStatus();
+  }
+
+  // The cycle error naming, for each edge, the file and line of the active
+  // inferred IS-A rows that make it. Cycles are rare, so the relationship
+  // files are read again here rather than remembering every row's place.
+  absl::Status CycleWithRows(const std::vector<IsACycleEdge>& cycle) {
+    std::vector<std::vector<std::string>> places(cycle.size());
+    for (const Source& src : sources_) {
+      if (src.kind != Rf2Kind::kRelationship) continue;
+      absl::StatusOr<std::unique_ptr<Content>> content = src.open();
+      if (!content.ok()) return content.status();
+      absl::string_view text = (*content)->data();
+      size_t body = 0;
+      absl::StatusOr<Rf2Layout> layout = ReadRf2Header(src.name, text, src.kind, &body);
+      if (!layout.ok()) return layout.status();
+      std::vector<RelationshipRow> rows;
+      const int first_line = LineAt(text, body);
+      absl::Status parsed = ParseRelationshipRows(src.name, text.substr(body), first_line, &rows);
+      if (!parsed.ok()) return parsed;
+      for (size_t k = 0; k < rows.size(); ++k) {
+        const RelationshipRow& r = rows[k];
+        if (!r.active || r.type_id != kIsA || r.characteristic_type_id != kInferred) continue;
+        for (size_t e = 0; e < cycle.size(); ++e) {
+          if (r.source_id == cycle[e].child && r.destination_id == cycle[e].parent) {
+            places[e].push_back(
+                absl::StrCat(src.name, ":", LineOfRow(text.substr(body), first_line, k)));
+          }
+        }
+      }
+    }
+    std::string text;
+    for (size_t e = 0; e < cycle.size(); ++e) {
+      absl::StrAppend(&text, e == 0 ? "" : ", ", cycle[e].child, " is-a ", cycle[e].parent, " (",
+                      absl::StrJoin(places[e], ", "), ")");
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("the inferred IS-A hierarchy has a cycle: ", text,
+                     "; a concept cannot be its own ancestor, so one of these rows is wrong"));
   }
 
   template <typename T>

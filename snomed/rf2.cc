@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "snomed/sctid.h"
 
 namespace sprout::snomed {
 namespace {
@@ -224,6 +225,41 @@ class FileContext {
   LineReader reader_;
 };
 
+// Checks the SCTIDs of parsed rows (Verhoeff check digit and partition), so
+// a release with a mistyped id stops loading at the row that carries it rather
+// than serving an id that GetConcept and ValidateCode would call malformed.
+// The last valid value of each field is remembered: module, type,
+// characteristic and refset ids repeat on almost every row, so only the ids
+// that change (a row's own id, its concept, a relationship's destination)
+// cost a check digit computation.
+class IdChecker {
+ public:
+  // True if `id`, field `index` (0-based) named `name`, is an SCTID in one of
+  // the `allowed` partitions; otherwise sets *status to
+  // "file:line: field N (name): SCTID '...': <the rule broken>".
+  bool Check(const FileContext& ctx, size_t index, absl::string_view name, uint64_t id,
+             PartitionSet allowed, absl::Status* status) {
+    if (index < kFields && id == last_[index] && id != 0) return true;
+    if (IsValidSctid(id, allowed)) {
+      if (index < kFields) last_[index] = id;
+      return true;
+    }
+    absl::StatusOr<uint64_t> parsed = ParseSctid(absl::StrCat(id), allowed);
+    *status =
+        ctx.Error(absl::StrCat("field ", index + 1, " (", name, "): ", parsed.status().message()));
+    return false;
+  }
+
+ private:
+  static constexpr size_t kFields = 16;
+  uint64_t last_[kFields] = {};
+};
+
+// Ids that a refset's referencedComponentId, or an association's target, may
+// be: any component.
+constexpr PartitionSet kComponentPartitions =
+    kConceptPartitions | kDescriptionPartitions | kRelationshipPartitions;
+
 // The fused fast path: one pass over a line, parsing numbers as it finds the
 // tabs. On anything unexpected it returns false and the caller parses the line
 // again field by field, which produces the exact error message.
@@ -426,22 +462,28 @@ absl::StatusOr<Rf2Layout> ReadRf2Header(absl::string_view file_name, absl::strin
 absl::Status ParseConceptRows(absl::string_view file_name, absl::string_view rows, int first_line,
                               std::vector<ConceptRow>* out) {
   FileContext ctx(file_name, rows, first_line);
+  IdChecker ids;
   absl::Status s;
   absl::string_view line;
   absl::string_view f[5];
   uint64_t v[5];
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
-    if (FastRow(line, kConceptKinds, v, f)) {
-      out->push_back(ConceptRow{v[0], v[3], v[4], static_cast<uint32_t>(v[1]), v[2] == 1});
-      continue;
-    }
-    size_t n = SplitTabs(line, f, 5);
-    if (n != 5) return ctx.FieldCount(n, 5);
     ConceptRow r;
-    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
-        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
-        !ctx.Id(f[4], 4, "definitionStatusId", &r.definition_status_id, &s)) {
+    if (FastRow(line, kConceptKinds, v, f)) {
+      r = ConceptRow{v[0], v[3], v[4], static_cast<uint32_t>(v[1]), v[2] == 1};
+    } else {
+      size_t n = SplitTabs(line, f, 5);
+      if (n != 5) return ctx.FieldCount(n, 5);
+      if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+          !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+          !ctx.Id(f[4], 4, "definitionStatusId", &r.definition_status_id, &s)) {
+        return s;
+      }
+    }
+    if (!ids.Check(ctx, 0, "id", r.id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "definitionStatusId", r.definition_status_id, kConceptPartitions, &s)) {
       return s;
     }
     out->push_back(r);
@@ -452,14 +494,15 @@ absl::Status ParseConceptRows(absl::string_view file_name, absl::string_view row
 absl::Status ParseDescriptionRows(absl::string_view file_name, absl::string_view rows,
                                   int first_line, std::vector<DescriptionRow>* out) {
   FileContext ctx(file_name, rows, first_line);
+  IdChecker ids;
   absl::Status s;
   absl::string_view line;
   absl::string_view f[9];
   uint64_t v[9];
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    DescriptionRow r;
     if (FastRow(line, kDescriptionKinds, v, f) && ValidUtf8(f[7])) {
-      DescriptionRow r;
       r.id = v[0];
       r.effective_time = static_cast<uint32_t>(v[1]);
       r.active = v[2] == 1;
@@ -469,23 +512,28 @@ absl::Status ParseDescriptionRows(absl::string_view file_name, absl::string_view
       r.type_id = v[6];
       r.term = f[7];
       r.case_significance_id = v[8];
-      out->push_back(r);
-      continue;
+    } else {
+      size_t n = SplitTabs(line, f, 9);
+      if (n != 9) return ctx.FieldCount(n, 9);
+      if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+          !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+          !ctx.Id(f[4], 4, "conceptId", &r.concept_id, &s) ||
+          !ctx.Id(f[6], 6, "typeId", &r.type_id, &s) ||
+          !ctx.Id(f[8], 8, "caseSignificanceId", &r.case_significance_id, &s)) {
+        return s;
+      }
+      if (f[7].empty()) return ctx.Error("field 8 (term) is empty");
+      if (!ValidUtf8(f[7])) return ctx.Error("field 8 (term) is not valid UTF-8");
+      r.language_code = f[5];
+      r.term = f[7];
     }
-    size_t n = SplitTabs(line, f, 9);
-    if (n != 9) return ctx.FieldCount(n, 9);
-    DescriptionRow r;
-    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
-        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
-        !ctx.Id(f[4], 4, "conceptId", &r.concept_id, &s) ||
-        !ctx.Id(f[6], 6, "typeId", &r.type_id, &s) ||
-        !ctx.Id(f[8], 8, "caseSignificanceId", &r.case_significance_id, &s)) {
+    if (!ids.Check(ctx, 0, "id", r.id, kDescriptionPartitions, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "conceptId", r.concept_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 6, "typeId", r.type_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 8, "caseSignificanceId", r.case_significance_id, kConceptPartitions, &s)) {
       return s;
     }
-    if (f[7].empty()) return ctx.Error("field 8 (term) is empty");
-    if (!ValidUtf8(f[7])) return ctx.Error("field 8 (term) is not valid UTF-8");
-    r.language_code = f[5];
-    r.term = f[7];
     out->push_back(r);
   }
   return absl::OkStatus();
@@ -498,33 +546,44 @@ absl::Status ParseRelationshipRows(absl::string_view file_name, absl::string_vie
   absl::string_view line;
   absl::string_view f[10];
   uint64_t v[10];
-  uint64_t module_id, modifier_id;
+  IdChecker ids;
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    RelationshipRow r;
+    uint64_t modifier_id;
     if (FastRow(line, kRelationshipKinds, v, f)) {
-      RelationshipRow r;
       r.id = v[0];
       r.effective_time = static_cast<uint32_t>(v[1]);
       r.active = v[2] == 1;
+      r.module_id = v[3];
       r.source_id = v[4];
       r.destination_id = v[5];
       r.group = static_cast<uint32_t>(v[6]);
       r.type_id = v[7];
       r.characteristic_type_id = v[8];
-      out->push_back(r);
-      continue;
+      modifier_id = v[9];
+    } else {
+      size_t n = SplitTabs(line, f, 10);
+      if (n != 10) return ctx.FieldCount(n, 10);
+      if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+          !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+          !ctx.Id(f[4], 4, "sourceId", &r.source_id, &s) ||
+          !ctx.Id(f[5], 5, "destinationId", &r.destination_id, &s) ||
+          !ctx.Uint(f[6], 6, "relationshipGroup", &r.group, &s) ||
+          !ctx.Id(f[7], 7, "typeId", &r.type_id, &s) ||
+          !ctx.Id(f[8], 8, "characteristicTypeId", &r.characteristic_type_id, &s) ||
+          !ctx.Id(f[9], 9, "modifierId", &modifier_id, &s)) {
+        return s;
+      }
     }
-    size_t n = SplitTabs(line, f, 10);
-    if (n != 10) return ctx.FieldCount(n, 10);
-    RelationshipRow r;
-    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
-        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
-        !ctx.Id(f[4], 4, "sourceId", &r.source_id, &s) ||
-        !ctx.Id(f[5], 5, "destinationId", &r.destination_id, &s) ||
-        !ctx.Uint(f[6], 6, "relationshipGroup", &r.group, &s) ||
-        !ctx.Id(f[7], 7, "typeId", &r.type_id, &s) ||
-        !ctx.Id(f[8], 8, "characteristicTypeId", &r.characteristic_type_id, &s) ||
-        !ctx.Id(f[9], 9, "modifierId", &modifier_id, &s)) {
+    if (!ids.Check(ctx, 0, "id", r.id, kRelationshipPartitions, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "sourceId", r.source_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 5, "destinationId", r.destination_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 7, "typeId", r.type_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 8, "characteristicTypeId", r.characteristic_type_id, kConceptPartitions,
+                   &s) ||
+        !ids.Check(ctx, 9, "modifierId", modifier_id, kConceptPartitions, &s)) {
       return s;
     }
     out->push_back(r);
@@ -544,25 +603,36 @@ absl::Status ParseRefsetRows(absl::string_view file_name, absl::string_view rows
   absl::string_view line;
   absl::string_view f[7];
   uint64_t v[7];
-  uint64_t module_id;
+  IdChecker ids;
+  // acceptabilityId and valueId are concepts; an association's target may be
+  // a concept or a description.
+  const PartitionSet value_partitions =
+      layout.kind == Rf2Kind::kAssociationRefset ? kComponentPartitions : kConceptPartitions;
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
+    RefsetRow r;
     if (extra != nullptr ? FastRow(line, kRefsetValueKinds, v, f)
                          : FastRow(line, kRefsetKinds, v, f)) {
-      out->push_back(RefsetRow{v[4], v[5], extra != nullptr ? v[6] : 0, static_cast<uint32_t>(v[1]),
-                               v[2] == 1});
-      continue;
+      r = RefsetRow{v[4],     v[5], extra != nullptr ? v[6] : 0, v[3], static_cast<uint32_t>(v[1]),
+                    v[2] == 1};
+    } else {
+      size_t n = SplitTabs(line, f, 7);
+      if (n != want) return ctx.FieldCount(n, want);
+      r.value = 0;
+      if (f[0].empty()) return ctx.Error("field 1 (id) is empty; expected a UUID");
+      if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
+          !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+          !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
+          !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
+          (extra != nullptr && !ctx.Id(f[6], 6, extra, &r.value, &s))) {
+        return s;
+      }
     }
-    size_t n = SplitTabs(line, f, 7);
-    if (n != want) return ctx.FieldCount(n, want);
-    RefsetRow r;
-    r.value = 0;
-    if (f[0].empty()) return ctx.Error("field 1 (id) is empty; expected a UUID");
-    if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
-        !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
-        !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
-        !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
-        (extra != nullptr && !ctx.Id(f[6], 6, extra, &r.value, &s))) {
+    if (!ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "refsetId", r.refset_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 5, "referencedComponentId", r.referenced_component_id, kComponentPartitions,
+                   &s) ||
+        (extra != nullptr && !ids.Check(ctx, 6, extra, r.value, value_partitions, &s))) {
       return s;
     }
     out->push_back(r);
@@ -578,6 +648,7 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
   std::vector<absl::string_view> f(want);
   absl::Status s;
   uint64_t module_id;
+  IdChecker ids;
   absl::string_view line;
   while (ctx.reader().Next(&line)) {
     if (line.empty()) continue;
@@ -588,7 +659,11 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
     if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
         !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
         !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
-        !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s)) {
+        !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
+        !ids.Check(ctx, 3, "moduleId", module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "refsetId", r.refset_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 5, "referencedComponentId", r.referenced_component_id, kComponentPartitions,
+                   &s)) {
       return s;
     }
     r.map_target = f[layout.map_target];
@@ -598,8 +673,12 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
                     &s) ||
           !ctx.Id(f[layout.correlation], layout.correlation, "correlationId", &r.correlation_id,
                   &s) ||
-          (layout.map_category >= 0 && !ctx.Id(f[layout.map_category], layout.map_category,
-                                               "mapCategoryId", &r.map_category_id, &s))) {
+          !ids.Check(ctx, layout.correlation, "correlationId", r.correlation_id, kConceptPartitions,
+                     &s) ||
+          (layout.map_category >= 0 && (!ctx.Id(f[layout.map_category], layout.map_category,
+                                                "mapCategoryId", &r.map_category_id, &s) ||
+                                        !ids.Check(ctx, layout.map_category, "mapCategoryId",
+                                                   r.map_category_id, kConceptPartitions, &s)))) {
         return s;
       }
       r.map_rule = f[layout.map_rule];

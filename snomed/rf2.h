@@ -78,6 +78,7 @@ struct DescriptionRow {
 
 struct RelationshipRow {
   uint64_t id;
+  uint64_t module_id;
   uint64_t source_id;
   uint64_t destination_id;
   uint64_t type_id;
@@ -94,6 +95,7 @@ struct RefsetRow {
   uint64_t refset_id;
   uint64_t referenced_component_id;
   uint64_t value;
+  uint64_t module_id;
   uint32_t effective_time;
   bool active;
 };
@@ -152,6 +154,11 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
 // *out. `file_name` is used only in messages. Returns OK, or
 // INVALID_ARGUMENT "file:line: what" for the first bad line (a wrong header,
 // a wrong field count, a malformed id, effectiveTime, active flag or integer).
+// Every SCTID is checked in full (check digit and the partition its field
+// needs: a description id in a description's id field, a concept id in
+// conceptId ...), e.g.
+//   "sct2_Concept_Snapshot_INT_20240101.txt:17: field 1 (id): SCTID '138875004':
+//    check digit is wrong (Verhoeff)"
 // An empty file (not even a header) is an error; a header alone is fine.
 // REQUIRES: `content` outlives the string_views in the appended rows.
 absl::Status ParseConceptFile(absl::string_view file_name, absl::string_view content,

@@ -156,15 +156,18 @@ bool IsValidSctid(absl::string_view text, PartitionSet allowed) {
 }
 
 bool IsValidSctid(uint64_t id, PartitionSet allowed) {
-  char buf[24];
-  int n = 0;
-  char rev[24];
-  do {
-    rev[n++] = static_cast<char>('0' + id % 10);
-    id /= 10;
-  } while (id != 0 && n < 21);
-  for (int i = 0; i < n; ++i) buf[i] = rev[n - 1 - i];
-  return IsValidSctid(absl::string_view(buf, n), allowed);
+  // The same rules as the text form, on the number: 6 to 18 digits (a
+  // number has no leading zero), a defined and allowed partition, Verhoeff.
+  // The RF2 loader checks every id of a release with this, so it does not
+  // build a string.
+  if (id < 100000 || id >= 1000000000000000000ull) return false;
+  const int pp = static_cast<int>((id / 10) % 100);
+  if (!IsDefinedPartition(pp) || (allowed & PartitionBit(static_cast<Partition>(pp))) == 0) {
+    return false;
+  }
+  int c = 0;
+  for (int i = 0; id != 0; ++i, id /= 10) c = kD[c][kP[i & 7][id % 10]];
+  return c == 0;
 }
 
 std::optional<Partition> PartitionOf(uint64_t id) {

@@ -83,6 +83,7 @@ std::vector<SearchHit> Search(const Terminology& t, absl::string_view query,
 
   std::vector<uint32_t> allowed;
   if (options.constraint != nullptr) allowed = options.constraint->EvaluateIndexes(t);
+  const std::vector<uint32_t>* given = options.allowed_concepts;
 
   std::vector<std::string> term_words;
   std::vector<Candidate> cands;
@@ -93,6 +94,7 @@ std::vector<SearchHit> Search(const Terminology& t, absl::string_view query,
     if (options.constraint != nullptr && !std::binary_search(allowed.begin(), allowed.end(), c)) {
       continue;
     }
+    if (given != nullptr && !std::binary_search(given->begin(), given->end(), c)) continue;
     term_words.clear();
     SplitWords(t.TermAt(i), &term_words);
     bool all = true;

@@ -28,8 +28,14 @@ namespace sprout::snomed {
 struct SearchOptions {
   // Maximum number of concepts returned. Default 20.
   size_t limit = 20;
-  // Only concepts matching this expression (not owned; may be null). Default: none.
+  // Only concepts matching this expression (not owned; may be null),
+  // evaluated without limits: for expressions the deployment configured.
+  // Default: none.
   const Ecl* constraint = nullptr;
+  // Only these concepts: sorted concept indexes (not owned; may be null), e.g.
+  // a request's expression evaluated with Ecl::EvaluateIndexesBounded.
+  // Default: none.
+  const std::vector<uint32_t>* allowed_concepts = nullptr;
   // Also return inactive concepts (by their active descriptions). Default false.
   bool include_inactive = false;
 };

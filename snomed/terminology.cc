@@ -139,6 +139,12 @@ std::optional<absl::string_view> Terminology::PreferredTerm(uint64_t id) const {
   return TermAt(data_.preferred_term[i]);
 }
 
+PreferredTermSource Terminology::PreferredTermSourceOf(uint64_t id) const {
+  uint32_t i = IndexOf(id);
+  if (i == kNoIndex) return kTermNone;
+  return static_cast<PreferredTermSource>(data_.preferred_term_source[i]);
+}
+
 std::optional<absl::string_view> Terminology::PreferredTerm(
     uint64_t id, absl::Span<const uint64_t> dialect) const {
   uint32_t i = IndexOf(id);

@@ -163,6 +163,9 @@ class Terminology {
   Terminology& operator=(const Terminology&) = delete;
 
   const ReleaseInfo& release() const { return release_; }
+  // Per module (by module id): concepts, descriptions and relationships, as
+  // counted by ModuleSummary.
+  absl::Span<const ModuleSummary> modules() const { return data_.modules; }
 
   // Concepts.
   size_t concept_count() const { return data_.concept_ids.size(); }
@@ -180,10 +183,15 @@ class Terminology {
   std::vector<uint64_t> Descendants(uint64_t id) const;  // excluding self
   size_t DescendantCount(uint64_t id) const;
 
-  // Terms. PreferredTerm() without a dialect uses en-GB (kEnGbDialect); with
-  // one, the first refset in `dialect` that has an active preferred synonym
-  // wins. nullopt if the concept is unknown or has no preferred term.
+  // Terms. PreferredTerm() without a dialect is the preferred synonym in
+  // en-GB (kEnGbDialect), else in GB English, else in US English, else the
+  // FSN (PreferredTermSourceOf says which); nullopt only if the concept is
+  // unknown or has no active FSN or synonym. With a dialect, the first refset
+  // in `dialect` that has an active preferred synonym wins, and nullopt if
+  // none has.
   std::optional<absl::string_view> PreferredTerm(uint64_t id) const;
+  // Where PreferredTerm(id) came from; kTermNone for an unknown concept.
+  PreferredTermSource PreferredTermSourceOf(uint64_t id) const;
   std::optional<absl::string_view> PreferredTerm(uint64_t id,
                                                  absl::Span<const uint64_t> dialect) const;
   std::optional<absl::string_view> Fsn(uint64_t id) const;

@@ -90,6 +90,32 @@ struct MapRecord {
   uint32_t advice_offset, advice_length;
 };
 
+// Where a concept's preferred term came from (TerminologyData::
+// preferred_term_source): the first of these that has an active preferred
+// synonym, else the FSN.
+enum PreferredTermSource : uint8_t {
+  kTermFromNhsRealm = 0,  // en-GB: the NHS realm language refsets
+  kTermFromGb = 1,        // 900000000000508004 GB English
+  kTermFromUs = 2,        // 900000000000509007 US English
+  kTermFromFsn = 3,       // no preferred synonym in any of those: the FSN
+  kTermNone = 4,          // no active FSN or synonym at all
+};
+
+// What one module contributes, counted by the concepts it owns: its concepts,
+// the descriptions of those concepts, the active inferred relationships from
+// them, and how many of those descriptions carry an active language refset
+// row. The loader refuses a release whose module has concepts but no
+// described concepts, or descriptions but no language refset rows.
+struct ModuleSummary {
+  uint64_t module_id;
+  uint64_t concepts;
+  uint64_t active_concepts;
+  uint64_t descriptions;
+  uint64_t relationships;
+  uint64_t described_concepts;      // concepts with at least one description
+  uint64_t descriptions_in_refset;  // descriptions with an active language refset row
+};
+
 struct TerminologyData {
   // Release identity.
   std::string release_identity;
@@ -115,10 +141,14 @@ struct TerminologyData {
   std::vector<uint32_t> description_offsets;  // concepts + 1
   std::vector<DescriptionRecord> descriptions;
   std::string terms;
-  std::vector<uint64_t> language_refsets;  // slot -> refset SCTID
-  Csr<LanguageEntry> language;             // per description
-  std::vector<uint32_t> preferred_term;    // per concept, en-GB default; kNoIndex if none
-  std::vector<uint32_t> fsn;               // per concept; kNoIndex if none
+  std::vector<uint64_t> language_refsets;      // slot -> refset SCTID
+  Csr<LanguageEntry> language;                 // per description
+  std::vector<uint32_t> preferred_term;        // per concept, en-GB default; kNoIndex if none
+  std::vector<uint8_t> preferred_term_source;  // per concept, a PreferredTermSource
+  std::vector<uint32_t> fsn;                   // per concept; kNoIndex if none
+
+  // Per module, by module id.
+  std::vector<ModuleSummary> modules;
 
   // Refset membership (concept members of simple, association, attribute-value
   // and map refsets), refsets in SCTID order.

@@ -25,13 +25,18 @@ absl::StatusOr<uint64_t> ConceptIdField(absl::string_view text, absl::string_vie
   return id;
 }
 
-// An ECL field, parsed; INVALID_ARGUMENT naming the field and the column.
+// A refusal of an ECL field (a syntax error or a limit passed, in parsing
+// or in evaluation) as a BadRequest naming the field; the message names the
+// column.
+absl::Status EclViolation(const absl::Status& status, absl::string_view field) {
+  return InvalidArgumentWithViolations({{std::string(field), std::string(status.message())}},
+                                       "INVALID_ECL");
+}
+
+// An ECL field, parsed under the default snomed::EclLimits.
 absl::StatusOr<snomed::Ecl> EclField(absl::string_view text, absl::string_view field) {
   absl::StatusOr<snomed::Ecl> ecl = snomed::Ecl::Parse(text);
-  if (!ecl.ok()) {
-    return InvalidArgumentWithViolations(
-        {{std::string(field), std::string(ecl.status().message())}}, "INVALID_ECL");
-  }
+  if (!ecl.ok()) return EclViolation(ecl.status(), field);
   return ecl;
 }
 
@@ -146,7 +151,9 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ExpandEcl(
                                                        "start again without it"}}));
   }
   std::shared_ptr<const Terminology> t = call->components->terminology->Get();
-  const std::vector<uint64_t> ids = ecl->Evaluate(*t);
+  absl::StatusOr<std::vector<uint64_t>> evaluated = ecl->EvaluateBounded(*t);
+  if (!evaluated.ok()) return FinishUnary(context, EclViolation(evaluated.status(), "ecl"));
+  const std::vector<uint64_t>& ids = *evaluated;
   response->set_total_size(static_cast<int64_t>(ids.size()));
   auto it = std::upper_bound(ids.begin(), ids.end(), after);
   for (; it != ids.end() && response->concepts_size() < *page_size; ++it) {
@@ -175,11 +182,17 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
   }
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 20, 200);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   snomed::SearchOptions options;
   options.limit = static_cast<size_t>(*page_size);
-  options.constraint = constraint ? &*constraint : nullptr;
+  std::vector<uint32_t> allowed;
+  if (constraint) {
+    absl::StatusOr<std::vector<uint32_t>> evaluated = constraint->EvaluateIndexesBounded(*t);
+    if (!evaluated.ok()) return FinishUnary(context, EclViolation(evaluated.status(), "ecl"));
+    allowed = *std::move(evaluated);
+    options.allowed_concepts = &allowed;
+  }
   options.include_inactive = request->include_inactive();
-  std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   for (const snomed::SearchHit& hit : snomed::Search(*t, request->query(), options)) {
     sprout::v1::SearchHit* out = response->add_hits();
     out->mutable_concept()->set_code(absl::StrCat(hit.concept_id));
@@ -222,10 +235,14 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
   if (!response->active()) {
     response->set_message(
         absl::StrCat("concept ", *id, " is inactive; TranslateCode gives its replacements"));
-  } else if (binding && !binding->Matches(*t, *id)) {
-    response->set_valid(false);
-    response->set_message(
-        absl::StrCat("concept ", *id, " is not in the binding ", binding->text()));
+  } else if (binding) {
+    absl::StatusOr<bool> in_binding = binding->MatchesBounded(*t, *id);
+    if (!in_binding.ok()) return FinishUnary(context, EclViolation(in_binding.status(), "ecl"));
+    if (!*in_binding) {
+      response->set_valid(false);
+      response->set_message(
+          absl::StrCat("concept ", *id, " is not in the binding ", binding->text()));
+    }
   }
   return FinishUnary(context, absl::OkStatus());
 }

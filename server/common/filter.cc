@@ -83,11 +83,19 @@ absl::Status FilterError(absl::string_view message) {
 
 absl::StatusOr<std::vector<FilterTerm>> ParseFilter(absl::string_view filter) {
   std::vector<FilterTerm> terms;
+  if (filter.size() > kMaxFilterLength) {
+    return FilterError(absl::StrCat("column ", kMaxFilterLength + 1, ": the filter is longer than ",
+                                    kMaxFilterLength, " characters; no method needs more"));
+  }
   FilterLexer lex(filter);
   if (lex.AtEnd()) return terms;
   while (true) {
     FilterTerm term;
     term.column = (lex.SkipSpace(), lex.column());
+    if (terms.size() == kMaxFilterTerms) {
+      return FilterError(absl::StrCat("column ", term.column, ": more than ", kMaxFilterTerms,
+                                      " terms; no method needs more"));
+    }
     term.field = lex.Word();
     if (term.field.empty()) {
       return FilterError(absl::StrCat("column ", lex.column(), ": expected a field name"));

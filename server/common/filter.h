@@ -25,12 +25,17 @@ struct FilterTerm {
   int column = 0;  // 1-based position of the term in the filter, for errors
 };
 
+// The longest filter, and the most terms, ParseFilter accepts: far beyond any
+// useful query, and they keep a request's filter cheap to parse and to run.
+inline constexpr size_t kMaxFilterLength = 2048;
+inline constexpr size_t kMaxFilterTerms = 16;
+
 // ParseFilter()
 //
 // Returns the terms in order (empty for an empty or all-blank filter), or
 // INVALID_ARGUMENT with a BadRequest on field "filter" that names the column
 // and what was expected, e.g. "column 12: expected an operator (=, !=, <, <=,
-// >, >=, <<) after \"pcn\"".
+// >, >=, <<) after \"pcn\"", or that a limit above was passed.
 absl::StatusOr<std::vector<FilterTerm>> ParseFilter(absl::string_view filter);
 
 // INVALID_ARGUMENT on field "filter" for a term the method does not accept.

@@ -166,6 +166,100 @@ TEST_F(EclTest, SyntaxErrorsGiveColumnAndExpectation) {
   }
 }
 
+// 20,000 nested parentheses once overflowed the parser's stack and killed
+// the server; every limit is now refused at the column where it is passed.
+TEST_F(EclTest, DeepNestingIsRefusedAtTheColumnWhereItPassesTheLimit) {
+  const std::string deep = std::string(20000, '(') + "<< 404684003" + std::string(20000, ')');
+  absl::StatusOr<Ecl> e = Ecl::Parse(deep, EclLimits{.max_length = 1 << 20});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.status().message(),
+            "ECL limit exceeded at column 65: nesting deeper than 64 levels (max_depth); "
+            "flatten the expression");
+  // At the limit it parses and evaluates.
+  const std::string ok = std::string(63, '(') + "<< 161152002" + std::string(63, ')');
+  EXPECT_THAT(Eval(ok), ElementsAre(161152002, 267076002, 422650009, 423315002));
+}
+
+TEST_F(EclTest, EveryRecursivePathCountsTowardsTheDepthLimit) {
+  EclLimits limits;
+  limits.max_depth = 4;
+  struct Case {
+    std::string text;
+    bool ok;
+  } cases[] = {
+      {"((( 161152002 )))", true},
+      {"(((( 161152002 ))))", false},
+      {"^ (^ (^ 1127531000000102))", true},
+      {"^ (^ (^ (^ (^ 1127531000000102))))", false},
+      {"<< 404684003 : 363698007 = (<< 404684003 : 363698007 = (<< 404684003 : 363698007 = *))",
+       false},
+      {"<< 404684003 : { { { 363698007 = * } } }", false},
+      {"<< 404684003 . 363698007 . 363698007 . 363698007 . 363698007", false},
+      {"<< 404684003 . 363698007 . 363698007", true},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<Ecl> e = Ecl::Parse(c.text, limits);
+    EXPECT_EQ(e.ok(), c.ok) << c.text << ": " << e.status();
+    if (!c.ok && !e.ok()) {
+      EXPECT_THAT(std::string(e.status().message()),
+                  ::testing::HasSubstr("nesting deeper than 4 levels (max_depth)"))
+          << c.text;
+    }
+  }
+}
+
+TEST_F(EclTest, LengthAndOperandLimits) {
+  EclLimits limits;
+  limits.max_length = 40;
+  limits.max_operands = 3;
+  absl::StatusOr<Ecl> e = Ecl::Parse(std::string(41, ' ') + "*", limits);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(std::string(e.status().message()),
+            "ECL limit exceeded at column 41: the expression is longer than 40 bytes "
+            "(max_length); use a reference set for long value sets");
+  EXPECT_TRUE(Ecl::Parse("161152002 OR 267076002 OR 422650009", EclLimits{.max_operands = 3}).ok());
+  e = Ecl::Parse("161152002 OR 267076002 OR 422650009 OR 423315002", EclLimits{.max_operands = 3});
+  ASSERT_FALSE(e.ok());
+  // The fourth operand starts at column 40.
+  EXPECT_EQ(std::string(e.status().message()),
+            "ECL limit exceeded at column 40: more than 3 operands (max_operands); use a "
+            "reference set for long value sets");
+}
+
+TEST_F(EclTest, EvaluationCostIsBoundedAndNamesTheConstraint) {
+  EclLimits limits;
+  limits.max_cost = 200;
+  // '* : * = > (*)' tests every relationship's value against the ancestors
+  // of every concept: quadratic in the release.
+  absl::StatusOr<Ecl> e = Ecl::Parse("* : * = > (*)", limits);
+  ASSERT_TRUE(e.ok()) << e.status();
+  absl::StatusOr<std::vector<uint64_t>> ids = e->EvaluateBounded(T());
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(ids.status().message()),
+              ::testing::StartsWith("ECL limit exceeded at column "));
+  EXPECT_THAT(std::string(ids.status().message()),
+              ::testing::HasSubstr("takes more than 200 steps (max_cost)"));
+  // Testing one concept is charged too.
+  absl::StatusOr<Ecl> tiny = Ecl::Parse("* : * = > (*)", EclLimits{.max_cost = 3});
+  ASSERT_TRUE(tiny.ok());
+  absl::StatusOr<bool> m = tiny->MatchesBounded(T(), 267076002);
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(std::string(m.status().message()), ::testing::HasSubstr("(max_cost)"));
+  // The same expression under the default budget, and a cheap one under
+  // the small budget, give the unbounded answer.
+  absl::StatusOr<Ecl> full = Ecl::Parse("* : * = > (*)");
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(*full->EvaluateBounded(T()), full->Evaluate(T()));
+  absl::StatusOr<Ecl> cheap = Ecl::Parse("<< 161152002", limits);
+  ASSERT_TRUE(cheap.ok());
+  EXPECT_THAT(*cheap->EvaluateBounded(T()),
+              ElementsAre(161152002, 267076002, 422650009, 423315002));
+  EXPECT_TRUE(*cheap->MatchesBounded(T(), 267076002));
+  EXPECT_FALSE(*cheap->MatchesBounded(T(), 404684003));
+}
+
 TEST_F(EclTest, CommentsAndLongKeywordsParse) {
   EXPECT_THAT(Eval("/* reasons */ descendantOf 161152002 and childOf 161152002"),
               ElementsAre(267076002, 422650009));

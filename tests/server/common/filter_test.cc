@@ -33,8 +33,8 @@ TEST(FilterTest, QuotedValuesUnescape) {
 }
 
 struct BadFilter {
-  const char* filter;
-  const char* expected;
+  std::string filter;
+  std::string expected;
 };
 
 class FilterErrorTest : public ::testing::TestWithParam<BadFilter> {};
@@ -56,7 +56,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadFilter{"pcn =", "column 6: expected a value (a word or a \"quoted string\")"},
         BadFilter{"pcn = \"U0", "column 7: unterminated string; close it with \""},
         BadFilter{"pcn = a OR pcn = b",
-                  "column 9: expected AND between terms (OR is not supported)"}));
+                  "column 9: expected AND between terms (OR is not supported)"},
+        BadFilter{std::string(2049, ' '),
+                  "column 2049: the filter is longer than 2048 characters; no method needs more"},
+        BadFilter{[] {
+                    std::string f = "a = 1";
+                    for (int i = 0; i < 16; ++i) f += " AND a = 1";
+                    return f;
+                  }(),
+                  "column 161: more than 16 terms; no method needs more"}));
 
 }  // namespace
 }  // namespace sprout

@@ -10,6 +10,7 @@
 #include "server/intake/violations.h"
 #include "tests/server/intake/starter.h"
 #include "tests/server/intake/test_referrals.h"
+#include "tests/snomed/rf2_fixture.h"
 
 namespace sprout::intake {
 namespace {
@@ -212,11 +213,9 @@ TEST_F(IntakeTest, ProcessIsSafeFromManyThreads) {
 
 TEST(IntakeCreateTest, ReleaseWithoutTheServiceCodeIsRefused) {
   // A tiny release: the root only.
-  std::vector<snomed::Rf2File> files = {
-      {"sct2_Concept_Snapshot_INT_20250101.txt",
-       "id\teffectiveTime\tactive\tmoduleId\tdefinitionStatusId\r\n"
-       "138875005\t20250101\t1\t900000000000207008\t900000000000074008\r\n"}};
-  auto t = snomed::Terminology::LoadFromFiles(files);
+  snomed::testing::Rf2FixtureBuilder release;
+  release.Concept(138875005).Named(138875005, "SNOMED CT Concept", "SNOMED RT+CTV3");
+  auto t = snomed::Terminology::LoadFromFiles(release.Build());
   ASSERT_TRUE(t.ok()) << t.status();
   FakeClock clock(TestNow());
   EXPECT_EQ(ReferralIntake::Create(*t, CodeMaps::Empty(), &clock, IntakeOptions()).status().code(),
