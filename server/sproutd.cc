@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
+#include "base/read_file.h"
 #include "base/status_macros.h"
 #include "server/admission/agency_rate_limiter.h"
 #include "server/admission/queue_limiter.h"
@@ -24,6 +25,7 @@
 #include "server/api/terminology_service.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
+#include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
@@ -46,7 +48,7 @@ bool IsLoopback(absl::string_view address) {
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
-  absl::StatusOr<std::string> content = routing::ReadFileToString(path);
+  absl::StatusOr<std::string> content = ReadFileToString(path);
   if (!content.ok()) {
     return absl::Status(content.status().code(),
                         absl::StrCat(what, ": ", content.status().message()));
@@ -235,6 +237,12 @@ class SproutdImpl final : public Sproutd {
                  (*terminology)->release().identity, (*terminology)->concept_count(),
                  absl::ToInt64Milliseconds(absl::Now() - t0),
                  (*terminology)->release().from_cache ? " from cache" : "");
+    for (const snomed::ModuleSummary& m : (*terminology)->modules()) {
+      spdlog::info(
+          "sproutd: SNOMED CT module {}: {} concepts ({} active), {} descriptions, {} "
+          "relationships",
+          m.module_id, m.concepts, m.active_concepts, m.descriptions, m.relationships);
+    }
     loaded->terminology = std::make_unique<snomed::TerminologyHolder>(*terminology);
     loaded->ecl_compiler =
         std::make_unique<pipeline::EclPredicateCompiler>(loaded->terminology.get());
@@ -260,8 +268,17 @@ class SproutdImpl final : public Sproutd {
       return absl::Status(code_maps.status().code(),
                           absl::StrCat("code maps: ", code_maps.status().message()));
     }
+    absl::StatusOr<intake::Bindings> bindings =
+        intake::LoadBindings(options_.bindings_file, **terminology);
+    if (!bindings.ok()) {
+      return absl::Status(bindings.status().code(),
+                          absl::StrCat("bindings: ", bindings.status().message()));
+    }
+    spdlog::info("sproutd: bindings '{}' {}", bindings->name, bindings->version);
+    intake::IntakeOptions intake_options;
+    intake::ApplyBindings(*bindings, &intake_options);
     absl::StatusOr<std::unique_ptr<intake::ReferralIntake>> intake =
-        intake::ReferralIntake::Create(*terminology, *code_maps, clock, intake::IntakeOptions());
+        intake::ReferralIntake::Create(*terminology, *code_maps, clock, intake_options);
     if (!intake.ok()) {
       return absl::Status(intake.status().code(),
                           absl::StrCat("intake: ", intake.status().message()));

@@ -49,6 +49,10 @@ struct SproutdOptions {
   std::string routing_policy_file = "deploy/demo/routing_policy.textproto";
   // Agency local code maps (*.textproto).
   std::string codemaps_dir = "deploy/demo/codemaps";
+  // Coding bindings (protobuf text, proto/sprout/config/v1/bindings.proto):
+  // the reason and referral-source ECL and the service code, checked against
+  // the release at start-up. Default "deploy/demo/bindings.textproto".
+  std::string bindings_file = "deploy/demo/bindings.textproto";
 
   // The embedded SQLite database file (its folder is created if missing), or
   // a PostgreSQL connection string ("postgresql://..." or "host=...

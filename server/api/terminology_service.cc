@@ -54,6 +54,22 @@ sprout::v1::CodedConcept Coded(const Terminology& t, uint64_t id) {
   return c;
 }
 
+sprout::v1::PreferredTermSource PreferredTermSourceOf(snomed::PreferredTermSource source) {
+  switch (source) {
+    case snomed::kTermFromNhsRealm:
+      return sprout::v1::PREFERRED_TERM_SOURCE_EN_GB;
+    case snomed::kTermFromGb:
+      return sprout::v1::PREFERRED_TERM_SOURCE_GB;
+    case snomed::kTermFromUs:
+      return sprout::v1::PREFERRED_TERM_SOURCE_US;
+    case snomed::kTermFromFsn:
+      return sprout::v1::PREFERRED_TERM_SOURCE_FSN;
+    case snomed::kTermNone:
+      break;
+  }
+  return sprout::v1::PREFERRED_TERM_SOURCE_UNSPECIFIED;
+}
+
 std::string AssociationName(const snomed::HistoricalAssociation& a) { return std::string(a.type); }
 
 void FillConcept(const Terminology& t, uint64_t id, sprout::v1::Concept* out) {
@@ -64,6 +80,7 @@ void FillConcept(const Terminology& t, uint64_t id, sprout::v1::Concept* out) {
   out->set_module(absl::StrCat(concept->module_id));
   out->set_fully_defined(concept->fully_defined);
   if (auto pt = t.PreferredTerm(id)) out->set_preferred_term(std::string(*pt));
+  out->set_preferred_term_source(PreferredTermSourceOf(t.PreferredTermSourceOf(id)));
   if (auto fsn = t.Fsn(id)) out->set_fully_specified_name(std::string(*fsn));
   for (absl::string_view synonym : t.Synonyms(id)) {
     if (synonym != out->preferred_term()) out->add_synonyms(std::string(synonym));
@@ -308,6 +325,22 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::GetRelease(
   response->set_effective_time(t->release().effective_date);
   response->set_concepts(static_cast<int64_t>(t->concept_count()));
   response->set_from_cache(t->release().from_cache);
+  int64_t active = 0, descriptions = 0, relationships = 0;
+  for (const snomed::ModuleSummary& m : t->modules()) {
+    sprout::v1::ReleaseModule* out = response->add_modules();
+    out->set_module(absl::StrCat(m.module_id));
+    if (auto pt = t->PreferredTerm(m.module_id)) out->set_display(std::string(*pt));
+    out->set_concepts(static_cast<int64_t>(m.concepts));
+    out->set_active_concepts(static_cast<int64_t>(m.active_concepts));
+    out->set_descriptions(static_cast<int64_t>(m.descriptions));
+    out->set_relationships(static_cast<int64_t>(m.relationships));
+    active += static_cast<int64_t>(m.active_concepts);
+    descriptions += static_cast<int64_t>(m.descriptions);
+    relationships += static_cast<int64_t>(m.relationships);
+  }
+  response->set_active_concepts(active);
+  response->set_descriptions(descriptions);
+  response->set_relationships(relationships);
   return FinishUnary(context, absl::OkStatus());
 }
 

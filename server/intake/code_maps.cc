@@ -8,27 +8,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "base/text_proto.h"
 #include "snomed/sctid.h"
 
 namespace sprout::intake {
 namespace {
-
-// Collects the first parser error with its position.
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (message_.empty()) {
-      message_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
-    }
-  }
-  const std::string& message() const { return message_; }
-
- private:
-  std::string message_;
-};
 
 bool IsSystemName(absl::string_view s) {
   if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
@@ -43,13 +27,8 @@ bool IsSystemName(absl::string_view s) {
 absl::StatusOr<sprout::config::v1::CodeMap> CodeMaps::ParseText(absl::string_view text,
                                                                 absl::string_view origin) {
   sprout::config::v1::CodeMap map;
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &map)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(origin, ":", errors.message().empty() ? "1:1: unparsable" : errors.message()));
-  }
+  absl::Status parsed = ParseTextProto(text, origin, &map);
+  if (!parsed.ok()) return parsed;
   return map;
 }
 

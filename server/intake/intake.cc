@@ -69,10 +69,10 @@ std::string PersonMatchKey(const sprout::v1::Patient& patient) {
 absl::StatusOr<std::unique_ptr<ReferralIntake>> ReferralIntake::Create(
     std::shared_ptr<const snomed::Terminology> terminology,
     std::shared_ptr<const CodeMaps> code_maps, const Clock* clock, IntakeOptions options) {
-  if (!terminology->IsActive(kSocialPrescribingReferral)) {
+  if (!terminology->IsActive(options.service_code)) {
     return absl::FailedPreconditionError(
-        "the SNOMED CT release has no active 871731000000106 |Referral to social prescribing "
-        "service|; load a UK Clinical Edition");
+        absl::StrCat("the SNOMED CT release has no active ", options.service_code,
+                     " (the service code); load a UK Clinical Edition or change the bindings"));
   }
   absl::StatusOr<snomed::Ecl> source = snomed::Ecl::Parse(options.referral_source_ecl);
   if (!source.ok()) {
@@ -97,7 +97,7 @@ ReferralIntake::ReferralIntake(std::unique_ptr<ReasonCoder> coder, const Clock* 
     : coder_(std::move(coder)),
       clock_(clock),
       options_(std::move(options)),
-      service_code_(coder_->Concept(kSocialPrescribingReferral)),
+      service_code_(coder_->Concept(options_.service_code)),
       source_binding_(std::move(source_binding)) {}
 
 void ReferralIntake::CheckSource(absl::string_view code, std::vector<FieldViolation>* out) const {

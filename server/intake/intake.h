@@ -51,6 +51,9 @@ struct IntakeOptions {
   // ECL that referrer.source_code must satisfy. Default the UK Core
   // SourceOfServiceRequest value set (DOMAIN.md §1.3).
   std::string referral_source_ecl = std::string(kDefaultReferralSourceBinding);
+  // The service code every referral carries. Default 871731000000106.
+  // (sproutd takes all three from its bindings file; see bindings.h.)
+  uint64_t service_code = kSocialPrescribingReferral;
 };
 
 struct IntakeResult {
@@ -76,7 +79,7 @@ class ReferralIntake {
   // REQUIRES: terminology and code_maps non-null; clock non-null and outliving
   // the ReferralIntake. Returns INVALID_ARGUMENT if the reason or referral
   // source binding is bad (see ReasonCoder::Create) and FAILED_PRECONDITION if
-  // the release lacks 871731000000106.
+  // the release lacks an active options.service_code.
   static absl::StatusOr<std::unique_ptr<ReferralIntake>> Create(
       std::shared_ptr<const snomed::Terminology> terminology,
       std::shared_ptr<const CodeMaps> code_maps, const Clock* clock, IntakeOptions options);

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/read_file.h"
 
 namespace sprout::routing {
 namespace {
@@ -37,20 +38,6 @@ absl::StatusOr<std::string> VersionOf(const DirectorySources& sources) {
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    const std::string message = absl::StrCat(path, ": cannot open: ", std::strerror(err));
-    if (err == EACCES) return absl::PermissionDeniedError(message);
-    return absl::NotFoundError(message);
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
-  return buffer.str();
-}
 
 DirectoryFiles DirectoryFiles::InFolder(absl::string_view folder) {
   const std::string base = absl::StrCat(folder, folder.empty() || folder.back() == '/' ? "" : "/");

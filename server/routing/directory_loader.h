@@ -106,9 +106,6 @@ struct DirectoryFiles {
 absl::StatusOr<std::shared_ptr<const Directory>> LoadDirectory(
     const DirectoryFiles& files, const ConceptPredicateCompiler& compiler);
 
-// Reads a whole file. NOT_FOUND or PERMISSION_DENIED naming `path` on failure.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-
 }  // namespace sprout::routing
 
 #endif  // SPROUT_SERVER_ROUTING_DIRECTORY_LOADER_H_

@@ -1,35 +1,18 @@
 #include "server/routing/routing_policy_text.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/text_format.h>
 #include <openssl/evp.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/read_file.h"
+#include "base/text_proto.h"
 #include "server/routing/directory_loader.h"
 
 namespace sprout::routing {
 namespace {
 
 namespace cfg = ::sprout::config::v1;
-
-// Keeps the first error, 1-based, prefixed with the file name.
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  explicit FirstErrorCollector(absl::string_view filename) : filename_(filename) {}
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (first_.empty())
-      first_ = absl::StrCat(filename_, ":", line + 1, ":", column + 1, ": ", message);
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string filename_;
-  std::string first_;
-};
 
 SafeguardingCondition FromProto(cfg::SafeguardingCondition c) {
   switch (c) {
@@ -114,15 +97,8 @@ std::string PolicyVersionOf(absl::string_view text) {
 absl::StatusOr<PolicySpec> ParseRoutingPolicyText(absl::string_view text,
                                                   absl::string_view filename) {
   cfg::RoutingPolicy proto;
-  FirstErrorCollector errors(filename);
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
-  if (!parser.Parse(&input, &proto)) {
-    return absl::InvalidArgumentError(errors.first().empty()
-                                          ? absl::StrCat(filename, ": not a valid routing policy")
-                                          : errors.first());
-  }
+  absl::Status parsed = ParseTextProto(text, filename, &proto);
+  if (!parsed.ok()) return parsed;
   return PolicySpecFromProto(proto);
 }
 

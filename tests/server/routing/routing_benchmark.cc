@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/read_file.h"
 #include "server/routing/directory_loader.h"
 #include "server/routing/router.h"
 #include "server/routing/routing_policy_text.h"
