@@ -293,10 +293,13 @@ absl::Status SummariseModules(TerminologyData* d) {
     if (d->concept_flags[c] & kConceptActive) ++m.active_concepts;
     const uint32_t first = d->description_offsets[c], last = d->description_offsets[c + 1];
     m.descriptions += last - first;
-    if (last > first) ++m.described_concepts;
+    bool named = false;  // text definitions alone do not name a concept
     for (uint32_t i = first; i < last; ++i) {
+      const DescriptionRecord& r = d->descriptions[i];
+      named |= r.active && (r.type == kFsn || r.type == kSynonym);
       if (!d->language.Row(i).empty()) ++m.descriptions_in_refset;
     }
+    if (named) ++m.described_concepts;
     m.relationships += d->rels_out.Row(c).size();
   }
   d->modules.clear();
@@ -309,7 +312,8 @@ absl::Status SummariseModules(TerminologyData* d) {
     if (m.described_concepts == 0) {
       return absl::FailedPreconditionError(absl::StrCat(
           "module ", m.module_id, " has ", m.concepts,
-          " concepts but no descriptions: the release is missing that module's Description file "
+          " concepts but none has an active FSN or synonym: the release is missing that "
+          "module's Description file "
           "(sct2_Description_*Snapshot*)"));
     }
     if (m.descriptions_in_refset == 0) {

@@ -112,7 +112,7 @@ struct ModuleSummary {
   uint64_t active_concepts;
   uint64_t descriptions;
   uint64_t relationships;
-  uint64_t described_concepts;      // concepts with at least one description
+  uint64_t described_concepts;      // concepts with an active FSN or synonym
   uint64_t descriptions_in_refset;  // descriptions with an active language refset row
 };
 

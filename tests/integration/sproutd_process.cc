@@ -37,8 +37,10 @@ std::string SourceDir() {
 
 std::string BinaryDir() { return EnvOr("SPROUT_BINARY_DIR", SourceDir() + "/build"); }
 
-absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
-    const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds) {
+namespace {
+
+// Certificates and the pseudonym key in `work_dir`, made once.
+absl::Status PrepareWorkDir(const std::string& work_dir) {
   std::filesystem::create_directories(work_dir);
   const std::string certs = work_dir + "/certs";
   if (!std::filesystem::exists(certs + "/ca.pem")) {
@@ -50,15 +52,20 @@ absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
   if (!std::filesystem::exists(key_file)) {
     std::ofstream(key_file) << std::string("integration-test-key-0123456789abcdef");
   }
-  const std::string port_file = work_dir + "/port";
-  std::filesystem::remove(port_file);
+  return absl::OkStatus();
+}
 
+// The sproutd command line for `work_dir`: its own database, cache, key and
+// certificates on a free loopback port, then `extra_flags` (later flags win).
+std::vector<std::string> SproutdArgs(const std::string& work_dir,
+                                     const std::vector<std::string>& extra_flags) {
+  const std::string certs = work_dir + "/certs";
   std::vector<std::string> args = {
       BinaryDir() + "/server/sproutd",
       "--listen=127.0.0.1:0",
-      "--port_file=" + port_file,
+      "--port_file=" + work_dir + "/port",
       "--db=" + work_dir + "/sprout.db",
-      "--pseudonym_key_file=" + key_file,
+      "--pseudonym_key_file=" + work_dir + "/pseudonym.key",
       "--snomed_cache=" + work_dir + "/snomed.cache",
       "--tls_cert=" + certs + "/server.pem",
       "--tls_key=" + certs + "/server.key",
@@ -66,17 +73,58 @@ absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
       "--log_level=warn",
   };
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  return args;
+}
 
+// Starts `args` from the repository root; stderr to `stderr_file` if set.
+pid_t Spawn(std::vector<std::string> args, const std::string& stderr_file) {
   const pid_t pid = fork();
+  if (pid != 0) return pid;
+  if (chdir(SourceDir().c_str()) != 0) _exit(127);
+  if (!stderr_file.empty() && freopen(stderr_file.c_str(), "w", stderr) == nullptr) _exit(127);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(argv[0], argv.data());
+  _exit(127);
+}
+
+}  // namespace
+
+absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
+    const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds) {
+  absl::Status prepared = PrepareWorkDir(work_dir);
+  if (!prepared.ok()) return prepared;
+  const std::string stderr_file = work_dir + "/sproutd.stderr";
+  const pid_t pid = Spawn(SproutdArgs(work_dir, extra_flags), stderr_file);
   if (pid < 0) return absl::InternalError("fork failed");
-  if (pid == 0) {
-    if (chdir(SourceDir().c_str()) != 0) _exit(127);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
+  const absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) != pid) {
+    if (absl::Now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return absl::DeadlineExceededError("sproutd did not stop: it started instead of failing");
+    }
+    absl::SleepFor(absl::Milliseconds(50));
   }
+  StartupFailure failure;
+  failure.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream in(stderr_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  failure.stderr_text = text.str();
+  return failure;
+}
+
+absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
+    const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds) {
+  absl::Status prepared = PrepareWorkDir(work_dir);
+  if (!prepared.ok()) return prepared;
+  const std::string port_file = work_dir + "/port";
+  std::filesystem::remove(port_file);
+  const pid_t pid = Spawn(SproutdArgs(work_dir, extra_flags), "");
+  if (pid < 0) return absl::InternalError("fork failed");
   std::unique_ptr<SproutdProcess> process(new SproutdProcess(work_dir, pid));
 
   const absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);

@@ -53,6 +53,21 @@ class SproutdProcess {
   int exit_code_ = -1;
 };
 
+// What a sproutd that refused to start left behind.
+struct StartupFailure {
+  int exit_code = 0;        // 128 + signal when killed
+  std::string stderr_text;  // everything it wrote to stderr
+};
+
+// RunSproutdExpectingFailure()
+//
+// Runs sproutd as Start() would (same folder layout and flags, then
+// `extra_flags`) and waits for it to exit. DEADLINE_EXCEEDED if it is still
+// running after `timeout_seconds` (it is then killed): it started.
+absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
+    const std::string& work_dir, const std::vector<std::string>& extra_flags,
+    int timeout_seconds = 60);
+
 // The repository root (tests run from it; SPROUT_SOURCE_DIR overrides).
 std::string SourceDir();
 // The build tree (SPROUT_BINARY_DIR).
