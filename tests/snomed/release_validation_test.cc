@@ -67,8 +67,9 @@ TEST(ReleaseValidationTest, AMissingDescriptionFileStopsTheLoadNamingTheModule) 
   absl::Status s = LoadStatus(files);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(std::string(s.message()),
-            "module 900000000000207008 has 20 concepts but no descriptions: the release is "
-            "missing that module's Description file (sct2_Description_*Snapshot*)");
+            "module 900000000000207008 has 20 concepts but none has an active FSN or synonym: "
+            "the release is missing that module's Description file "
+            "(sct2_Description_*Snapshot*)");
 }
 
 TEST(ReleaseValidationTest, AMissingLanguageRefsetStopsTheLoadNamingTheModule) {
