@@ -125,6 +125,7 @@ SPROUT_CLIENT_UNARY_(AS, admin, ListPcns, ListPcnsRequest, ListPcnsResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListLinkWorkers, ListLinkWorkersRequest, ListLinkWorkersResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, ReloadDirectoryResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse)
 
 #undef SPROUT_CLIENT_UNARY_
 

@@ -104,6 +104,8 @@ class SproutClient {
   absl::StatusOr<v1::ListLinkWorkersResponse> ListLinkWorkers(const v1::ListLinkWorkersRequest& r);
   absl::StatusOr<v1::ReloadDirectoryResponse> ReloadDirectory(const v1::ReloadDirectoryRequest& r);
   absl::StatusOr<v1::VerifyAuditLogResponse> VerifyAuditLog(const v1::VerifyAuditLogRequest& r);
+  absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
+      const v1::ListAuditRecordsRequest& r);
 
   // Streams, with options().stream_deadline. Each event goes to `on_event` in
   // order on the calling thread. Returns OK when the server ends the stream

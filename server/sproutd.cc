@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/read_file.h"
 #include "base/status_macros.h"
+#include "base/worker_pool.h"
 #include "server/admission/agency_rate_limiter.h"
 #include "server/admission/queue_limiter.h"
 #include "server/api/admin_service.h"
@@ -41,6 +42,9 @@
 
 namespace sprout {
 namespace {
+
+// Threads running handlers' blocking work (api::FinishUnaryBlocking).
+constexpr int kBlockingThreads = 8;
 
 bool IsLoopback(absl::string_view address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
@@ -91,6 +95,8 @@ struct Loaded {
   std::unique_ptr<store::Store> store;
   // After the store: destroyed first, so its subscription ends before the store.
   std::unique_ptr<api::QueueWatchHub> queue_watch;
+  // After the store too: drained and joined before the store closes.
+  std::unique_ptr<WorkerPool> blocking;
   std::unique_ptr<KeyedHasher> person_hasher;
   std::unique_ptr<IdGenerator> ids;
   std::unique_ptr<admission::AgencyRateLimiter> agency_limits;
@@ -363,6 +369,10 @@ class SproutdImpl final : public Sproutd {
     c.intake = loaded->intake.get();
     c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
+    // Blocking reads and audit appends: enough threads that a slow
+    // PostgreSQL round trip does not hold up the others.
+    loaded->blocking = std::make_unique<WorkerPool>(kBlockingThreads);
+    c.blocking = loaded->blocking.get();
     c.pipeline = loaded->pipeline.get();
     c.queue_watch = loaded->queue_watch.get();
     c.agency_limits = loaded->agency_limits.get();

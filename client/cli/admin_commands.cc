@@ -1,6 +1,7 @@
 // sproutctl admin ...: routing log, statistics, directory and audit.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -190,6 +191,66 @@ Action SetUpVerifyAudit(CLI::App&) {
   };
 }
 
+struct AuditFlags {
+  std::string action;
+  std::string organisation;
+  std::string resource;
+  int page_size = 0;
+  std::string page_token;
+};
+
+// One row per record: what happened, and for reads what the answer carried.
+void PrintAuditRecords(const v1::ListAuditRecordsResponse& r, bool with_reason, std::ostream& out) {
+  std::vector<std::string> columns = {"seq",      "time",    "actor",   "action",
+                                      "resource", "outcome", "returned"};
+  if (with_reason) columns.push_back("reason");
+  Table table(columns);
+  for (const v1::AuditRecord& a : r.records()) {
+    std::string actor = absl::StrCat(a.actor_organisation(), " ", a.actor_role());
+    if (!a.actor_link_worker().empty()) absl::StrAppend(&actor, " ", a.actor_link_worker());
+    std::vector<std::string> row = {absl::StrCat(a.sequence()),
+                                    FormatTimestamp(a.time()),
+                                    actor,
+                                    a.action(),
+                                    a.resource(),
+                                    a.outcome(),
+                                    absl::StrJoin(a.returned(), " ")};
+    if (with_reason) row.push_back(a.stated_reason());
+    table.AddRow(row);
+  }
+  table.Print(out);
+  PrintNextPage(r.next_page_token(), out);
+}
+
+Action SetUpAuditRecords(CLI::App& cmd, bool break_glass_only) {
+  auto f = std::make_shared<AuditFlags>();
+  if (!break_glass_only) {
+    cmd.add_option("--action", f->action, "only this RPC method, e.g. ListReferrals");
+  }
+  cmd.add_option("--organisation", f->organisation,
+                 "only this organisation's callers, e.g. police:WYP");
+  cmd.add_option("--resource", f->resource, "only about this resource, e.g. referrals/{id}");
+  cmd.add_option("--page-size", f->page_size, "at most this many (server default 50)");
+  cmd.add_option("--page-token", f->page_token, "from the previous page");
+  return [f, break_glass_only](CommandContext& ctx) -> absl::Status {
+    v1::ListAuditRecordsRequest request;
+    request.set_action(f->action);
+    request.set_actor_organisation(f->organisation);
+    request.set_resource(f->resource);
+    request.set_break_glass_only(break_glass_only);
+    request.set_page_size(f->page_size);
+    request.set_page_token(f->page_token);
+    return CallAndPrint<v1::ListAuditRecordsResponse>(
+        ctx, [&](SproutClient& c) { return c.ListAuditRecords(request); },
+        [break_glass_only](const v1::ListAuditRecordsResponse& r, std::ostream& out) {
+          PrintAuditRecords(r, break_glass_only, out);
+        });
+  };
+}
+
+Action SetUpAuditLog(CLI::App& cmd) { return SetUpAuditRecords(cmd, false); }
+Action SetUpBreakGlassLog(CLI::App& cmd) { return SetUpAuditRecords(cmd, true); }
+
 const Command kAdminCommands[] = {
     {"routing-log", "Routing decisions matching a filter, newest first", &SetUpRoutingLog, {}},
     {"decision", "One routing decision with its explanation", &SetUpDecision, {}},
@@ -202,6 +263,11 @@ const Command kAdminCommands[] = {
      &SetUpReload,
      {}},
     {"verify-audit", "Verify the audit trail's hash chain", &SetUpVerifyAudit, {}},
+    {"audit-log", "Audit records, newest first: who read or changed what", &SetUpAuditLog, {}},
+    {"break-glass-log",
+     "Break-glass reads of full patient data, newest first, with the reasons given",
+     &SetUpBreakGlassLog,
+     {}},
 };
 
 }  // namespace

@@ -121,12 +121,21 @@ Action SetUpValidate(CLI::App& cmd) {
   };
 }
 
+struct GetFlags {
+  std::string name;
+  std::string break_glass_reason;
+};
+
 Action SetUpGet(CLI::App& cmd) {
-  auto name = std::make_shared<std::string>();
-  cmd.add_option("referral", *name, "referral id or referrals/{id}")->required();
-  return [name](CommandContext& ctx) -> absl::Status {
+  auto f = std::make_shared<GetFlags>();
+  cmd.add_option("referral", f->name, "referral id or referrals/{id}")->required();
+  cmd.add_option("--break-glass-reason", f->break_glass_reason,
+                 "administrators: read full patient data, saying why (10 to 500 characters; "
+                 "audited and listed by 'admin break-glass-log')");
+  return [f](CommandContext& ctx) -> absl::Status {
     v1::GetReferralRequest request;
-    request.set_name(ResourceName("referrals", *name));
+    request.set_name(ResourceName("referrals", f->name));
+    request.set_break_glass_reason(f->break_glass_reason);
     return CallAndPrint<v1::Referral>(
         ctx, [&](SproutClient& c) { return c.GetReferral(request); },
         [](const v1::Referral& r, std::ostream& out) { PrintFields(r, out); });
@@ -218,8 +227,16 @@ const Command kReferralCommands[] = {
      &SetUpSubmit,
      {}},
     {"validate", "Dry run: code and route a referral without storing it", &SetUpValidate, {}},
-    {"get", "Show one of your organisation's referrals", &SetUpGet, {}},
-    {"list", "List your organisation's referrals, newest first", &SetUpList, {}},
+    {"get",
+     "Show one of your organisation's referrals (administrators: pseudonymised unless "
+     "--break-glass-reason)",
+     &SetUpGet,
+     {}},
+    {"list",
+     "List your organisation's referrals, newest first (administrators: every "
+     "organisation's, pseudonymised)",
+     &SetUpList,
+     {}},
     {"withdraw", "Withdraw a referral that has not been accepted", &SetUpWithdraw, {}},
     {"watch", "Follow a referral's status as it changes", &SetUpWatch, {}},
 };

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/api/call.h"
 #include "server/api/routing_log_filter.h"
@@ -169,13 +170,58 @@ grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
     sprout::v1::VerifyAuditLogResponse* response) {
   absl::StatusOr<Call> call = BeginCall(context, *state_, "VerifyAuditLog");
   if (!call.ok()) return FinishUnary(context, call.status());
-  absl::StatusOr<store::AuditVerification> result = call->components->store->VerifyAuditChain();
-  if (!result.ok()) return FinishUnary(context, result.status());
-  response->set_intact(result->intact());
-  response->set_records_checked(result->records_checked);
-  response->set_first_bad_sequence(result->first_bad_sequence);
-  response->set_message(result->message);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnaryBlocking(context, *call->components,
+                             [call = *std::move(call), response]() -> absl::Status {
+                               SPROUT_ASSIGN_OR_RETURN(store::AuditVerification result,
+                                                       call.components->store->VerifyAuditChain());
+                               response->set_intact(result.intact());
+                               response->set_records_checked(result.records_checked);
+                               response->set_first_bad_sequence(result.first_bad_sequence);
+                               response->set_message(result.message);
+                               return absl::OkStatus();
+                             });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListAuditRecords(
+    grpc::CallbackServerContext* context, const sprout::v1::ListAuditRecordsRequest* request,
+    sprout::v1::ListAuditRecordsResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListAuditRecords");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  store::AuditQuery query;
+  query.action = request->action();
+  query.actor_organisation = request->actor_organisation();
+  query.resource = request->resource();
+  query.break_glass_only = request->break_glass_only();
+  return FinishUnaryBlocking(context, *call->components,
+                             [call = *std::move(call), query = std::move(query), size = *page_size,
+                              token = request->page_token(), response]() -> absl::Status {
+                               absl::StatusOr<store::Page<store::AuditRecord>> page =
+                                   call.components->store->ListAuditRecords(query, size, token);
+                               // Reading the trail is itself on the trail (it names who read whom).
+                               SPROUT_RETURN_IF_ERROR(AuditAccess(call, "ListAuditRecords",
+                                                                  "auditRecords", page.status()));
+                               if (!page.ok()) return page.status();
+                               for (const store::AuditRecord& r : page->items) {
+                                 sprout::v1::AuditRecord* out = response->add_records();
+                                 out->set_sequence(r.sequence);
+                                 *out->mutable_time() =
+                                     google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+                                         absl::ToUnixNanos(r.event.time));
+                                 out->set_actor_organisation(r.event.actor_organisation);
+                                 out->set_actor_role(r.event.actor_role);
+                                 out->set_actor_link_worker(r.event.actor_link_worker);
+                                 out->set_action(r.event.action);
+                                 out->set_resource(r.event.resource);
+                                 out->set_outcome(r.event.outcome);
+                                 for (const std::string& name : r.event.returned)
+                                   out->add_returned(name);
+                                 out->set_stated_reason(r.event.stated_reason);
+                               }
+                               response->set_next_page_token(page->next_page_token);
+                               return absl::OkStatus();
+                             });
 }
 
 }  // namespace sprout::api

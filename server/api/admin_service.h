@@ -34,6 +34,9 @@ class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* VerifyAuditLog(grpc::CallbackServerContext* context,
                                            const sprout::v1::VerifyAuditLogRequest* request,
                                            sprout::v1::VerifyAuditLogResponse* response) override;
+  grpc::ServerUnaryReactor* ListAuditRecords(
+      grpc::CallbackServerContext* context, const sprout::v1::ListAuditRecordsRequest* request,
+      sprout::v1::ListAuditRecordsResponse* response) override;
 
  private:
   const ServiceState* const state_;

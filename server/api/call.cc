@@ -1,9 +1,16 @@
 #include "server/api/call.h"
 
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/worker_pool.h"
+#include "server/auth/certificate_identity.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
+#include "server/routing/directory.h"
 
 namespace sprout::api {
 namespace {
@@ -31,19 +38,28 @@ absl::StatusOr<auth::Principal> PrincipalOf(const grpc::CallbackServerContext& c
     return p;
   }
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr || !auth->IsPeerAuthenticated()) {
+  const std::vector<grpc::string_ref> pem =
+      auth == nullptr ? std::vector<grpc::string_ref>{}
+                      : auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (auth == nullptr || !auth->IsPeerAuthenticated() || pem.empty()) {
     return ErrorWithInfo(absl::StatusCode::kUnauthenticated, "NO_CLIENT_CERTIFICATE",
                          "a client certificate issued by the Sprout CA is required");
   }
-  std::string last_error = "the client certificate has no urn:sprout:org: SAN URI";
-  for (const grpc::string_ref& uri : auth->FindPropertyValues("peer_uri")) {
-    absl::string_view text(uri.data(), uri.size());
-    if (!absl::StartsWith(text, "urn:sprout:")) continue;
-    absl::StatusOr<auth::Principal> p = auth::ParsePrincipalUri(text);
-    if (p.ok()) return p;
-    last_error = std::string(p.status().message());
+  return auth::PrincipalFromCertificate(absl::string_view(pem[0].data(), pem[0].size()));
+}
+
+absl::Status CheckLinkWorkerInDirectory(const auth::Principal& principal,
+                                        const routing::Directory& directory) {
+  if (principal.role != auth::Role::kLinkWorker) return absl::OkStatus();
+  const routing::LinkWorker* worker = directory.FindLinkWorker(principal.link_worker_id);
+  if (worker == nullptr || worker->pcn_code != principal.organisation_code) {
+    return ErrorWithInfo(
+        absl::StatusCode::kUnauthenticated, "UNKNOWN_LINK_WORKER",
+        absl::StrCat("link worker pcns/", principal.organisation_code, "/linkWorkers/",
+                     principal.link_worker_id,
+                     " is not in the directory in force; ask the PCN to add them"));
   }
-  return ErrorWithInfo(absl::StatusCode::kUnauthenticated, "BAD_CLIENT_CERTIFICATE", last_error);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const ServiceState& state,
@@ -55,7 +71,19 @@ absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const Servi
                          "retry shortly");
   }
   absl::StatusOr<auth::Principal> principal = PrincipalOf(*context, state.options());
-  if (!principal.ok()) return principal.status();
+  if (principal.ok()) {
+    // Against the directory in force now, so a reload that removes a link
+    // worker revokes them from their next call.
+    absl::Status known =
+        CheckLinkWorkerInDirectory(*principal, *components->routing_config->Get()->directory);
+    if (!known.ok()) principal = known;
+  }
+  if (!principal.ok()) {
+    // The reason names the certificate's identity, never patient data.
+    spdlog::warn("sproutd: refused {} from {}: {}", std::string(method), context->peer(),
+                 std::string(principal.status().message()));
+    return principal.status();
+  }
   absl::Status allowed = auth::AuthorizeMethod(*principal, method);
   if (!allowed.ok()) return allowed;
   return Call{components, *std::move(principal)};
@@ -84,6 +112,7 @@ store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
   store::AuditEvent event;
   event.actor_organisation = call.principal.organisation_code;
   event.actor_role = std::string(auth::RoleName(call.principal.role));
+  event.actor_link_worker = call.principal.link_worker_id;
   event.action = std::string(method);
   event.resource = std::string(resource);
   event.outcome = outcome.ok() ? "OK" : absl::StatusCodeToString(outcome.code());
@@ -92,8 +121,23 @@ store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
 }
 
 absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
-                         const absl::Status& outcome) {
-  return call.components->store->AppendAudit(AuditEventOf(call, method, resource, outcome));
+                         const absl::Status& outcome, std::vector<std::string> returned) {
+  store::AuditEvent event = AuditEventOf(call, method, resource, outcome);
+  event.returned = std::move(returned);
+  return call.components->store->AppendAudit(event);
+}
+
+grpc::ServerUnaryReactor* FinishUnaryBlocking(grpc::CallbackServerContext* context,
+                                              const Components& components,
+                                              std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto run = [reactor, work = std::move(work)] { reactor->Finish(ToGrpcStatus(work())); };
+  if (components.blocking == nullptr) {
+    run();  // no pool configured: run on the calling thread
+  } else {
+    components.blocking->Schedule(std::move(run));
+  }
+  return reactor;
 }
 
 absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size) {

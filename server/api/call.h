@@ -4,7 +4,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -12,6 +14,7 @@
 #include "server/api/components.h"
 #include "server/api/grpc_status.h"
 #include "server/auth/principal.h"
+#include "server/routing/directory.h"
 
 namespace sprout::api {
 
@@ -28,10 +31,16 @@ struct Call {
 absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const ServiceState& state,
                                absl::string_view method);
 
-// The caller's principal: from the client certificate's SAN URI, or in
-// insecure dev mode from the "x-sprout-principal" header.
+// The caller's principal: from the client certificate
+// (auth::PrincipalFromCertificate), or in insecure dev mode from the
+// "x-sprout-principal" header.
 absl::StatusOr<auth::Principal> PrincipalOf(const grpc::CallbackServerContext& context,
                                             const ApiOptions& options);
+
+// UNAUTHENTICATED unless a link worker principal names a link worker of that
+// PCN in `directory`; OK for every other role.
+absl::Status CheckLinkWorkerInDirectory(const auth::Principal& principal,
+                                        const routing::Directory& directory);
 
 // Finishes a unary call at once with `status`.
 inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
@@ -40,6 +49,13 @@ inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* contex
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
+
+// Runs `work` on the components' blocking pool (it may read the store and
+// append audit records) and then finishes the call with the status it
+// returns. `work` must fill the response before returning OK.
+grpc::ServerUnaryReactor* FinishUnaryBlocking(grpc::CallbackServerContext* context,
+                                              const Components& components,
+                                              std::function<absl::Status()> work);
 
 // UNIMPLEMENTED with an ErrorInfo naming the method, for methods not built yet.
 absl::Status NotImplemented(absl::string_view method);
@@ -66,10 +82,12 @@ store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
                                absl::string_view resource, const absl::Status& outcome);
 
 // Appends an audit record of `principal` doing `method` on `resource` with
-// `outcome` (OK or the refusal). Returns the store's error if the record
-// could not be written durably.
+// `outcome` (OK or the refusal) and, for a read, the names of the resources
+// the answer carries. Returns the store's error if the record could not be
+// written durably; the answer must then not leave. Blocks: call it from
+// FinishUnaryBlocking work.
 absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
-                         const absl::Status& outcome);
+                         const absl::Status& outcome, std::vector<std::string> returned = {});
 
 // The page size to use (AIP-158): `requested`, or `default_size` when 0,
 // capped at `max_size`. INVALID_ARGUMENT for a negative size.

@@ -21,6 +21,10 @@
 #include "server/store/store.h"
 #include "snomed/terminology_holder.h"
 
+namespace sprout {
+class WorkerPool;
+}  // namespace sprout
+
 namespace sprout::api {
 
 // Everything the services use once start-up has finished. Owned by the
@@ -33,6 +37,9 @@ struct Components {
   const intake::ReferralIntake* intake = nullptr;
   const intake::CodeMaps* code_maps = nullptr;  // agency local code maps
   store::Store* store = nullptr;
+  // Runs handlers' blocking work (store reads with their audit appends) off
+  // gRPC's callback threads (ADR 0001).
+  WorkerPool* blocking = nullptr;
   const pipeline::ReferralPipeline* pipeline = nullptr;
   QueueWatchHub* queue_watch = nullptr;  // wakes WatchQueue streams
   // Backpressure (README "Backpressure"), for statistics; null when off.

@@ -2,11 +2,13 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "server/api/call.h"
 #include "server/api/queue_watch_stream.h"
 #include "server/auth/policy.h"
@@ -39,8 +41,21 @@ absl::StatusOr<absl::Duration> LeaseOf(const sprout::v1::ClaimReferralRequest* r
   return lease;
 }
 
+// The one answer for a queue item that is missing or on a queue the caller
+// may not work: the same code, message and details either way, so a refusal
+// says nothing about whose queue holds it.
+absl::Status QueueItemNotFound(absl::string_view item) {
+  return ErrorWithInfo(absl::StatusCode::kNotFound, "QUEUE_ITEM_NOT_FOUND",
+                       absl::StrCat(item, " was not found on the queues you may work"),
+                       {{"resource", std::string(item)}});
+}
+
 // The store's refusal, with the structured detail a client acts on.
 absl::Status ClaimError(const absl::Status& status, absl::string_view item) {
+  if (status.code() == absl::StatusCode::kNotFound ||
+      status.code() == absl::StatusCode::kPermissionDenied) {
+    return QueueItemNotFound(item);
+  }
   if (status.code() == absl::StatusCode::kFailedPrecondition) {
     // The store's message starts with the item's name; the subject says it.
     absl::string_view why = status.message();
@@ -61,10 +76,6 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
   if (!IsQueueName(request->parent())) {
     return FinishUnary(context, InvalidArgumentWithViolations({{"parent", kQueueNameHelp}}));
   }
-  if (absl::Status allowed = auth::AuthorizeQueue(call->principal, request->parent());
-      !allowed.ok()) {
-    return FinishUnary(context, allowed);
-  }
   if (!request->filter().empty()) {
     return FinishUnary(
         context, InvalidArgumentWithViolations({{"filter",
@@ -73,12 +84,28 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
   }
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
-  absl::StatusOr<store::Page<sprout::v1::QueueItem>> page =
-      call->components->store->ListQueueItems(request->parent(), *page_size, request->page_token());
-  if (!page.ok()) return FinishUnary(context, page.status());
-  for (sprout::v1::QueueItem& item : page->items) *response->add_queue_items() = std::move(item);
-  response->set_next_page_token(page->next_page_token);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), queue = request->parent(), size = *page_size,
+       token = request->page_token(), response]() -> absl::Status {
+        absl::Status allowed = auth::AuthorizeQueue(call.principal, queue);
+        absl::StatusOr<store::Page<sprout::v1::QueueItem>> page =
+            allowed.ok() ? call.components->store->ListQueueItems(queue, size, token)
+                         : absl::StatusOr<store::Page<sprout::v1::QueueItem>>(allowed);
+        std::vector<std::string> returned;
+        if (page.ok()) {
+          for (const sprout::v1::QueueItem& item : page->items) returned.push_back(item.name());
+        }
+        // Audited, refusals included, before the answer leaves.
+        SPROUT_RETURN_IF_ERROR(
+            AuditAccess(call, "ListQueueItems", queue, page.status(), std::move(returned)));
+        if (!page.ok()) return page.status();
+        for (sprout::v1::QueueItem& item : page->items) {
+          *response->add_queue_items() = std::move(item);
+        }
+        response->set_next_page_token(page->next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerWriteReactor<sprout::v1::QueueEvent>* QueueServiceImpl::WatchQueue(
@@ -129,18 +156,21 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
     claim.claimant = auth::PrincipalUri(call->principal);
   }
   claim.audit = AuditEventOf(*call, "ClaimReferral", request->name(), absl::OkStatus());
-  absl::StatusOr<sprout::v1::QueueItem> claimed = c.store->ClaimQueueItem(claim);
-  if (!claimed.ok()) {
-    // Nothing was stored with the claim: record the refusal on its own.
-    if (absl::Status audited =
-            AuditAccess(*call, "ClaimReferral", request->name(), claimed.status());
-        !audited.ok()) {
-      return FinishUnary(context, audited);
-    }
-    return FinishUnary(context, ClaimError(claimed.status(), request->name()));
-  }
-  *response = *std::move(claimed);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnaryBlocking(
+      context, c,
+      [call = *std::move(call), claim = std::move(claim), name = request->name(),
+       response]() -> absl::Status {
+        absl::StatusOr<sprout::v1::QueueItem> claimed =
+            call.components->store->ClaimQueueItem(claim);
+        if (!claimed.ok()) {
+          // Nothing was stored with the claim: record the refusal on its own.
+          const absl::Status refusal = ClaimError(claimed.status(), name);
+          SPROUT_RETURN_IF_ERROR(AuditAccess(call, "ClaimReferral", name, refusal));
+          return refusal;
+        }
+        *response = *std::move(claimed);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::AcceptReferral(

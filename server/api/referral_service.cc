@@ -1,7 +1,14 @@
 #include "server/api/referral_service.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "server/api/call.h"
+#include "server/auth/need_to_know.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
 
@@ -23,6 +30,62 @@ absl::Status StampReferrer(const auth::Principal& caller, Referral& referral) {
                        " (as in your client certificate), or left empty")}});
   }
   return absl::OkStatus();
+}
+
+// How a caller may read referrals: administrators see them pseudonymised
+// unless they make a break-glass read, which needs a stated reason.
+struct ReadAccess {
+  bool pseudonymise = false;
+  std::string break_glass_reason;
+};
+
+constexpr size_t kMinBreakGlassReason = 10;
+constexpr size_t kMaxBreakGlassReason = 500;
+
+absl::StatusOr<ReadAccess> ReadAccessOf(const auth::Principal& caller,
+                                        absl::string_view break_glass_reason) {
+  ReadAccess access;
+  if (caller.role != auth::Role::kAdmin) {
+    if (!break_glass_reason.empty()) {
+      return InvalidArgumentWithViolations(
+          {{"break_glass_reason",
+            "only administrators make break-glass reads; leave it empty (you already see the "
+            "referrals you may read in full)"}});
+    }
+    return access;
+  }
+  const absl::string_view reason = absl::StripAsciiWhitespace(break_glass_reason);
+  if (reason.empty()) {
+    access.pseudonymise = true;
+    return access;
+  }
+  if (reason.size() < kMinBreakGlassReason || reason.size() > kMaxBreakGlassReason) {
+    return InvalidArgumentWithViolations(
+        {{"break_glass_reason",
+          absl::StrCat("must be ", kMinBreakGlassReason, " to ", kMaxBreakGlassReason,
+                       " characters saying why full patient data is needed, e.g. "
+                       "\"safeguarding review requested by the PCN lead, ticket 4411\"")}});
+  }
+  access.break_glass_reason = std::string(reason);
+  return access;
+}
+
+// Whether the caller may read this referral at all: its referring
+// organisation, a link worker of the PCN it was routed to, an administrator.
+bool MayRead(const auth::Principal& caller, const Referral& referral) {
+  const absl::Status allowed =
+      caller.role == auth::Role::kLinkWorker
+          ? auth::AuthorizeQueue(caller, referral.route().pcn())  // "pcns/{code}"
+          : auth::AuthorizeReferralRead(caller, referral.referrer().organisation_code());
+  return allowed.ok();
+}
+
+// The one answer for a referral that is missing or that the caller may not
+// read: the same code, message and details either way.
+absl::Status ReferralNotFound(absl::string_view name) {
+  return ErrorWithInfo(absl::StatusCode::kNotFound, "REFERRAL_NOT_FOUND",
+                       absl::StrCat(name, " was not found among the referrals you may read"),
+                       {{"resource", std::string(name)}});
 }
 
 }  // namespace
@@ -74,18 +137,32 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "referrals", "name");
   if (!id.ok()) return FinishUnary(context, id.status());
-  absl::StatusOr<Referral> referral = call->components->store->GetReferral(*id);
-  if (!referral.ok()) return FinishUnary(context, referral.status());
-  absl::Status allowed =
-      call->principal.role == auth::Role::kLinkWorker
-          ? auth::AuthorizeQueue(call->principal, referral->route().pcn())
-          : auth::AuthorizeReferralRead(call->principal, referral->referrer().organisation_code());
-  // Every read of patient data is audited, refused ones included.
-  absl::Status audited = AuditAccess(*call, "GetReferral", request->name(), allowed);
-  if (!allowed.ok()) return FinishUnary(context, allowed);
-  if (!audited.ok()) return FinishUnary(context, audited);
-  *response = *std::move(referral);
-  return FinishUnary(context, absl::OkStatus());
+  absl::StatusOr<ReadAccess> access = ReadAccessOf(call->principal, request->break_glass_reason());
+  if (!access.ok()) return FinishUnary(context, access.status());
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), id = *std::move(id), name = request->name(), access = *access,
+       response]() -> absl::Status {
+        absl::StatusOr<Referral> referral = call.components->store->GetReferral(id);
+        absl::Status outcome = referral.status();
+        if (referral.ok()) {
+          // A referral the caller may not read is answered exactly as one
+          // that does not exist, so the answer tells nobody it exists.
+          if (!MayRead(call.principal, *referral)) outcome = ReferralNotFound(name);
+        } else if (outcome.code() == absl::StatusCode::kNotFound) {
+          outcome = ReferralNotFound(name);
+        }
+        // Every read of patient data is audited, found or not, before the
+        // answer leaves; a read that cannot be audited is not answered.
+        store::AuditEvent event = AuditEventOf(call, "GetReferral", name, outcome);
+        if (outcome.ok()) event.returned.push_back(name);
+        event.stated_reason = access.break_glass_reason;
+        SPROUT_RETURN_IF_ERROR(call.components->store->AppendAudit(event));
+        if (!outcome.ok()) return outcome;
+        *response = *std::move(referral);
+        if (access.pseudonymise) auth::Pseudonymise(*response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
@@ -101,12 +178,32 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
   }
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
-  absl::StatusOr<store::Page<Referral>> page = call->components->store->ListReferrals(
-      call->principal.organisation_code, *page_size, request->page_token());
-  if (!page.ok()) return FinishUnary(context, page.status());
-  for (Referral& r : page->items) *response->add_referrals() = std::move(r);
-  response->set_next_page_token(page->next_page_token);
-  return FinishUnary(context, absl::OkStatus());
+  // Referrers list what their organisation sent; administrators list every
+  // organisation's referrals, pseudonymised.
+  const bool admin = call->principal.role == auth::Role::kAdmin;
+  std::string scope = admin ? "" : call->principal.organisation_code;
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), scope = std::move(scope), admin, size = *page_size,
+       token = request->page_token(), response]() -> absl::Status {
+        absl::StatusOr<store::Page<Referral>> page =
+            call.components->store->ListReferrals(scope, size, token);
+        std::vector<std::string> returned;
+        if (page.ok()) {
+          for (const Referral& r : page->items) returned.push_back(r.name());
+        }
+        SPROUT_RETURN_IF_ERROR(
+            AuditAccess(call, "ListReferrals",
+                        admin ? "referrals" : absl::StrCat("organisations/", scope, "/referrals"),
+                        page.status(), std::move(returned)));
+        if (!page.ok()) return page.status();
+        for (Referral& r : page->items) {
+          if (admin) auth::Pseudonymise(r);
+          *response->add_referrals() = std::move(r);
+        }
+        response->set_next_page_token(page->next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::WithdrawReferral(

@@ -10,7 +10,16 @@
 namespace sprout::audit {
 namespace {
 
-constexpr absl::string_view kTag = "SPROUT-AUDIT-1";
+// Format 1 records hold the five original strings. Format 2 adds the link
+// worker, the resources returned and the stated reason; a record with all
+// three empty is encoded as format 1, so records written before they existed
+// verify unchanged.
+constexpr absl::string_view kTag1 = "SPROUT-AUDIT-1";
+constexpr absl::string_view kTag2 = "SPROUT-AUDIT-2";
+
+bool NeedsFormat2(const AuditEvent& e) {
+  return !e.actor_link_worker.empty() || !e.returned.empty() || !e.stated_reason.empty();
+}
 
 void PutBigEndian64(uint64_t v, std::string* out) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
@@ -27,10 +36,15 @@ void PutString(absl::string_view s, std::string* out) {
 std::string GenesisAuditHash() { return std::string(kAuditHashBytes, '\0'); }
 
 std::string CanonicalAuditBytes(int64_t sequence, const AuditEvent& event) {
+  const bool format2 = NeedsFormat2(event);
+  const std::string returned = format2 ? ReturnedText(event) : "";
   std::string out;
-  out.reserve(kTag.size() + 16 + 5 * 4 + event.actor_organisation.size() + event.actor_role.size() +
-              event.action.size() + event.resource.size() + event.outcome.size());
-  out.append(kTag.data(), kTag.size());
+  out.reserve(kTag2.size() + 16 + 8 * 4 + event.actor_organisation.size() +
+              event.actor_role.size() + event.actor_link_worker.size() + event.action.size() +
+              event.resource.size() + event.outcome.size() + returned.size() +
+              event.stated_reason.size());
+  const absl::string_view tag = format2 ? kTag2 : kTag1;
+  out.append(tag.data(), tag.size());
   PutBigEndian64(static_cast<uint64_t>(sequence), &out);
   PutBigEndian64(static_cast<uint64_t>(absl::ToUnixMicros(event.time)), &out);
   PutString(event.actor_organisation, &out);
@@ -38,6 +52,11 @@ std::string CanonicalAuditBytes(int64_t sequence, const AuditEvent& event) {
   PutString(event.action, &out);
   PutString(event.resource, &out);
   PutString(event.outcome, &out);
+  if (format2) {
+    PutString(event.actor_link_worker, &out);
+    PutString(returned, &out);
+    PutString(event.stated_reason, &out);
+  }
   return out;
 }
 

@@ -58,6 +58,7 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"ListLinkWorkers", kL | kA},
       {"ReloadDirectory", kA},
       {"VerifyAuditLog", kA},
+      {"ListAuditRecords", kA},
   };
   return *roles;
 }

@@ -51,6 +51,11 @@ absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
     return absl::InvalidArgumentError(
         "identity URI organisation must be 1 to 64 letters, digits or - _ : .");
   }
+  // Split at the last ":role:", a second one can only be in the organisation:
+  // refused, so no organisation code can carry a role of its own.
+  if (absl::StrContains(p.organisation_code, kRoleMarker)) {
+    return absl::InvalidArgumentError("identity URI has more than one \":role:\" part");
+  }
   absl::string_view role = rest.substr(role_at + kRoleMarker.size());
   absl::string_view lw;
   if (const size_t lw_at = role.find(kLinkWorkerMarker); lw_at != absl::string_view::npos) {
@@ -67,8 +72,15 @@ absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
     return absl::InvalidArgumentError("identity URI role must be referrer, link_worker or admin");
   }
   if (p.role == Role::kLinkWorker) {
-    if (lw.empty() || !IsPlainToken(lw)) {
+    if (lw.empty()) {
       return absl::InvalidArgumentError("a link_worker identity URI needs \":lw:{id}\"");
+    }
+    if (!IsPlainToken(lw)) {
+      return absl::InvalidArgumentError(
+          "identity URI link worker id must be 1 to 64 letters, digits or - _ : .");
+    }
+    if (absl::StrContains(lw, kLinkWorkerMarker)) {
+      return absl::InvalidArgumentError("identity URI has more than one \":lw:\" part");
     }
     p.link_worker_id = std::string(lw);
   } else if (!lw.empty()) {

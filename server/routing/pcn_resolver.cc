@@ -53,28 +53,30 @@ PcnResolution ResolvePcn(const Directory& directory, const RoutingRequest& reque
     if (!request.postcode) {
       r.steps.push_back({"pcn", "postcode", false, "no postcode"});
     } else {
-      const std::string subject = absl::StrCat("postcode ", *request.postcode);
+      // The routing log names a postcode by its district only ("postcode
+      // district ZW2"): a full postcode can single out a household.
       const std::optional<PostcodeParts> parts = SplitPostcode(*request.postcode);
       if (!parts) {
-        r.steps.push_back({"pcn", subject, false, "not a normalised postcode (\"AB1 2CD\")"});
+        r.steps.push_back({"pcn", "postcode", false, "not a normalised postcode (\"AB1 2CD\")"});
       } else if (parts->pseudo) {
+        // Pseudo-postcodes are categories ("no fixed abode"), not places.
         r.steps.push_back(
-            {"pcn", subject, false,
+            {"pcn", absl::StrCat("postcode ", *request.postcode), false,
              absl::StrCat("pseudo-postcode (", PseudoPostcodeMeaning(*request.postcode),
                           "): no geography")});
       } else {
+        const std::string subject = absl::StrCat("postcode district ", parts->outward);
         const PostcodeMatch match = directory.PcnForPostcode(*request.postcode);
         if (match.pcn != nullptr) {
           r.method = ResolutionMethod::kPostcode;
           r.pcn = match.pcn;
           r.steps.push_back(
               {"pcn", subject, true,
-               absl::StrCat(match.by_sector ? "sector " : "district ", match.matched_key,
-                            " is covered by ", match.pcn->code, " (", match.pcn->name, ")")});
+               absl::StrCat(match.by_sector ? "the postcode's sector is" : "the district is",
+                            " covered by ", match.pcn->code, " (", match.pcn->name, ")")});
         } else {
-          r.steps.push_back({"pcn", subject, false,
-                             absl::StrCat("neither sector ", parts->sector, " nor district ",
-                                          parts->outward, " is covered")});
+          r.steps.push_back(
+              {"pcn", subject, false, "neither the postcode's sector nor its district is covered"});
         }
       }
     }

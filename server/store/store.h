@@ -37,6 +37,8 @@ namespace sprout::store {
 // The audit record and chain check belong to the audit component; the store
 // persists them.
 using audit::AuditEvent;
+using audit::AuditQuery;
+using audit::AuditRecord;
 using audit::AuditVerification;
 
 // Everything SubmitReferral commits in one transaction (transactional outbox).
@@ -201,7 +203,8 @@ class Store {
   // NOT_FOUND if absent. `referral_id` is the id part of "referrals/{id}".
   virtual absl::StatusOr<sprout::v1::Referral> GetReferral(absl::string_view referral_id) = 0;
 
-  // The organisation's referrals, newest first.
+  // The organisation's referrals, newest first; every organisation's when
+  // `organisation_code` is empty (administrators).
   virtual absl::StatusOr<Page<sprout::v1::Referral>> ListReferrals(
       absl::string_view organisation_code, int page_size, absl::string_view page_token) = 0;
 
@@ -283,6 +286,11 @@ class Store {
 
   // Appends an audit record outside a submission (reads, refusals), durably.
   virtual absl::Status AppendAudit(const AuditEvent& event) = 0;
+
+  // Audit records matching `query`, newest first. INVALID_ARGUMENT for a
+  // page token from another query.
+  virtual absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
+                                                             absl::string_view page_token) = 0;
 
   // Records that `version` was loaded, durably. Recording a version already
   // recorded keeps the first record and succeeds.

@@ -20,6 +20,8 @@
 namespace sprout {
 namespace {
 
+using testing::PoliceReferral;
+
 using testing::CountRows;
 
 // A GP referral for a patient of `practice` (Y99001 is in PCN U99001, Y99005
@@ -29,32 +31,6 @@ sprout::v1::Referral GpReferral(const std::string& nhs_number, const std::string
   sprout::v1::Referral r = testing::GpReferral(nhs_number);
   r.mutable_patient()->set_registered_practice_code(practice);
   r.mutable_patient()->mutable_address()->set_postcode(postcode);
-  return r;
-}
-
-// A police referral for someone living in PCN U99003's area.
-sprout::v1::Referral PoliceReferral() {
-  sprout::v1::Referral r;
-  sprout::v1::Patient* p = r.mutable_patient();
-  p->set_nhs_number_unavailable_reason(sprout::v1::NHS_NUMBER_UNAVAILABLE_REASON_NOT_KNOWN);
-  p->set_given_name("Barnaby");
-  p->set_family_name("Thistlewood");
-  p->mutable_birth_date()->set_year(1961);
-  p->mutable_birth_date()->set_month(11);
-  p->mutable_birth_date()->set_day(2);
-  p->mutable_address()->add_lines("22 Mill Lane");
-  p->mutable_address()->set_postcode("ZW3 6JH");
-  p->mutable_contact()->set_phone("07700 900123");
-  sprout::v1::Referrer* ref = r.mutable_referrer();
-  ref->set_source_type(sprout::v1::SOURCE_TYPE_POLICE);
-  ref->set_practitioner_role("PCSO");
-  ref->set_callback_phone("0113 496 0999");
-  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
-  sprout::v1::LocalCode* code = r.add_reasons()->mutable_local_code();
-  code->set_system("police-vulnerability");
-  code->set_code("PV-LONELY");
-  r.mutable_consent()->set_referral_agreed(true);
-  r.mutable_consent()->set_information_sharing_agreed(true);
   return r;
 }
 

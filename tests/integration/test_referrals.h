@@ -16,6 +16,10 @@ std::string TestNhsNumber(int64_t n);
 // A GP referral from Y99001 (PCN U99001) for loneliness and money worries.
 sprout::v1::Referral GpReferral(const std::string& nhs_number = "9434765919");
 
+// A police referral (a local vulnerability code, no NHS number) for someone
+// living in PCN U99003's area, routed by postcode.
+sprout::v1::Referral PoliceReferral();
+
 }  // namespace sprout::testing
 
 #endif  // SPROUT_TESTS_INTEGRATION_TEST_REFERRALS_H_

@@ -192,6 +192,17 @@ CREATE INDEX routing_decisions_by_practice
 CREATE INDEX routing_decisions_by_rule ON routing_decisions(rule, decide_time_us DESC, pk DESC);
 )sql";
 
+// Version 6: audit records name the link worker, the resources a read
+// returned and a break-glass read's reason (doc/audit-format.md, format 2);
+// listing by action and of break-glass reads.
+constexpr char kV6[] = R"sql(
+ALTER TABLE audit_records ADD COLUMN actor_link_worker TEXT NOT NULL DEFAULT '',
+                          ADD COLUMN returned TEXT NOT NULL DEFAULT '',
+                          ADD COLUMN stated_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_records_by_action ON audit_records(action, sequence);
+CREATE INDEX audit_records_break_glass ON audit_records(sequence) WHERE stated_reason <> '';
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -209,6 +220,7 @@ const std::vector<PgMigration>& PostgresMigrations() {
       {3, "referral events, directory versions, catch-up and routing-log indexes", kV3},
       {4, "link worker load counters", kV4},
       {5, "routing-log indexes for practice, rule and reasons by decision", kV5},
+      {6, "audit records: link worker, resources returned, break-glass reason", kV6},
   };
   return *kMigrations;
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
+#include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/page_token.h"
 #include "server/store/postgres/pg_migrations.h"
@@ -20,6 +21,23 @@ constexpr int kQueueItemWaiting = sprout::v1::QUEUE_ITEM_STATE_WAITING;
 
 absl::Status Corrupt(absl::string_view what, absl::string_view id) {
   return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
+}
+
+// Row i of a result selected with kAuditColumns.
+AuditRecord AuditRecordOf(const Result& r, int i) {
+  AuditRecord record;
+  record.sequence = r.Int(i, 0);
+  AuditEvent& e = record.event;
+  e.time = absl::FromUnixMicros(r.Int(i, 1));
+  e.actor_organisation = r.Text(i, 2);
+  e.actor_role = r.Text(i, 3);
+  e.action = r.Text(i, 4);
+  e.resource = r.Text(i, 5);
+  e.outcome = r.Text(i, 6);
+  e.actor_link_worker = r.Text(i, 7);
+  e.returned = audit::ParseReturnedText(r.Text(i, 8));
+  e.stated_reason = r.Text(i, 9);
+  return record;
 }
 
 }  // namespace
@@ -87,9 +105,10 @@ absl::StatusOr<Page<sprout::v1::Referral>> PostgresStoreImpl::ListReferrals(
     page = {};
     SPROUT_ASSIGN_OR_RETURN(
         Result r,
-        db.Run("SELECT pk, create_time_us, body FROM referrals WHERE organisation_code = $1 "
-               "AND (create_time_us < $2 OR (create_time_us = $2 AND pk < $3)) "
-               "ORDER BY create_time_us DESC, pk DESC LIMIT $4",
+        db.Run(absl::StrCat("SELECT pk, create_time_us, body FROM referrals WHERE ",
+                            organisation_code.empty() ? "$1 = ''" : "organisation_code = $1",
+                            " AND (create_time_us < $2 OR (create_time_us = $2 AND pk < $3)) "
+                            "ORDER BY create_time_us DESC, pk DESC LIMIT $4"),
                Params()
                    .Text(organisation_code)
                    .Int(cursor.primary)
@@ -283,9 +302,8 @@ absl::StatusOr<AuditVerification> PostgresStoreImpl::VerifyAuditChain() {
     absl::Status status;
     while (!broken) {
       absl::StatusOr<Result> r = db.Run(
-          "SELECT sequence, time_us, actor_organisation, actor_role, action, resource, "
-          "outcome, prev_hash, hash FROM audit_records WHERE sequence > $1 "
-          "ORDER BY sequence LIMIT 10000",
+          absl::StrCat("SELECT ", kAuditColumns,
+                       " FROM audit_records WHERE sequence > $1 ORDER BY sequence LIMIT 10000"),
           Params().Int(after));
       if (!r.ok()) {
         status = r.status();
@@ -293,15 +311,9 @@ absl::StatusOr<AuditVerification> PostgresStoreImpl::VerifyAuditChain() {
       }
       if (r->rows() == 0) break;
       for (int i = 0; i < r->rows() && !broken; ++i) {
-        AuditEvent e;
-        e.time = absl::FromUnixMicros(r->Int(i, 1));
-        e.actor_organisation = r->Text(i, 2);
-        e.actor_role = r->Text(i, 3);
-        e.action = r->Text(i, 4);
-        e.resource = r->Text(i, 5);
-        e.outcome = r->Text(i, 6);
-        after = r->Int(i, 0);
-        if (!verifier.Add(after, e, r->Bytes(i, 7), r->Bytes(i, 8))) broken = true;
+        AuditRecord record = AuditRecordOf(*r, i);
+        after = record.sequence;
+        if (!verifier.Add(after, record.event, r->Bytes(i, 10), r->Bytes(i, 11))) broken = true;
       }
     }
     if (db.ok()) db.Exec("ROLLBACK").IgnoreError();
@@ -310,6 +322,39 @@ absl::StatusOr<AuditVerification> PostgresStoreImpl::VerifyAuditChain() {
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::StatusOr<Page<AuditRecord>> PostgresStoreImpl::ListAuditRecords(
+    const AuditQuery& query, int page_size, absl::string_view page_token) {
+  if (stopped_.load()) return absl::UnavailableError("the store is shut down");
+  const int size = EffectivePageSize(page_size);
+  const std::string scope = AuditQueryScope(query);
+  PageCursor cursor{INT64_MAX, 0};
+  if (!page_token.empty()) {
+    SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "auditRecords", scope));
+  }
+  const AuditWhere where = AuditRecordsWhere(query, [](int n) { return absl::StrCat("$", n); });
+  Page<AuditRecord> page;
+  SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
+    page = {};
+    Params params;
+    params.Int(cursor.primary);
+    for (const std::string& value : where.text_params) params.Text(value);
+    SPROUT_ASSIGN_OR_RETURN(
+        Result r, db.Run(absl::StrCat("SELECT ", kAuditColumns, " FROM audit_records WHERE ",
+                                      where.sql, " ORDER BY sequence DESC LIMIT ", size + 1),
+                         params));
+    for (int i = 0; i < r.rows(); ++i) {
+      if (static_cast<int>(page.items.size()) == size) {
+        page.next_page_token =
+            EncodePageToken("auditRecords", scope, PageCursor{page.items.back().sequence, 0});
+        break;
+      }
+      page.items.push_back(AuditRecordOf(r, i));
+    }
+    return absl::OkStatus();
+  }));
+  return page;
 }
 
 }  // namespace postgres

@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
+#include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/postgres/pg_store_impl.h"
 
@@ -91,8 +92,8 @@ WITH e AS (
   VALUES ($7, $9, $5, $31)
 )
 INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, action, resource,
-                           outcome, prev_hash, hash)
-VALUES ($32, $33, $31, $34, $35, $36, $37, $38, $39)
+                           outcome, prev_hash, hash, actor_link_worker, returned, stated_reason)
+VALUES ($32, $33, $31, $34, $35, $36, $37, $38, $39, $40, $41, $42)
 )sql";
 
 absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
@@ -179,7 +180,11 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
                                        .Text(s.audit.resource)
                                        .Text(s.audit.outcome)
                                        .Bytes(chain_.last_audit_hash)
-                                       .Bytes(audit_hash))
+                                       .Bytes(audit_hash)
+                                       // $40-$42
+                                       .Text(s.audit.actor_link_worker)
+                                       .Text(audit::ReturnedText(s.audit))
+                                       .Text(s.audit.stated_reason))
           .status());
   chain_.last_queue_sequence = sequence;
   chain_.last_audit_sequence = audit_sequence;
@@ -245,9 +250,8 @@ absl::Status PostgresStoreImpl::InsertAudit(const AuditEvent& event) {
   std::string hash = audit::ChainAuditHash(chain_.last_audit_hash, sequence, event);
   SPROUT_RETURN_IF_ERROR(
       writer_
-          ->Run("INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, "
-                "action, resource, outcome, prev_hash, hash) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          ->Run(absl::StrCat("INSERT INTO audit_records (", kAuditColumns,
+                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
                 Params()
                     .Int(sequence)
                     .Int(absl::ToUnixMicros(event.time))
@@ -256,6 +260,9 @@ absl::Status PostgresStoreImpl::InsertAudit(const AuditEvent& event) {
                     .Text(event.action)
                     .Text(event.resource)
                     .Text(event.outcome)
+                    .Text(event.actor_link_worker)
+                    .Text(audit::ReturnedText(event))
+                    .Text(event.stated_reason)
                     .Bytes(chain_.last_audit_hash)
                     .Bytes(hash))
           .status());

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
+#include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/page_token.h"
 #include "server/store/sqlite/migrations.h"
@@ -117,9 +118,10 @@ absl::StatusOr<Page<sprout::v1::Referral>> SqliteStoreImpl::ListReferrals(
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
-      db->Prepare("SELECT pk, create_time_us, body FROM referrals WHERE organisation_code = ?1 "
-                  "AND (create_time_us < ?2 OR (create_time_us = ?2 AND pk < ?3)) "
-                  "ORDER BY create_time_us DESC, pk DESC LIMIT ?4"));
+      db->Prepare(absl::StrCat("SELECT pk, create_time_us, body FROM referrals WHERE ",
+                               organisation_code.empty() ? "?1 = ''" : "organisation_code = ?1",
+                               " AND (create_time_us < ?2 OR (create_time_us = ?2 AND pk < ?3)) "
+                               "ORDER BY create_time_us DESC, pk DESC LIMIT ?4")));
   stmt.BindText(1, organisation_code).Bind(2, cursor.primary).Bind(3, cursor.secondary);
   stmt.Bind(4, size + 1);
   Page<sprout::v1::Referral> page;
@@ -294,27 +296,75 @@ absl::StatusOr<std::vector<DirectoryVersion>> SqliteStoreImpl::ListDirectoryVers
   return out;
 }
 
+namespace {
+
+// One row selected with kAuditColumns.
+AuditRecord AuditRecordOf(const Statement& stmt) {
+  AuditRecord r;
+  r.sequence = stmt.ColumnInt64(0);
+  AuditEvent& e = r.event;
+  e.time = absl::FromUnixMicros(stmt.ColumnInt64(1));
+  e.actor_organisation = stmt.ColumnText(2);
+  e.actor_role = stmt.ColumnText(3);
+  e.action = stmt.ColumnText(4);
+  e.resource = stmt.ColumnText(5);
+  e.outcome = stmt.ColumnText(6);
+  e.actor_link_worker = stmt.ColumnText(7);
+  e.returned = audit::ParseReturnedText(stmt.ColumnText(8));
+  e.stated_reason = stmt.ColumnText(9);
+  return r;
+}
+
+}  // namespace
+
 absl::StatusOr<AuditVerification> SqliteStoreImpl::VerifyAuditChain() {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
-      db->Prepare("SELECT sequence, time_us, actor_organisation, actor_role, action, resource, "
-                  "outcome, prev_hash, hash FROM audit_records ORDER BY sequence"));
+      db->Prepare(absl::StrCat("SELECT ", kAuditColumns, " FROM audit_records ORDER BY sequence")));
   audit::AuditChainVerifier verifier;
   while (true) {
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    AuditEvent e;
-    e.time = absl::FromUnixMicros(stmt.ColumnInt64(1));
-    e.actor_organisation = stmt.ColumnText(2);
-    e.actor_role = stmt.ColumnText(3);
-    e.action = stmt.ColumnText(4);
-    e.resource = stmt.ColumnText(5);
-    e.outcome = stmt.ColumnText(6);
-    if (!verifier.Add(stmt.ColumnInt64(0), e, stmt.ColumnBlob(7), stmt.ColumnBlob(8))) break;
+    AuditRecord r = AuditRecordOf(stmt);
+    if (!verifier.Add(r.sequence, r.event, stmt.ColumnBlob(10), stmt.ColumnBlob(11))) break;
   }
   return verifier.result();
+}
+
+absl::StatusOr<Page<AuditRecord>> SqliteStoreImpl::ListAuditRecords(const AuditQuery& query,
+                                                                    int page_size,
+                                                                    absl::string_view page_token) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  const int size = EffectivePageSize(page_size);
+  const std::string scope = AuditQueryScope(query);
+  PageCursor cursor{INT64_MAX, 0};
+  if (!page_token.empty()) {
+    SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "auditRecords", scope));
+  }
+  const AuditWhere where = AuditRecordsWhere(query, [](int n) { return absl::StrCat("?", n); });
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare(absl::StrCat("SELECT ", kAuditColumns, " FROM audit_records WHERE ", where.sql,
+                               " ORDER BY sequence DESC LIMIT ", size + 1)));
+  stmt.Bind(1, cursor.primary);
+  for (size_t i = 0; i < where.text_params.size(); ++i) {
+    stmt.BindText(static_cast<int>(i) + 2, where.text_params[i]);
+  }
+  Page<AuditRecord> page;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == size) {
+      page.next_page_token =
+          EncodePageToken("auditRecords", scope, PageCursor{page.items.back().sequence, 0});
+      break;
+    }
+    page.items.push_back(AuditRecordOf(stmt));
+  }
+  return page;
 }
 
 }  // namespace sqlite

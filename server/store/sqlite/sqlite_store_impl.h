@@ -98,6 +98,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
   absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
   absl::StatusOr<AuditVerification> VerifyAuditChain() override;
+  absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
+                                                     absl::string_view page_token) override;
   void Shutdown() override;
 
   // SqliteStore

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
+#include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
 
@@ -259,11 +260,9 @@ absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
 absl::Status SqliteStoreImpl::InsertAudit(const AuditEvent& event) {
   const int64_t sequence = chain_.last_audit_sequence + 1;
   std::string hash = audit::ChainAuditHash(chain_.last_audit_hash, sequence, event);
-  SPROUT_ASSIGN_OR_RETURN(
-      Statement stmt,
-      writer_->Prepare("INSERT INTO audit_records (sequence, time_us, actor_organisation, "
-                       "actor_role, action, resource, outcome, prev_hash, hash) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt, writer_->Prepare(absl::StrCat(
+                                              "INSERT INTO audit_records (", kAuditColumns,
+                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")));
   SPROUT_RETURN_IF_ERROR(stmt.Bind(1, sequence)
                              .Bind(2, absl::ToUnixMicros(event.time))
                              .BindText(3, event.actor_organisation)
@@ -271,8 +270,11 @@ absl::Status SqliteStoreImpl::InsertAudit(const AuditEvent& event) {
                              .BindText(5, event.action)
                              .BindText(6, event.resource)
                              .BindText(7, event.outcome)
-                             .BindBlob(8, chain_.last_audit_hash)
-                             .BindBlob(9, hash)
+                             .BindText(8, event.actor_link_worker)
+                             .BindText(9, audit::ReturnedText(event))
+                             .BindText(10, event.stated_reason)
+                             .BindBlob(11, chain_.last_audit_hash)
+                             .BindBlob(12, hash)
                              .Run());
   chain_.last_audit_sequence = sequence;
   chain_.last_audit_hash = std::move(hash);

@@ -102,6 +102,14 @@ TEST_P(StoreConformanceTest, ListReferralsIsNewestFirstAndScopedToTheOrganisatio
   EXPECT_TRUE(page->next_page_token.empty());
 }
 
+TEST_P(StoreConformanceTest, ListReferralsWithoutAnOrganisationListsEveryOne) {
+  MustSubmit(Spec("a").Time(kT0));
+  MustSubmit(Spec("b").Organisation("B82002").Time(kT0 + absl::Minutes(1)));
+  absl::StatusOr<Page<sprout::v1::Referral>> page = store_->ListReferrals("", 10, "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(Names(page->items), ElementsAre("referrals/b", "referrals/a"));
+}
+
 TEST_P(StoreConformanceTest, ListReferralsPagesWithoutGapsOrRepeats) {
   // Equal create times exercise the tie-breaker.
   for (int i = 0; i < 7; ++i) MustSubmit(Spec(absl::StrCat("p", i)).Time(kT0));
