@@ -77,7 +77,12 @@ Submission MakeSeed(int i) {
   s.queue_item.set_queue(r.route().link_worker());
   s.queue_item.set_priority(r.priority());
   s.queue_item.set_state(sprout::v1::QUEUE_ITEM_STATE_WAITING);
-  s.audit = AuditEvent{s.organisation_code, "referrer", "SubmitReferral", r.name(), "OK", t};
+  s.audit.actor_organisation = s.organisation_code;
+  s.audit.actor_role = "referrer";
+  s.audit.action = "SubmitReferral";
+  s.audit.resource = r.name();
+  s.audit.outcome = "OK";
+  s.audit.time = t;
   return s;
 }
 

@@ -3,8 +3,8 @@
 // distinct, valid, fictional GP referral with its own request_id and NHS
 // number (999 test range), so the server does real work on each.
 //
-//   submit_load --target 127.0.0.1:50061 --in_flight 64 --seconds 10 \
-//               [--principal urn:sprout:org:Y99001:role:referrer]
+//   submit_load --target 127.0.0.1:50061 --in_flight 64 --seconds 10
+//               [--principal urn:sprout:org:Y99001:role:referrer]   (one line)
 //   submit_load --fdatasync /tmp/x   (the fdatasync p50 of a 1.5 KB append)
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
