@@ -41,8 +41,8 @@ WITH e AS (
   VALUES ('req-pgb' || :n, repeat('a', 64), 'pgb' || :n, (SELECT last + 1 FROM queue_sequence),
           1767225600000000)
 ), ev AS (
-  INSERT INTO referral_events (referral_id, state, event_time_us, actor)
-  VALUES ('pgb' || :n, 2, 1767225600000000, 'A81001')
+  INSERT INTO referral_events (referral_id, state, event_time_us, actor, action)
+  VALUES ('pgb' || :n, 2, 1767225600000000, 'A81001', 'SubmitReferral')
 )
 INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, action, resource,
                            outcome, prev_hash, hash)

@@ -156,9 +156,15 @@ absl::Status RawInsert(Connection& db, Submission& s, int64_t seq, std::string* 
   }
   if (st.ok()) {
     st =
-        run("INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
-            "VALUES (?, ?, ?, ?)",
-            [&](Statement& q) { q.BindText(1, id).Bind(2, 2).Bind(3, t).BindText(4, "A81001"); });
+        run("INSERT INTO referral_events (referral_id, state, event_time_us, actor, action) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [&](Statement& q) {
+              q.BindText(1, id)
+                  .Bind(2, 2)
+                  .Bind(3, t)
+                  .BindText(4, "A81001")
+                  .BindText(5, "SubmitReferral");
+            });
   }
   if (st.ok()) {
     std::string hash = audit::ChainAuditHash(*audit_head, seq, s.audit);

@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "server/api/routing_log_filter.h"
 #include "server/common/filter.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/routing/capacity.h"
 #include "server/routing/caseload.h"
 #include "sprout/v1/common.pb.h"
@@ -83,7 +84,7 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
   // them together), so an administrator sees what is accepted and what waits.
   const absl::CivilDay today = absl::ToCivilDay(now, absl::UTCTimeZone());
   absl::StatusOr<std::vector<store::LinkWorkerCounts>> loads =
-      store.LinkWorkerLoads(static_cast<int>(today.year()));
+      store.LinkWorkerLoads(lifecycle::NhsFinancialYear(today));
   if (!loads.ok()) return loads.status();
   routing::InMemoryCaseload caseload;
   absl::flat_hash_map<std::string, int> waiting;  // by link worker resource name

@@ -24,8 +24,8 @@ absl::StatusOr<store::RoutingLogQuery> ParseStatsFilter(absl::string_view filter
 // ComputeStats()
 //
 // Counts the decisions matching `query` (Store::CountRoutingDecisions) and
-// reports the load of `directory`'s link workers as at `now` (calendar year
-// of `now`, UTC, for accepted_this_year; Store::LinkWorkerLoads), narrowed to
+// reports the load of `directory`'s link workers as at `now` (the NHS
+// financial year of `now` for accepted_this_year; Store::LinkWorkerLoads), narrowed to
 // query.pcn_code when set. Display names: PCN names from `directory`,
 // reasons' en-GB preferred terms from `terminology`, source types their enum
 // names. Returns the store's error (e.g. UNAVAILABLE) if it cannot be read.

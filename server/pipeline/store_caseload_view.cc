@@ -1,6 +1,7 @@
 #include "server/pipeline/store_caseload_view.h"
 
 #include "absl/strings/str_split.h"
+#include "server/lifecycle/caseload_accounting.h"
 
 namespace sprout::pipeline {
 namespace {
@@ -19,7 +20,7 @@ absl::StatusOr<routing::LinkWorkerLoad> StoreCaseloadView::LoadOf(absl::string_v
   absl::MutexLock lock(&mu_);
   if (!loaded_) {
     absl::StatusOr<std::vector<store::LinkWorkerCounts>> counts =
-        store_->LinkWorkerLoads(static_cast<int>(date.year()));
+        store_->LinkWorkerLoads(lifecycle::NhsFinancialYear(date));
     if (!counts.ok()) return counts.status();
     for (const store::LinkWorkerCounts& c : *counts) {
       routing::LinkWorkerLoad& load = loads_[LinkWorkerIdOf(c.link_worker)];

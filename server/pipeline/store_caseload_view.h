@@ -14,7 +14,7 @@
 namespace sprout::pipeline {
 
 // A CaseloadView for one routing decision. Loads are read from the store once,
-// on first use, for the calendar year of the first date asked, and reused for
+// on first use, for the NHS financial year of the first date asked, and reused for
 // the rest of the decision, so a decision sees one consistent snapshot.
 // Thread-safe; `store` must outlive it.
 class StoreCaseloadView final : public routing::CaseloadView {

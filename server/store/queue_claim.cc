@@ -28,6 +28,10 @@ absl::Status CheckClaim(const QueueClaim& claim) {
   return absl::OkStatus();
 }
 
+std::string QueueItemEtag(absl::string_view queue_item_id, int64_t sequence) {
+  return absl::StrCat("\"", queue_item_id, "-", sequence, "\"");
+}
+
 absl::Status ClaimItem(const QueueClaim& claim, int64_t new_sequence, sprout::v1::QueueItem* item) {
   if (!claim.required_pcn.empty() && PcnCodeOfQueue(item->queue()) != claim.required_pcn) {
     return absl::PermissionDeniedError(
@@ -47,7 +51,7 @@ absl::Status ClaimItem(const QueueClaim& claim, int64_t new_sequence, sprout::v1
   item->set_claimed_by(claim.claimant);
   *item->mutable_lease_expire_time() = ToProto(claim.lease_expire_time);
   item->set_sequence(new_sequence);
-  item->set_etag(absl::StrCat("\"", claim.queue_item_id, "-", new_sequence, "\""));
+  item->set_etag(QueueItemEtag(claim.queue_item_id, new_sequence));
   return absl::OkStatus();
 }
 

@@ -8,8 +8,10 @@
 #define SPROUT_SERVER_STORE_QUEUE_CLAIM_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "server/store/store.h"
 #include "sprout/v1/queue.pb.h"
 
@@ -24,6 +26,9 @@ absl::Status CheckClaim(const QueueClaim& claim);
 // not: PERMISSION_DENIED when not on claim.required_pcn's queues,
 // FAILED_PRECONDITION when DONE or held by someone else under a live
 // lease. A lease that ends at or before claim.now has lapsed.
+// The etag of a queue item at `sequence` (each change takes a new sequence).
+std::string QueueItemEtag(absl::string_view queue_item_id, int64_t sequence);
+
 absl::Status ClaimItem(const QueueClaim& claim, int64_t new_sequence, sprout::v1::QueueItem* item);
 
 }  // namespace sprout::store

@@ -73,10 +73,11 @@ struct SubmitOutcome {
 };
 
 // A lifecycle change of one referral (accept, decline, reassign, close...),
-// committed with its queue item, lifecycle event and audit record in one
-// transaction. The caller decides what the change is (the lifecycle rules
-// live outside the store); the store applies it only if the referral has not
-// changed since the caller read it.
+// committed with its queue item, lifecycle event, load counters, contact and
+// audit record in one transaction. The lifecycle component decides what the
+// change is (server/lifecycle/lifecycle.h); the store applies it only if
+// neither the referral nor its queue item changed since the caller read them,
+// and keeps the counters with lifecycle::LoadChangeOf.
 struct ReferralUpdate {
   // The new version of the referral: same name; state, etag, update_time,
   // route and outcome as they should now be.
@@ -85,14 +86,40 @@ struct ReferralUpdate {
   // stored referral's etag differs (someone else changed it first).
   std::string expected_etag;
   // The new version of the referral's queue item, when it changed (e.g. DONE,
-  // or moved to another queue). The store gives it a new sequence so queue
-  // watchers see the change.
+  // or moved to another queue). The store gives it a new sequence and etag
+  // so queue watchers see the change.
   std::optional<sprout::v1::QueueItem> queue_item;
-  // True when the change ends the person's episode (e.g. CLOSED, DECLINED,
-  // WITHDRAWN), so their next referral opens a new one.
+  // With queue_item: the item's etag the caller read; ABORTED when it
+  // differs (e.g. a claim since). Empty: not checked.
+  std::string expected_item_etag;
+  // The referral reached a final state: its episode ends, unless another
+  // referral of the same episode is still live (not DECLINED, CLOSED or
+  // WITHDRAWN), so the person's next referral opens a new one.
   bool close_episode = false;
+  // The lifecycle step, e.g. "AcceptReferral": the event's action.
+  std::string action;
+  // The concept the step records, if any; with once_per_episode, only if the
+  // episode has not recorded it before (871731000000106 at acceptance).
+  std::optional<sprout::v1::CodedConcept> recorded_code;
+  bool once_per_episode = false;
+  // RecordContact: the contact to store. The store numbers it within the
+  // episode (from 1) and names it "referrals/{id}/contacts/{number}". With a
+  // non-empty contact_request_id already stored for this referral, nothing
+  // is written and the stored contact is returned (AIP-155).
+  std::optional<sprout::v1::Contact> contact;
+  std::string contact_request_id;
   // The audit record of the change.
   AuditEvent audit;
+};
+
+// What UpdateReferral committed.
+struct UpdateOutcome {
+  sprout::v1::Referral referral;               // as stored
+  std::optional<sprout::v1::Contact> contact;  // as stored, for a contact
+  // The concept recorded by this change, if one was (not when
+  // once_per_episode found it recorded already).
+  std::optional<sprout::v1::CodedConcept> recorded_code;
+  bool replayed = false;  // contact_request_id had been committed before
 };
 
 // A page of results. next_page_token is empty on the last page.
@@ -131,6 +158,8 @@ struct ReferralEvent {
   sprout::v1::ReferralState state = sprout::v1::REFERRAL_STATE_UNSPECIFIED;
   absl::Time time;
   std::string actor_organisation;
+  std::string action;  // "SubmitReferral", "AcceptReferral", ...; "" before schema 7
+  std::optional<sprout::v1::CodedConcept> recorded_code;
 };
 
 // A routing directory version that was loaded (the `directory_version` a
@@ -237,20 +266,37 @@ class Store {
       absl::string_view person_key) = 0;
 
   // Load of every link worker that has had a referral or a queue item, for
-  // routing. `year` is the calendar year (UTC) counted for accepted_this_year:
-  // acceptances by the update time of the change that accepted them
-  // (referrals stored before schema 4 count by their create time). The
-  // counters are kept by the writer, so this reads one row per link worker.
+  // routing. `year` is the NHS financial year (lifecycle::NhsFinancialYear:
+  // April to March, named by its first calendar year) counted for
+  // accepted_this_year: acceptances by the update time of the change that
+  // accepted them (referrals stored before schema 7 count by their create
+  // time). The counters are kept by the writer, so this reads one row per
+  // link worker.
   virtual absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) = 0;
 
   // Commits `update` durably and returns the referral as stored. Link worker
   // loads follow the change (open caseload, accepted this year by the update
   // time, waiting items). Errors:
   //   NOT_FOUND         no such referral, or the queue item is not the referral's
-  //   ABORTED           the referral's etag is no longer `expected_etag`
+  //   ABORTED           the referral's etag is no longer `expected_etag`, or
+  //                     the item's no longer `expected_item_etag`
   //   INVALID_ARGUMENT  malformed names
   //   RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync
-  virtual absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) = 0;
+  virtual absl::StatusOr<UpdateOutcome> UpdateReferral(ReferralUpdate update) = 0;
+
+  // The referral's queue item (each referral has one, which moves between
+  // queues), or nullopt for an unknown referral.
+  virtual absl::StatusOr<std::optional<sprout::v1::QueueItem>> GetQueueItemOfReferral(
+      absl::string_view referral_id) = 0;
+
+  // The referrals open (ACCEPTED or IN_PROGRESS) on `link_worker`'s caseload
+  // ("pcns/{pcn}/linkWorkers/{id}"), oldest first.
+  virtual absl::StatusOr<std::vector<sprout::v1::Referral>> ListOpenReferrals(
+      absl::string_view link_worker) = 0;
+
+  // The contacts recorded on a referral, in number order.
+  virtual absl::StatusOr<std::vector<sprout::v1::Contact>> ListContacts(
+      absl::string_view referral_id) = 0;
 
   // The referral's lifecycle events with sequence > after_sequence, oldest
   // first (the submission is the first). Empty for an unknown referral.
@@ -270,7 +316,8 @@ class Store {
   //   RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync
   virtual absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) = 0;
 
-  // Calls `wake` after every commit that adds or changes queue items,
+  // Calls `wake` after every commit that adds or changes queue items or
+  // adds referral events (WatchReferral waits on the same wake-ups),
   // including commits by other processes sharing the database (PostgreSQL
   // LISTEN/NOTIFY), and after a reconnection (when a change may have been
   // missed). A wake is only a hint: the subscriber then reads

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/postgres/pg_store_impl.h"
 #include "server/store/queue_claim.h"
 
@@ -33,7 +34,7 @@ absl::Status PostgresStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* s
     return absl::DataLossError(
         absl::StrCat("stored queue item ", claim.queue_item_id, " is unreadable"));
   }
-  const bool was_waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING;
+  const QueueItem before = item;
   SPROUT_RETURN_IF_ERROR(ClaimItem(claim, chain_.last_queue_sequence + 1, &item));
   ++chain_.last_queue_sequence;
   *partial = true;
@@ -47,9 +48,7 @@ absl::Status PostgresStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* s
                     .Text(claim.queue_item_id))
           .status());
   // A claimed item no longer waits on its link worker's queue.
-  if (was_waiting && absl::StrContains(item.queue(), "/linkWorkers/")) {
-    SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, -1));
-  }
+  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(lifecycle::ItemLoadChangeOf(before, item)));
   SPROUT_RETURN_IF_ERROR(InsertAudit(claim.audit));
   *stored = std::move(item);
   return absl::OkStatus();

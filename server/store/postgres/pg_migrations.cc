@@ -203,6 +203,44 @@ CREATE INDEX audit_records_by_action ON audit_records(action, sequence);
 CREATE INDEX audit_records_break_glass ON audit_records(sequence) WHERE stated_reason <> '';
 )sql";
 
+// Version 7: the referral lifecycle (as SQLite's version 7): contacts,
+// event actions and recorded concepts, the episode's 871731000000106 flag,
+// open caseloads by link worker, accepted referrals by NHS financial year.
+constexpr char kV7[] = R"sql(
+CREATE TABLE contacts (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  episode_id TEXT NOT NULL REFERENCES episodes(id),
+  number INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  body BYTEA NOT NULL
+);
+CREATE UNIQUE INDEX contacts_by_episode ON contacts(episode_id, number);
+CREATE INDEX contacts_by_referral ON contacts(referral_id, number);
+CREATE UNIQUE INDEX contacts_by_request ON contacts(referral_id, request_id)
+  WHERE request_id <> '';
+
+ALTER TABLE referral_events ADD COLUMN action TEXT NOT NULL DEFAULT '',
+                            ADD COLUMN recorded_code TEXT NOT NULL DEFAULT '',
+                            ADD COLUMN recorded_display TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE episodes ADD COLUMN service_code_recorded BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE episodes SET service_code_recorded = TRUE
+  WHERE id IN (SELECT episode_id FROM referrals WHERE state IN (3, 6, 7));
+
+CREATE INDEX referrals_by_link_worker_state ON referrals(link_worker, state);
+
+DELETE FROM link_worker_accepted;
+INSERT INTO link_worker_accepted (link_worker, year, accepted)
+  SELECT link_worker, fy, COUNT(*) FROM (
+    SELECT link_worker,
+           (EXTRACT(YEAR FROM to_timestamp(create_time_us / 1000000.0) AT TIME ZONE 'UTC')
+            - CASE WHEN EXTRACT(MONTH FROM to_timestamp(create_time_us / 1000000.0)
+                                AT TIME ZONE 'UTC') < 4 THEN 1 ELSE 0 END)::INTEGER AS fy
+    FROM referrals WHERE link_worker <> '' AND state IN (3, 6, 7)) AS accepted
+  GROUP BY 1, 2;
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -221,6 +259,7 @@ const std::vector<PgMigration>& PostgresMigrations() {
       {4, "link worker load counters", kV4},
       {5, "routing-log indexes for practice, rule and reasons by decision", kV5},
       {6, "audit records: link worker, resources returned, break-glass reason", kV6},
+      {7, "lifecycle: contacts, event actions and codes, financial-year counts", kV7},
   };
   return *kMigrations;
 }

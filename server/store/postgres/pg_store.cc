@@ -258,16 +258,22 @@ absl::StatusOr<std::vector<ReferralEvent>> PostgresStoreImpl::ListReferralEvents
   std::vector<ReferralEvent> out;
   SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
     out.clear();
-    SPROUT_ASSIGN_OR_RETURN(Result r,
-                            db.Run("SELECT pk, state, event_time_us, actor FROM referral_events "
-                                   "WHERE referral_id = $1 AND pk > $2 ORDER BY pk",
-                                   Params().Text(referral_id).Int(after_sequence)));
+    SPROUT_ASSIGN_OR_RETURN(Result r, db.Run("SELECT pk, state, event_time_us, actor, action, "
+                                             "recorded_code, recorded_display FROM referral_events "
+                                             "WHERE referral_id = $1 AND pk > $2 ORDER BY pk",
+                                             Params().Text(referral_id).Int(after_sequence)));
     for (int i = 0; i < r.rows(); ++i) {
       ReferralEvent& e = out.emplace_back();
       e.sequence = r.Int(i, 0);
       e.state = static_cast<sprout::v1::ReferralState>(r.Int(i, 1));
       e.time = absl::FromUnixMicros(r.Int(i, 2));
       e.actor_organisation = r.Text(i, 3);
+      e.action = r.Text(i, 4);
+      if (!r.Text(i, 5).empty()) {
+        e.recorded_code.emplace();
+        e.recorded_code->set_code(r.Text(i, 5));
+        e.recorded_code->set_display(r.Text(i, 6));
+      }
     }
     return absl::OkStatus();
   }));

@@ -19,6 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/postgres/pg_connection.h"
 #include "server/store/postgres/pg_pool.h"
 #include "server/store/postgres/postgres_store.h"
@@ -34,6 +35,9 @@ inline constexpr char kQueueChannel[] = "sprout_queue";
 // and written back as its last statements before COMMIT.
 struct ChainState {
   int64_t last_queue_sequence = 0;
+  // Referral updates written by the writer (in memory only): a batch that
+  // moved it notifies watchers even without a queue change.
+  int64_t referral_changes = 0;
   int64_t last_audit_sequence = 0;
   std::string last_audit_hash;
 };
@@ -62,7 +66,13 @@ class PostgresStoreImpl final : public PostgresStore {
       absl::string_view decision_id) override;
   absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
   absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
-  absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) override;
+  absl::StatusOr<UpdateOutcome> UpdateReferral(ReferralUpdate update) override;
+  absl::StatusOr<std::optional<sprout::v1::QueueItem>> GetQueueItemOfReferral(
+      absl::string_view referral_id) override;
+  absl::StatusOr<std::vector<sprout::v1::Referral>> ListOpenReferrals(
+      absl::string_view link_worker) override;
+  absl::StatusOr<std::vector<sprout::v1::Contact>> ListContacts(
+      absl::string_view referral_id) override;
   absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(absl::string_view referral_id,
                                                                 int64_t after_sequence) override;
   absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) override;
@@ -113,11 +123,15 @@ class PostgresStoreImpl final : public PostgresStore {
                                 const std::optional<std::string>& open_episode, SubmitOutcome* out,
                                 bool* partial);
   absl::Status InsertAudit(const AuditEvent& event);
-  absl::Status CountLoad(const sprout::v1::Referral& referral, const sprout::v1::QueueItem& item);
+  // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
+  absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
   absl::Status AddAccepted(const std::string& link_worker, int64_t year);
   // pg_update.cc, pg_claim.cc
-  absl::Status ApplyUpdate(ReferralUpdate& update, sprout::v1::Referral* stored, bool* partial);
+  absl::Status ApplyUpdate(ReferralUpdate& update, UpdateOutcome* out, bool* partial);
+  // Within ApplyUpdate: stores the contact, numbered within `episode_id`.
+  absl::Status InsertContact(const std::string& referral_id, const std::string& episode_id,
+                             const std::string& request_id, sprout::v1::Contact* contact);
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
 
   // Runs `read` on a pooled connection, or UNAVAILABLE after Shutdown.

@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/postgres/pg_store_impl.h"
@@ -88,8 +89,8 @@ WITH e AS (
                                 create_time_us)
   VALUES ($29, $30, $7, $21, $5)
 ), ev AS (
-  INSERT INTO referral_events (referral_id, state, event_time_us, actor)
-  VALUES ($7, $9, $5, $31)
+  INSERT INTO referral_events (referral_id, state, event_time_us, actor, action)
+  VALUES ($7, $9, $5, $31, $35)
 )
 INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, action, resource,
                            outcome, prev_hash, hash, actor_link_worker, returned, stated_reason)
@@ -190,7 +191,9 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
   chain_.last_audit_sequence = audit_sequence;
   chain_.last_audit_hash = std::move(audit_hash);
 
-  SPROUT_RETURN_IF_ERROR(CountLoad(referral, item));
+  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(
+      lifecycle::LoadChangeOf(nullptr, nullptr, referral, &item,
+                              absl::FromUnixMicros(TimestampMicros(referral.create_time())))));
   // out->referral is filled from s.referral after COMMIT (RunBatch).
   out->queue_sequence = sequence;
   out->replayed = false;
@@ -219,30 +222,12 @@ absl::Status PostgresStoreImpl::AddAccepted(const std::string& link_worker, int6
       .status();
 }
 
-absl::Status PostgresStoreImpl::CountLoad(const sprout::v1::Referral& referral,
-                                          const sprout::v1::QueueItem& item) {
-  const std::string& link_worker = referral.route().link_worker();
-  const sprout::v1::ReferralState state = referral.state();
-  const bool open = state == sprout::v1::REFERRAL_STATE_ACCEPTED ||
-                    state == sprout::v1::REFERRAL_STATE_IN_PROGRESS;
-  const bool accepted = open || state == sprout::v1::REFERRAL_STATE_CLOSED;
-  const bool waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
-                       absl::StrContains(item.queue(), "/linkWorkers/");
-  if (!link_worker.empty()) {
-    const bool same = waiting && item.queue() == link_worker;
-    SPROUT_RETURN_IF_ERROR(AddLoad(link_worker, open ? 1 : 0, same ? 1 : 0));
-    if (waiting && !same) SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
-  } else if (waiting) {
-    SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
+absl::Status PostgresStoreImpl::ApplyLoadChange(const lifecycle::LoadChange& change) {
+  for (const lifecycle::LoadDelta& d : change.loads) {
+    SPROUT_RETURN_IF_ERROR(AddLoad(d.link_worker, d.open_caseload, d.waiting));
   }
-  if (accepted && !link_worker.empty()) {
-    const int64_t year =
-        absl::ToCivilYear(absl::FromUnixMicros(TimestampMicros(referral.create_time())),
-                          absl::UTCTimeZone())
-            .year();
-    SPROUT_RETURN_IF_ERROR(AddAccepted(link_worker, year));
-  }
-  return absl::OkStatus();
+  if (!change.accepted.has_value()) return absl::OkStatus();
+  return AddAccepted(change.accepted->link_worker, change.accepted->financial_year);
 }
 
 absl::Status PostgresStoreImpl::InsertAudit(const AuditEvent& event) {

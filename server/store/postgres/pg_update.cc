@@ -1,47 +1,63 @@
 // PostgresStoreImpl::UpdateReferral: a referral's lifecycle change, its queue
-// item, lifecycle event, load counters, episode and audit record in one
-// transaction, refused when the referral changed since the caller read it.
-// The referral's row is locked (FOR UPDATE) before its etag is compared.
+// item, lifecycle event, load counters, contact, episode and audit record in
+// one transaction, refused when the referral or its item changed since the
+// caller read them. The referral's and item's rows are locked (FOR UPDATE)
+// before their etags are compared, so of concurrent changes from any replica
+// exactly one applies. What the change is, and how it counts towards
+// caseloads, is the lifecycle component's (server/lifecycle/).
 #include <string>
+#include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "base/status_macros.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/names.h"
 #include "server/store/postgres/pg_store_impl.h"
+#include "server/store/queue_claim.h"
 
 namespace sprout::store::postgres {
-namespace {
 
+using sprout::v1::Contact;
 using sprout::v1::QueueItem;
 using sprout::v1::Referral;
 
-bool IsOpen(sprout::v1::ReferralState s) {
-  return s == sprout::v1::REFERRAL_STATE_ACCEPTED || s == sprout::v1::REFERRAL_STATE_IN_PROGRESS;
-}
-
-bool IsAccepted(sprout::v1::ReferralState s) {
-  return IsOpen(s) || s == sprout::v1::REFERRAL_STATE_CLOSED;
-}
-
-bool IsWaitingOnLinkWorker(const QueueItem& item) {
-  return item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
-         absl::StrContains(item.queue(), "/linkWorkers/");
-}
-
-}  // namespace
-
-absl::StatusOr<Referral> PostgresStoreImpl::UpdateReferral(ReferralUpdate update) {
-  Referral stored;
+absl::StatusOr<UpdateOutcome> PostgresStoreImpl::UpdateReferral(ReferralUpdate update) {
+  UpdateOutcome out;
   SPROUT_RETURN_IF_ERROR(RunOnWriter(
-      [this, &update, &stored](bool* partial) { return ApplyUpdate(update, &stored, partial); }));
-  return stored;
+      [this, &update, &out](bool* partial) { return ApplyUpdate(update, &out, partial); }));
+  return out;
 }
 
-absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, bool* partial) {
+absl::Status PostgresStoreImpl::InsertContact(const std::string& referral_id,
+                                              const std::string& episode_id,
+                                              const std::string& request_id, Contact* contact) {
+  // Two referrals of one episode could race for a number: the unique index
+  // contacts_by_episode is the guard (the loser's transaction fails and the
+  // client retries with its request_id).
+  SPROUT_ASSIGN_OR_RETURN(
+      Result row,
+      writer_->Run("SELECT COALESCE(MAX(number), 0) FROM contacts WHERE episode_id = $1",
+                   Params().Text(episode_id)));
+  const int64_t number = row.Int(0, 0) + 1;
+  contact->set_number(static_cast<int32_t>(number));
+  contact->set_name(absl::StrCat("referrals/", referral_id, "/contacts/", number));
+  return writer_
+      ->Run(
+          "INSERT INTO contacts (referral_id, episode_id, number, request_id, body) "
+          "VALUES ($1, $2, $3, $4, $5)",
+          Params()
+              .Text(referral_id)
+              .Text(episode_id)
+              .Int(number)
+              .Text(request_id)
+              .Bytes(contact->SerializeAsString()))
+      .status();
+}
+
+absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out, bool* partial) {
   SPROUT_ASSIGN_OR_RETURN(const std::string id,
                           IdFromName(u.referral.name(), "referrals", "referral.name"));
+  *out = UpdateOutcome();
   SPROUT_ASSIGN_OR_RETURN(
       Result row, writer_->Run("SELECT body, episode_id FROM referrals WHERE id = $1 FOR UPDATE",
                                Params().Text(id)));
@@ -51,6 +67,23 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored,
     return absl::DataLossError(absl::StrCat("stored referral ", id, " is unreadable"));
   }
   const std::string episode_id = row.Text(0, 1);
+  if (u.contact.has_value() && !u.contact_request_id.empty()) {
+    // A retried RecordContact: answer with what the first one stored.
+    SPROUT_ASSIGN_OR_RETURN(
+        Result replay,
+        writer_->Run("SELECT body FROM contacts WHERE referral_id = $1 AND request_id = $2",
+                     Params().Text(id).Text(u.contact_request_id)));
+    if (replay.rows() > 0) {
+      Contact stored;
+      if (!stored.ParseFromString(std::string(replay.Bytes(0, 0)))) {
+        return absl::DataLossError(absl::StrCat("stored contact of ", id, " is unreadable"));
+      }
+      out->referral = std::move(old);
+      out->contact = std::move(stored);
+      out->replayed = true;
+      return absl::OkStatus();
+    }
+  }
   if (!u.expected_etag.empty() && old.etag() != u.expected_etag) {
     return absl::AbortedError(
         absl::StrCat(u.referral.name(), " was changed since it was read; read it again"));
@@ -71,6 +104,10 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored,
     if (!old_item.ParseFromString(std::string(item_row.Bytes(0, 0)))) {
       return absl::DataLossError(absl::StrCat("stored queue item ", item_id, " is unreadable"));
     }
+    if (!u.expected_item_etag.empty() && old_item.etag() != u.expected_item_etag) {
+      return absl::AbortedError(
+          absl::StrCat(u.queue_item->name(), " was changed since it was read; read it again"));
+    }
   }
 
   // The episode link is the store's to decide, never the caller's.
@@ -82,6 +119,11 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored,
                               : clock_->Now();
 
   *partial = true;  // every failure from here on may leave a write behind
+  if (u.contact.has_value()) {
+    Contact contact = *u.contact;
+    SPROUT_RETURN_IF_ERROR(InsertContact(id, episode_id, u.contact_request_id, &contact));
+    out->contact = std::move(contact);
+  }
   SPROUT_RETURN_IF_ERROR(
       writer_
           ->Run("UPDATE referrals SET state = $1, link_worker = $2, body = $3 WHERE id = $4",
@@ -95,6 +137,7 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored,
     QueueItem& item = *u.queue_item;
     // A new sequence, so WatchQueue resumes past the change.
     item.set_sequence(++chain_.last_queue_sequence);
+    item.set_etag(QueueItemEtag(item_id, item.sequence()));
     SPROUT_RETURN_IF_ERROR(
         writer_
             ->Run("UPDATE queue_items SET sequence = $1, queue = $2, pcn_code = $3, "
@@ -108,41 +151,48 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored,
                       .Bytes(item.SerializeAsString())
                       .Text(item_id))
             .status());
-    if (IsWaitingOnLinkWorker(old_item)) SPROUT_RETURN_IF_ERROR(AddLoad(old_item.queue(), 0, -1));
-    if (IsWaitingOnLinkWorker(item)) SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
   }
+  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(
+      lifecycle::LoadChangeOf(&old, u.queue_item.has_value() ? &old_item : nullptr, next,
+                              u.queue_item.has_value() ? &*u.queue_item : nullptr, when)));
 
-  const std::string& old_worker = old.route().link_worker();
-  const std::string& new_worker = next.route().link_worker();
-  if (old_worker != new_worker || IsOpen(old.state()) != IsOpen(next.state())) {
-    if (IsOpen(old.state()) && !old_worker.empty()) {
-      SPROUT_RETURN_IF_ERROR(AddLoad(old_worker, -1, 0));
+  if (u.recorded_code.has_value()) {
+    bool record = true;
+    if (u.once_per_episode) {
+      SPROUT_ASSIGN_OR_RETURN(
+          Result updated, writer_->Run("UPDATE episodes SET service_code_recorded = TRUE "
+                                       "WHERE id = $1 AND NOT service_code_recorded RETURNING id",
+                                       Params().Text(episode_id)));
+      record = updated.rows() == 1;
     }
-    if (IsOpen(next.state()) && !new_worker.empty()) {
-      SPROUT_RETURN_IF_ERROR(AddLoad(new_worker, 1, 0));
-    }
-  }
-  if (!IsAccepted(old.state()) && IsAccepted(next.state()) && !new_worker.empty()) {
-    SPROUT_RETURN_IF_ERROR(
-        AddAccepted(new_worker, absl::ToCivilYear(when, absl::UTCTimeZone()).year()));
+    if (record) out->recorded_code = *u.recorded_code;
   }
   if (u.close_episode) {
+    // Another live referral of the same episode keeps it open.
     SPROUT_RETURN_IF_ERROR(
-        writer_->Run("UPDATE episodes SET is_open = FALSE WHERE id = $1", Params().Text(episode_id))
+        writer_
+            ->Run("UPDATE episodes SET is_open = FALSE WHERE id = $1 AND NOT EXISTS ("
+                  "SELECT 1 FROM referrals WHERE episode_id = $1 AND id <> $2 "
+                  "AND state NOT IN (4, 7, 8))",
+                  Params().Text(episode_id).Text(id))
             .status());
   }
   SPROUT_RETURN_IF_ERROR(
       writer_
-          ->Run("INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
-                "VALUES ($1, $2, $3, $4)",
+          ->Run("INSERT INTO referral_events (referral_id, state, event_time_us, actor, action, "
+                "recorded_code, recorded_display) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 Params()
                     .Text(id)
                     .Int(next.state())
                     .Int(absl::ToUnixMicros(when))
-                    .Text(u.audit.actor_organisation))
+                    .Text(u.audit.actor_organisation)
+                    .Text(u.action)
+                    .Text(out->recorded_code.has_value() ? out->recorded_code->code() : "")
+                    .Text(out->recorded_code.has_value() ? out->recorded_code->display() : ""))
           .status());
+  ++chain_.referral_changes;
   SPROUT_RETURN_IF_ERROR(InsertAudit(u.audit));
-  *stored = next;
+  out->referral = next;
   return absl::OkStatus();
 }
 

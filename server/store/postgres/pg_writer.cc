@@ -204,6 +204,7 @@ void PostgresStoreImpl::RunBatch(std::vector<Job>& batch) {
     if (txn.ok()) txn = BeginBatch();
   }
   const int64_t first_sequence = chain_.last_queue_sequence;
+  const int64_t referral_changes_before = chain_.referral_changes;
   for (size_t i = 0; i < n && txn.ok(); ++i) {
     txn = writer_->Exec(i == 0 ? "SAVEPOINT job" : "RELEASE SAVEPOINT job; SAVEPOINT job");
     if (!txn.ok()) break;
@@ -221,7 +222,11 @@ void PostgresStoreImpl::RunBatch(std::vector<Job>& batch) {
       txn = writer_->Exec("ROLLBACK TO SAVEPOINT job");
     }
   }
-  if (txn.ok()) txn = CommitBatch(chain_.last_queue_sequence != first_sequence);
+  const auto changed = [&] {
+    return chain_.last_queue_sequence != first_sequence ||
+           chain_.referral_changes != referral_changes_before;
+  };
+  if (txn.ok()) txn = CommitBatch(changed());
   if (!txn.ok()) {
     if (writer_ != nullptr && writer_->ok() &&
         PQtransactionStatus(writer_->raw()) != PQTRANS_IDLE) {
@@ -238,7 +243,7 @@ void PostgresStoreImpl::RunBatch(std::vector<Job>& batch) {
     }
     // Every queue change takes a new sequence. Local watchers are woken
     // before the callers are answered; other replicas hear the NOTIFY.
-    if (chain_.last_queue_sequence != first_sequence) queue_changes_.Notify();
+    if (changed()) queue_changes_.Notify();
   }
   for (size_t i = 0; i < n; ++i) {
     Job& job = batch[i];

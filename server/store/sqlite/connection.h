@@ -91,6 +91,8 @@ class Connection {
   absl::Status Error(int rc, absl::string_view what) const;
 
   sqlite3* raw() const { return db_; }
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  int64_t Changes() const { return sqlite3_changes64(db_); }
   const std::string& path() const { return path_; }
 
  private:

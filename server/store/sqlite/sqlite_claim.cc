@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/queue_claim.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
 
@@ -35,7 +36,7 @@ absl::Status SqliteStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* sto
           absl::StrCat("stored queue item ", claim.queue_item_id, " is unreadable"));
     }
   }
-  const bool was_waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING;
+  const QueueItem before = item;
   SPROUT_RETURN_IF_ERROR(ClaimItem(claim, chain_.next_queue_sequence, &item));
   ++chain_.next_queue_sequence;
   *partial = true;
@@ -50,9 +51,7 @@ absl::Status SqliteStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* sto
                                .Run());
   }
   // A claimed item no longer waits on its link worker's queue.
-  if (was_waiting && absl::StrContains(item.queue(), "/linkWorkers/")) {
-    SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, -1));
-  }
+  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(lifecycle::ItemLoadChangeOf(before, item)));
   SPROUT_RETURN_IF_ERROR(InsertAudit(claim.audit));
   *stored = std::move(item);
   return absl::OkStatus();

@@ -263,7 +263,8 @@ absl::StatusOr<std::vector<ReferralEvent>> SqliteStoreImpl::ListReferralEvents(
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(Statement stmt,
-                          db->Prepare("SELECT pk, state, event_time_us, actor FROM referral_events "
+                          db->Prepare("SELECT pk, state, event_time_us, actor, action, "
+                                      "recorded_code, recorded_display FROM referral_events "
                                       "WHERE referral_id = ? AND pk > ? ORDER BY pk"));
   stmt.BindText(1, referral_id).Bind(2, after_sequence);
   std::vector<ReferralEvent> out;
@@ -275,6 +276,12 @@ absl::StatusOr<std::vector<ReferralEvent>> SqliteStoreImpl::ListReferralEvents(
     e.state = static_cast<sprout::v1::ReferralState>(stmt.ColumnInt64(1));
     e.time = absl::FromUnixMicros(stmt.ColumnInt64(2));
     e.actor_organisation = stmt.ColumnText(3);
+    e.action = stmt.ColumnText(4);
+    if (!stmt.ColumnText(5).empty()) {
+      e.recorded_code.emplace();
+      e.recorded_code->set_code(stmt.ColumnText(5));
+      e.recorded_code->set_display(stmt.ColumnText(6));
+    }
   }
   return out;
 }

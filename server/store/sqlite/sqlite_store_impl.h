@@ -17,6 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/queue_change_notifier.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
@@ -59,6 +60,9 @@ inline constexpr int64_t kFirstRoutingLogWindow = int64_t{3600} * 1000000;
 // a rollback leaves no gap.
 struct ChainState {
   int64_t next_queue_sequence = 1;
+  // Referral updates written by the writer (in memory only): a batch that
+  // moved it wakes watchers even without a queue change.
+  int64_t referral_changes = 0;
   int64_t last_audit_sequence = 0;
   std::string last_audit_hash;
 };
@@ -89,7 +93,13 @@ class SqliteStoreImpl final : public SqliteStore {
       absl::string_view decision_id) override;
   absl::StatusOr<std::optional<OpenEpisode>> FindOpenEpisode(absl::string_view person_key) override;
   absl::StatusOr<std::vector<LinkWorkerCounts>> LinkWorkerLoads(int year) override;
-  absl::StatusOr<sprout::v1::Referral> UpdateReferral(ReferralUpdate update) override;
+  absl::StatusOr<UpdateOutcome> UpdateReferral(ReferralUpdate update) override;
+  absl::StatusOr<std::optional<sprout::v1::QueueItem>> GetQueueItemOfReferral(
+      absl::string_view referral_id) override;
+  absl::StatusOr<std::vector<sprout::v1::Referral>> ListOpenReferrals(
+      absl::string_view link_worker) override;
+  absl::StatusOr<std::vector<sprout::v1::Contact>> ListContacts(
+      absl::string_view referral_id) override;
   absl::StatusOr<std::vector<ReferralEvent>> ListReferralEvents(absl::string_view referral_id,
                                                                 int64_t after_sequence) override;
   absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) override;
@@ -125,7 +135,10 @@ class SqliteStoreImpl final : public SqliteStore {
   // Queues `apply` for the writer and waits for its commit.
   absl::Status RunOnWriter(std::function<absl::Status(bool* partial)> apply);
   // The body of UpdateReferral, run by the writer (sqlite_update.cc).
-  absl::Status ApplyUpdate(ReferralUpdate& update, sprout::v1::Referral* stored, bool* partial);
+  absl::Status ApplyUpdate(ReferralUpdate& update, UpdateOutcome* out, bool* partial);
+  // Within ApplyUpdate: stores the contact, numbered within `episode_id`.
+  absl::Status InsertContact(const std::string& referral_id, const std::string& episode_id,
+                             const std::string& request_id, sprout::v1::Contact* contact);
   // The body of ClaimQueueItem, run by the writer (sqlite_claim.cc).
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
   // Adds `delta` to a link worker's load counters.
@@ -149,8 +162,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
                           sprout::v1::Referral* referral);
   absl::Status InsertAudit(const AuditEvent& event);
-  // Adds a new submission to the link worker load counters.
-  absl::Status CountLoad(const sprout::v1::Referral& referral, const sprout::v1::QueueItem& item);
+  // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
+  absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
   absl::Status ReaderAvailable() const;
 
   // Constant after construction.

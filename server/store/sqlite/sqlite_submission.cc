@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
@@ -181,7 +182,9 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
                                .Run());
   }
 
-  SPROUT_RETURN_IF_ERROR(CountLoad(referral, s.queue_item));
+  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(
+      lifecycle::LoadChangeOf(nullptr, nullptr, referral, &s.queue_item,
+                              absl::FromUnixMicros(TimestampMicros(referral.create_time())))));
 
   {
     SPROUT_ASSIGN_OR_RETURN(
@@ -199,12 +202,13 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
-        writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
-                         "VALUES (?, ?, ?, ?)"));
+        writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor, "
+                         "action) VALUES (?, ?, ?, ?, ?)"));
     SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
                                .Bind(2, referral.state())
                                .Bind(3, create_us)
                                .BindText(4, s.audit.actor_organisation)
+                               .BindText(5, s.audit.action)
                                .Run());
   }
 
@@ -226,35 +230,19 @@ absl::Status SqliteStoreImpl::AddLoad(const std::string& link_worker, int open_d
   return stmt.BindText(1, link_worker).Bind(2, open_delta).Bind(3, waiting_delta).Run();
 }
 
-absl::Status SqliteStoreImpl::CountLoad(const sprout::v1::Referral& referral,
-                                        const sprout::v1::QueueItem& item) {
-  const std::string& link_worker = referral.route().link_worker();
-  const sprout::v1::ReferralState state = referral.state();
-  const bool open = state == sprout::v1::REFERRAL_STATE_ACCEPTED ||
-                    state == sprout::v1::REFERRAL_STATE_IN_PROGRESS;
-  const bool accepted = open || state == sprout::v1::REFERRAL_STATE_CLOSED;
-  const bool waiting = item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
-                       absl::StrContains(item.queue(), "/linkWorkers/");
-  if (!link_worker.empty()) {
-    const bool same = waiting && item.queue() == link_worker;
-    SPROUT_RETURN_IF_ERROR(AddLoad(link_worker, open ? 1 : 0, same ? 1 : 0));
-    if (waiting && !same) SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
-  } else if (waiting) {
-    SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
+absl::Status SqliteStoreImpl::ApplyLoadChange(const lifecycle::LoadChange& change) {
+  for (const lifecycle::LoadDelta& d : change.loads) {
+    SPROUT_RETURN_IF_ERROR(AddLoad(d.link_worker, d.open_caseload, d.waiting));
   }
-  if (accepted && !link_worker.empty()) {
-    const int64_t year =
-        absl::ToCivilYear(absl::FromUnixMicros(TimestampMicros(referral.create_time())),
-                          absl::UTCTimeZone())
-            .year();
-    SPROUT_ASSIGN_OR_RETURN(
-        Statement stmt,
-        writer_->Prepare("INSERT INTO link_worker_accepted (link_worker, year, accepted) "
-                         "VALUES (?1, ?2, 1) ON CONFLICT (link_worker, year) "
-                         "DO UPDATE SET accepted = accepted + 1"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, link_worker).Bind(2, year).Run());
-  }
-  return absl::OkStatus();
+  if (!change.accepted.has_value()) return absl::OkStatus();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare("INSERT INTO link_worker_accepted (link_worker, year, accepted) "
+                       "VALUES (?1, ?2, 1) ON CONFLICT (link_worker, year) "
+                       "DO UPDATE SET accepted = accepted + 1"));
+  return stmt.BindText(1, change.accepted->link_worker)
+      .Bind(2, change.accepted->financial_year)
+      .Run();
 }
 
 absl::Status SqliteStoreImpl::InsertAudit(const AuditEvent& event) {

@@ -1,48 +1,64 @@
 // SqliteStoreImpl::UpdateReferral: a referral's lifecycle change, its queue
-// item, lifecycle event, load counters, episode and audit record in one
-// transaction, refused when the referral changed since the caller read it.
+// item, lifecycle event, load counters, contact, episode and audit record in
+// one transaction, refused when the referral or its item changed since the
+// caller read them. What the change is, and how it counts towards caseloads,
+// is the lifecycle component's (server/lifecycle/); this file only writes it.
 #include <string>
+#include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "base/status_macros.h"
+#include "server/lifecycle/caseload_accounting.h"
 #include "server/store/names.h"
+#include "server/store/queue_claim.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
 
 namespace sprout::store::sqlite {
-namespace {
 
+using sprout::v1::Contact;
 using sprout::v1::QueueItem;
 using sprout::v1::Referral;
 
-bool IsOpen(sprout::v1::ReferralState s) {
-  return s == sprout::v1::REFERRAL_STATE_ACCEPTED || s == sprout::v1::REFERRAL_STATE_IN_PROGRESS;
-}
-
-bool IsAccepted(sprout::v1::ReferralState s) {
-  return IsOpen(s) || s == sprout::v1::REFERRAL_STATE_CLOSED;
-}
-
-bool IsWaitingOnLinkWorker(const QueueItem& item) {
-  return item.state() == sprout::v1::QUEUE_ITEM_STATE_WAITING &&
-         absl::StrContains(item.queue(), "/linkWorkers/");
-}
-
-}  // namespace
-
-absl::StatusOr<Referral> SqliteStoreImpl::UpdateReferral(ReferralUpdate update) {
-  Referral stored;
+absl::StatusOr<UpdateOutcome> SqliteStoreImpl::UpdateReferral(ReferralUpdate update) {
+  UpdateOutcome out;
   // The writer may run this more than once (a batch re-run): it must not
   // consume `update`.
   SPROUT_RETURN_IF_ERROR(RunOnWriter(
-      [this, &update, &stored](bool* partial) { return ApplyUpdate(update, &stored, partial); }));
-  return stored;
+      [this, &update, &out](bool* partial) { return ApplyUpdate(update, &out, partial); }));
+  return out;
 }
 
-absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, bool* partial) {
+absl::Status SqliteStoreImpl::InsertContact(const std::string& referral_id,
+                                            const std::string& episode_id,
+                                            const std::string& request_id, Contact* contact) {
+  int64_t number = 0;
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("SELECT COALESCE(MAX(number), 0) FROM contacts WHERE episode_id = ?"));
+    stmt.BindText(1, episode_id);
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) number = stmt.ColumnInt64(0);
+  }
+  ++number;
+  contact->set_number(static_cast<int32_t>(number));
+  contact->set_name(absl::StrCat("referrals/", referral_id, "/contacts/", number));
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare("INSERT INTO contacts (referral_id, episode_id, number, request_id, body) "
+                       "VALUES (?, ?, ?, ?, ?)"));
+  return stmt.BindText(1, referral_id)
+      .BindText(2, episode_id)
+      .Bind(3, number)
+      .BindText(4, request_id)
+      .BindBlob(5, contact->SerializeAsString())
+      .Run();
+}
+
+absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out, bool* partial) {
   SPROUT_ASSIGN_OR_RETURN(const std::string id,
                           IdFromName(u.referral.name(), "referrals", "referral.name"));
+  *out = UpdateOutcome();
   Referral old;
   std::string episode_id;
   {
@@ -55,6 +71,24 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, b
       return absl::DataLossError(absl::StrCat("stored referral ", id, " is unreadable"));
     }
     episode_id = stmt.ColumnText(1);
+  }
+  if (u.contact.has_value() && !u.contact_request_id.empty()) {
+    // A retried RecordContact: answer with what the first one stored.
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("SELECT body FROM contacts WHERE referral_id = ? AND request_id = ?"));
+    stmt.BindText(1, id).BindText(2, u.contact_request_id);
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) {
+      Contact stored;
+      if (!stored.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
+        return absl::DataLossError(absl::StrCat("stored contact of ", id, " is unreadable"));
+      }
+      out->referral = std::move(old);
+      out->contact = std::move(stored);
+      out->replayed = true;
+      return absl::OkStatus();
+    }
   }
   if (!u.expected_etag.empty() && old.etag() != u.expected_etag) {
     return absl::AbortedError(
@@ -77,6 +111,10 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, b
     if (!old_item.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
       return absl::DataLossError(absl::StrCat("stored queue item ", item_id, " is unreadable"));
     }
+    if (!u.expected_item_etag.empty() && old_item.etag() != u.expected_item_etag) {
+      return absl::AbortedError(
+          absl::StrCat(u.queue_item->name(), " was changed since it was read; read it again"));
+    }
   }
 
   // The episode link is the store's to decide, never the caller's.
@@ -88,6 +126,11 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, b
                               : clock_->Now();
 
   *partial = true;  // every failure from here on may leave a write behind
+  if (u.contact.has_value()) {
+    Contact contact = *u.contact;
+    SPROUT_RETURN_IF_ERROR(InsertContact(id, episode_id, u.contact_request_id, &contact));
+    out->contact = std::move(contact);
+  }
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
@@ -102,6 +145,7 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, b
     QueueItem& item = *u.queue_item;
     // A new sequence, so WatchQueue resumes past the change.
     item.set_sequence(chain_.next_queue_sequence++);
+    item.set_etag(QueueItemEtag(item_id, item.sequence()));
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("UPDATE queue_items SET sequence = ?, queue = ?, pcn_code = ?, "
@@ -114,49 +158,49 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, Referral* stored, b
                                .BindBlob(6, item.SerializeAsString())
                                .BindText(7, item_id)
                                .Run());
-    if (IsWaitingOnLinkWorker(old_item)) SPROUT_RETURN_IF_ERROR(AddLoad(old_item.queue(), 0, -1));
-    if (IsWaitingOnLinkWorker(item)) SPROUT_RETURN_IF_ERROR(AddLoad(item.queue(), 0, 1));
   }
+  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(
+      lifecycle::LoadChangeOf(&old, u.queue_item.has_value() ? &old_item : nullptr, next,
+                              u.queue_item.has_value() ? &*u.queue_item : nullptr, when)));
 
-  const std::string& old_worker = old.route().link_worker();
-  const std::string& new_worker = next.route().link_worker();
-  if (old_worker != new_worker || IsOpen(old.state()) != IsOpen(next.state())) {
-    if (IsOpen(old.state()) && !old_worker.empty()) {
-      SPROUT_RETURN_IF_ERROR(AddLoad(old_worker, -1, 0));
+  if (u.recorded_code.has_value()) {
+    bool record = true;
+    if (u.once_per_episode) {
+      SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                              writer_->Prepare("UPDATE episodes SET service_code_recorded = 1 "
+                                               "WHERE id = ? AND service_code_recorded = 0"));
+      SPROUT_RETURN_IF_ERROR(stmt.BindText(1, episode_id).Run());
+      record = writer_->Changes() == 1;
     }
-    if (IsOpen(next.state()) && !new_worker.empty()) {
-      SPROUT_RETURN_IF_ERROR(AddLoad(new_worker, 1, 0));
-    }
+    if (record) out->recorded_code = *u.recorded_code;
   }
-  if (!IsAccepted(old.state()) && IsAccepted(next.state()) && !new_worker.empty()) {
+  if (u.close_episode) {
+    // Another live referral of the same episode keeps it open.
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
-        writer_->Prepare("INSERT INTO link_worker_accepted (link_worker, year, accepted) "
-                         "VALUES (?1, ?2, 1) ON CONFLICT (link_worker, year) "
-                         "DO UPDATE SET accepted = accepted + 1"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, new_worker)
-                               .Bind(2, absl::ToCivilYear(when, absl::UTCTimeZone()).year())
-                               .Run());
-  }
-
-  if (u.close_episode) {
-    SPROUT_ASSIGN_OR_RETURN(Statement stmt,
-                            writer_->Prepare("UPDATE episodes SET is_open = 0 WHERE id = ?"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, episode_id).Run());
+        writer_->Prepare("UPDATE episodes SET is_open = 0 WHERE id = ?1 AND NOT EXISTS ("
+                         "SELECT 1 FROM referrals WHERE episode_id = ?1 AND id != ?2 "
+                         "AND state NOT IN (4, 7, 8))"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, episode_id).BindText(2, id).Run());
   }
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
-        writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor) "
-                         "VALUES (?, ?, ?, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, id)
-                               .Bind(2, next.state())
-                               .Bind(3, absl::ToUnixMicros(when))
-                               .BindText(4, u.audit.actor_organisation)
-                               .Run());
+        writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor, "
+                         "action, recorded_code, recorded_display) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(
+        stmt.BindText(1, id)
+            .Bind(2, next.state())
+            .Bind(3, absl::ToUnixMicros(when))
+            .BindText(4, u.audit.actor_organisation)
+            .BindText(5, u.action)
+            .BindText(6, out->recorded_code.has_value() ? out->recorded_code->code() : "")
+            .BindText(7, out->recorded_code.has_value() ? out->recorded_code->display() : "")
+            .Run());
   }
+  ++chain_.referral_changes;
   SPROUT_RETURN_IF_ERROR(InsertAudit(u.audit));
-  *stored = next;
+  out->referral = next;
   return absl::OkStatus();
 }
 

@@ -148,6 +148,7 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
   std::vector<bool> excluded(n, false);
   absl::Status txn;
   const int64_t first_unused_sequence = chain_.next_queue_sequence;
+  const int64_t referral_changes_before = chain_.referral_changes;
   ChainState before = chain_;
   bool again = true;
   while (again) {
@@ -193,7 +194,10 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
     }
     // Every queue change takes a new sequence, so this says whether any
     // committed; watchers are woken before the callers are answered.
-    if (chain_.next_queue_sequence != first_unused_sequence) queue_changes_.Notify();
+    if (chain_.next_queue_sequence != first_unused_sequence ||
+        chain_.referral_changes != referral_changes_before) {
+      queue_changes_.Notify();
+    }
   }
   for (size_t i = 0; i < n; ++i) {
     Job& job = batch[i];

@@ -117,7 +117,7 @@ TEST_F(PostgresMigrationsTest, UpgradesFromEveryEarlierVersion) {
       absl::StatusOr<sprout::v1::Referral> old = (*store)->GetReferral("old");
       ASSERT_TRUE(old.ok()) << old.status();
       // The load counters were backfilled (or kept) from the stored rows.
-      absl::StatusOr<std::vector<LinkWorkerCounts>> loads = (*store)->LinkWorkerLoads(2026);
+      absl::StatusOr<std::vector<LinkWorkerCounts>> loads = (*store)->LinkWorkerLoads(2025);
       ASSERT_TRUE(loads.ok()) << loads.status();
       ASSERT_EQ(loads->size(), 1u);
       EXPECT_EQ((*loads)[0].accepted_this_year, 1);

@@ -88,7 +88,7 @@ TEST_P(SqliteMigrationsTest, DatabaseAtEarlierVersionOpensAndUpgrades) {
     EXPECT_TRUE((*store)->FindOpenEpisode("pk-old")->has_value());
   }
   // Load counters added later are backfilled from the rows already there.
-  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = (*store)->LinkWorkerLoads(2026);
+  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = (*store)->LinkWorkerLoads(2025);
   ASSERT_TRUE(loads.ok()) << loads.status();
   if (from >= 1) {
     ASSERT_EQ(loads->size(), 1u);

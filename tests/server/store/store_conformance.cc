@@ -448,10 +448,11 @@ TEST_P(StoreConformanceTest, LinkWorkerLoadsCountAcceptedOpenAndWaiting) {
   MustSubmit(Spec("acc").Queue(lw2).State(3));   // accepted this year
   MustSubmit(Spec("prog").Queue(lw2).State(6));  // in progress this year
   MustSubmit(Spec("closed").Queue(lw2).State(7));
-  MustSubmit(Spec("last-year").Queue(lw2).State(7).Time(kT0 - absl::Hours(24 * 30)));
+  // 2025-01-01: financial year 2024, not counted in 2025 (April 2025 to March 2026).
+  MustSubmit(Spec("last-year").Queue(lw2).State(7).Time(kT0 - absl::Hours(24 * 365)));
   MustSubmit(Spec("pool").Queue("pcns/U12345"));  // no link worker
 
-  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2026);
+  absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2025);
   ASSERT_TRUE(loads.ok()) << loads.status();
   ASSERT_EQ(loads->size(), 2u);
   const LinkWorkerCounts& a = (*loads)[0];

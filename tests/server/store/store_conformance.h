@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "server/lifecycle/lifecycle.h"
 #include "server/store/store.h"
 #include "tests/server/store/store_test_util.h"
 
@@ -49,6 +50,12 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
 
   // Submits and expects success.
   SubmitOutcome MustSubmit(const SubmissionSpec& spec);
+
+  // Reads the referral and its queue item, plans `step` with the lifecycle
+  // component and commits it, as a handler does
+  // (store_conformance_transitions.cc).
+  absl::StatusOr<UpdateOutcome> Take(const std::string& referral_id, const lifecycle::Step& step,
+                                     const std::string& request_id = "");
 
   TempDir dir_;
   std::unique_ptr<Store> store_;

@@ -39,6 +39,7 @@ Submission MakeSubmission(const SubmissionSpec& spec) {
   const std::string pcn = "pcns/U12345";
   sprout::v1::Referral& r = s.referral;
   r.set_name(absl::StrCat("referrals/", spec.id));
+  r.set_etag(absl::StrCat("\"", spec.id, "-1\""));
   r.set_state(static_cast<sprout::v1::ReferralState>(spec.state));
   r.set_priority(static_cast<sprout::v1::Priority>(spec.priority));
   r.mutable_referrer()->set_source_type(static_cast<sprout::v1::SourceType>(spec.source_type));
@@ -68,6 +69,7 @@ Submission MakeSubmission(const SubmissionSpec& spec) {
 
   sprout::v1::QueueItem& q = s.queue_item;
   q.set_name(absl::StrCat("queueItems/q-", spec.id));
+  q.set_etag(absl::StrCat("\"q-", spec.id, "-1\""));
   q.set_referral(r.name());
   q.set_queue(spec.queue);
   q.set_priority(r.priority());
