@@ -150,4 +150,10 @@ absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size) {
   return std::min(requested, max_size);
 }
 
+absl::Status ReferralNotFound(absl::string_view name) {
+  return ErrorWithInfo(absl::StatusCode::kNotFound, "REFERRAL_NOT_FOUND",
+                       absl::StrCat(name, " was not found among the referrals you may read"),
+                       {{"resource", std::string(name)}});
+}
+
 }  // namespace sprout::api

@@ -89,6 +89,11 @@ store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
 absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
                          const absl::Status& outcome, std::vector<std::string> returned = {});
 
+// The one answer for a referral that is missing or that the caller may not
+// read or act on: the same code, message and details either way, so a
+// refusal tells nobody that the referral exists.
+absl::Status ReferralNotFound(absl::string_view name);
+
 // The page size to use (AIP-158): `requested`, or `default_size` when 0,
 // capped at `max_size`. INVALID_ARGUMENT for a negative size.
 absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size);

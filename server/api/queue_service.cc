@@ -6,16 +6,23 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "server/api/call.h"
+#include "server/api/caseload_view.h"
+#include "server/api/lifecycle_call.h"
+#include "server/api/lifecycle_checks.h"
 #include "server/api/queue_watch_stream.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
+#include "server/lifecycle/queue_timing.h"
 
 namespace sprout::api {
 namespace {
+
+using lifecycle::Transition;
 
 constexpr char kQueueNameHelp[] =
     "must name a queue: pcns/{pcn}, pcns/{pcn}/linkWorkers/{id} or triageQueues/{sicbl}";
@@ -66,6 +73,39 @@ absl::Status ClaimError(const absl::Status& status, absl::string_view item) {
   return status;
 }
 
+// Fills a Referral response from what was stored.
+std::function<void(store::UpdateOutcome&)> RespondReferral(sprout::v1::Referral* response) {
+  return [response](store::UpdateOutcome& outcome) { *response = std::move(outcome.referral); };
+}
+
+// The PCN display name of the link worker a referral is reassigned to, after
+// checking the name and that the directory in force lists them.
+absl::StatusOr<std::string> ReassignTarget(const routing::Directory& directory,
+                                           absl::string_view link_worker,
+                                           absl::string_view reason) {
+  std::vector<FieldViolation> v;
+  if (reason.size() > kMaxReasonText) {
+    v.push_back({"reason", absl::StrCat("is ", reason.size(), " characters; at most ",
+                                        kMaxReasonText, " are kept")});
+  }
+  const std::vector<absl::string_view> parts = absl::StrSplit(link_worker, '/');
+  if (parts.size() != 4 || parts[0] != "pcns" || parts[2] != "linkWorkers" || parts[1].empty() ||
+      parts[3].empty()) {
+    v.push_back({"link_worker", "must name a link worker: pcns/{pcn}/linkWorkers/{id}"});
+    return InvalidArgumentWithViolations(v);
+  }
+  const routing::LinkWorker* found = directory.FindLinkWorker(parts[3]);
+  if (found == nullptr || found->pcn_code != parts[1]) {
+    v.push_back({"link_worker",
+                 absl::StrCat("is not a link worker of ", parts[1],
+                              " in the directory in force; sproutctl admin link-workers lists "
+                              "them")});
+  }
+  if (!v.empty()) return InvalidArgumentWithViolations(v);
+  const routing::Pcn* pcn = directory.FindPcn(parts[1]);
+  return pcn == nullptr ? std::string() : pcn->name;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
@@ -100,8 +140,12 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
         SPROUT_RETURN_IF_ERROR(
             AuditAccess(call, "ListQueueItems", queue, page.status(), std::move(returned)));
         if (!page.ok()) return page.status();
+        // As of now: a lapsed claim shows as waiting again, and an item left
+        // unclaimed too long is flagged overdue.
+        const absl::Time now = call.components->clock->Now();
         for (sprout::v1::QueueItem& item : page->items) {
-          *response->add_queue_items() = std::move(item);
+          *response->add_queue_items() =
+              lifecycle::AsOf(std::move(item), now, lifecycle::OverduePolicy{});
         }
         response->set_next_page_token(page->next_page_token);
         return absl::OkStatus();
@@ -121,15 +165,16 @@ grpc::ServerWriteReactor<sprout::v1::QueueEvent>* QueueServiceImpl::WatchQueue(
         {{"after_sequence",
           "must not be negative; pass 0, or the sequence of the last event received"}}));
   }
-  absl::Status allowed = auth::AuthorizeQueue(call->principal, request->parent());
-  // Watching a queue reads patient-level items: audited like any read.
-  if (absl::Status audited = AuditAccess(*call, "WatchQueue", request->parent(), allowed);
-      !audited.ok()) {
-    return FinishStream<QueueEvent>(audited);
-  }
-  if (!allowed.ok()) return FinishStream<QueueEvent>(allowed);
-  return new QueueWatchStream(call->components->queue_watch, request->parent(),
-                              request->after_sequence());
+  QueueWatchHub* hub = call->components->queue_watch;
+  // Watching a queue reads patient-level items: audited like any read,
+  // refusals included, off the gRPC thread before the first event.
+  auto opening = [call = *std::move(call), queue = request->parent()]() -> absl::Status {
+    const absl::Status allowed = auth::AuthorizeQueue(call.principal, queue);
+    SPROUT_RETURN_IF_ERROR(AuditAccess(call, "WatchQueue", queue, allowed));
+    return allowed;
+  };
+  return new QueueWatchStream(hub, request->parent(), request->after_sequence(),
+                              std::move(opening));
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
@@ -176,43 +221,150 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
 grpc::ServerUnaryReactor* QueueServiceImpl::AcceptReferral(
     grpc::CallbackServerContext* context, const sprout::v1::AcceptReferralRequest* request,
     sprout::v1::Referral* response) {
-  return FinishUnary(context, NotImplemented("AcceptReferral"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "AcceptReferral");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kAccept, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::DeclineReferral(
     grpc::CallbackServerContext* context, const sprout::v1::DeclineReferralRequest* request,
     sprout::v1::Referral* response) {
-  return FinishUnary(context, NotImplemented("DeclineReferral"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "DeclineReferral");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kDecline, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  if (absl::Status checked = CheckDecline(*request, call->components->intake->coder(), step->step);
+      !checked.ok()) {
+    return FinishUnary(context, checked);
+  }
+  return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::ReturnToTriage(
     grpc::CallbackServerContext* context, const sprout::v1::ReturnToTriageRequest* request,
     sprout::v1::Referral* response) {
-  return FinishUnary(context, NotImplemented("ReturnToTriage"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReturnToTriage");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kReturnToTriage, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  if (absl::Status checked = CheckReturnToTriage(*request, step->step); !checked.ok()) {
+    return FinishUnary(context, checked);
+  }
+  // The triage queue is the sub-ICB location of the PCN it was routed to,
+  // as the directory in force has it.
+  step->refine = [directory = call->components->directory->Get()](
+                     const store::LifecycleRead& read, lifecycle::Step& s) -> absl::Status {
+    absl::string_view pcn = read.referral.route().pcn();
+    absl::ConsumePrefix(&pcn, "pcns/");
+    const routing::Pcn* found = directory->FindPcn(pcn);
+    if (found == nullptr || found->sicbl_code.empty()) {
+      return FailedPreconditionWithViolation(
+          "NO_TRIAGE_QUEUE", "DIRECTORY", read.referral.route().pcn(),
+          "is not in the directory in force, so its sub-ICB triage queue is unknown; reassign "
+          "the referral instead, or reload a directory that lists the PCN");
+    }
+    s.triage_queue = absl::StrCat("triageQueues/", found->sicbl_code);
+    return absl::OkStatus();
+  };
+  return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::ReassignReferral(
     grpc::CallbackServerContext* context, const sprout::v1::ReassignReferralRequest* request,
     sprout::v1::Referral* response) {
-  return FinishUnary(context, NotImplemented("ReassignReferral"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReassignReferral");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kReassign, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  std::shared_ptr<const routing::Directory> directory = call->components->directory->Get();
+  absl::StatusOr<std::string> pcn_display =
+      ReassignTarget(*directory, request->link_worker(), request->reason());
+  if (!pcn_display.ok()) return FinishUnary(context, pcn_display.status());
+  step->step.link_worker = request->link_worker();
+  step->step.pcn_display = *std::move(pcn_display);
+  step->step.reason = request->reason();
+  return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::RecordContact(
     grpc::CallbackServerContext* context, const sprout::v1::RecordContactRequest* request,
     sprout::v1::Contact* response) {
-  return FinishUnary(context, NotImplemented("RecordContact"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "RecordContact");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kRecordContact, request->parent(), "", "parent");
+  if (!step.ok()) return FinishUnary(context, step.status());
+  if (absl::Status checked = CheckContact(*request, step->step); !checked.ok()) {
+    return FinishUnary(context, checked);
+  }
+  step->request_id = request->request_id();
+  return FinishLifecycle(context, *std::move(call), *std::move(step),
+                         [response](store::UpdateOutcome& outcome) {
+                           if (outcome.contact.has_value()) *response = *outcome.contact;
+                         });
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::CloseReferral(
     grpc::CallbackServerContext* context, const sprout::v1::CloseReferralRequest* request,
     sprout::v1::Referral* response) {
-  return FinishUnary(context, NotImplemented("CloseReferral"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "CloseReferral");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kClose, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  if (absl::Status checked = CheckClose(*request, call->components->intake->coder(), step->step);
+      !checked.ok()) {
+    return FinishUnary(context, checked);
+  }
+  return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
+}
+
+grpc::ServerUnaryReactor* QueueServiceImpl::ResolveCodingReview(
+    grpc::CallbackServerContext* context, const sprout::v1::ResolveCodingReviewRequest* request,
+    sprout::v1::Referral* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ResolveCodingReview");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, Transition::kResolveCodingReview, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  if (absl::Status checked =
+          CheckCodingReview(*request, call->components->intake->coder(), step->step);
+      !checked.ok()) {
+    return FinishUnary(context, checked);
+  }
+  return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::GetCaseload(
     grpc::CallbackServerContext* context, const sprout::v1::GetCaseloadRequest* request,
     sprout::v1::Caseload* response) {
-  return FinishUnary(context, NotImplemented("GetCaseload"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetCaseload");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<CaseloadName> name = ParseCaseloadName(request->name());
+  if (!name.ok()) return FinishUnary(context, name.status());
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), name = *std::move(name), resource = request->name(),
+       response]() -> absl::Status {
+        absl::StatusOr<sprout::v1::Caseload> caseload = ReadCaseload(call, name);
+        std::vector<std::string> returned;
+        if (caseload.ok()) {
+          for (const sprout::v1::CaseloadEntry& e : caseload->entries()) {
+            returned.push_back(e.referral());
+          }
+        }
+        SPROUT_RETURN_IF_ERROR(
+            AuditAccess(call, "GetCaseload", resource, caseload.status(), std::move(returned)));
+        if (!caseload.ok()) return caseload.status();
+        *response = *std::move(caseload);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sprout::api

@@ -42,6 +42,9 @@ class QueueServiceImpl final : public sprout::v1::QueueService::CallbackService 
   grpc::ServerUnaryReactor* GetCaseload(grpc::CallbackServerContext* context,
                                         const sprout::v1::GetCaseloadRequest* request,
                                         sprout::v1::Caseload* response) override;
+  grpc::ServerUnaryReactor* ResolveCodingReview(
+      grpc::CallbackServerContext* context, const sprout::v1::ResolveCodingReviewRequest* request,
+      sprout::v1::Referral* response) override;
 
  private:
   const ServiceState* const state_;

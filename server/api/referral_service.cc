@@ -8,6 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "server/api/call.h"
+#include "server/api/lifecycle_call.h"
+#include "server/api/lifecycle_checks.h"
+#include "server/api/referral_watch_stream.h"
 #include "server/auth/need_to_know.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
@@ -78,14 +81,6 @@ bool MayRead(const auth::Principal& caller, const Referral& referral) {
           ? auth::AuthorizeQueue(caller, referral.route().pcn())  // "pcns/{code}"
           : auth::AuthorizeReferralRead(caller, referral.referrer().organisation_code());
   return allowed.ok();
-}
-
-// The one answer for a referral that is missing or that the caller may not
-// read: the same code, message and details either way.
-absl::Status ReferralNotFound(absl::string_view name) {
-  return ErrorWithInfo(absl::StatusCode::kNotFound, "REFERRAL_NOT_FOUND",
-                       absl::StrCat(name, " was not found among the referrals you may read"),
-                       {{"resource", std::string(name)}});
 }
 
 }  // namespace
@@ -161,6 +156,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
         if (!outcome.ok()) return outcome;
         *response = *std::move(referral);
         if (access.pseudonymise) auth::Pseudonymise(*response);
+        if (call.principal.role == auth::Role::kReferrer) auth::MinimiseForReferrer(*response);
         return absl::OkStatus();
       });
 }
@@ -198,7 +194,11 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
                         page.status(), std::move(returned)));
         if (!page.ok()) return page.status();
         for (Referral& r : page->items) {
-          if (admin) auth::Pseudonymise(r);
+          if (admin) {
+            auth::Pseudonymise(r);
+          } else {
+            auth::MinimiseForReferrer(r);
+          }
           *response->add_referrals() = std::move(r);
         }
         response->set_next_page_token(page->next_page_token);
@@ -209,12 +209,56 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
 grpc::ServerUnaryReactor* ReferralServiceImpl::WithdrawReferral(
     grpc::CallbackServerContext* context, const sprout::v1::WithdrawReferralRequest* request,
     sprout::v1::Referral* response) {
-  return FinishUnary(context, NotImplemented("WithdrawReferral"));
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "WithdrawReferral");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<LifecycleRequest> step =
+      BeginLifecycle(*call, lifecycle::Transition::kWithdraw, request->name(), request->etag());
+  if (!step.ok()) return FinishUnary(context, step.status());
+  if (absl::Status checked = CheckWithdraw(*request, step->step); !checked.ok()) {
+    return FinishUnary(context, checked);
+  }
+  const bool admin = call->principal.role == auth::Role::kAdmin;
+  return FinishLifecycle(context, *std::move(call), *std::move(step),
+                         [response, admin](store::UpdateOutcome& outcome) {
+                           *response = std::move(outcome.referral);
+                           if (admin) {
+                             auth::Pseudonymise(*response);
+                           } else {
+                             auth::MinimiseForReferrer(*response);
+                           }
+                         });
 }
 
 grpc::ServerWriteReactor<sprout::v1::ReferralEvent>* ReferralServiceImpl::WatchReferral(
     grpc::CallbackServerContext* context, const sprout::v1::WatchReferralRequest* request) {
-  return FinishStream<sprout::v1::ReferralEvent>(NotImplemented("WatchReferral"));
+  using sprout::v1::ReferralEvent;
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "WatchReferral");
+  if (!call.ok()) return FinishStream<ReferralEvent>(call.status());
+  absl::StatusOr<std::string> id = IdFromName(request->name(), "referrals", "name");
+  if (!id.ok()) return FinishStream<ReferralEvent>(id.status());
+  if (request->after_sequence() < 0) {
+    return FinishStream<ReferralEvent>(InvalidArgumentWithViolations(
+        {{"after_sequence",
+          "must not be negative; pass 0, or the sequence of the last event received"}}));
+  }
+  QueueWatchHub* hub = call->components->queue_watch;
+  const bool admin = call->principal.role == auth::Role::kAdmin;
+  // Who may watch is decided, and the watch audited, on the hub's thread
+  // before any event: a referral the caller may not read answers as missing.
+  auto opening = [call = *std::move(call), id = *id, name = request->name()]() -> absl::Status {
+    absl::StatusOr<Referral> referral = call.components->store->GetReferral(id);
+    absl::Status outcome = referral.status();
+    if (referral.ok() ? !MayRead(call.principal, *referral)
+                      : outcome.code() == absl::StatusCode::kNotFound) {
+      outcome = ReferralNotFound(name);
+    }
+    SPROUT_RETURN_IF_ERROR(
+        AuditAccess(call, "WatchReferral", name, outcome,
+                    outcome.ok() ? std::vector<std::string>{name} : std::vector<std::string>{}));
+    return outcome;
+  };
+  return new ReferralWatchStream(hub, *std::move(id), request->after_sequence(),
+                                 /*summary_visible=*/!admin, std::move(opening));
 }
 
 }  // namespace sprout::api

@@ -57,4 +57,11 @@ void Pseudonymise(sprout::v1::Referral& referral) {
   referral.set_pseudonymised(true);
 }
 
+void MinimiseForReferrer(sprout::v1::Referral& referral) {
+  referral.mutable_route()->clear_link_worker();
+  for (sprout::v1::CodedReason& reason : *referral.mutable_coded_reasons()) {
+    reason.clear_reviewed_by();
+  }
+}
+
 }  // namespace sprout::auth

@@ -21,6 +21,13 @@ namespace sprout::auth {
 //    outcome summary. Coded reasons, safeguarding codes and outcome codes stay.
 void Pseudonymise(sprout::v1::Referral& referral);
 
+// What the referring organisation is shown of its own referral once a link
+// worker has it: the state, dates, the PCN, coded outcome and scores, but not
+// who works with the person or how the work is going. Removes the link
+// worker (route.link_worker, and who resolved a coding review), and sets
+// nothing else. Contact notes are never part of a Referral.
+void MinimiseForReferrer(sprout::v1::Referral& referral);
+
 // The district of a normalised postcode ("ZW2 5LB" -> "ZW2"); empty when it
 // has no space (not normalised, so it cannot be cut safely).
 std::string PostcodeDistrict(const std::string& postcode);

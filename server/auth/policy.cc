@@ -29,7 +29,7 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"ValidateReferral", kR | kA},
       {"GetReferral", kR | kL | kA},
       {"ListReferrals", kR | kA},
-      {"WithdrawReferral", kR},
+      {"WithdrawReferral", kR | kA},
       {"WatchReferral", kR | kA},
       // QueueService: link workers work their queues; admins run triage.
       {"ListQueueItems", kL | kA},
@@ -40,7 +40,8 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"ReturnToTriage", kL | kA},
       {"ReassignReferral", kL | kA},
       {"RecordContact", kL},
-      {"CloseReferral", kL},
+      {"CloseReferral", kL | kA},
+      {"ResolveCodingReview", kL | kA},
       {"GetCaseload", kL | kA},
       // TerminologyService: reference data, open to every role.
       {"GetConcept", kR | kL | kA},

@@ -162,18 +162,19 @@ TEST_F(WalkingSkeletonTest, RetryWithTheSameRequestIdReturnsTheSameReferral) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
-TEST_F(WalkingSkeletonTest, UnbuiltMethodAnswersUnimplementedNamingIt) {
+TEST_F(WalkingSkeletonTest, WithdrawingAnUnknownReferralAnswersNotFoundNamingIt) {
   auto referrals = sprout::v1::ReferralService::NewStub(server_->Channel("gp"));
   sprout::v1::WithdrawReferralRequest request;
   request.set_name("referrals/x");
   sprout::v1::Referral response;
   grpc::Status status = referrals->WithdrawReferral(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(status.error_details()));
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(details.details(0).UnpackTo(&info));
-  EXPECT_EQ(info.metadata().at("method"), "WithdrawReferral");
+  EXPECT_EQ(info.reason(), "REFERRAL_NOT_FOUND");
+  EXPECT_EQ(info.metadata().at("resource"), "referrals/x");
 }
 
 TEST_F(WalkingSkeletonTest, ReferrerMayNotReadTheRoutingLog) {
