@@ -109,6 +109,7 @@ SPROUT_CLIENT_UNARY_(QS, queue, ReassignReferral, ReassignReferralRequest, Refer
 SPROUT_CLIENT_UNARY_(QS, queue, RecordContact, RecordContactRequest, Contact)
 SPROUT_CLIENT_UNARY_(QS, queue, CloseReferral, CloseReferralRequest, Referral)
 SPROUT_CLIENT_UNARY_(QS, queue, GetCaseload, GetCaseloadRequest, Caseload)
+SPROUT_CLIENT_UNARY_(QS, queue, ResolveCodingReview, ResolveCodingReviewRequest, Referral)
 
 SPROUT_CLIENT_UNARY_(TS, terminology, GetConcept, GetConceptRequest, Concept)
 SPROUT_CLIENT_UNARY_(TS, terminology, Subsumes, SubsumesRequest, SubsumesResponse)

@@ -86,6 +86,7 @@ class SproutClient {
   absl::StatusOr<v1::Contact> RecordContact(const v1::RecordContactRequest& r);
   absl::StatusOr<v1::Referral> CloseReferral(const v1::CloseReferralRequest& r);
   absl::StatusOr<v1::Caseload> GetCaseload(const v1::GetCaseloadRequest& r);
+  absl::StatusOr<v1::Referral> ResolveCodingReview(const v1::ResolveCodingReviewRequest& r);
 
   // TerminologyService
   absl::StatusOr<v1::Concept> GetConcept(const v1::GetConceptRequest& r);

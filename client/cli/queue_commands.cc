@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/cli/command.h"
 #include "client/cli/exit_code.h"
@@ -142,8 +144,11 @@ Action SetUpClaim(CLI::App& cmd) {
 struct TransitionFlags {
   std::string name;
   std::string etag;
-  std::string reason;       // decline, return
-  std::string link_worker;  // reassign
+  std::string reason;                  // decline, return, reassign
+  std::string link_worker;             // reassign
+  std::string declined_by = "person";  // decline
+  std::string code;                    // decline (link worker), resolve-review
+  int reason_index = 0;                // resolve-review
 };
 
 std::shared_ptr<TransitionFlags> AddTransitionFlags(CLI::App& cmd) {
@@ -166,12 +171,25 @@ Action SetUpAccept(CLI::App& cmd) {
 
 Action SetUpDecline(CLI::App& cmd) {
   auto f = AddTransitionFlags(cmd);
-  cmd.add_option("--reason", f->reason, "why the person declined");
+  cmd.add_option("--by", f->declined_by,
+                 "person (records 871711000000103 |Social prescribing declined|) or link-worker")
+      ->capture_default_str();
+  cmd.add_option("--code", f->code, "with --by link-worker: the coded reason, an SCTID");
+  cmd.add_option("--reason", f->reason, "why, as text (kept from the referrer)");
   return [f](CommandContext& ctx) -> absl::Status {
     v1::DeclineReferralRequest request;
     request.set_name(ResourceName("referrals", f->name));
     request.set_etag(f->etag);
     request.set_reason(f->reason);
+    request.set_reason_code(f->code);
+    if (f->declined_by == "person") {
+      request.set_declined_by(v1::DECLINED_BY_PERSON);
+    } else if (f->declined_by == "link-worker") {
+      request.set_declined_by(v1::DECLINED_BY_LINK_WORKER);
+    } else {
+      return UsageError(
+          absl::StrCat("--by: '", f->declined_by, "' is not one of person, link-worker"));
+    }
     return CallAndPrint<v1::Referral>(
         ctx, [&](SproutClient& c) { return c.DeclineReferral(request); }, PrintReferralSummary);
   };
@@ -194,17 +212,70 @@ Action SetUpReassign(CLI::App& cmd) {
   auto f = AddTransitionFlags(cmd);
   cmd.add_option("--to", f->link_worker, "the new link worker, pcns/{pcn}/linkWorkers/{id}")
       ->required();
+  cmd.add_option("--reason", f->reason, "why (required to move it to another PCN)");
   return [f](CommandContext& ctx) -> absl::Status {
     v1::ReassignReferralRequest request;
     request.set_name(ResourceName("referrals", f->name));
     request.set_etag(f->etag);
     request.set_link_worker(f->link_worker);
+    request.set_reason(f->reason);
     return CallAndPrint<v1::Referral>(
         ctx, [&](SproutClient& c) { return c.ReassignReferral(request); }, PrintReferralSummary);
   };
 }
 
+// --ons4 "8,7,6,3" (life satisfaction, worthwhile, happiness, anxiety; each
+// 0-10) and --swemwbs "3,4,3,4,3,4,3" (seven items, each 1-5).
+struct WellbeingFlags {
+  std::string ons4;
+  std::string swemwbs;
+};
+
+void AddWellbeingFlags(CLI::App& cmd, WellbeingFlags& f) {
+  cmd.add_option("--ons4", f.ons4,
+                 "ONS4 scores: life satisfaction,worthwhile,happiness,anxiety (each 0-10)");
+  cmd.add_option("--swemwbs", f.swemwbs, "SWEMWBS: seven comma-separated items, each 1-5");
+}
+
+absl::StatusOr<std::vector<int>> ParseScores(const char* flag, const std::string& text,
+                                             size_t count) {
+  std::vector<int> scores;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    int v = 0;
+    if (!absl::SimpleAtoi(part, &v)) {
+      return UsageError(absl::StrCat(flag, ": '", part, "' is not a whole number"));
+    }
+    scores.push_back(v);
+  }
+  if (scores.size() != count) {
+    return UsageError(
+        absl::StrCat(flag, ": needs ", count, " comma-separated scores, got ", scores.size()));
+  }
+  return scores;
+}
+
+// The scores given, or none; the server checks the ranges.
+absl::StatusOr<v1::WellbeingScores> WellbeingOf(const WellbeingFlags& f) {
+  v1::WellbeingScores w;
+  if (!f.ons4.empty()) {
+    auto s = ParseScores("--ons4", f.ons4, 4);
+    if (!s.ok()) return s.status();
+    v1::Ons4Scores& o = *w.mutable_ons4();
+    o.set_life_satisfaction((*s)[0]);
+    o.set_worthwhile((*s)[1]);
+    o.set_happiness((*s)[2]);
+    o.set_anxiety((*s)[3]);
+  }
+  if (!f.swemwbs.empty()) {
+    auto s = ParseScores("--swemwbs", f.swemwbs, 7);
+    if (!s.ok()) return s.status();
+    for (int v : *s) w.mutable_swemwbs()->add_items(v);
+  }
+  return w;
+}
+
 struct ContactFlags {
+  WellbeingFlags wellbeing;
   std::string referral;
   std::string type;
   std::string time;
@@ -232,6 +303,7 @@ Action SetUpContact(CLI::App& cmd) {
   cmd.add_option("--duration", f->duration, "how long, e.g. 45m");
   cmd.add_option("--notes", f->notes, "link worker notes (never shown to referrers)");
   cmd.add_option("--request-id", f->request_id, "idempotency key; default a fresh UUID");
+  AddWellbeingFlags(cmd, f->wellbeing);
   return [f](CommandContext& ctx) -> absl::Status {
     v1::RecordContactRequest request;
     request.set_parent(ResourceName("referrals", f->referral));
@@ -252,11 +324,17 @@ Action SetUpContact(CLI::App& cmd) {
       *contact.mutable_duration() = ToProto(*d);
     }
     contact.set_notes(f->notes);
+    auto wellbeing = WellbeingOf(f->wellbeing);
+    if (!wellbeing.ok()) return wellbeing.status();
+    if (wellbeing->has_ons4() || wellbeing->has_swemwbs()) {
+      *contact.mutable_wellbeing() = *wellbeing;
+    }
     return CallAndPrint<v1::Contact>(
         ctx, [&](SproutClient& c) { return c.RecordContact(request); },
         [](const v1::Contact& c, std::ostream& out) {
-          out << "recorded " << c.name() << " (" << ShortEnum(c.type()) << ", "
-              << FormatTimestamp(c.contact_time()) << ")\n";
+          out << "recorded " << c.name() << " (contact " << c.number() << ", "
+              << ShortEnum(c.type()) << ", " << FormatTimestamp(c.contact_time()) << ")\n";
+          if (c.has_wellbeing()) out << "wellbeing " << FormatWellbeing(c.wellbeing()) << "\n";
         });
   };
 }
@@ -265,11 +343,8 @@ struct CloseFlags {
   std::string referral;
   std::string etag;
   std::vector<std::string> outcomes;
-  int wellbeing_start = 0;
-  int wellbeing_end = 0;
   std::string summary;
-  CLI::Option* start_option = nullptr;
-  CLI::Option* end_option = nullptr;
+  WellbeingFlags wellbeing;
 };
 
 Action SetUpClose(CLI::App& cmd) {
@@ -278,10 +353,7 @@ Action SetUpClose(CLI::App& cmd) {
   cmd.add_option("--outcome", f->outcomes,
                  "repeatable: outcome SNOMED id, e.g. 1230392000 (Not feeling lonely)")
       ->required();
-  f->start_option =
-      cmd.add_option("--wellbeing-start", f->wellbeing_start, "wellbeing score at first contact");
-  f->end_option =
-      cmd.add_option("--wellbeing-end", f->wellbeing_end, "wellbeing score at last contact");
+  AddWellbeingFlags(cmd, f->wellbeing);
   cmd.add_option("--summary", f->summary, "summary for the referrer (no notes)");
   cmd.add_option("--etag", f->etag, "refuse if the referral changed since this etag");
   return [f](CommandContext& ctx) -> absl::Status {
@@ -290,11 +362,32 @@ Action SetUpClose(CLI::App& cmd) {
     request.set_etag(f->etag);
     v1::Outcome& outcome = *request.mutable_outcome();
     for (const std::string& code : f->outcomes) outcome.add_codes()->set_code(code);
-    if (f->start_option->count() > 0) outcome.set_wellbeing_score_start(f->wellbeing_start);
-    if (f->end_option->count() > 0) outcome.set_wellbeing_score_end(f->wellbeing_end);
     outcome.set_summary(f->summary);
+    auto wellbeing = WellbeingOf(f->wellbeing);
+    if (!wellbeing.ok()) return wellbeing.status();
+    if (wellbeing->has_ons4() || wellbeing->has_swemwbs()) {
+      *request.mutable_wellbeing() = *wellbeing;
+    }
     return CallAndPrint<v1::Referral>(
         ctx, [&](SproutClient& c) { return c.CloseReferral(request); }, PrintReferralSummary);
+  };
+}
+
+Action SetUpResolveReview(CLI::App& cmd) {
+  auto f = AddTransitionFlags(cmd);
+  cmd.add_option("--reason-index", f->reason_index,
+                 "which coded reason (from 0, as 'referral get' lists them)")
+      ->capture_default_str();
+  cmd.add_option("--code", f->code, "the concept chosen, an SCTID inside the reason binding")
+      ->required();
+  return [f](CommandContext& ctx) -> absl::Status {
+    v1::ResolveCodingReviewRequest request;
+    request.set_name(ResourceName("referrals", f->name));
+    request.set_etag(f->etag);
+    request.set_reason_index(f->reason_index);
+    request.set_code(f->code);
+    return CallAndPrint<v1::Referral>(
+        ctx, [&](SproutClient& c) { return c.ResolveCodingReview(request); }, PrintReferralSummary);
   };
 }
 
@@ -303,11 +396,18 @@ const Command kQueueCommands[] = {
     {"watch", "Stream a queue's changes as they commit (resumable)", &SetUpWatch, {}},
     {"claim", "Claim a queue item under a lease", &SetUpClaim, {}},
     {"accept", "Record that the person agreed to work with you", &SetUpAccept, {}},
-    {"decline", "Record that the person declined social prescribing", &SetUpDecline, {}},
+    {"decline", "Record that the person (or the link worker) declined", &SetUpDecline, {}},
     {"return", "Send a referral back to its sub-ICB triage queue", &SetUpReturn, {}},
-    {"reassign", "Move a referral to another link worker in the PCN", &SetUpReassign, {}},
+    {"reassign",
+     "Move a referral to another link worker (another PCN: administrators)",
+     &SetUpReassign,
+     {}},
     {"contact", "Record a contact with the person", &SetUpContact, {}},
-    {"close", "Close a referral with a coded outcome", &SetUpClose, {}},
+    {"close", "Close a referral with a coded outcome and wellbeing scores", &SetUpClose, {}},
+    {"resolve-review",
+     "Choose the concept for a reason flagged for coding review",
+     &SetUpResolveReview,
+     {}},
 };
 
 }  // namespace
@@ -327,10 +427,18 @@ Action SetUpCaseload(CLI::App& cmd) {
         ctx, [&](SproutClient& c) { return c.GetCaseload(request); },
         [](const v1::Caseload& c, std::ostream& out) {
           out << "caseload   " << c.name() << "\n";
-          out << "this year  " << c.accepted_this_year() << " / " << c.annual_cap() << "\n";
+          out << "this year  " << c.accepted_this_year() << " / " << c.annual_cap()
+              << " (NHS financial year, April to March)\n";
           out << "open       " << c.open_caseload() << " / " << c.open_cap() << "\n";
           out << "waiting    " << c.waiting() << "\n";
-          for (const std::string& r : c.open_referrals()) out << "  " << r << "\n";
+          if (c.entries().empty()) return;
+          Table table({"referral", "state", "accepted", "days open", "contacts", "reasons"});
+          for (const v1::CaseloadEntry& e : c.entries()) {
+            table.AddRow({e.referral(), ShortEnum(e.state()), FormatTimestamp(e.accept_time()),
+                          absl::StrCat(e.days_open()), absl::StrCat(e.contact_count()),
+                          ConceptList(e.reasons())});
+          }
+          table.Print(out);
         });
   };
 }

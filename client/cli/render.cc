@@ -26,13 +26,13 @@ std::string FormatReasonInput(const v1::ReasonInput& input) {
   return "-";
 }
 
+}  // namespace
+
 std::string ConceptList(const google::protobuf::RepeatedPtrField<v1::CodedConcept>& concepts) {
   std::vector<std::string> parts;
   for (const v1::CodedConcept& c : concepts) parts.push_back(FormatConcept(c));
   return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
 }
-
-}  // namespace
 
 std::string FormatRoute(const v1::Route& route) {
   if (!route.triage_queue().empty()) {
@@ -73,6 +73,17 @@ void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
     table.Print(out);
   }
   if (r.needs_coding_review()) out << "needs coding review: a person must choose a concept\n";
+  if (r.has_accept_time()) out << "accepted   " << FormatTimestamp(r.accept_time()) << "\n";
+  if (r.contact_count() > 0) out << "contacts   " << r.contact_count() << "\n";
+  if (r.has_decline()) {
+    out << "declined   " << ShortEnum(r.decline().declined_by()) << " "
+        << FormatConcept(r.decline().code()) << "\n";
+  }
+  if (r.has_first_wellbeing()) {
+    out << "wellbeing  first " << FormatWellbeing(r.first_wellbeing()) << "; last "
+        << FormatWellbeing(r.last_wellbeing()) << "\n";
+  }
+  if (r.has_end_time()) out << "ended      " << FormatTimestamp(r.end_time()) << "\n";
   if (r.has_outcome()) {
     out << "outcome    " << ConceptList(r.outcome().codes()) << "\n";
     if (!r.outcome().summary().empty()) out << "summary    " << r.outcome().summary() << "\n";
@@ -129,10 +140,24 @@ void PrintQueueItems(const google::protobuf::RepeatedPtrField<v1::QueueItem>& it
 }
 
 std::string FormatReferralEvent(const v1::ReferralEvent& e) {
-  std::string line = absl::StrCat(FormatTimestamp(e.event_time()), "  ", e.referral(), "  ",
-                                  ShortEnum(e.state()), "  #", e.sequence());
+  std::string line = absl::StrCat("#", e.sequence(), "  ", FormatTimestamp(e.event_time()), "  ",
+                                  e.referral(), "  ", ShortEnum(e.state()));
+  if (!e.action().empty()) absl::StrAppend(&line, "  ", e.action());
+  if (e.has_recorded_code())
+    absl::StrAppend(&line, "  recorded ", FormatConcept(e.recorded_code()));
   if (e.has_outcome()) absl::StrAppend(&line, "  outcome ", ConceptList(e.outcome().codes()));
   return line;
+}
+
+std::string FormatWellbeing(const v1::WellbeingScores& w) {
+  std::vector<std::string> parts;
+  if (w.has_ons4()) {
+    const v1::Ons4Scores& o = w.ons4();
+    parts.push_back(absl::StrCat("ONS4 ", o.life_satisfaction(), "/", o.worthwhile(), "/",
+                                 o.happiness(), "/", o.anxiety()));
+  }
+  if (w.has_swemwbs()) parts.push_back(absl::StrCat("SWEMWBS ", w.swemwbs().total()));
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
 }
 
 std::string FormatQueueEvent(const v1::QueueEvent& e) {

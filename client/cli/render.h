@@ -31,6 +31,13 @@ void PrintQueueItems(const google::protobuf::RepeatedPtrField<sprout::v1::QueueI
                      std::ostream& out);
 
 // One line per streamed event.
+// "ONS4 7/8/6/3, SWEMWBS 24", or "-" when nothing was recorded.
+std::string FormatWellbeing(const sprout::v1::WellbeingScores& w);
+
+// "267076002 |Feeling lonely|, ...".
+std::string ConceptList(
+    const google::protobuf::RepeatedPtrField<sprout::v1::CodedConcept>& concepts);
+
 std::string FormatReferralEvent(const sprout::v1::ReferralEvent& event);
 std::string FormatQueueEvent(const sprout::v1::QueueEvent& event);
 

@@ -70,6 +70,16 @@ absl::string_view PcnOf(absl::string_view name) {
   return name.substr(0, name.find('/'));
 }
 
+// "QUEUED", "ACCEPTED or IN_PROGRESS", ...
+std::string FromText(const std::vector<ReferralState>& from) {
+  std::vector<std::string> names;
+  for (ReferralState s : from) names.emplace_back(StateName(s));
+  if (names.size() <= 1) return absl::StrJoin(names, "");
+  const std::string last = names.back();
+  names.pop_back();
+  return absl::StrCat(absl::StrJoin(names, ", "), " or ", last);
+}
+
 }  // namespace
 
 const std::vector<Transition>& AllTransitions() {
@@ -140,6 +150,12 @@ Standing StandingOf(const auth::Principal& principal, const sprout::v1::Referral
   }
   if (item != nullptr && item->state() != sprout::v1::QUEUE_ITEM_STATE_DONE) {
     if (item->queue() == me) return Standing::kLinkWorkerOfQueue;
+    // A link worker of the PCN who claimed it has taken it on from a
+    // colleague's queue (ClaimReferral is limited to the claimant's PCN).
+    if (item->state() == sprout::v1::QUEUE_ITEM_STATE_CLAIMED && item->claimed_by() == me &&
+        PcnOf(item->queue()) == pcn) {
+      return Standing::kLinkWorkerOfQueue;
+    }
     // The PCN's pool is every one of its link workers' queue.
     if (item->queue() == absl::StrCat("pcns/", pcn)) return Standing::kLinkWorkerOfQueue;
     if (PcnOf(item->queue()) == pcn) return Standing::kPcnTeam;
@@ -176,9 +192,8 @@ absl::Status CheckTransition(Transition transition, Standing standing,
         allowed.empty() ? "none: it is final" : absl::StrJoin(allowed, ", ");
     absl::Status status = FailedPreconditionWithViolation(
         "ILLEGAL_TRANSITION", "REFERRAL_STATE", referral.name(),
-        absl::StrCat("is ", StateName(state), ", and ", MethodOf(transition),
-                     " is not allowed from ", StateName(state), "; allowed from ", StateName(state),
-                     ": ", allowed_text));
+        absl::StrCat("is ", StateName(state), "; ", MethodOf(transition), " needs it to be ",
+                     FromText(rule.from), ". Allowed from ", StateName(state), ": ", allowed_text));
     SetErrorInfo(status, "ILLEGAL_TRANSITION",
                  {{"state", std::string(StateName(state))},
                   {"allowed", absl::StrJoin(allowed, ",")},

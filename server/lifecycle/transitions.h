@@ -46,9 +46,9 @@ absl::string_view MethodOf(Transition transition);
 enum class Standing {
   kNone,      // none of these: the referral is not theirs to see (NOT_FOUND)
   kReferrer,  // the organisation that made the referral
-  // The link worker who holds it: its queue item is on their own queue or,
-  // for an item on their PCN's pool, they may take it; once accepted, the
-  // link worker of the caseload it is on.
+  // The link worker who holds it: its queue item is on their own queue, or
+  // on their PCN's pool, or they claimed it from a colleague's queue in
+  // their PCN; once accepted, the link worker of the caseload it is on.
   kLinkWorkerOfQueue,
   kPcnTeam,        // another link worker of the referral's PCN
   kAdministrator,  // an administrator (the PCN and triage team's tools)
