@@ -277,6 +277,9 @@ TEST_F(SproutctlTest, WatchPrintsEachEventOnALine) {
   e2 = e1;
   e2.set_state(v1::REFERRAL_STATE_ACCEPTED);
   e2.set_sequence(2);
+  e2.set_action("AcceptReferral");
+  e2.mutable_recorded_code()->set_code("871731000000106");
+  e2.mutable_recorded_code()->set_display("Referral to social prescribing service");
   EXPECT_CALL(*reader, Read(_))
       .WillOnce(DoAll(SetArgPointee<0>(e1), Return(true)))
       .WillOnce(DoAll(SetArgPointee<0>(e2), Return(true)))
@@ -285,8 +288,9 @@ TEST_F(SproutctlTest, WatchPrintsEachEventOnALine) {
   EXPECT_CALL(referral_, WatchReferralRaw(_, _)).WillOnce(Return(reader));
   EXPECT_EQ(Run({"--insecure", "referral", "watch", "r1"}), kExitOk);
   EXPECT_EQ(out_.str(),
-            "-  referrals/r1  QUEUED  #1\n"
-            "-  referrals/r1  ACCEPTED  #2\n");
+            "#1  -  referrals/r1  QUEUED\n"
+            "#2  -  referrals/r1  ACCEPTED  AcceptReferral  recorded 871731000000106 |Referral to "
+            "social prescribing service|\n");
 }
 
 TEST_F(SproutctlTest, QueueListExpandsAPcnCodeAndPrintsATable) {
