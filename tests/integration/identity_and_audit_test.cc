@@ -24,7 +24,7 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
-#include "tests/integration/sproutd_process.h"
+#include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 #include "tests/server/auth/test_certificates.h"
 
@@ -55,15 +55,11 @@ google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
   return info;
 }
 
-class IdentityAndAuditTest : public ::testing::Test {
+class IdentityAndAuditTest : public testing::SproutdSuite<IdentityAndAuditTest> {
  protected:
   static void SetUpTestSuite() {
-    const std::string dir = ::testing::TempDir() + "/identity_and_audit";
-    fs::remove_all(dir);
-    absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> started =
-        testing::SproutdProcess::Start(dir);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
+    StartServer("identity_and_audit");
+    if (server_ == nullptr) return;
 
     // One GP referral (routed by practice to U99001) and one police referral
     // (routed by postcode), shared by the tests.
@@ -84,21 +80,13 @@ class IdentityAndAuditTest : public ::testing::Test {
     police_referral_ = new sprout::v1::Referral(response.referral());
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0);
-    delete server_;
+    SproutdSuite::TearDownTestSuite();
     delete gp_referral_;
     delete police_referral_;
-    server_ = nullptr;
   }
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    SproutdSuite::SetUp();
     ASSERT_NE(gp_referral_, nullptr);
-  }
-
-  static std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return context;
   }
 
   // A client certificate named `name` signed by the server's CA, usable
@@ -123,12 +111,10 @@ class IdentityAndAuditTest : public ::testing::Test {
     return {response.records().begin(), response.records().end()};
   }
 
-  static testing::SproutdProcess* server_;
   static sprout::v1::Referral* gp_referral_;
   static sprout::v1::Referral* police_referral_;
 };
 
-testing::SproutdProcess* IdentityAndAuditTest::server_ = nullptr;
 sprout::v1::Referral* IdentityAndAuditTest::gp_referral_ = nullptr;
 sprout::v1::Referral* IdentityAndAuditTest::police_referral_ = nullptr;
 

@@ -17,7 +17,7 @@
 #include "gtest/gtest.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
-#include "tests/integration/sproutd_process.h"
+#include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 
 namespace sprout {
@@ -30,12 +30,6 @@ using ::testing::Not;
 constexpr char kNotes[] = "spoke about the lunch club and her late husband";
 constexpr char kLinkWorker[] = "pcns/U99001/linkWorkers/lw-u99001-01";
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return context;
-}
-
 google::rpc::Status DetailsOf(const grpc::Status& status) {
   google::rpc::Status details;
   EXPECT_TRUE(details.ParseFromString(status.error_details()));
@@ -44,29 +38,19 @@ google::rpc::Status DetailsOf(const grpc::Status& status) {
 
 google::rpc::ErrorInfo InfoOf(const grpc::Status& status) {
   google::rpc::ErrorInfo info;
-  for (const auto& any : DetailsOf(status).details()) {
+  const google::rpc::Status details = DetailsOf(status);
+  for (const auto& any : details.details()) {
     if (any.UnpackTo(&info)) break;
   }
   return info;
 }
 
-class LifecycleTest : public ::testing::Test {
+class LifecycleTest : public testing::SproutdSuite<LifecycleTest> {
  protected:
-  static void SetUpTestSuite() {
-    const std::string dir = ::testing::TempDir() + "/lifecycle";
-    std::filesystem::remove_all(dir);
-    absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> started =
-        testing::SproutdProcess::Start(dir);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
-  }
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
-    delete server_;
-    server_ = nullptr;
-  }
+  static void SetUpTestSuite() { StartServer("lifecycle"); }
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    SproutdSuite::SetUp();
+    if (HasFatalFailure()) return;
     gp_ = v1::ReferralService::NewStub(server_->Channel("gp"));
     police_ = v1::ReferralService::NewStub(server_->Channel("police"));
     lw_ = v1::QueueService::NewStub(server_->Channel("linkworker"));
@@ -81,6 +65,28 @@ class LifecycleTest : public ::testing::Test {
     grpc::Status status = stub.SubmitReferral(Context().get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.referral();
+  }
+
+  // Claims the PCN queue item of referral `name`, as the link worker does
+  // before taking someone on from a colleague's queue.
+  void ClaimItemOf(const std::string& name) {
+    v1::ListQueueItemsRequest list;
+    list.set_parent("pcns/U99001");
+    list.set_page_size(500);
+    v1::ListQueueItemsResponse items;
+    grpc::Status listed = lw_->ListQueueItems(Context().get(), list, &items);
+    ASSERT_TRUE(listed.ok()) << listed.error_message();
+    for (const v1::QueueItem& item : items.queue_items()) {
+      if (item.referral() != name) continue;
+      v1::ClaimReferralRequest claim;
+      claim.set_name(item.name());
+      v1::QueueItem claimed;
+      grpc::Status status = lw_->ClaimReferral(Context().get(), claim, &claimed);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      EXPECT_EQ(claimed.claimed_by(), kLinkWorker);
+      return;
+    }
+    FAIL() << "no queue item for " << name;
   }
 
   grpc::Status Accept(const std::string& name, v1::Referral* out) {
@@ -124,13 +130,10 @@ class LifecycleTest : public ::testing::Test {
     return events;
   }
 
-  static testing::SproutdProcess* server_;
   std::unique_ptr<v1::ReferralService::Stub> gp_;
   std::unique_ptr<v1::ReferralService::Stub> police_;
   std::unique_ptr<v1::QueueService::Stub> lw_;
 };
-
-testing::SproutdProcess* LifecycleTest::server_ = nullptr;
 
 std::vector<std::string> ActionsOf(const std::vector<v1::ReferralEvent>& events) {
   std::vector<std::string> actions;
@@ -153,7 +156,8 @@ TEST_F(LifecycleTest, ALinkWorkerWorksAReferralToClosedAndTheGpSeesTheOutcomeBut
   EXPECT_EQ(info.metadata().at("state"), "QUEUED");
   EXPECT_THAT(info.metadata().at("allowed"), HasSubstr("AcceptReferral"));
   bool has_precondition = false;
-  for (const auto& any : DetailsOf(early).details()) {
+  const google::rpc::Status early_details = DetailsOf(early);
+  for (const auto& any : early_details.details()) {
     google::rpc::PreconditionFailure failure;
     if (any.UnpackTo(&failure)) {
       has_precondition = true;
@@ -169,19 +173,24 @@ TEST_F(LifecycleTest, ALinkWorkerWorksAReferralToClosedAndTheGpSeesTheOutcomeBut
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].state(), v1::REFERRAL_STATE_QUEUED);
 
-  ASSERT_TRUE(Accept(name, &referral).ok());
+  ASSERT_NO_FATAL_FAILURE(ClaimItemOf(name));
+  grpc::Status accepted = Accept(name, &referral);
+  ASSERT_TRUE(accepted.ok()) << accepted.error_message();
   EXPECT_EQ(referral.state(), v1::REFERRAL_STATE_ACCEPTED);
   EXPECT_EQ(referral.route().link_worker(), kLinkWorker);
   grpc::Status twice = Accept(name, &referral);
   EXPECT_EQ(twice.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(InfoOf(twice).metadata().at("state"), "ACCEPTED");
 
-  // A stale etag is ABORTED.
-  v1::AcceptReferralRequest stale;
+  // A step that is legal now but made against an old read is ABORTED
+  // (AIP-154): the caller re-reads and decides again. Nothing changes.
+  v1::CloseReferralRequest stale;
   stale.set_name(name);
   stale.set_etag(submitted.etag());
-  EXPECT_EQ(lw_->AcceptReferral(Context().get(), stale, &referral).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);  // state is checked first
+  stale.mutable_outcome()->add_codes()->set_code("1230392000");
+  grpc::Status aborted = lw_->CloseReferral(Context().get(), stale, &referral);
+  EXPECT_EQ(aborted.error_code(), grpc::StatusCode::ABORTED) << aborted.error_message();
+  EXPECT_THAT(aborted.error_message(), HasSubstr("etag"));
 
   for (int i = 1; i <= 3; ++i) {
     v1::RecordContactRequest request;

@@ -12,7 +12,7 @@
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/integration/queue_watch_client.h"
-#include "tests/integration/sproutd_process.h"
+#include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 
 namespace sprout {
@@ -21,28 +21,9 @@ namespace {
 using sprout::v1::QueueEvent;
 using testing::Watch;
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return context;
-}
-
-class QueueWatchTest : public ::testing::Test {
+class QueueWatchTest : public testing::SproutdSuite<QueueWatchTest> {
  protected:
-  static void SetUpTestSuite() {
-    const std::string dir = ::testing::TempDir() + "/queue_watch";
-    std::filesystem::remove_all(dir);
-    absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> started =
-        testing::SproutdProcess::Start(dir);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
-  }
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
+  static void SetUpTestSuite() { StartServer("queue_watch"); }
 
   static std::string Submit(const std::string& request_id, int64_t person) {
     auto referrals = sprout::v1::ReferralService::NewStub(server_->Channel("gp"));
@@ -63,11 +44,7 @@ class QueueWatchTest : public ::testing::Test {
     if (lease_seconds != 0) request.mutable_lease_duration()->set_seconds(lease_seconds);
     return queues->ClaimReferral(Context().get(), request, claimed);
   }
-
-  static testing::SproutdProcess* server_;
 };
-
-testing::SproutdProcess* QueueWatchTest::server_ = nullptr;
 
 TEST_F(QueueWatchTest, AWatcherSeesArrivalAndClaimAndAClaimIsGrantedOnce) {
   Watch watch(server_->Channel("linkworker"), "pcns/U99001", 0);

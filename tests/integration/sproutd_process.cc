@@ -1,6 +1,7 @@
 #include "tests/integration/sproutd_process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,9 @@ std::vector<std::string> SproutdArgs(const std::string& work_dir,
 pid_t Spawn(std::vector<std::string> args, const std::string& stderr_file) {
   const pid_t pid = fork();
   if (pid != 0) return pid;
+  // A test that crashes must not leave sproutd behind holding the test
+  // runner's output pipe open (the run would then hang until its timeout).
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(127);
   if (chdir(SourceDir().c_str()) != 0) _exit(127);
   if (!stderr_file.empty() && freopen(stderr_file.c_str(), "w", stderr) == nullptr) _exit(127);
   std::vector<char*> argv;

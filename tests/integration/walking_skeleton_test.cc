@@ -13,7 +13,7 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
-#include "tests/integration/sproutd_process.h"
+#include "tests/integration/sproutd_suite.h"
 #include "tests/integration/sqlite_peek.h"
 #include "tests/integration/test_referrals.h"
 
@@ -38,34 +38,10 @@ google::rpc::BadRequest BadRequestOf(const grpc::Status& status) {
   return bad_request;
 }
 
-class WalkingSkeletonTest : public ::testing::Test {
+class WalkingSkeletonTest : public testing::SproutdSuite<WalkingSkeletonTest> {
  protected:
-  static void SetUpTestSuite() {
-    // A fresh folder each run: the database must not remember earlier runs.
-    const std::string dir = ::testing::TempDir() + "/walking_skeleton";
-    std::filesystem::remove_all(dir);
-    absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> started =
-        testing::SproutdProcess::Start(dir);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
-  }
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
-
-  static std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return context;
-  }
-
-  static testing::SproutdProcess* server_;
+  static void SetUpTestSuite() { StartServer("walking_skeleton"); }
 };
-
-testing::SproutdProcess* WalkingSkeletonTest::server_ = nullptr;
 
 TEST_F(WalkingSkeletonTest, GpReferralTravelsToItsPcnQueueAndTheRoutingLog) {
   auto referrals = sprout::v1::ReferralService::NewStub(server_->Channel("gp"));
