@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/match.h"
+#include "server/common/england_time.h"
 #include "server/lifecycle/states.h"
 
 namespace sprout::lifecycle {
@@ -24,12 +25,6 @@ std::string OpenWith(const sprout::v1::Referral* referral) {
   return referral->route().link_worker();
 }
 
-absl::TimeZone EnglandTimeZone() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/London", &zone)) return absl::UTCTimeZone();
-  return zone;
-}
-
 }  // namespace
 
 int NhsFinancialYear(absl::CivilDay day) {
@@ -37,8 +32,7 @@ int NhsFinancialYear(absl::CivilDay day) {
 }
 
 int NhsFinancialYear(absl::Time time) {
-  static const absl::TimeZone zone = EnglandTimeZone();
-  return NhsFinancialYear(absl::ToCivilDay(time, zone));
+  return NhsFinancialYear(absl::ToCivilDay(time, EnglandTimeZone()));
 }
 
 namespace {

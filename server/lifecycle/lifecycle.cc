@@ -229,7 +229,9 @@ std::string NextEtag(const Referral& referral) {
   if (dash != absl::string_view::npos && absl::SimpleAtoi(etag.substr(dash + 1), &version)) {
     etag = etag.substr(0, dash);
   } else {
-    etag = referral.name().substr(referral.name().rfind('/') + 1);
+    // Never versioned: the referral's id. (A view of name(), not of a copy.)
+    etag = absl::string_view(referral.name());
+    etag.remove_prefix(etag.rfind('/') + 1);
   }
   return absl::StrCat("\"", etag, "-", version + 1, "\"");
 }

@@ -2,16 +2,11 @@
 #include "server/lifecycle/queue_timing.h"
 
 #include "absl/time/civil_time.h"
+#include "server/common/england_time.h"
 #include "server/common/proto_time.h"
 
 namespace sprout::lifecycle {
 namespace {
-
-absl::TimeZone England() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/London", &zone)) return absl::UTCTimeZone();
-  return zone;
-}
 
 bool IsWeekend(absl::CivilDay day) {
   const absl::Weekday w = absl::GetWeekday(day);
@@ -26,7 +21,7 @@ bool Lapsed(const sprout::v1::QueueItem& item, absl::Time now) {
 }  // namespace
 
 absl::Time OverdueAt(absl::Time enqueued, int working_days) {
-  static const absl::TimeZone zone = England();
+  const absl::TimeZone& zone = EnglandTimeZone();
   absl::CivilSecond start = absl::ToCivilSecond(enqueued, zone);
   absl::CivilDay day(start);
   if (IsWeekend(day)) {

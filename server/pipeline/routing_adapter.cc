@@ -4,30 +4,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "google/protobuf/util/time_util.h"
+#include "server/common/england_time.h"
+#include "server/common/proto_time.h"
 
 namespace sprout::pipeline {
 namespace {
-
-using google::protobuf::util::TimeUtil;
-
-absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-google::protobuf::Timestamp ToProtoTime(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-
-const absl::TimeZone& LondonTime() {
-  static const absl::TimeZone* const tz = [] {
-    auto* zone = new absl::TimeZone();
-    // Falls back to UTC when the zone database is absent (minimal images).
-    if (!absl::LoadTimeZone("Europe/London", zone)) *zone = absl::UTCTimeZone();
-    return zone;
-  }();
-  return *tz;
-}
 
 std::optional<int> AgeOn(const sprout::v1::Date& birth, absl::CivilDay on) {
   if (birth.year() == 0) return std::nullopt;
@@ -70,8 +51,8 @@ routing::RoutingRequest MakeRoutingRequest(const sprout::v1::Referral& referral,
                                            const std::string& person_key, absl::Time now) {
   routing::RoutingRequest request;
   const absl::Time authored =
-      referral.has_authored_time() ? ToAbslTime(referral.authored_time()) : now;
-  request.referral_date = absl::ToCivilDay(authored, LondonTime());
+      referral.has_authored_time() ? FromProtoTime(referral.authored_time()) : now;
+  request.referral_date = absl::ToCivilDay(authored, EnglandTimeZone());
   const sprout::v1::Patient& patient = referral.patient();
   if (!patient.registered_practice_code().empty()) {
     request.practice_code = patient.registered_practice_code();
