@@ -127,6 +127,7 @@ SPROUT_CLIENT_UNARY_(AS, admin, ListLinkWorkers, ListLinkWorkersRequest, ListLin
 SPROUT_CLIENT_UNARY_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, ReloadDirectoryResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, ListOverdueItems, ListOverdueItemsRequest, ListOverdueItemsResponse)
 
 #undef SPROUT_CLIENT_UNARY_
 

@@ -107,6 +107,8 @@ class SproutClient {
   absl::StatusOr<v1::VerifyAuditLogResponse> VerifyAuditLog(const v1::VerifyAuditLogRequest& r);
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const v1::ListAuditRecordsRequest& r);
+  absl::StatusOr<v1::ListOverdueItemsResponse> ListOverdueItems(
+      const v1::ListOverdueItemsRequest& r);
 
   // Streams, with options().stream_deadline. Each event goes to `on_event` in
   // order on the calling thread. Returns OK when the server ends the stream

@@ -47,6 +47,11 @@ ABSL_FLAG(int, agency_burst, 200, "SubmitReferral calls an idle organisation may
 ABSL_FLAG(int, pcn_queue_limit, 5000,
           "referrals that may wait on one PCN or triage queue before submissions routed "
           "there get RESOURCE_EXHAUSTED (0: no limit)");
+ABSL_FLAG(int, overdue_working_days, 3,
+          "working days (Monday to Friday) a routine item may wait unclaimed before it is "
+          "flagged overdue");
+ABSL_FLAG(int, overdue_urgent_working_days, 1,
+          "working days an urgent item may wait unclaimed before it is flagged overdue");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error or off");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening (for --listen=...:0)");
@@ -79,6 +84,8 @@ int main(int argc, char** argv) {
   options.agency_rate_per_second = absl::GetFlag(FLAGS_agency_rate_per_second);
   options.agency_burst = absl::GetFlag(FLAGS_agency_burst);
   options.pcn_queue_limit = absl::GetFlag(FLAGS_pcn_queue_limit);
+  options.overdue_working_days = absl::GetFlag(FLAGS_overdue_working_days);
+  options.overdue_urgent_working_days = absl::GetFlag(FLAGS_overdue_urgent_working_days);
 
   // Block the shutdown and reload signals in every thread; one thread waits
   // for them.

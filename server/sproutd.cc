@@ -377,6 +377,8 @@ class SproutdImpl final : public Sproutd {
     c.queue_watch = loaded->queue_watch.get();
     c.agency_limits = loaded->agency_limits.get();
     c.queue_limits = loaded->queue_limits.get();
+    c.overdue.routine_working_days = options_.overdue_working_days;
+    c.overdue.urgent_working_days = options_.overdue_urgent_working_days;
     pipeline::ReloaderDeps reloader_deps;
     reloader_deps.sources = sources;
     reloader_deps.compiler = loaded->ecl_compiler.get();
@@ -429,6 +431,10 @@ absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options)
   }
   if (options.pcn_queue_limit < 0) {
     return absl::InvalidArgumentError("--pcn_queue_limit must be 0 (no limit) or more");
+  }
+  if (options.overdue_working_days < 1 || options.overdue_urgent_working_days < 1) {
+    return absl::InvalidArgumentError(
+        "--overdue_working_days and --overdue_urgent_working_days must be at least 1");
   }
   return std::unique_ptr<Sproutd>(new SproutdImpl(std::move(options)));
 }

@@ -78,6 +78,10 @@ struct SproutdOptions {
   // The count is read from the store once per PCN every 30 s (a scan of its
   // waiting items) and kept in memory in between.
   int pcn_queue_limit = 5000;
+  // Working days (Monday to Friday) an item may wait unclaimed before it is
+  // flagged overdue: routine and urgent. At least 1. Default: 3 and 1.
+  int overdue_working_days = 3;
+  int overdue_urgent_working_days = 1;
 };
 
 class Sproutd {

@@ -89,14 +89,17 @@ Action SetUpStats(CLI::App& cmd) {
           PrintRows("by source", s.by_source_type(), out);
           PrintRows("by reason", s.by_reason(), out);
           out << "PCN load (accepted this year / annual cap, open / open cap):\n";
-          Table pcns({"pcn", "name", "year", "open", "waiting", "available"});
+          Table pcns({"pcn", "name", "year", "open", "waiting", "overdue", "available"});
           for (const v1::PcnLoad& p : s.pcns()) {
-            pcns.AddRow(
-                {p.pcn(), p.display(), absl::StrCat(p.accepted_this_year(), "/", p.annual_cap()),
-                 absl::StrCat(p.open_caseload(), "/", p.open_cap()), absl::StrCat(p.waiting()),
-                 absl::StrCat(p.available_link_workers(), "/", p.link_worker_count())});
+            pcns.AddRow({p.pcn(), p.display(),
+                         absl::StrCat(p.accepted_this_year(), "/", p.annual_cap()),
+                         absl::StrCat(p.open_caseload(), "/", p.open_cap()),
+                         absl::StrCat(p.waiting()), absl::StrCat(p.overdue()),
+                         absl::StrCat(p.available_link_workers(), "/", p.link_worker_count())});
           }
           pcns.Print(out);
+          out << "overdue items: " << s.overdue_items()
+              << " (list them: sproutctl admin overdue)\n";
           out << "link workers:\n";
           Table table({"link_worker", "year", "open", "waiting", "available"});
           for (const v1::LinkWorkerLoad& l : s.link_workers()) {
@@ -109,6 +112,24 @@ Action SetUpStats(CLI::App& cmd) {
           if (!s.directory_version().empty()) {
             out << "directory " << s.directory_version() << "\n";
           }
+        });
+  };
+}
+
+Action SetUpOverdue(CLI::App& cmd) {
+  auto f = std::make_shared<PageFlags>();
+  cmd.add_option("--pcn", f->parent, "only this PCN's queues (U99001 or pcns/U99001)");
+  AddPaging(cmd, *f);
+  return [f](CommandContext& ctx) -> absl::Status {
+    v1::ListOverdueItemsRequest request;
+    if (!f->parent.empty()) request.set_pcn(ResourceName("pcns", f->parent));
+    request.set_page_size(f->page_size);
+    request.set_page_token(f->page_token);
+    return CallAndPrint<v1::ListOverdueItemsResponse>(
+        ctx, [&](SproutClient& c) { return c.ListOverdueItems(request); },
+        [](const v1::ListOverdueItemsResponse& r, std::ostream& out) {
+          PrintQueueItems(r.queue_items(), out);
+          PrintNextPage(r.next_page_token(), out);
         });
   };
 }
@@ -255,6 +276,10 @@ const Command kAdminCommands[] = {
     {"routing-log", "Routing decisions matching a filter, newest first", &SetUpRoutingLog, {}},
     {"decision", "One routing decision with its explanation", &SetUpDecision, {}},
     {"stats", "Counts per PCN, source and reason; load against capacity", &SetUpStats, {}},
+    {"overdue",
+     "Queue items left unclaimed past their time (3 working days; 1 if urgent), every queue",
+     &SetUpOverdue,
+     {}},
     {"pcns", "The PCNs in the directory", &SetUpPcns, {}},
     {"link-workers", "The link workers in a PCN", &SetUpLinkWorkers, {}},
     {"reload",

@@ -129,6 +129,7 @@ void PrintQueueItems(const google::protobuf::RepeatedPtrField<v1::QueueItem>& it
     std::vector<std::string> codes;
     for (const v1::CodedConcept& c : item.reasons()) codes.push_back(c.code());
     std::string flags = item.has_safeguarding_flags() ? "safeguarding" : "";
+    if (item.overdue()) absl::StrAppend(&flags, flags.empty() ? "" : ",", "overdue");
     if (!item.claimed_by().empty()) {
       absl::StrAppend(&flags, flags.empty() ? "" : ",", "claimed by ", item.claimed_by());
     }

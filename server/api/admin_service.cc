@@ -5,9 +5,12 @@
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/api/call.h"
+#include "server/api/overdue_items.h"
 #include "server/api/routing_log_filter.h"
 #include "server/api/stats.h"
 #include "server/common/errors.h"
+#include "server/store/names.h"
+#include "server/store/page_token.h"
 
 namespace sprout::api {
 namespace {
@@ -67,7 +70,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext
   if (!query.ok()) return FinishUnary(context, query.status());
   absl::StatusOr<sprout::v1::Stats> stats =
       ComputeStats(*query, *call->components->store, *call->components->directory->Get(),
-                   *call->components->terminology->Get(), call->components->clock->Now());
+                   *call->components->terminology->Get(), call->components->clock->Now(),
+                   call->components->overdue);
   if (!stats.ok()) return FinishUnary(context, stats.status());
   *response = *std::move(stats);
   return FinishUnary(context, absl::OkStatus());
@@ -228,6 +232,58 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListAuditRecords(
                                response->set_next_page_token(page->next_page_token);
                                return absl::OkStatus();
                              });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
+    grpc::CallbackServerContext* context, const sprout::v1::ListOverdueItemsRequest* request,
+    sprout::v1::ListOverdueItemsResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListOverdueItems");
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 100, 1000);
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  std::string pcn_code;
+  if (!request->pcn().empty()) {
+    absl::StatusOr<std::string> code = store::IdFromName(request->pcn(), "pcns", "pcn");
+    if (!code.ok()) return FinishUnary(context, code.status());
+    if (call->components->directory->Get()->FindPcn(*code) == nullptr) {
+      return FinishUnary(context, InvalidArgumentWithViolations(
+                                      {{"pcn", absl::StrCat(request->pcn(),
+                                                            " is not in the directory in force; "
+                                                            "see `sproutctl admin pcns`")}}));
+    }
+    pcn_code = *std::move(code);
+  }
+  store::PageCursor cursor;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<store::PageCursor> decoded =
+        store::DecodePageToken(request->page_token(), "overdueItems", pcn_code);
+    if (!decoded.ok()) return FinishUnary(context, decoded.status());
+    cursor = *decoded;
+  }
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), pcn_code = std::move(pcn_code), after = cursor.primary,
+       size = *page_size, response]() -> absl::Status {
+        absl::StatusOr<OverduePage> page =
+            ReadOverdueItems(*call.components->store, call.components->clock->Now(),
+                             call.components->overdue, pcn_code, after, size);
+        std::vector<std::string> returned;
+        if (page.ok()) {
+          for (const sprout::v1::QueueItem& item : page->items) returned.push_back(item.name());
+        }
+        SPROUT_RETURN_IF_ERROR(AuditAccess(call, "ListOverdueItems",
+                                           pcn_code.empty() ? "queueItems" : "pcns/" + pcn_code,
+                                           page.status(), std::move(returned)));
+        if (!page.ok()) return page.status();
+        for (sprout::v1::QueueItem& item : page->items) {
+          *response->add_queue_items() = std::move(item);
+        }
+        if (page->resume_after != 0) {
+          response->set_next_page_token(
+              store::EncodePageToken("overdueItems", pcn_code, {page->resume_after, 0}));
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sprout::api

@@ -37,6 +37,9 @@ class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* ListAuditRecords(
       grpc::CallbackServerContext* context, const sprout::v1::ListAuditRecordsRequest* request,
       sprout::v1::ListAuditRecordsResponse* response) override;
+  grpc::ServerUnaryReactor* ListOverdueItems(
+      grpc::CallbackServerContext* context, const sprout::v1::ListOverdueItemsRequest* request,
+      sprout::v1::ListOverdueItemsResponse* response) override;
 
  private:
   const ServiceState* const state_;

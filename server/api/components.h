@@ -14,6 +14,7 @@
 #include "server/api/queue_watch_hub.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
+#include "server/lifecycle/queue_timing.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
 #include "server/routing/directory_holder.h"
@@ -45,6 +46,8 @@ struct Components {
   // Backpressure (README "Backpressure"), for statistics; null when off.
   const admission::AgencyRateLimiter* agency_limits = nullptr;
   const admission::QueueLimiter* queue_limits = nullptr;
+  // When an item left unclaimed is overdue (--overdue_working_days).
+  lifecycle::OverduePolicy overdue;
   // Re-reads the directory and routing policy files given at start-up,
   // validates them, and swaps them in (pipeline::RoutingReloader::Reload),
   // logging the result; the same path as SIGHUP. Null when reload is not

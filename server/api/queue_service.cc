@@ -145,7 +145,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
         const absl::Time now = call.components->clock->Now();
         for (sprout::v1::QueueItem& item : page->items) {
           *response->add_queue_items() =
-              lifecycle::AsOf(std::move(item), now, lifecycle::OverduePolicy{});
+              lifecycle::AsOf(std::move(item), now, call.components->overdue);
         }
         response->set_next_page_token(page->next_page_token);
         return absl::OkStatus();

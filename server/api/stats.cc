@@ -5,7 +5,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "server/api/overdue_items.h"
 #include "server/api/routing_log_filter.h"
+#include "server/common/england_time.h"
 #include "server/common/filter.h"
 #include "server/lifecycle/caseload_accounting.h"
 #include "server/routing/capacity.h"
@@ -46,7 +48,8 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
                                                store::Store& store,
                                                const routing::Directory& directory,
                                                const snomed::Terminology& terminology,
-                                               absl::Time now) {
+                                               absl::Time now,
+                                               const lifecycle::OverduePolicy& overdue) {
   sprout::v1::Stats stats;
   absl::StatusOr<store::RoutingCounts> counts = store.CountRoutingDecisions(query);
   if (!counts.ok()) return counts.status();
@@ -82,10 +85,18 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
 
   // Load: open caseload and waiting items are kept apart here (routing adds
   // them together), so an administrator sees what is accepted and what waits.
-  const absl::CivilDay today = absl::ToCivilDay(now, absl::UTCTimeZone());
+  const absl::CivilDay today = absl::ToCivilDay(now, EnglandTimeZone());
   absl::StatusOr<std::vector<store::LinkWorkerCounts>> loads =
       store.LinkWorkerLoads(lifecycle::NhsFinancialYear(today));
   if (!loads.ok()) return loads.status();
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> overdue_by_pcn =
+      CountOverdueItems(store, now, overdue);
+  if (!overdue_by_pcn.ok()) return overdue_by_pcn.status();
+  for (const auto& [pcn_code, count] : *overdue_by_pcn) {
+    if (query.pcn_code.empty() || pcn_code == query.pcn_code) {
+      stats.set_overdue_items(stats.overdue_items() + count);
+    }
+  }
   routing::InMemoryCaseload caseload;
   absl::flat_hash_map<std::string, int> waiting;  // by link worker resource name
   for (const store::LinkWorkerCounts& c : *loads) {
@@ -108,6 +119,9 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
     pcn_load->set_open_caseload(pcn.open_caseload);
     pcn_load->set_open_cap(pcn.open_cap);
     pcn_load->set_link_worker_count(static_cast<int32_t>(pcn.link_workers.size()));
+    if (auto it = overdue_by_pcn->find(pcn.pcn_code); it != overdue_by_pcn->end()) {
+      pcn_load->set_overdue(it->second);
+    }
     int64_t pcn_waiting = 0;
     int32_t available = 0;
     for (const routing::LinkWorkerCapacity& w : pcn.link_workers) {

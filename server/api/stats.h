@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/lifecycle/queue_timing.h"
 #include "server/routing/directory.h"
 #include "server/store/store.h"
 #include "snomed/terminology.h"
@@ -28,12 +29,15 @@ absl::StatusOr<store::RoutingLogQuery> ParseStatsFilter(absl::string_view filter
 // financial year of `now` for accepted_this_year; Store::LinkWorkerLoads), narrowed to
 // query.pcn_code when set. Display names: PCN names from `directory`,
 // reasons' en-GB preferred terms from `terminology`, source types their enum
-// names. Returns the store's error (e.g. UNAVAILABLE) if it cannot be read.
+// names. Items overdue under `overdue` are counted per PCN and in all (the
+// filter's PCN only when set). Returns the store's error (e.g. UNAVAILABLE)
+// if it cannot be read.
 absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& query,
                                                store::Store& store,
                                                const routing::Directory& directory,
                                                const snomed::Terminology& terminology,
-                                               absl::Time now);
+                                               absl::Time now,
+                                               const lifecycle::OverduePolicy& overdue);
 
 }  // namespace sprout::api
 

@@ -60,6 +60,7 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"ReloadDirectory", kA},
       {"VerifyAuditLog", kA},
       {"ListAuditRecords", kA},
+      {"ListOverdueItems", kA},
   };
   return *roles;
 }

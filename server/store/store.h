@@ -248,6 +248,14 @@ class Store {
   virtual absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(
       absl::string_view queue, int64_t after_sequence, int limit) = 0;
 
+  // Items still on a queue (waiting, or claimed: the lease may have lapsed)
+  // enqueued at or before `enqueued_by`, with sequence > after_sequence, in
+  // sequence order, at most `limit`. Candidates for the overdue check, which
+  // the caller makes with lifecycle::IsOverdue (working days are reckoned in
+  // code, not in SQL).
+  virtual absl::StatusOr<std::vector<sprout::v1::QueueItem>> UnfinishedQueueItems(
+      absl::Time enqueued_by, int64_t after_sequence, int limit) = 0;
+
   // Routing decisions matching `query`, newest first.
   virtual absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
       const RoutingLogQuery& query, int page_size, absl::string_view page_token) = 0;

@@ -241,6 +241,12 @@ INSERT INTO link_worker_accepted (link_worker, year, accepted)
   GROUP BY 1, 2;
 )sql";
 
+// Version 8 (as SQLite's version 8): items still on a queue (waiting or
+// claimed) by sequence, for the overdue count and listing.
+constexpr char kV8[] = R"sql(
+CREATE INDEX queue_items_unfinished ON queue_items(sequence) WHERE state <> 3;
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -260,6 +266,7 @@ const std::vector<PgMigration>& PostgresMigrations() {
       {5, "routing-log indexes for practice, rule and reasons by decision", kV5},
       {6, "audit records: link worker, resources returned, break-glass reason", kV6},
       {7, "lifecycle: contacts, event actions and codes, financial-year counts", kV7},
+      {8, "unfinished queue items by sequence, for overdue items", kV8},
   };
   return *kMigrations;
 }

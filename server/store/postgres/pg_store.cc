@@ -196,6 +196,29 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::QueueItems
   return items;
 }
 
+absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::UnfinishedQueueItems(
+    absl::Time enqueued_by, int64_t after_sequence, int limit) {
+  // `state <> 3` matches the partial index queue_items_unfinished.
+  constexpr char kSql[] =
+      "SELECT sequence, body FROM queue_items "
+      "WHERE state <> 3 AND sequence > $1 AND enqueue_time_us <= $2 ORDER BY sequence LIMIT $3";
+  std::vector<sprout::v1::QueueItem> items;
+  SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
+    items.clear();
+    SPROUT_ASSIGN_OR_RETURN(Result r, db.Run(kSql, Params()
+                                                       .Int(after_sequence)
+                                                       .Int(absl::ToUnixMicros(enqueued_by))
+                                                       .Int(limit > 0 ? limit : 0)));
+    for (int i = 0; i < r.rows(); ++i) {
+      if (!items.emplace_back().ParseFromString(std::string(r.Bytes(i, 1)))) {
+        return Corrupt("queue item", absl::StrCat(r.Int(i, 0)));
+      }
+    }
+    return absl::OkStatus();
+  }));
+  return items;
+}
+
 absl::StatusOr<sprout::v1::RoutingDecision> PostgresStoreImpl::GetRoutingDecision(
     absl::string_view decision_id) {
   sprout::v1::RoutingDecision decision;

@@ -202,6 +202,29 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::QueueItemsAf
   return items;
 }
 
+absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::UnfinishedQueueItems(
+    absl::Time enqueued_by, int64_t after_sequence, int limit) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  // `state != 3` matches the partial index queue_items_unfinished.
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt, db->Prepare("SELECT sequence, body FROM queue_items "
+                                  "WHERE state != 3 AND sequence > ?1 AND enqueue_time_us <= ?2 "
+                                  "ORDER BY sequence LIMIT ?3"));
+  stmt.Bind(1, after_sequence)
+      .Bind(2, absl::ToUnixMicros(enqueued_by))
+      .Bind(3, limit > 0 ? limit : 0);
+  std::vector<sprout::v1::QueueItem> items;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (!items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(1)))) {
+      return Corrupt("queue item", absl::StrCat(stmt.ColumnInt64(0)));
+    }
+  }
+  return items;
+}
+
 absl::StatusOr<sprout::v1::RoutingDecision> SqliteStoreImpl::GetRoutingDecision(
     absl::string_view decision_id) {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());

@@ -86,6 +86,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(absl::string_view queue,
                                                                      int64_t after_sequence,
                                                                      int limit) override;
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> UnfinishedQueueItems(
+      absl::Time enqueued_by, int64_t after_sequence, int limit) override;
   absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
       const RoutingLogQuery& query, int page_size, absl::string_view page_token) override;
   absl::StatusOr<RoutingCounts> CountRoutingDecisions(const RoutingLogQuery& query) override;

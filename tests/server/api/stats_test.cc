@@ -4,6 +4,7 @@
 #include "server/api/stats.h"
 
 #include <cstdlib>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -94,7 +95,8 @@ class StatsTest : public ::testing::Test {
   absl::StatusOr<sprout::v1::Stats> Stats(absl::string_view filter) {
     absl::StatusOr<store::RoutingLogQuery> query = ParseStatsFilter(filter);
     if (!query.ok()) return query.status();
-    return ComputeStats(*query, *store_, *directory_, *terminology_, kNow);
+    return ComputeStats(*query, *store_, *directory_, *terminology_, kNow,
+                        lifecycle::OverduePolicy{});
   }
 
   routing::testing::FakeConceptCompiler compiler_;
@@ -195,6 +197,41 @@ TEST_F(StatsTest, UnsupportedFilterIsInvalidArgumentOnFilter) {
   stats = Stats("decide_time >= \"yesterday\"");
   ASSERT_EQ(stats.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(ViolationsOf(stats.status())[0].description, HasSubstr("RFC 3339"));
+}
+
+}  // namespace
+}  // namespace sprout::api
+
+namespace sprout::api {
+namespace {
+
+TEST_F(StatsTest, ItemsLeftUnclaimedPastTheirTimeAreCountedOverduePerPcn) {
+  // Every item has waited since 1 January, 60 days before kNow.
+  absl::StatusOr<sprout::v1::Stats> stats = Stats("");
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->overdue_items(), 4);  // triage's included
+  std::map<std::string, int64_t> overdue;
+  for (const sprout::v1::PcnLoad& pcn : stats->pcns()) overdue[pcn.pcn()] = pcn.overdue();
+  EXPECT_EQ(overdue["pcns/U00001"], 2);
+  EXPECT_EQ(overdue["pcns/U00002"], 1);
+  absl::StatusOr<sprout::v1::Stats> alpha = Stats(R"(pcn = "U00001")");
+  ASSERT_TRUE(alpha.ok()) << alpha.status();
+  EXPECT_EQ(alpha->overdue_items(), 2);
+
+  // 1 January 2026 is a Thursday: three working days on is Tuesday 6th.
+  absl::StatusOr<store::RoutingLogQuery> all = ParseStatsFilter("");
+  ASSERT_TRUE(all.ok());
+  absl::StatusOr<sprout::v1::Stats> monday =
+      ComputeStats(*all, *store_, *directory_, *terminology_, kT0 + absl::Hours(24 * 4),
+                   lifecycle::OverduePolicy{});
+  ASSERT_TRUE(monday.ok()) << monday.status();
+  EXPECT_EQ(monday->overdue_items(), 0);
+  lifecycle::OverduePolicy one_day;
+  one_day.routine_working_days = 1;
+  absl::StatusOr<sprout::v1::Stats> stricter =
+      ComputeStats(*all, *store_, *directory_, *terminology_, kT0 + absl::Hours(24 * 4), one_day);
+  ASSERT_TRUE(stricter.ok()) << stricter.status();
+  EXPECT_EQ(stricter->overdue_items(), 4);
 }
 
 }  // namespace

@@ -51,7 +51,8 @@ class PostgresMigrationsTest : public ::testing::Test {
     Submission s = MakeSubmission(Spec("old").State(3).PersonKey("pk-old"));
     s.referral.set_episode("episodes/e-old");
     ASSERT_TRUE(
-        db_->Run("INSERT INTO episodes VALUES ('e-old', 'pk-old', 'U12345', $1, TRUE, $2)",
+        db_->Run("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, "
+                 "open_time_us) VALUES ('e-old', 'pk-old', 'U12345', $1, TRUE, $2)",
                  Params().Text(s.referral.route().link_worker()).Int(absl::ToUnixMicros(kT0)))
             .ok());
     ASSERT_TRUE(db_->Run("INSERT INTO referrals (id, organisation_code, person_key, episode_id, "
@@ -79,9 +80,12 @@ class PostgresMigrationsTest : public ::testing::Test {
       ASSERT_TRUE(db_->Run("INSERT INTO link_worker_load VALUES ($1, 1, 1)",
                            Params().Text(s.referral.route().link_worker()))
                       .ok());
-      ASSERT_TRUE(db_->Run("INSERT INTO link_worker_accepted VALUES ($1, 2026, 1)",
-                           Params().Text(s.referral.route().link_worker()))
-                      .ok());
+      // Until version 7 acceptances were counted by calendar year (2026);
+      // from it, by NHS financial year (2025, April 2025 to March 2026).
+      ASSERT_TRUE(
+          db_->Run("INSERT INTO link_worker_accepted VALUES ($1, $2, 1)",
+                   Params().Text(s.referral.route().link_worker()).Int(version >= 7 ? 2025 : 2026))
+              .ok());
     }
   }
 

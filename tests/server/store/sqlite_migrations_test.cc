@@ -32,18 +32,26 @@ constexpr char kOldLinkWorker[] = "pcns/U12345/linkWorkers/lw-9";
 
 // The version that added link worker load counters.
 constexpr int kLoadCountersVersion = 4;
+// The version that counted acceptances by NHS financial year.
+constexpr int kFinancialYearVersion = 7;
 
 // Inserts one referral, accepted by kOldLinkWorker in 2026, as a build at
 // schema `version` would have.
 void InsertOldReferral(Connection& db, int version) {
   if (version >= kLoadCountersVersion) {
+    // Until version 7 acceptances were counted by calendar year (2026); from
+    // it, by NHS financial year (2025, April 2025 to March 2026).
+    const int year = version >= kFinancialYearVersion ? 2025 : 2026;
     ASSERT_TRUE(db.Exec(absl::StrCat("INSERT INTO link_worker_load VALUES ('", kOldLinkWorker,
                                      "', 1, 0); INSERT INTO link_worker_accepted VALUES ('",
-                                     kOldLinkWorker, "', 2026, 1);"))
+                                     kOldLinkWorker, "', ", year, ", 1);"))
                     .ok());
   }
   sprout::v1::Referral referral = MakeSubmission(Spec("old").State(3)).referral;
-  ASSERT_TRUE(db.Exec("INSERT INTO episodes VALUES ('e-old', 'pk-old', 'U12345', '', 1, 0)").ok());
+  ASSERT_TRUE(
+      db.Exec("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, open_time_us) "
+              "VALUES ('e-old', 'pk-old', 'U12345', '', 1, 0)")
+          .ok());
   absl::StatusOr<sqlite::Statement> stmt = db.Prepare(
       "INSERT INTO referrals (id, organisation_code, person_key, episode_id, state, "
       "create_time_us, link_worker, body) VALUES ('old', 'A81001', 'pk-old', 'e-old', 3, ?, ?, ?)");

@@ -283,4 +283,37 @@ TEST_P(StoreConformanceTest, SubscribersAreWokenByQueueChanges) {
   EXPECT_EQ(wakes.load(), before_drop);
 }
 
+TEST_P(StoreConformanceTest, UnfinishedQueueItemsAreThoseStillOnAQueueEnqueuedLongEnoughAgo) {
+  const std::string lw = "pcns/U12345/linkWorkers/lw-1";
+  SubmitOutcome old_waiting = MustSubmit(Spec("o1").Queue(lw).Time(kT0));
+  SubmitOutcome old_claimed = MustSubmit(Spec("o2").Queue(lw).Time(kT0 + absl::Minutes(1)));
+  SubmitOutcome old_done = MustSubmit(Spec("o3").Queue(lw).Time(kT0 + absl::Minutes(2)));
+  SubmitOutcome recent = MustSubmit(Spec("o4").Queue(lw).Time(kT0 + absl::Hours(48)));
+  ASSERT_TRUE(store_->ClaimQueueItem(ClaimOf(old_claimed, "alice", kT0 + absl::Hours(1))).ok());
+  ASSERT_TRUE(store_->UpdateReferral(AcceptUpdate(old_done, "", "e2")).ok());
+
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> items =
+      store_->UnfinishedQueueItems(kT0 + absl::Hours(24), 0, 10);
+  ASSERT_TRUE(items.ok()) << items.status();
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[0].referral(), old_waiting.referral.name());
+  EXPECT_EQ((*items)[1].referral(), old_claimed.referral.name());
+  EXPECT_EQ((*items)[1].state(), sprout::v1::QUEUE_ITEM_STATE_CLAIMED);
+
+  // In sequence order (of their last change), resumable, bounded.
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> rest =
+      store_->UnfinishedQueueItems(kT0 + absl::Hours(24), (*items)[0].sequence(), 1);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].referral(), old_claimed.referral.name());
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> all =
+      store_->UnfinishedQueueItems(kT0 + absl::Hours(48), 0, 10);
+  ASSERT_TRUE(all.ok());
+  std::set<std::string> referrals;
+  for (const sprout::v1::QueueItem& item : *all) referrals.insert(item.referral());
+  EXPECT_EQ(referrals,
+            (std::set<std::string>{old_waiting.referral.name(), old_claimed.referral.name(),
+                                   recent.referral.name()}));
+}
+
 }  // namespace sprout::store::testing
