@@ -288,6 +288,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ReassignReferral(
   if (!pcn_display.ok()) return FinishUnary(context, pcn_display.status());
   step->step.link_worker = request->link_worker();
   step->step.pcn_display = *std::move(pcn_display);
+  step->step.directory_version = directory->version();
   step->step.reason = request->reason();
   return FinishLifecycle(context, *std::move(call), *std::move(step), RespondReferral(response));
 }

@@ -117,6 +117,39 @@ absl::Status ApplyReturnToTriage(const Step& step, const QueueItem* item, Referr
   return absl::OkStatus();
 }
 
+// The routing decision of a move by hand to `next`'s new route, from `from`
+// (the old PCN or triage queue), for the routing log: who moved it and where,
+// with the referral's reasons so routing-log filters still find it. The
+// reason given is in the audit trail, not here (the log is pseudonymous).
+sprout::v1::RoutingDecision ReassignmentDecision(const Step& step, const std::string& from,
+                                                 const Referral& next) {
+  sprout::v1::RoutingDecision d;
+  // One decision per version of the referral, named by the version this
+  // change makes ("{id}-{n}", the etag without its quotes).
+  const std::string etag = NextEtag(next);
+  d.set_name(
+      absl::StrCat("routingDecisions/", absl::StripSuffix(absl::StripPrefix(etag, "\""), "\"")));
+  d.set_referral(next.name());
+  *d.mutable_decide_time() = ToProtoTime(step.now);
+  d.set_outcome(sprout::v1::ROUTING_OUTCOME_LINK_WORKER);
+  d.set_source_type(next.referrer().source_type());
+  d.set_practice_code(next.patient().registered_practice_code());
+  for (const sprout::v1::CodedReason& r : next.coded_reasons()) {
+    if (!r.concept().code().empty()) *d.add_reasons() = r.concept();
+  }
+  d.set_priority(next.priority());
+  d.set_terminology_release(next.terminology_release());
+  sprout::v1::ExplanationStep* s = d.mutable_explanation()->add_steps();
+  s->set_kind("reassigned");
+  s->set_subject(absl::StrCat(from, " -> ", step.link_worker));
+  s->set_matched(true);
+  s->set_detail(absl::StrCat("An administrator (", step.actor.organisation_code,
+                             ") reassigned it by hand; the reason given is in the audit trail"));
+  d.mutable_explanation()->set_summary(
+      absl::StrCat("Reassigned by an administrator from ", from, " to ", step.link_worker, "."));
+  return d;
+}
+
 absl::Status ApplyReassign(const Step& step, Standing standing, const QueueItem* item,
                            Referral& next, Change& change) {
   const std::string target_pcn = PcnNameOf(step.link_worker);
@@ -134,6 +167,8 @@ absl::Status ApplyReassign(const Step& step, Standing standing, const QueueItem*
         {{"link_worker",
           absl::StrCat("already holds ", next.name(), "; name another link worker of the PCN")}});
   }
+  const std::string previous_pcn = next.route().pcn();
+  const std::string next_from_triage_queue = next.route().triage_queue();
   sprout::v1::Route* route = next.mutable_route();
   route->set_link_worker(step.link_worker);
   if (other_pcn || from_triage) {
@@ -144,6 +179,15 @@ absl::Status ApplyReassign(const Step& step, Standing standing, const QueueItem*
   if (from_triage) next.set_state(sprout::v1::REFERRAL_STATE_QUEUED);
   if (item != nullptr && !IsAccepted(next.state())) {
     change.queue_item = WaitingOn(*item, step.link_worker);
+  }
+  if (other_pcn || from_triage) {
+    const std::string from = from_triage ? next_from_triage_queue : previous_pcn;
+    change.decision = ReassignmentDecision(step, from, next);
+    route->set_method(sprout::v1::ROUTING_METHOD_REASSIGNED);
+    route->set_rule("");
+    route->set_decision(change.decision->name());
+    route->set_directory_version(step.directory_version);
+    *change.decision->mutable_route() = *route;
   }
   return absl::OkStatus();
 }

@@ -24,6 +24,7 @@
 #include "sprout/v1/common.pb.h"
 #include "sprout/v1/queue.pb.h"
 #include "sprout/v1/referral.pb.h"
+#include "sprout/v1/routing.pb.h"
 
 namespace sprout::lifecycle {
 
@@ -56,6 +57,9 @@ struct Step {
   // PCN's display name.
   std::string link_worker;
   std::string pcn_display;
+  // Reassign: the directory in force, which a move to another PCN or out of
+  // triage names in its new routing decision.
+  std::string directory_version;
   // RecordContact: the contact as given (type, time, duration, notes,
   // wellbeing).
   sprout::v1::Contact contact;
@@ -82,6 +86,9 @@ struct Change {
   bool once_per_episode = false;
   // RecordContact: the contact to store (name and number are the store's).
   std::optional<sprout::v1::Contact> contact;
+  // Reassign to another PCN or out of triage: the new routing decision,
+  // explained, for the routing log; the referral's route names it.
+  std::optional<sprout::v1::RoutingDecision> decision;
 };
 
 // The next version of an etag "\"{id}-{n}\"" (AIP-154): "\"{id}-{n+1}\"".

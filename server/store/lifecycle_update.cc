@@ -30,6 +30,7 @@ ReferralUpdate UpdateOf(lifecycle::Change change, const lifecycle::Step& step,
   u.once_per_episode = change.once_per_episode;
   u.contact = std::move(change.contact);
   u.contact_request_id = std::move(contact_request_id);
+  u.decision = std::move(change.decision);
   u.audit = std::move(audit);
   return u;
 }

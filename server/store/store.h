@@ -108,6 +108,10 @@ struct ReferralUpdate {
   // is written and the stored contact is returned (AIP-155).
   std::optional<sprout::v1::Contact> contact;
   std::string contact_request_id;
+  // A new routing decision, when the change re-routed the referral (an
+  // administrator's move to another PCN or out of triage): stored in the
+  // routing log, with its reasons, in the same transaction.
+  std::optional<sprout::v1::RoutingDecision> decision;
   // The audit record of the change.
   AuditEvent audit;
 };

@@ -42,6 +42,10 @@ struct ChainState {
   std::string last_audit_hash;
 };
 
+// A decision's coded reasons as a PostgreSQL BIGINT[] literal, "{1,2}", for
+// decision_reasons (reasons not yet coded are left out).
+std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision);
+
 class PostgresStoreImpl final : public PostgresStore {
  public:
   PostgresStoreImpl(PostgresStoreOptions options, std::unique_ptr<Connector> connector,
@@ -59,8 +63,9 @@ class PostgresStoreImpl final : public PostgresStore {
   absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(absl::string_view queue,
                                                                      int64_t after_sequence,
                                                                      int limit) override;
-  absl::StatusOr<std::vector<sprout::v1::QueueItem>> UnfinishedQueueItems(
-      absl::Time enqueued_by, int64_t after_sequence, int limit) override;
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> UnfinishedQueueItems(absl::Time enqueued_by,
+                                                                          int64_t after_sequence,
+                                                                          int limit) override;
   absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
       const RoutingLogQuery& query, int page_size, absl::string_view page_token) override;
   absl::StatusOr<RoutingCounts> CountRoutingDecisions(const RoutingLogQuery& query) override;
@@ -125,6 +130,9 @@ class PostgresStoreImpl final : public PostgresStore {
                                 const std::optional<std::string>& open_episode, SubmitOutcome* out,
                                 bool* partial);
   absl::Status InsertAudit(const AuditEvent& event);
+  // A decision made after submission (a reassignment) and its reasons.
+  absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,
+                              const std::string& referral_id);
   // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
   absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);

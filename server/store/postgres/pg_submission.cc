@@ -19,6 +19,17 @@
 
 namespace sprout::store::postgres {
 
+std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision) {
+  std::vector<std::string> reasons;
+  for (const sprout::v1::CodedConcept& reason : decision.reasons()) {
+    uint64_t concept_id = 0;
+    if (absl::SimpleAtoi(reason.code(), &concept_id)) {  // e.g. not "needs review"
+      reasons.push_back(absl::StrCat(static_cast<int64_t>(concept_id)));
+    }
+  }
+  return absl::StrCat("{", absl::StrJoin(reasons, ","), "}");
+}
+
 absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool* partial) {
   Submission& s = job.submission;
   if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
@@ -119,13 +130,6 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
   referral.set_linked_to_existing_episode(linked);
 
   const sprout::v1::RoutingDecision& d = s.decision;
-  std::vector<std::string> reasons;
-  for (const sprout::v1::CodedConcept& reason : d.reasons()) {
-    uint64_t concept_id = 0;
-    if (absl::SimpleAtoi(reason.code(), &concept_id)) {  // e.g. not "needs review"
-      reasons.push_back(absl::StrCat(static_cast<int64_t>(concept_id)));
-    }
-  }
   const int64_t sequence = chain_.last_queue_sequence + 1;
   sprout::v1::QueueItem& item = s.queue_item;
   item.set_sequence(sequence);
@@ -159,7 +163,7 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
                                        .Text(d.route().rule())
                                        .Int(TimestampMicros(d.decide_time()))
                                        .Bytes(d.SerializeAsString())
-                                       .Text(absl::StrCat("{", absl::StrJoin(reasons, ","), "}"))
+                                       .Text(DecisionReasonArray(d))
                                        // queue item: $21-$28
                                        .Int(sequence)
                                        .Text(item_id)

@@ -54,6 +54,36 @@ absl::Status PostgresStoreImpl::InsertContact(const std::string& referral_id,
       .status();
 }
 
+// A decision and its reasons in one statement.
+constexpr char kInsertDecision[] = R"sql(
+WITH d AS (
+  INSERT INTO routing_decisions (id, referral_id, pcn_code, practice_code, source_type, outcome,
+                                 rule, decide_time_us, body)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING pk
+)
+INSERT INTO decision_reasons (concept_id, decision_pk)
+SELECT DISTINCT c, d.pk FROM d, unnest($10::BIGINT[]) AS c
+)sql";
+
+absl::Status PostgresStoreImpl::InsertDecision(const sprout::v1::RoutingDecision& d,
+                                               const std::string& referral_id) {
+  SPROUT_ASSIGN_OR_RETURN(const std::string decision_id,
+                          IdFromName(d.name(), "routingDecisions", "decision.name"));
+  return writer_
+      ->Run(kInsertDecision, Params()
+                                 .Text(decision_id)
+                                 .Text(referral_id)
+                                 .Text(PcnCodeOfQueue(d.route().pcn()))
+                                 .Text(d.practice_code())
+                                 .Int(d.source_type())
+                                 .Int(d.outcome())
+                                 .Text(d.route().rule())
+                                 .Int(TimestampMicros(d.decide_time()))
+                                 .Bytes(d.SerializeAsString())
+                                 .Text(DecisionReasonArray(d)))
+      .status();
+}
+
 absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out, bool* partial) {
   SPROUT_ASSIGN_OR_RETURN(const std::string id,
                           IdFromName(u.referral.name(), "referrals", "referral.name"));
@@ -190,6 +220,7 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* ou
                     .Text(out->recorded_code.has_value() ? out->recorded_code->code() : "")
                     .Text(out->recorded_code.has_value() ? out->recorded_code->display() : ""))
           .status());
+  if (u.decision.has_value()) SPROUT_RETURN_IF_ERROR(InsertDecision(*u.decision, id));
   ++chain_.referral_changes;
   SPROUT_RETURN_IF_ERROR(InsertAudit(u.audit));
   out->referral = next;

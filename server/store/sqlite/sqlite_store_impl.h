@@ -86,8 +86,9 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemsAfter(absl::string_view queue,
                                                                      int64_t after_sequence,
                                                                      int limit) override;
-  absl::StatusOr<std::vector<sprout::v1::QueueItem>> UnfinishedQueueItems(
-      absl::Time enqueued_by, int64_t after_sequence, int limit) override;
+  absl::StatusOr<std::vector<sprout::v1::QueueItem>> UnfinishedQueueItems(absl::Time enqueued_by,
+                                                                          int64_t after_sequence,
+                                                                          int limit) override;
   absl::StatusOr<Page<sprout::v1::RoutingDecision>> QueryRoutingLog(
       const RoutingLogQuery& query, int page_size, absl::string_view page_token) override;
   absl::StatusOr<RoutingCounts> CountRoutingDecisions(const RoutingLogQuery& query) override;
@@ -164,6 +165,9 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
                           sprout::v1::Referral* referral);
   absl::Status InsertAudit(const AuditEvent& event);
+  // The decision and its reasons (for the routing log's reason filter).
+  absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,
+                              const std::string& decision_id, const std::string& referral_id);
   // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
   absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
   absl::Status ReaderAvailable() const;

@@ -131,35 +131,7 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
                                .Run());
   }
 
-  {
-    const sprout::v1::RoutingDecision& d = s.decision;
-    SPROUT_ASSIGN_OR_RETURN(
-        Statement stmt,
-        writer_->Prepare("INSERT INTO routing_decisions (id, referral_id, pcn_code, "
-                         "practice_code, source_type, outcome, rule, decide_time_us, body) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, decision_id)
-                               .BindText(2, referral_id)
-                               .BindText(3, PcnCodeOfQueue(d.route().pcn()))
-                               .BindText(4, d.practice_code())
-                               .Bind(5, d.source_type())
-                               .Bind(6, d.outcome())
-                               .BindText(7, d.route().rule())
-                               .Bind(8, TimestampMicros(d.decide_time()))
-                               .BindBlob(9, d.SerializeAsString())
-                               .Run());
-  }
-  const int64_t decision_pk = sqlite3_last_insert_rowid(writer_->raw());
-  for (const sprout::v1::CodedConcept& reason : s.decision.reasons()) {
-    uint64_t concept_id = 0;
-    if (!absl::SimpleAtoi(reason.code(), &concept_id)) continue;  // e.g. needs review
-    SPROUT_ASSIGN_OR_RETURN(
-        Statement stmt,
-        writer_->Prepare(
-            "INSERT OR IGNORE INTO decision_reasons (concept_id, decision_pk) VALUES (?, ?)"));
-    SPROUT_RETURN_IF_ERROR(
-        stmt.Bind(1, static_cast<int64_t>(concept_id)).Bind(2, decision_pk).Run());
-  }
+  SPROUT_RETURN_IF_ERROR(InsertDecision(s.decision, decision_id, referral_id));
 
   const int64_t sequence = chain_.next_queue_sequence++;
   {
@@ -216,6 +188,40 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
   // out->referral is filled from s.referral after COMMIT (RunBatch).
   out->queue_sequence = sequence;
   out->replayed = false;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStoreImpl::InsertDecision(const sprout::v1::RoutingDecision& d,
+                                             const std::string& decision_id,
+                                             const std::string& referral_id) {
+  {
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare("INSERT INTO routing_decisions (id, referral_id, pcn_code, "
+                         "practice_code, source_type, outcome, rule, decide_time_us, body) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, decision_id)
+                               .BindText(2, referral_id)
+                               .BindText(3, PcnCodeOfQueue(d.route().pcn()))
+                               .BindText(4, d.practice_code())
+                               .Bind(5, d.source_type())
+                               .Bind(6, d.outcome())
+                               .BindText(7, d.route().rule())
+                               .Bind(8, TimestampMicros(d.decide_time()))
+                               .BindBlob(9, d.SerializeAsString())
+                               .Run());
+  }
+  const int64_t decision_pk = sqlite3_last_insert_rowid(writer_->raw());
+  for (const sprout::v1::CodedConcept& reason : d.reasons()) {
+    uint64_t concept_id = 0;
+    if (!absl::SimpleAtoi(reason.code(), &concept_id)) continue;  // e.g. needs review
+    SPROUT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        writer_->Prepare(
+            "INSERT OR IGNORE INTO decision_reasons (concept_id, decision_pk) VALUES (?, ?)"));
+    SPROUT_RETURN_IF_ERROR(
+        stmt.Bind(1, static_cast<int64_t>(concept_id)).Bind(2, decision_pk).Run());
+  }
   return absl::OkStatus();
 }
 

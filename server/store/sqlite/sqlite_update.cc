@@ -199,6 +199,11 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out,
             .Run());
   }
   ++chain_.referral_changes;
+  if (u.decision.has_value()) {
+    SPROUT_ASSIGN_OR_RETURN(const std::string decision_id,
+                            IdFromName(u.decision->name(), "routingDecisions", "decision.name"));
+    SPROUT_RETURN_IF_ERROR(InsertDecision(*u.decision, decision_id, id));
+  }
   SPROUT_RETURN_IF_ERROR(InsertAudit(u.audit));
   out->referral = next;
   return absl::OkStatus();

@@ -143,6 +143,13 @@ TEST(ApplyTest, OnlyAnAdministratorMovesAReferralToAnotherPcnOrOutOfTriage) {
   EXPECT_EQ(moved->referral.route().pcn(), "pcns/U99002");
   EXPECT_EQ(moved->referral.route().link_worker(), "pcns/U99002/linkWorkers/lw9");
   EXPECT_EQ(moved->queue_item->queue(), "pcns/U99002/linkWorkers/lw9");
+  // Re-routed by hand: a new, explained decision the route names.
+  ASSERT_TRUE(moved->decision.has_value());
+  EXPECT_EQ(moved->decision->name(), "routingDecisions/r1-2");
+  EXPECT_EQ(moved->referral.route().decision(), "routingDecisions/r1-2");
+  EXPECT_EQ(moved->referral.route().method(), sprout::v1::ROUTING_METHOD_REASSIGNED);
+  EXPECT_EQ(moved->decision->route().pcn(), "pcns/U99002");
+  EXPECT_THAT(moved->decision->explanation().summary(), HasSubstr("from pcns/U99001"));
 
   sprout::v1::Referral triaged = Queued();
   triaged.set_state(sprout::v1::REFERRAL_STATE_RETURNED_TO_TRIAGE);
@@ -152,6 +159,17 @@ TEST(ApplyTest, OnlyAnAdministratorMovesAReferralToAnotherPcnOrOutOfTriage) {
   ASSERT_TRUE(out_of_triage.ok()) << out_of_triage.status();
   EXPECT_EQ(out_of_triage->referral.state(), sprout::v1::REFERRAL_STATE_QUEUED);
   EXPECT_EQ(out_of_triage->referral.route().triage_queue(), "");
+}
+
+TEST(ApplyTest, AMoveWithinThePcnKeepsTheDecision) {
+  sprout::v1::Referral referral = Queued();
+  referral.mutable_route()->set_decision("routingDecisions/d1");
+  Step step = StepOf(Transition::kReassign);
+  step.link_worker = "pcns/U99001/linkWorkers/lw2";
+  absl::StatusOr<Change> change = Apply(step, Standing::kPcnTeam, referral, nullptr);
+  ASSERT_TRUE(change.ok()) << change.status();
+  EXPECT_FALSE(change->decision.has_value());
+  EXPECT_EQ(change->referral.route().decision(), "routingDecisions/d1");
 }
 
 TEST(ApplyTest, ReassigningToWhoAlreadyHoldsItIsRefused) {

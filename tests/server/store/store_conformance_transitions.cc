@@ -6,6 +6,7 @@
 // stays open while another of its referrals is live, caseload reads, and
 // acceptances counted by NHS financial year.
 #include <atomic>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -252,6 +253,38 @@ TEST_P(StoreConformanceTest, AcceptancesCountInTheNhsFinancialYear) {
   EXPECT_EQ((*fy2025)[0].accepted_this_year, 1);
   EXPECT_EQ((*fy2026)[0].accepted_this_year, 1);
   EXPECT_EQ((*fy2026)[0].open_caseload, 2);
+}
+
+TEST_P(StoreConformanceTest, AMoveToAnotherPcnIsANewDecisionInTheRoutingLog) {
+  SubmitOutcome out = MustSubmit(Spec("mv").Queue(kLw1).Reasons({267076002}).Time(kT0));
+  Step step = StepOf(Transition::kReassign, auth::Principal{"admin", auth::Role::kAdmin, ""},
+                     kT0 + absl::Hours(2));
+  step.link_worker = "pcns/U99999/linkWorkers/lw-9";
+  step.pcn_display = "Elsewhere PCN";
+  step.directory_version = "sha256:test";
+  absl::StatusOr<UpdateOutcome> moved = Take("mv", step);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  const sprout::v1::Route& route = moved->referral.route();
+  EXPECT_EQ(route.pcn(), "pcns/U99999");
+  EXPECT_EQ(route.method(), sprout::v1::ROUTING_METHOD_REASSIGNED);
+  EXPECT_NE(route.decision(), out.referral.route().decision());
+
+  // The new decision is stored, explained, and found by PCN and reason.
+  absl::StatusOr<sprout::v1::RoutingDecision> decision =
+      store_->GetRoutingDecision(route.decision().substr(strlen("routingDecisions/")));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  EXPECT_EQ(decision->referral(), "referrals/mv");
+  EXPECT_EQ(decision->route().link_worker(), "pcns/U99999/linkWorkers/lw-9");
+  EXPECT_EQ(decision->route().directory_version(), "sha256:test");
+  ASSERT_EQ(decision->explanation().steps_size(), 1);
+  EXPECT_EQ(decision->explanation().steps(0).kind(), "reassigned");
+  RoutingLogQuery by_pcn;
+  by_pcn.pcn_code = "U99999";
+  by_pcn.reason_any_of = {267076002};
+  absl::StatusOr<Page<sprout::v1::RoutingDecision>> found = store_->QueryRoutingLog(by_pcn, 10, "");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->items.size(), 1u);
+  EXPECT_EQ(found->items[0].name(), route.decision());
 }
 
 }  // namespace sprout::store::testing
