@@ -23,6 +23,16 @@ absl::Status Corrupt(absl::string_view what, absl::string_view id) {
   return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
 }
 
+// Appends every row of `r`, whose columns are (sequence, body), to `items`.
+absl::Status AppendQueueItemRows(const Result& r, std::vector<sprout::v1::QueueItem>& items) {
+  for (int i = 0; i < r.rows(); ++i) {
+    if (!items.emplace_back().ParseFromString(std::string(r.Bytes(i, 1)))) {
+      return Corrupt("queue item", absl::StrCat(r.Int(i, 0)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Row i of a result selected with kAuditColumns.
 AuditRecord AuditRecordOf(const Result& r, int i) {
   AuditRecord record;
@@ -186,12 +196,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::QueueItems
                                             .Text(pool ? PcnCodeOfQueue(queue) : std::string(queue))
                                             .Int(after_sequence)
                                             .Int(limit > 0 ? limit : 0)));
-    for (int i = 0; i < r.rows(); ++i) {
-      if (!items.emplace_back().ParseFromString(std::string(r.Bytes(i, 1)))) {
-        return Corrupt("queue item", absl::StrCat(r.Int(i, 0)));
-      }
-    }
-    return absl::OkStatus();
+    return AppendQueueItemRows(r, items);
   }));
   return items;
 }
@@ -209,12 +214,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::Unfinished
                                                        .Int(after_sequence)
                                                        .Int(absl::ToUnixMicros(enqueued_by))
                                                        .Int(limit > 0 ? limit : 0)));
-    for (int i = 0; i < r.rows(); ++i) {
-      if (!items.emplace_back().ParseFromString(std::string(r.Bytes(i, 1)))) {
-        return Corrupt("queue item", absl::StrCat(r.Int(i, 0)));
-      }
-    }
-    return absl::OkStatus();
+    return AppendQueueItemRows(r, items);
   }));
   return items;
 }

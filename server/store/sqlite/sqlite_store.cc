@@ -27,6 +27,19 @@ absl::Status Corrupt(absl::string_view what, absl::string_view id) {
 }
 
 // Applies the connection settings every store connection needs.
+// Every row of `stmt`, whose columns are (sequence, body), as queue items.
+absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemRows(Statement& stmt) {
+  std::vector<sprout::v1::QueueItem> items;
+  while (true) {
+    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (!items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(1)))) {
+      return Corrupt("queue item", absl::StrCat(stmt.ColumnInt64(0)));
+    }
+  }
+  return items;
+}
+
 absl::Status Configure(Connection& db, bool writer) {
   if (writer) {
     SPROUT_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL"));
@@ -191,15 +204,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::QueueItemsAf
                                                " AND sequence > ?2 ORDER BY sequence LIMIT ?3")));
   stmt.BindText(1, pool ? PcnCodeOfQueue(queue) : std::string(queue));
   stmt.Bind(2, after_sequence).Bind(3, limit > 0 ? limit : 0);
-  std::vector<sprout::v1::QueueItem> items;
-  while (true) {
-    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    if (!items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(1)))) {
-      return Corrupt("queue item", absl::StrCat(stmt.ColumnInt64(0)));
-    }
-  }
-  return items;
+  return QueueItemRows(stmt);
 }
 
 absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::UnfinishedQueueItems(
@@ -214,15 +219,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::UnfinishedQu
   stmt.Bind(1, after_sequence)
       .Bind(2, absl::ToUnixMicros(enqueued_by))
       .Bind(3, limit > 0 ? limit : 0);
-  std::vector<sprout::v1::QueueItem> items;
-  while (true) {
-    SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    if (!items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(1)))) {
-      return Corrupt("queue item", absl::StrCat(stmt.ColumnInt64(0)));
-    }
-  }
-  return items;
+  return QueueItemRows(stmt);
 }
 
 absl::StatusOr<sprout::v1::RoutingDecision> SqliteStoreImpl::GetRoutingDecision(
