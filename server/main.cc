@@ -10,6 +10,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "server/sproutd.h"
 
@@ -57,14 +59,45 @@ ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening (for --listen=...:0)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish on SIGTERM");
 
+namespace {
+
+// --help and --helpshort list sproutd's own flags (this file's); by default
+// Abseil looks for a file named after the program and finds none.
+void ListOwnFlagsInHelp() {
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "server/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
+}
+
+// spdlog reads an unknown level name as "off": refuse it instead, so a typo
+// cannot silence the log.
+bool ApplyLogLevel(const std::string& name) {
+  const spdlog::level::level_enum level = spdlog::level::from_str(name);
+  if (level == spdlog::level::off && name != "off") return false;
+  spdlog::set_level(level);
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  ListOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
-      "sproutd: the Sprout social prescribing referral service.\n"
+      "the Sprout social prescribing referral service.\n"
       "  sproutd                      embedded defaults: starter SNOMED release, demo directory,\n"
       "                               SQLite under var/, mutual TLS with certs/out/\n"
       "  sproutd --listen=0.0.0.0:50051 --snomed_release=/data/uk/SnomedCT_UKClinicalRF2_...");
   absl::ParseCommandLine(argc, argv);
-  spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
+  if (!ApplyLogLevel(absl::GetFlag(FLAGS_log_level))) {
+    std::fprintf(stderr,
+                 "sproutd: --log_level=%s is not a level; use trace, debug, info, warn, error or "
+                 "off\n",
+                 absl::GetFlag(FLAGS_log_level).c_str());
+    return 2;
+  }
 
   sprout::SproutdOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);

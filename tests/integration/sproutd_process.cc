@@ -77,20 +77,32 @@ std::vector<std::string> SproutdArgs(const std::string& work_dir,
   return args;
 }
 
-// Starts `args` from the repository root; stderr to `stderr_file` if set.
-pid_t Spawn(std::vector<std::string> args, const std::string& stderr_file) {
+// Starts `args` from the repository root; stderr to `output_prefix`.stderr
+// and stdout to `output_prefix`.stdout if set.
+pid_t Spawn(std::vector<std::string> args, const std::string& output_prefix) {
   const pid_t pid = fork();
   if (pid != 0) return pid;
   // A test that crashes must not leave sproutd behind holding the test
   // runner's output pipe open (the run would then hang until its timeout).
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(127);
   if (chdir(SourceDir().c_str()) != 0) _exit(127);
-  if (!stderr_file.empty() && freopen(stderr_file.c_str(), "w", stderr) == nullptr) _exit(127);
+  if (!output_prefix.empty() &&
+      (freopen((output_prefix + ".stderr").c_str(), "w", stderr) == nullptr ||
+       freopen((output_prefix + ".stdout").c_str(), "w", stdout) == nullptr)) {
+    _exit(127);
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   execv(argv[0], argv.data());
   _exit(127);
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace
@@ -99,8 +111,8 @@ absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
     const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds) {
   absl::Status prepared = PrepareWorkDir(work_dir);
   if (!prepared.ok()) return prepared;
-  const std::string stderr_file = work_dir + "/sproutd.stderr";
-  const pid_t pid = Spawn(SproutdArgs(work_dir, extra_flags), stderr_file);
+  const std::string output_prefix = work_dir + "/sproutd";
+  const pid_t pid = Spawn(SproutdArgs(work_dir, extra_flags), output_prefix);
   if (pid < 0) return absl::InternalError("fork failed");
   const absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
   int status = 0;
@@ -114,10 +126,8 @@ absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
   }
   StartupFailure failure;
   failure.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream in(stderr_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  failure.stderr_text = text.str();
+  failure.stderr_text = ReadWhole(output_prefix + ".stderr");
+  failure.stdout_text = ReadWhole(output_prefix + ".stdout");
   return failure;
 }
 

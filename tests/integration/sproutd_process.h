@@ -57,6 +57,7 @@ class SproutdProcess {
 struct StartupFailure {
   int exit_code = 0;        // 128 + signal when killed
   std::string stderr_text;  // everything it wrote to stderr
+  std::string stdout_text;  // and to stdout (e.g. --help)
 };
 
 // RunSproutdExpectingFailure()
