@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,17 @@ bool ApplyLogLevel(const std::string& name) {
   return true;
 }
 
+// Writes `port` to `path` through a temporary name and a rename, so readers
+// never see a partial file. False (errno set) if it cannot.
+bool WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) return false;
+  const bool written = std::fprintf(f, "%d\n", port) > 0;
+  if (std::fclose(f) != 0 || !written) return false;
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,12 +153,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
-    // Written to a temporary name and renamed, so readers never see a partial file.
-    const std::string tmp = port_file + ".tmp";
-    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-      std::fprintf(f, "%d\n", (*server)->port());
-      std::fclose(f);
-      std::rename(tmp.c_str(), port_file.c_str());
+    if (!WritePortFile(port_file, (*server)->port())) {
+      // Whoever asked for the port would wait for it for ever.
+      std::fprintf(stderr, "sproutd: cannot write --port_file=%s: %s\n", port_file.c_str(),
+                   std::strerror(errno));
+      (*server)->Shutdown(absl::ZeroDuration());
+      return 1;
     }
   }
   int received = 0;

@@ -1,6 +1,7 @@
 // sproutd's command line through the real binary: --help lists every flag
 // sproutd defines, and a log level it does not know stops start-up with one
-// line instead of silently turning logging off.
+// line instead of silently turning logging off; a port file it cannot
+// write stops it too.
 #include <fstream>
 #include <regex>
 #include <set>
@@ -55,6 +56,16 @@ TEST(CommandLineTest, AnUnknownLogLevelStopsStartUpWithOneLine) {
   EXPECT_EQ(run->stderr_text,
             "sproutd: --log_level=verbose is not a level; use trace, debug, info, warn, error or "
             "off\n");
+}
+
+TEST(CommandLineTest, APortFileThatCannotBeWrittenStopsStartUp) {
+  const std::string dir = ::testing::TempDir() + "/command_line_port_file";
+  absl::StatusOr<testing::StartupFailure> run =
+      testing::RunSproutdExpectingFailure(dir, {"--port_file=" + dir + "/no/such/folder/port"});
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->exit_code, 1);
+  EXPECT_THAT(run->stderr_text, HasSubstr("sproutd: cannot write --port_file=" + dir +
+                                          "/no/such/folder/port: No such file or directory\n"));
 }
 
 }  // namespace
