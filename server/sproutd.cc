@@ -24,6 +24,7 @@
 #include "server/api/queue_service.h"
 #include "server/api/referral_service.h"
 #include "server/api/terminology_service.h"
+#include "server/common/errors.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
 #include "server/intake/bindings.h"
@@ -160,8 +161,9 @@ class SproutdImpl final : public Sproutd {
       // Watch streams never end by themselves: end them so the drain does
       // not wait for its deadline. Clients reconnect with their last sequence.
       if (loaded_ != nullptr && loaded_->queue_watch != nullptr) {
-        loaded_->queue_watch->CloseAll(
-            absl::UnavailableError("sproutd is shutting down; reconnect and resume the watch"));
+        loaded_->queue_watch->CloseAll(ErrorWithInfo(
+            absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+            "sproutd is shutting down; reconnect and resume the watch from the last sequence"));
       }
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));

@@ -5,6 +5,8 @@
 
 #include "client/cli/exit_code.h"
 #include "client/status_format.h"
+#include "google/rpc/error_details.pb.h"
+#include "rpc/status_conversion.h"
 
 namespace sprout::client::cli {
 namespace {
@@ -98,7 +100,11 @@ int RunSproutctl(const std::vector<std::string>& args, std::ostream& out, std::o
         ctx.flags().as.empty() && ctx.flags().principal.empty()) {
       err << "  with --insecure, say who you are: --as NAME or --principal URI\n";
     }
-    if (code == kExitUnreachable && status.code() == absl::StatusCode::kUnavailable) {
+    // A server that answered said why (starting, shutting down): only a
+    // call that reached no server gets the connection hint.
+    const bool server_said_why = rpc::GetStatusDetail<google::rpc::ErrorInfo>(status).has_value();
+    if (code == kExitUnreachable && status.code() == absl::StatusCode::kUnavailable &&
+        !server_said_why) {
       err << "  is sproutd running on " << ctx.flags().server
           << (ctx.flags().insecure ? " with --insecure_dev?"
                                    : ", and does it trust this certificate?")

@@ -218,6 +218,19 @@ TEST_F(SproutctlTest, UnreachableServerExitsThree) {
   EXPECT_THAT(err_.str(), HasSubstr("is sproutd running on 127.0.0.1:50051"));
 }
 
+TEST_F(SproutctlTest, AServerShuttingDownSaysSoWithoutBlamingTheConnection) {
+  absl::Status draining = absl::UnavailableError("sproutd is shutting down");
+  google::rpc::ErrorInfo info;
+  info.set_reason("SHUTTING_DOWN");
+  info.set_domain("sprout");
+  rpc::SetStatusDetail(draining, info);
+  EXPECT_CALL(referral_, GetReferral(_, _, _)).WillOnce(Return(rpc::ToGrpcStatus(draining)));
+  EXPECT_EQ(Run({"--insecure", "referral", "get", "r1"}), kExitUnreachable);
+  EXPECT_EQ(err_.str(),
+            "UNAVAILABLE: sproutd is shutting down\n"
+            "  reason: SHUTTING_DOWN (sprout)\n");
+}
+
 TEST_F(SproutctlTest, DeadlineExceededExitsThree) {
   EXPECT_CALL(referral_, GetReferral(_, _, _))
       .WillOnce(Return(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "late")));
