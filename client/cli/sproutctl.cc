@@ -40,21 +40,35 @@ void AddCommands(CLI::App& parent, absl::Span<const Command> commands,
   }
 }
 
+// Connection settings come from the flag, else the --config file (TOML or
+// INI: `server = "host:port"`, `as = "gp"`, `certs-dir = "..."`; a name it
+// does not know is a usage error), else the environment variable named
+// beside the flag, else the default.
 void AddGlobalFlags(CLI::App& app, GlobalFlags& flags) {
-  app.add_option("--server", flags.server, "host:port of sproutd")->capture_default_str();
-  app.add_option(
-      "--as", flags.as,
-      "identity: gp|police|housing|self|linkworker|admin (uses CERTS_DIR/NAME.pem/.key)");
-  app.add_option("--certs-dir", flags.certs_dir, "where --as and the default --ca look")
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.set_config("--config", "",
+                 "file of connection settings, one `name = value` per flag (server, as, "
+                 "certs-dir, ca, cert, key, deadline)")
+      ->envname("SPROUTCTL_CONFIG");
+  app.add_option("--server", flags.server, "host:port of sproutd")
+      ->envname("SPROUT_SERVER")
       ->capture_default_str();
-  app.add_option("--ca", flags.ca, "CA certificate (PEM); default CERTS_DIR/ca.pem");
-  app.add_option("--cert", flags.cert, "client certificate (PEM)");
-  app.add_option("--key", flags.key, "client private key (PEM)");
+  app.add_option("--as", flags.as,
+                 "identity: gp|police|housing|self|linkworker|admin (uses CERTS_DIR/NAME.pem/.key)")
+      ->envname("SPROUT_AS");
+  app.add_option("--certs-dir", flags.certs_dir, "where --as and the default --ca look")
+      ->envname("SPROUT_CERTS_DIR")
+      ->capture_default_str();
+  app.add_option("--ca", flags.ca, "CA certificate (PEM); default CERTS_DIR/ca.pem")
+      ->envname("SPROUT_CA");
+  app.add_option("--cert", flags.cert, "client certificate (PEM)")->envname("SPROUT_CERT");
+  app.add_option("--key", flags.key, "client private key (PEM)")->envname("SPROUT_KEY");
   app.add_flag("--insecure", flags.insecure, "plaintext (server started with --insecure_dev)");
   app.add_option("--principal", flags.principal,
                  "with --insecure: identity URI for the x-sprout-principal header (default: the "
                  "--as demo identity's)");
   app.add_option("--deadline", flags.deadline, "deadline of each call, e.g. 10s, 500ms")
+      ->envname("SPROUT_DEADLINE")
       ->capture_default_str();
   app.add_flag("--json", flags.json, "print protobuf JSON instead of tables");
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -229,6 +230,54 @@ TEST_F(SproutctlTest, AServerShuttingDownSaysSoWithoutBlamingTheConnection) {
   EXPECT_EQ(err_.str(),
             "UNAVAILABLE: sproutd is shutting down\n"
             "  reason: SHUTTING_DOWN (sprout)\n");
+}
+
+// A config file naming a server and a deadline.
+std::string WriteConfig() {
+  const std::string config = ::testing::TempDir() + "/sproutctl.toml";
+  std::ofstream(config) << "server = \"config.example:1\"\ndeadline = \"7s\"\n";
+  return config;
+}
+
+TEST_F(SproutctlTest, ConnectionSettingsCanComeFromAConfigFile) {
+  EXPECT_CALL(referral_, GetReferral(_, _, _)).WillOnce(Return(grpc::Status::OK));
+  EXPECT_EQ(Run({"--insecure", "--config", WriteConfig(), "referral", "get", "r1"}), kExitOk);
+  EXPECT_EQ(options_seen_.target, "config.example:1");
+}
+
+TEST_F(SproutctlTest, TheConfigFileWinsOverTheEnvironment) {
+  EXPECT_CALL(referral_, GetReferral(_, _, _)).WillOnce(Return(grpc::Status::OK));
+  setenv("SPROUT_SERVER", "env.example:2", 1);
+  const int code = Run({"--insecure", "--config", WriteConfig(), "referral", "get", "r1"});
+  unsetenv("SPROUT_SERVER");
+  EXPECT_EQ(code, kExitOk);
+  EXPECT_EQ(options_seen_.target, "config.example:1");
+}
+
+TEST_F(SproutctlTest, TheEnvironmentNamesTheServerWhenNothingElseDoes) {
+  EXPECT_CALL(referral_, GetReferral(_, _, _)).WillOnce(Return(grpc::Status::OK));
+  setenv("SPROUT_SERVER", "env.example:2", 1);
+  const int code = Run({"--insecure", "referral", "get", "r1"});
+  unsetenv("SPROUT_SERVER");
+  EXPECT_EQ(code, kExitOk);
+  EXPECT_EQ(options_seen_.target, "env.example:2");
+}
+
+TEST_F(SproutctlTest, AFlagWinsOverTheEnvironment) {
+  EXPECT_CALL(referral_, GetReferral(_, _, _)).WillOnce(Return(grpc::Status::OK));
+  setenv("SPROUT_SERVER", "env.example:2", 1);
+  const int code = Run({"--insecure", "--config", WriteConfig(), "--server", "flag.example:3",
+                        "referral", "get", "r1"});
+  unsetenv("SPROUT_SERVER");
+  EXPECT_EQ(code, kExitOk) << err_.str();
+  EXPECT_EQ(options_seen_.target, "flag.example:3");
+}
+
+TEST_F(SproutctlTest, AConfigFileWithAnUnknownSettingIsAUsageError) {
+  const std::string config = ::testing::TempDir() + "/sproutctl-bad.toml";
+  std::ofstream(config) << "sever = \"typo:1\"\n";
+  EXPECT_EQ(Run({"--insecure", "--config", config, "referral", "get", "r1"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("sever"));
 }
 
 TEST_F(SproutctlTest, DeadlineExceededExitsThree) {
