@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "client/retry_policy.h"
 
 namespace sprout::client {
 
@@ -39,6 +40,10 @@ struct ClientOptions {
   // The deadline of streaming calls (Watch*), which stay open while events
   // arrive. Default: 1 hour.
   absl::Duration stream_deadline = absl::Hours(1);
+
+  // When unary calls are repeated after a failure; every attempt, and the
+  // waits between them, fit inside `deadline`.
+  RetryPolicy retry;
 };
 
 }  // namespace sprout::client

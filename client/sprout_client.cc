@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "client/channel.h"
 #include "grpcpp/client_context.h"
@@ -29,19 +30,39 @@ void Prepare(grpc::ClientContext& context, const ClientOptions& options, absl::D
   }
 }
 
-// One unary call through `stub` with a deadline.
+// Where in the jitter band a back-off falls.
+double JitterDraw() {
+  static thread_local absl::BitGen gen;
+  return absl::Uniform(gen, 0.0, 1.0);
+}
+
+// One unary call through `stub`, repeated as options.retry allows for a
+// call of `idempotency`, all within options.deadline.
 template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> Unary(Stub* stub, absl::string_view service,
                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                                             Response*),
-                               const Request& request, const ClientOptions& options) {
+                               const Request& request, const ClientOptions& options,
+                               Idempotency idempotency) {
   if (stub == nullptr) return NoStub(service);
-  grpc::ClientContext context;
-  Prepare(context, options, options.deadline);
-  Response response;
-  grpc::Status status = (stub->*method)(&context, request, &response);
-  if (!status.ok()) return rpc::FromGrpcStatus(status);
-  return response;
+  const absl::Time give_up = absl::Now() + options.deadline;
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext context;
+    Prepare(context, options, give_up - absl::Now());
+    Response response;
+    grpc::Status status = (stub->*method)(&context, request, &response);
+    if (status.ok()) return response;
+    absl::Status failed = rpc::FromGrpcStatus(status);
+    const std::optional<absl::Duration> wait =
+        RetryDelay(failed, attempt, idempotency, options.retry, JitterDraw());
+    if (!wait.has_value() || absl::Now() + *wait >= give_up) return failed;
+    absl::SleepFor(*wait);
+  }
+}
+
+// A repeat of these returns what the first stored (AIP-155).
+Idempotency ByRequestId(const std::string& request_id) {
+  return request_id.empty() ? Idempotency::kOnce : Idempotency::kRetriable;
 }
 
 // Reads a server stream until it ends or the handler declines more.
@@ -87,29 +108,38 @@ using QS = v1::QueueService::StubInterface;
 using TS = v1::TerminologyService::StubInterface;
 using AS = v1::AdminService::StubInterface;
 
-#define SPROUT_CLIENT_UNARY_(Service, stub, Method, Request, Response)               \
-  absl::StatusOr<v1::Response> SproutClient::Method(const v1::Request& r) {          \
-    return Unary<Service, v1::Request, v1::Response>(stubs_.stub.get(), #Service,    \
-                                                     &Service::Method, r, options_); \
+// `idempotency` is an expression over the request `r`.
+#define SPROUT_CLIENT_CALL_(Service, stub, Method, Request, Response, idempotency)                \
+  absl::StatusOr<v1::Response> SproutClient::Method(const v1::Request& r) {                       \
+    return Unary<Service, v1::Request, v1::Response>(stubs_.stub.get(), #Service,                 \
+                                                     &Service::Method, r, options_, idempotency); \
   }
+// Reads, and validations that store nothing: safe to repeat.
+#define SPROUT_CLIENT_UNARY_(Service, stub, Method, Request, Response) \
+  SPROUT_CLIENT_CALL_(Service, stub, Method, Request, Response, Idempotency::kRetriable)
+// Changes: made once.
+#define SPROUT_CLIENT_CHANGE_(Service, stub, Method, Request, Response) \
+  SPROUT_CLIENT_CALL_(Service, stub, Method, Request, Response, Idempotency::kOnce)
 
-SPROUT_CLIENT_UNARY_(RS, referral, SubmitReferral, SubmitReferralRequest, SubmitReferralResponse)
+SPROUT_CLIENT_CALL_(RS, referral, SubmitReferral, SubmitReferralRequest, SubmitReferralResponse,
+                    ByRequestId(r.request_id()))
 SPROUT_CLIENT_UNARY_(RS, referral, ValidateReferral, ValidateReferralRequest,
                      ValidateReferralResponse)
 SPROUT_CLIENT_UNARY_(RS, referral, GetReferral, GetReferralRequest, Referral)
 SPROUT_CLIENT_UNARY_(RS, referral, ListReferrals, ListReferralsRequest, ListReferralsResponse)
-SPROUT_CLIENT_UNARY_(RS, referral, WithdrawReferral, WithdrawReferralRequest, Referral)
+SPROUT_CLIENT_CHANGE_(RS, referral, WithdrawReferral, WithdrawReferralRequest, Referral)
 
 SPROUT_CLIENT_UNARY_(QS, queue, ListQueueItems, ListQueueItemsRequest, ListQueueItemsResponse)
-SPROUT_CLIENT_UNARY_(QS, queue, ClaimReferral, ClaimReferralRequest, QueueItem)
-SPROUT_CLIENT_UNARY_(QS, queue, AcceptReferral, AcceptReferralRequest, Referral)
-SPROUT_CLIENT_UNARY_(QS, queue, DeclineReferral, DeclineReferralRequest, Referral)
-SPROUT_CLIENT_UNARY_(QS, queue, ReturnToTriage, ReturnToTriageRequest, Referral)
-SPROUT_CLIENT_UNARY_(QS, queue, ReassignReferral, ReassignReferralRequest, Referral)
-SPROUT_CLIENT_UNARY_(QS, queue, RecordContact, RecordContactRequest, Contact)
-SPROUT_CLIENT_UNARY_(QS, queue, CloseReferral, CloseReferralRequest, Referral)
+SPROUT_CLIENT_CHANGE_(QS, queue, ClaimReferral, ClaimReferralRequest, QueueItem)
+SPROUT_CLIENT_CHANGE_(QS, queue, AcceptReferral, AcceptReferralRequest, Referral)
+SPROUT_CLIENT_CHANGE_(QS, queue, DeclineReferral, DeclineReferralRequest, Referral)
+SPROUT_CLIENT_CHANGE_(QS, queue, ReturnToTriage, ReturnToTriageRequest, Referral)
+SPROUT_CLIENT_CHANGE_(QS, queue, ReassignReferral, ReassignReferralRequest, Referral)
+SPROUT_CLIENT_CALL_(QS, queue, RecordContact, RecordContactRequest, Contact,
+                    ByRequestId(r.request_id()))
+SPROUT_CLIENT_CHANGE_(QS, queue, CloseReferral, CloseReferralRequest, Referral)
 SPROUT_CLIENT_UNARY_(QS, queue, GetCaseload, GetCaseloadRequest, Caseload)
-SPROUT_CLIENT_UNARY_(QS, queue, ResolveCodingReview, ResolveCodingReviewRequest, Referral)
+SPROUT_CLIENT_CHANGE_(QS, queue, ResolveCodingReview, ResolveCodingReviewRequest, Referral)
 
 SPROUT_CLIENT_UNARY_(TS, terminology, GetConcept, GetConceptRequest, Concept)
 SPROUT_CLIENT_UNARY_(TS, terminology, Subsumes, SubsumesRequest, SubsumesResponse)
@@ -124,12 +154,14 @@ SPROUT_CLIENT_UNARY_(AS, admin, GetRoutingDecision, GetRoutingDecisionRequest, R
 SPROUT_CLIENT_UNARY_(AS, admin, GetStats, GetStatsRequest, Stats)
 SPROUT_CLIENT_UNARY_(AS, admin, ListPcns, ListPcnsRequest, ListPcnsResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListLinkWorkers, ListLinkWorkersRequest, ListLinkWorkersResponse)
-SPROUT_CLIENT_UNARY_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, ReloadDirectoryResponse)
+SPROUT_CLIENT_CHANGE_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, ReloadDirectoryResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListOverdueItems, ListOverdueItemsRequest, ListOverdueItemsResponse)
 
+#undef SPROUT_CLIENT_CHANGE_
 #undef SPROUT_CLIENT_UNARY_
+#undef SPROUT_CLIENT_CALL_
 
 absl::Status SproutClient::WatchReferral(const v1::WatchReferralRequest& r,
                                          const EventHandler<v1::ReferralEvent>& on_event) {

@@ -67,6 +67,67 @@ TEST(SproutClientTest, ErrorDetailsArriveAsPayloads) {
   EXPECT_EQ(detail->field_violations(0).field(), "referral.patient.nhs_number");
 }
 
+// Options whose retries wait only a millisecond, so tests stay fast.
+ClientOptions QuickRetries() {
+  ClientOptions options;
+  options.retry.initial_backoff = absl::Milliseconds(1);
+  options.retry.max_backoff = absl::Milliseconds(1);
+  return options;
+}
+
+TEST(SproutClientTest, AReadIsRepeatedWhileTheServerIsUnavailable) {
+  auto [client, mock] = ClientWithMock(QuickRetries());
+  EXPECT_CALL(*mock, GetReferral(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused")))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused")))
+      .WillOnce(Return(grpc::Status::OK));
+  EXPECT_TRUE(client->GetReferral(v1::GetReferralRequest()).ok());
+}
+
+TEST(SproutClientTest, RetriesStopAtMaxAttempts) {
+  auto [client, mock] = ClientWithMock(QuickRetries());
+  EXPECT_CALL(*mock, GetReferral(_, _, _))
+      .Times(4)
+      .WillRepeatedly(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
+  EXPECT_EQ(client->GetReferral(v1::GetReferralRequest()).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST(SproutClientTest, ASubmissionIsRepeatedOnlyWithItsRequestId) {
+  auto [client, mock] = ClientWithMock(QuickRetries());
+  v1::SubmitReferralRequest keyed;
+  keyed.set_request_id("req-1");
+  EXPECT_CALL(*mock, SubmitReferral(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")))
+      .WillOnce(Return(grpc::Status::OK))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
+  EXPECT_TRUE(client->SubmitReferral(keyed).ok());
+  // Without a request_id a repeat could make a second referral: one attempt.
+  EXPECT_EQ(client->SubmitReferral(v1::SubmitReferralRequest()).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST(SproutClientTest, AWithdrawalIsNotRepeated) {
+  auto [client, mock] = ClientWithMock(QuickRetries());
+  EXPECT_CALL(*mock, WithdrawReferral(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
+  EXPECT_EQ(client->WithdrawReferral(v1::WithdrawReferralRequest()).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST(SproutClientTest, RetriesFitInsideTheDeadline) {
+  ClientOptions options;
+  options.deadline = absl::Milliseconds(50);
+  options.retry.initial_backoff = absl::Seconds(1);  // longer than the deadline left
+  auto [client, mock] = ClientWithMock(options);
+  EXPECT_CALL(*mock, GetReferral(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(client->GetReferral(v1::GetReferralRequest()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+}
+
 TEST(SproutClientTest, DevPrincipalHeaderOnlyWhenInsecure) {
   ClientOptions options;
   options.dev_principal = "urn:sprout:org:Y99001:role:referrer";

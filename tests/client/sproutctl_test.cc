@@ -212,8 +212,10 @@ TEST_F(SproutctlTest, ServerRefusalPrintsViolationsAndExitsTwo) {
 }
 
 TEST_F(SproutctlTest, UnreachableServerExitsThree) {
+  // A read is tried again (4 attempts in all) before sproutctl gives up.
   EXPECT_CALL(referral_, GetReferral(_, _, _))
-      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused")));
+      .Times(4)
+      .WillRepeatedly(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused")));
   EXPECT_EQ(Run({"--insecure", "referral", "get", "r1"}), kExitUnreachable);
   EXPECT_THAT(err_.str(), HasSubstr("UNAVAILABLE: connection refused"));
   EXPECT_THAT(err_.str(), HasSubstr("is sproutd running on 127.0.0.1:50051"));
@@ -225,7 +227,9 @@ TEST_F(SproutctlTest, AServerShuttingDownSaysSoWithoutBlamingTheConnection) {
   info.set_reason("SHUTTING_DOWN");
   info.set_domain("sprout");
   rpc::SetStatusDetail(draining, info);
-  EXPECT_CALL(referral_, GetReferral(_, _, _)).WillOnce(Return(rpc::ToGrpcStatus(draining)));
+  EXPECT_CALL(referral_, GetReferral(_, _, _))
+      .Times(4)
+      .WillRepeatedly(Return(rpc::ToGrpcStatus(draining)));
   EXPECT_EQ(Run({"--insecure", "referral", "get", "r1"}), kExitUnreachable);
   EXPECT_EQ(err_.str(),
             "UNAVAILABLE: sproutd is shutting down\n"
