@@ -47,7 +47,9 @@ class SproutdSuite : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
+    if (server_ != nullptr) {
+      EXPECT_EQ(server_->Stop(), 0) << "sproutd did not exit cleanly";
+    }
     delete server_;
     server_ = nullptr;
   }
