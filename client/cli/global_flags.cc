@@ -37,8 +37,16 @@ struct DemoIdentity {
 
 constexpr DemoIdentity kDemoIdentities[] = {
     {"gp", "urn:sprout:org:Y99001:role:referrer"},
+    {"pharmacy", "urn:sprout:org:FZ991:role:referrer"},
     {"police", "urn:sprout:org:police:WYP:role:referrer"},
+    {"fire", "urn:sprout:org:fire:ZFRS:role:referrer"},
     {"housing", "urn:sprout:org:housing:HA001:role:referrer"},
+    {"jobcentre", "urn:sprout:org:jobcentre:wrenfield:role:referrer"},
+    {"local-authority", "urn:sprout:org:la:wrenfield-asc:role:referrer"},
+    {"hospital", "urn:sprout:org:R9X:role:referrer"},
+    {"mental-health", "urn:sprout:org:R9Y:role:referrer"},
+    {"community-health", "urn:sprout:org:R9W:role:referrer"},
+    {"vcse", "urn:sprout:org:vcse:wrenfield-neighbours:role:referrer"},
     {"self", "urn:sprout:org:portal:self:role:referrer"},
     {"linkworker", "urn:sprout:org:U99001:role:link_worker:lw:lw-u99001-01"},
     {"admin", "urn:sprout:org:admin:sprout:role:admin"},
@@ -86,9 +94,9 @@ absl::StatusOr<ClientOptions> ResolveClientOptions(const GlobalFlags& flags) {
   }
   if (flags.as.empty()) {
     return UsageError(
-        "no client identity: pass --as gp|police|housing|self|linkworker|admin (certificates "
-        "from certs/make-dev-certs), or --cert and --key, or --insecure for a plaintext dev "
-        "server");
+        "no client identity: pass --as NAME, a demo identity from certs/make-dev-certs (gp, "
+        "police, linkworker, admin...; certs/README.md), or --cert and --key, or --insecure "
+        "for a plaintext dev server");
   }
   if (!IsIdentityName(flags.as)) {
     return UsageError(absl::StrCat("--as: '", flags.as, "' is not an identity name"));

@@ -54,7 +54,8 @@ void AddGlobalFlags(CLI::App& app, GlobalFlags& flags) {
       ->envname("SPROUT_SERVER")
       ->capture_default_str();
   app.add_option("--as", flags.as,
-                 "identity: gp|police|housing|self|linkworker|admin (uses CERTS_DIR/NAME.pem/.key)")
+                 "identity: a demo name from certs/README.md, e.g. gp, police, hospital, "
+                 "linkworker, admin (uses CERTS_DIR/NAME.pem/.key)")
       ->envname("SPROUT_AS");
   app.add_option("--certs-dir", flags.certs_dir, "where --as and the default --ca look")
       ->envname("SPROUT_CERTS_DIR")

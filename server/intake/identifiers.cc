@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 namespace sprout::intake {
 namespace {
@@ -160,6 +161,16 @@ bool IsPharmacyCode(absl::string_view code) {
     if (!IsUpperOrDigit(c)) return false;
   }
   return true;
+}
+
+bool IsNhsTrustCode(absl::string_view code) {
+  return code.size() == 3 && (code[0] == 'R' || code[0] == 'T') && IsUpperOrDigit(code[1]) &&
+         IsUpperOrDigit(code[2]);
+}
+
+bool IsNhsTrustSiteCode(absl::string_view code, absl::string_view trust) {
+  return IsNhsTrustCode(trust) && code.size() == 5 && absl::StartsWith(code, trust) &&
+         IsUpperOrDigit(code[3]) && IsUpperOrDigit(code[4]);
 }
 
 bool IsOdsCode(absl::string_view code) {

@@ -77,6 +77,12 @@ bool IsSubIcbCode(absl::string_view code);
 // IsPharmacyCode(): a community pharmacy (dispensing contractor) ODS code,
 // "F" then 4 letters or digits ("FA123", "FLM49").
 bool IsPharmacyCode(absl::string_view code);
+// IsNhsTrustCode(): an NHS trust (acute, mental health, community or
+// ambulance): "R" (or "T" for a care trust) then 2 letters or digits ("RR8").
+bool IsNhsTrustCode(absl::string_view code);
+// IsNhsTrustSiteCode(): one of `trust`'s sites: the trust's code then 2
+// letters or digits ("RR813" for trust "RR8").
+bool IsNhsTrustSiteCode(absl::string_view code, absl::string_view trust);
 // IsOdsCode(): any ODS-shaped code: 3 to 6 upper-case letters and digits with
 // at least one letter (trusts "RR8", sites "RR813", local authorities "E08000035"
 // are not ODS and fail). For referrers whose type has no stricter pattern.

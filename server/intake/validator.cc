@@ -441,7 +441,7 @@ std::vector<FieldViolation> ValidateReferral(const Referral& referral,
     CheckTimestampNotFuture("referral.authored_time", referral.authored_time(), "the authored time",
                             context.now, context.limits.clock_skew, &out);
   }
-  ValidateSourceRules(referral, &out);
+  ValidateSourceRules(referral, context, &out);
   return out;
 }
 

@@ -80,23 +80,34 @@ std::vector<FieldViolation> ValidateReferral(const sprout::v1::Referral& referra
 // ValidateSourceRules()
 //
 // Only the rules that depend on referrer.source_type (ValidateReferral runs
-// them too). What each kind of referrer must provide:
-//  - GP practice: organisation_code a GP practice code, practitioner_name, the
-//    patient's NHS number and registered practice;
-//  - community pharmacy: organisation_code a pharmacy ODS code;
-//  - police, fire and rescue, housing provider: the patient's postcode (the
-//    NHS number may be unavailable);
+// them too): what each kind of referrer really knows, so must provide.
 //  - every organisation (all but self-referral): organisation_code and a
 //    callback phone or email for feedback;
-//  - self-referral: a way to contact the person (phone or email).
+//  - GP practice: a GP practice code, practitioner_name, the patient's NHS
+//    number (no unavailable reason) and registered practice;
+//  - community pharmacy: a pharmacy ODS code (the registered practice is
+//    optional: a pharmacy does not always know it);
+//  - police, fire and rescue, housing provider, local authority (social
+//    care): the patient's postcode (the NHS number may be unavailable);
+//  - job centre: the postcode and a way to contact the person;
+//  - hospital discharge: an NHS trust code, the traced NHS number (NOT_KNOWN
+//    refused), the registered practice, and discharge details (ward, a
+//    discharge date at most 30 days ahead, a site of that trust if given);
+//  - mental health service: an ODS code, practitioner_name, the traced NHS
+//    number; community health service: an ODS code, the traced NHS number;
+//  - VCSE and self-referral: a way to contact the person (phone, email or
+//    postal address);
+//  - discharge details from anyone but a hospital discharge team are refused.
 // Needs referral.patient and referral.referrer; does nothing without them.
 // Appends to `out`.
-void ValidateSourceRules(const sprout::v1::Referral& referral, std::vector<FieldViolation>* out);
+void ValidateSourceRules(const sprout::v1::Referral& referral, const ValidationContext& context,
+                         std::vector<FieldViolation>* out);
 
 // SourceNeedsPostcode()
 //
 // True for the source types that must give the patient's postcode (police,
-// fire and rescue, housing provider). `source_type` is a SourceType value.
+// fire and rescue, housing provider, job centre, local authority). `source_type` is a SourceType
+// value.
 bool SourceNeedsPostcode(int source_type);
 
 }  // namespace sprout::intake

@@ -42,8 +42,9 @@ TEST_F(CodeMapsTest, DemoMapsLoadAgainstTheStarterRelease) {
   std::string error;
   std::shared_ptr<const CodeMaps> maps = DemoCodeMaps(&error);
   ASSERT_NE(maps, nullptr) << error;
-  EXPECT_THAT(maps->systems(), ElementsAre("community-pharmacy", "fire-safe-and-well",
-                                           "housing-needs", "job-centre", "police-vulnerability"));
+  EXPECT_THAT(maps->systems(),
+              ElementsAre("adult-social-care", "community-pharmacy", "fire-safe-and-well",
+                          "housing-needs", "job-centre", "police-vulnerability"));
   const CodeMaps::Entry* e = maps->Find("police-vulnerability", "PV-ISOL");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->concept_id, 422650009u);

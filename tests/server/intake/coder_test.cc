@@ -174,8 +174,8 @@ TEST_F(CoderTest, UnknownLocalSystemListsTheKnownOnes) {
   EXPECT_EQ(c.violations[0].field, "referral.reasons[1].local_code.system");
   EXPECT_EQ(c.violations[0].description,
             "there is no code map for the local code system \"ambulance\"; use one of: "
-            "community-pharmacy, fire-safe-and-well, housing-needs, job-centre, "
-            "police-vulnerability, or send the reason as free text");
+            "adult-social-care, community-pharmacy, fire-safe-and-well, housing-needs, "
+            "job-centre, police-vulnerability, or send the reason as free text");
   EXPECT_EQ(c.violations[0].local_system, "ambulance");
 }
 

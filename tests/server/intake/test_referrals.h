@@ -86,6 +86,26 @@ inline sprout::v1::Referral ValidSelfReferral() {
   return r;
 }
 
+// A valid hospital discharge referral: trust RR8, traced NHS number,
+// registered practice, ward and a discharge date three days after TestNow().
+inline sprout::v1::Referral ValidHospitalDischargeReferral() {
+  sprout::v1::Referral r = ValidGpReferral();
+  sprout::v1::Referrer* ref = r.mutable_referrer();
+  ref->Clear();
+  ref->set_source_type(sprout::v1::SOURCE_TYPE_HOSPITAL_DISCHARGE);
+  ref->set_organisation_code("RR8");
+  ref->set_organisation_name("Leeds Teaching Hospitals NHS Trust");
+  ref->set_practitioner_role("Discharge coordinator");
+  ref->set_callback_phone("0113 243 3144");
+  sprout::v1::DischargeDetails* d = r.mutable_discharge();
+  d->set_ward("Ward 12 (elderly care)");
+  d->set_site_code("RR813");
+  d->mutable_discharge_date()->set_year(2026);
+  d->mutable_discharge_date()->set_month(11);
+  d->mutable_discharge_date()->set_day(24);
+  return r;
+}
+
 }  // namespace sprout::intake::testing
 
 #endif  // SPROUT_TESTS_SERVER_INTAKE_TEST_REFERRALS_H_
