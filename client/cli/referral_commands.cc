@@ -1,9 +1,13 @@
 // sproutctl referral ...: what referrers do.
+#include <unistd.h>
+
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "client/cli/bulk_submit.h"
 #include "client/cli/command.h"
 #include "client/cli/exit_code.h"
 #include "client/cli/output.h"
@@ -84,10 +88,49 @@ absl::StatusOr<v1::SubmitReferralRequest> BuildRequest(const ReferralInput& in) 
   return request;
 }
 
+struct BulkFlags {
+  BulkOptions options;
+  bool csv = false;
+  CLI::Option* bulk = nullptr;
+};
+
+absl::Status SubmitBulk(const ReferralInput& in, const BulkFlags& bulk, CommandContext& ctx) {
+  if (!in.file.empty() || !in.request_id.empty()) {
+    return UsageError(
+        "--bulk cannot be combined with --file or --request-id (each line carries its own)");
+  }
+  for (const CLI::Option* option : in.field_options) {
+    if (option->count() > 0) {
+      return UsageError(absl::StrCat(option->get_name(), " cannot be combined with --bulk"));
+    }
+  }
+  if (bulk.csv && ctx.json()) return UsageError("--csv and --json go one at a time");
+  BulkOptions options = bulk.options;
+  options.rows = bulk.csv     ? BulkOptions::Rows::kCsv
+                 : ctx.json() ? BulkOptions::Rows::kJson
+                              : BulkOptions::Rows::kNone;
+  // Only a person at a terminal wants the progress line redrawn.
+  options.progress = &ctx.err() == &std::cerr && isatty(STDERR_FILENO) == 1;
+  absl::StatusOr<SproutClient*> client = ctx.client();
+  if (!client.ok()) return client.status();
+  // After the summary, sproutctl prints the status's one line ("3 of 100
+  // lines were refused") and exits 2, or 3 when some lines could not be sent.
+  return RunBulkSubmit(options, **client, ctx.out(), ctx.err());
+}
+
 Action SetUpSubmit(CLI::App& cmd) {
   auto in = std::make_shared<ReferralInput>();
   AddReferralInputFlags(cmd, *in);
-  return [in](CommandContext& ctx) -> absl::Status {
+  auto bulk = std::make_shared<BulkFlags>();
+  bulk->bulk = cmd.add_option("--bulk", bulk->options.file,
+                              "a file of referrals, one JSON object per line (Referral or "
+                              "SubmitReferralRequest); safe to run again");
+  cmd.add_option("--concurrency", bulk->options.concurrency, "with --bulk: calls in flight (1-64)")
+      ->capture_default_str();
+  cmd.add_option("--from-line", bulk->options.from_line, "with --bulk: skip the lines before");
+  cmd.add_flag("--csv", bulk->csv, "with --bulk: one CSV row per line (--json: JSON lines)");
+  return [in, bulk](CommandContext& ctx) -> absl::Status {
+    if (bulk->bulk->count() > 0) return SubmitBulk(*in, *bulk, ctx);
     auto request = BuildRequest(*in);
     if (!request.ok()) return request.status();
     return CallAndPrint<v1::SubmitReferralResponse>(

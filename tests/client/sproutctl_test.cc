@@ -199,6 +199,34 @@ TEST_F(SproutctlTest, SubmitFromExampleFile) {
   EXPECT_EQ(seen.referral().reasons(0).local_code().system(), "police-vulnerability");
 }
 
+TEST_F(SproutctlTest, BulkSubmitSendsEachLineAndPrintsRows) {
+  const std::string file = ::testing::TempDir() + "/sproutctl_bulk.jsonl";
+  std::ofstream(file) << "{\"patient\":{\"givenName\":\"A\"}}\n"
+                      << "{\"requestId\":\"own-id\",\"referral\":{}}\n";
+  EXPECT_CALL(referral_, SubmitReferral(_, _, _))
+      .Times(2)
+      .WillRepeatedly(DoAll(SetArgPointee<2>([] {
+                              v1::SubmitReferralResponse r;
+                              *r.mutable_referral() = QueuedReferral();
+                              return r;
+                            }()),
+                            Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "police", "referral", "submit", "--bulk", file, "--csv",
+                 "--concurrency", "1"}),
+            kExitOk);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("line,outcome,request_id,referral,code,reason,field,message\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("2,accepted,own-id,referrals/r1,,,,\n"));
+  EXPECT_THAT(err_.str(), HasSubstr("2 accepted, 0 replayed (sent before), 0 refused, 0 failed"));
+}
+
+TEST_F(SproutctlTest, BulkSubmitTakesNoSingleReferralFlags) {
+  EXPECT_EQ(Run({"--insecure", "--as", "police", "referral", "submit", "--bulk", "x.jsonl",
+                 "--file", "y.json"}),
+            kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--bulk cannot be combined with --file"));
+}
+
 TEST_F(SproutctlTest, ServerRefusalPrintsViolationsAndExitsTwo) {
   EXPECT_CALL(referral_, SubmitReferral(_, _, _)).WillOnce(Return(InvalidReferralStatus()));
   EXPECT_EQ(Run({"--insecure", "referral", "submit", "--nhs-number", "9434765918", "--source", "gp",
