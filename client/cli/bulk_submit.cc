@@ -284,8 +284,8 @@ absl::Status RunBulkSubmit(const BulkOptions& options, SproutClient& client, std
   }
   if (failed > 0) {
     // Exit 3, without the "is sproutd running" hint: the server answered.
-    return absl::DeadlineExceededError(absl::StrCat(
-        failed, " of ", results.size(), " lines could not be sent in time; run again"));
+    return absl::DeadlineExceededError(absl::StrCat(failed, " of ", results.size(),
+                                                    " lines could not be sent in time; run again"));
   }
   if (refused > 0) {
     return absl::InvalidArgumentError(

@@ -65,7 +65,8 @@ std::string BulkRequestId(absl::string_view line);
 // sent again after the RetryInfo delay, for up to two minutes. Returns OK when
 // every line was accepted or replayed; otherwise a status whose code gives
 // sproutctl's exit code: DEADLINE_EXCEEDED when some lines could not be sent
-// (re-run to finish), else INVALID_ARGUMENT when some lines were refused. A file that cannot be read, or bad options, is a usage error.
+// (re-run to finish), else INVALID_ARGUMENT when some lines were refused. A file that cannot be
+// read, or bad options, is a usage error.
 absl::Status RunBulkSubmit(const BulkOptions& options, SproutClient& client, std::ostream& out,
                            std::ostream& err);
 
