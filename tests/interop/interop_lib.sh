@@ -1,0 +1,129 @@
+# Sourced by the interop tests (tests/interop/*_client_interop.sh): dev
+# certificates, the real sproutd on a free loopback port with a fresh SQLite
+# file (the flags tests/integration/sproutd_process.cc uses), and the examples
+# of doc/integrating.md cut out of the markdown so they are run as written.
+#
+#   source interop_lib.sh
+#   interop_setup SPROUTD SOURCE_DIR SCRATCH_DIR   # checks, certificates
+#   start_sproutd                                  # sets SPROUT_SERVER; stopped on exit
+#   extract_example submit.py "$SCRATCH/submit.py"
+#   track_pid PID                                  # a background client, ended on exit
+#   stop_sproutd                                   # fails unless sproutd exits 0
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+step() { echo "--- $*"; }
+
+interop_setup() {  # sproutd source_dir scratch_dir
+  [[ $# -eq 3 ]] || fail "usage: $0 SPROUTD SOURCE_DIR SCRATCH_DIR"
+  SPROUTD=$1
+  SRC=$(cd "$2" && pwd)
+  SCRATCH=$3
+  [[ -x "$SPROUTD" ]] || fail "no sproutd at $SPROUTD (cmake --build build --target sproutd)"
+  [[ -f "$SRC/proto/sprout/v1/referral_service.proto" ]] || fail "$SRC is not the Sprout source tree"
+  # A fresh folder each run: new database, new certificates, no stale port file.
+  [[ -n "$SCRATCH" && "$SCRATCH" != "/" && "$(realpath -m "$SCRATCH")" != "$SRC" ]] ||
+    fail "refusing to use $SCRATCH as the scratch folder"
+  rm -rf "$SCRATCH"
+  mkdir -p "$SCRATCH"
+  SCRATCH=$(cd "$SCRATCH" && pwd)
+  CERTS="$SCRATCH/certs"
+  # gp = practice Y99001 (referrer), linkworker = lw-u99001-01 of PCN U99001.
+  "$SRC/certs/make-dev-certs" --out "$CERTS" --practice Y99001 --pcn U99001 \
+    --link-worker lw-u99001-01 >/dev/null || fail "certs/make-dev-certs failed"
+  export SPROUT_CERTS_DIR="$CERTS"
+  export SPROUT_CA="$CERTS/ca.pem"
+}
+
+SPROUTD_PID=""
+
+# Starts sproutd and waits for the port it chose (written once it serves).
+start_sproutd() {
+  local port_file="$SCRATCH/port" log="$SCRATCH/sproutd.log"
+  (umask 077 && head -c 32 /dev/urandom >"$SCRATCH/pseudonym.key")
+  trap on_exit EXIT
+  # From the source root, as the C++ integration tests run it; every path is
+  # given anyway, so nothing depends on sproutd's relative defaults.
+  (cd "$SRC" && exec "$SPROUTD" \
+    --listen=127.0.0.1:0 \
+    --port_file="$port_file" \
+    --db="$SCRATCH/sprout.db" \
+    --pseudonym_key_file="$SCRATCH/pseudonym.key" \
+    --snomed_cache="$SCRATCH/snomed.cache" \
+    --snomed_release="$SRC/snomed/data/starter" \
+    --directory="$SRC/deploy/demo/directory" \
+    --routing_policy="$SRC/deploy/demo/routing_policy.textproto" \
+    --codemaps="$SRC/deploy/demo/codemaps" \
+    --bindings="$SRC/deploy/demo/bindings.textproto" \
+    --tls_cert="$CERTS/server.pem" \
+    --tls_key="$CERTS/server.key" \
+    --tls_client_ca="$CERTS/ca.pem" \
+    --log_level=warn) >"$log" 2>&1 &
+  SPROUTD_PID=$!
+  local port="" waited=0
+  while [[ -z "$port" ]]; do
+    if ! kill -0 "$SPROUTD_PID" 2>/dev/null; then
+      wait "$SPROUTD_PID" || true
+      SPROUTD_PID=""
+      tail -n 20 "$log" >&2
+      fail "sproutd exited during start-up (log above)"
+    fi
+    if [[ -s "$port_file" ]] && grep -qxE '[0-9]+' "$port_file"; then
+      port=$(cat "$port_file")
+    else
+      ((waited++ < 600)) || fail "sproutd did not write $port_file within 60 s"
+      sleep 0.1
+    fi
+  done
+  export SPROUT_SERVER="127.0.0.1:$port"
+  echo "sproutd (pid $SPROUTD_PID) serving on $SPROUT_SERVER"
+}
+
+# SIGTERM and wait; a clean shutdown exits 0 (the integration tests demand the same).
+stop_sproutd() {
+  [[ -n "$SPROUTD_PID" ]] || return 0
+  local pid=$SPROUTD_PID rc=0
+  SPROUTD_PID=""
+  kill -0 "$pid" 2>/dev/null || fail "sproutd died during the test: $(tail -n 5 "$SCRATCH/sproutd.log")"
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  [[ $rc -eq 0 ]] || fail "sproutd exited $rc on SIGTERM: $(tail -n 5 "$SCRATCH/sproutd.log")"
+}
+
+# Other processes a test starts in the background, ended with it.
+BACKGROUND_PIDS=()
+track_pid() { BACKGROUND_PIDS+=("$1"); }
+
+# On any exit: never leave sproutd (or a client) behind, and say where the log
+# is on failure.
+on_exit() {
+  local rc=$? pid
+  for pid in "${BACKGROUND_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  if [[ -n "$SPROUTD_PID" ]]; then
+    kill -KILL "$SPROUTD_PID" 2>/dev/null || true
+    wait "$SPROUTD_PID" 2>/dev/null || true
+  fi
+  if [[ $rc -ne 0 ]]; then
+    echo "interop test failed (exit $rc); scratch folder and sproutd.log: $SCRATCH" >&2
+  fi
+}
+
+# extract_example NAME OUT: the fenced block after `<!-- example: NAME -->` in
+# doc/integrating.md, byte for byte, to OUT.
+extract_example() {
+  local name=$1 out=$2 doc="$SRC/doc/integrating.md"
+  awk -v marker="<!-- example: ${name} -->" '
+    $0 == marker { armed = 1; next }
+    armed && !inside && /^```/ { inside = 1; next }
+    inside && /^```[[:space:]]*$/ { found = 1; exit }
+    inside { print }
+    armed && !inside && NF { exit }   # only blank lines may sit between marker and block
+    END { exit found ? 0 : 1 }
+  ' "$doc" >"$out" || fail "no fenced block after <!-- example: ${name} --> in doc/integrating.md"
+  [[ -s "$out" ]] || fail "the example ${name} in doc/integrating.md is empty"
+}
