@@ -127,3 +127,20 @@ extract_example() {
   ' "$doc" >"$out" || fail "no fenced block after <!-- example: ${name} --> in doc/integrating.md"
   [[ -s "$out" ]] || fail "the example ${name} in doc/integrating.md is empty"
 }
+
+# check_refused_example LABEL COMMAND...: runs the doc's submit example
+# (COMMAND, from the source folder) on the GP example with a wrong NHS number
+# check digit. It must exit 2, print the field violation and the ErrorInfo
+# reason, and print no patient data.
+check_refused_example() {
+  local label=$1 rc=0 out
+  shift
+  sed 's/"943 476 5919"/"943 476 5918"/' "$SRC/client/examples/gp-referral.json" >"$SCRATCH/bad-referral.json"
+  grep -q '"943 476 5918"' "$SCRATCH/bad-referral.json" || fail "could not make the bad referral"
+  out=$(cd "$SRC" && "$@" "$SCRATCH/bad-referral.json") || rc=$?
+  echo "$out"
+  [[ $rc -eq 2 ]] || fail "$label exited $rc on a refused referral (2 expected)"
+  grep -q '^  referral.patient.nhs_number: ' <<<"$out" || fail "$label did not print the field violation"
+  grep -q '^  reason: INVALID_REFERRAL (sprout)' <<<"$out" || fail "$label did not print the ErrorInfo reason"
+  ! grep -qiE '943 ?476 ?591|quillfeather|hettie' <<<"$out" || fail "$label printed patient data"
+}

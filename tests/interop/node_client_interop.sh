@@ -68,15 +68,7 @@ grep -qE "^[0-9]+ QUEUE_EVENT_TYPE_ADDED queueItems/[^ ]+ ${referral}\$" "$watch
 
 # A wrong NHS number check digit: refused, exit 2, the field and the reason
 # printed, and no patient data.
-sed 's/"943 476 5919"/"943 476 5918"/' "$SRC/client/examples/gp-referral.json" >"$SCRATCH/bad-referral.json"
-grep -q '"943 476 5918"' "$SCRATCH/bad-referral.json" || fail "could not make the bad referral"
-rc=0
-out=$(cd "$SRC" && node "$SCRATCH/submit.js" "$SCRATCH/bad-referral.json") || rc=$?
-echo "$out"
-[[ $rc -eq 2 ]] || fail "submit.js exited $rc on a refused referral (2 expected)"
-grep -q '^  referral.patient.nhs_number: ' <<<"$out" || fail "submit.js did not print the field violation"
-grep -q '^  reason: INVALID_REFERRAL (sprout)' <<<"$out" || fail "submit.js did not print the ErrorInfo reason"
-! grep -qiE '943 ?476 ?591|quillfeather|hettie' <<<"$out" || fail "submit.js printed patient data"
+check_refused_example submit.js node "$SCRATCH/submit.js"
 
 step "stopping sproutd"
 stop_sproutd
