@@ -43,7 +43,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/util/json_util.h"
+#include "client/referral_builder.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/integration/test_referrals.h"
@@ -115,20 +115,17 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-// A Referral, or the referral of a SubmitReferralRequest, from protobuf JSON.
+// A Referral, or the referral of a SubmitReferralRequest, from protobuf JSON
+// (as sproutctl reads it).
 sprout::v1::Referral ParseReferral(const std::string& json, const std::string& where) {
-  sprout::v1::SubmitReferralRequest request;
-  google::protobuf::util::JsonParseOptions options;
-  if (google::protobuf::util::JsonStringToMessage(json, &request, options).ok() &&
-      request.has_referral()) {
-    return request.referral();
-  }
-  sprout::v1::Referral referral;
-  if (!google::protobuf::util::JsonStringToMessage(json, &referral, options).ok()) {
-    std::fprintf(stderr, "sprout-bench: %s is not a Referral in protobuf JSON\n", where.c_str());
+  absl::StatusOr<sprout::v1::SubmitReferralRequest> request =
+      sprout::client::ParseReferralJson(json);
+  if (!request.ok()) {
+    std::fprintf(stderr, "sprout-bench: %s: %s\n", where.c_str(),
+                 std::string(request.status().message()).c_str());
     std::exit(1);
   }
-  return referral;
+  return request->referral();
 }
 
 // The worked example of a demo identity (client/examples/README.md).

@@ -59,6 +59,9 @@ routing::RoutingRequest MakeRoutingRequest(const sprout::v1::Referral& referral,
   }
   if (!patient.address().postcode().empty()) request.postcode = patient.address().postcode();
   request.source_type = static_cast<routing::SourceType>(referral.referrer().source_type());
+  if (!referral.referrer().organisation_code().empty()) {
+    request.referrer_organisation_code = referral.referrer().organisation_code();
+  }
   request.priority = referral.priority() == sprout::v1::PRIORITY_URGENT
                          ? routing::Priority::kUrgent
                          : routing::Priority::kRoutine;

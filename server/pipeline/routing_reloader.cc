@@ -31,7 +31,7 @@ std::string DirectoryFileOf(absl::string_view message, const std::string& folder
   const routing::DirectoryFiles files = routing::DirectoryFiles::InFolder(folder);
   for (const std::string* path :
        {&files.sub_icb_locations, &files.pcn_details, &files.core_partners,
-        &files.postcode_coverage, &files.link_workers}) {
+        &files.postcode_coverage, &files.link_workers, &files.referrers}) {
     if (absl::StrContains(message, *path)) return *path;
   }
   return folder;

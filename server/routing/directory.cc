@@ -154,6 +154,21 @@ absl::Status Directory::Index() {
       return Invalid(c.source, absl::StrCat("postcode '", c.key, "' is covered twice"));
     }
   }
+  for (const ReferrerOrganisation& org : contents_.referrers) {
+    if (!sicbls_.contains(org.sicbl_code)) {
+      return Invalid(org.source,
+                     absl::StrCat("referrer '", org.code, "' references unknown Sub-ICB Location '",
+                                  org.sicbl_code, "'"));
+    }
+    if (practices_.contains(org.code)) {
+      return Invalid(org.source, absl::StrCat("referrer '", org.code,
+                                              "' is a practice of the ePCN files; list only "
+                                              "organisations that are not practices"));
+    }
+    if (!referrers_.emplace(org.code, &org).second) {
+      return Invalid(org.source, absl::StrCat("duplicate referrer '", org.code, "'"));
+    }
+  }
   for (const LinkWorker& lw : contents_.link_workers) {
     if (!IsLinkWorkerId(lw.id)) {
       return Invalid(lw.source, absl::StrCat("'", lw.id,
@@ -202,6 +217,9 @@ const SubIcbLocation* Directory::FindSubIcbLocation(absl::string_view code) cons
   return FindIn(sicbls_, code);
 }
 const Pcn* Directory::FindPcn(absl::string_view code) const { return FindIn(pcns_, code); }
+const ReferrerOrganisation* Directory::FindReferrer(absl::string_view code) const {
+  return FindIn(referrers_, code);
+}
 const Practice* Directory::FindPractice(absl::string_view code) const {
   return FindIn(practices_, code);
 }

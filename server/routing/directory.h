@@ -92,6 +92,17 @@ struct PostcodeCoverage {
   std::string source;
 };
 
+// An organisation that refers (not a practice: those are in the ePCN files),
+// e.g. a pharmacy, a police force, a trust's discharge team: where it works,
+// so a referral it sends that finds no PCN waits on its own area's triage
+// queue rather than the policy's default.
+struct ReferrerOrganisation {
+  std::string code;  // As in the caller's identity: an ODS code or "kind:id".
+  std::string name;
+  std::string sicbl_code;  // The Sub-ICB Location it serves.
+  std::string source;
+};
+
 // An age band a link worker works with, both ends inclusive; no max = no limit.
 struct AgeRange {
   int min = 0;
@@ -137,7 +148,8 @@ struct DirectoryContents {
   std::vector<Practice> practices;  // History rows may arrive unsorted.
   std::vector<PostcodeCoverage> coverage;
   std::vector<LinkWorker> link_workers;
-  std::string version;  // Recorded on every routing decision.
+  std::vector<ReferrerOrganisation> referrers;  // Optional: may be empty.
+  std::string version;                          // Recorded on every routing decision.
 };
 
 // How a postcode was matched to a PCN.
@@ -173,6 +185,7 @@ class Directory {
   const Pcn* FindPcn(absl::string_view code) const;
   const Practice* FindPractice(absl::string_view code) const;
   const LinkWorker* FindLinkWorker(absl::string_view id) const;
+  const ReferrerOrganisation* FindReferrer(absl::string_view code) const;
 
   // PcnForPractice()
   //
@@ -212,6 +225,7 @@ class Directory {
   absl::flat_hash_map<std::string, const Practice*> practices_;
   absl::flat_hash_map<std::string, const PostcodeCoverage*> coverage_;
   absl::flat_hash_map<std::string, const LinkWorker*> link_workers_;
+  absl::flat_hash_map<std::string, const ReferrerOrganisation*> referrers_;
   absl::flat_hash_map<std::string, std::vector<const LinkWorker*>> workers_by_pcn_;
 };
 

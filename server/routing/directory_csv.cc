@@ -139,6 +139,25 @@ const std::vector<std::string>& CoverageNames() {
   return *kNames;
 }
 
+const std::vector<std::string>& ReferrerNames() {
+  static const auto* kNames = new std::vector<std::string>{"Organisation Code", "Organisation Name",
+                                                           "Sub ICB Location Code"};
+  return *kNames;
+}
+
+// An identity's organisation: 1 to 64 letters, digits, '-', '_', ':' or '.'
+// (certs/README.md), such as "FA123" or "police:WYP".
+bool IsOrganisationCode(absl::string_view code) {
+  if (code.empty() || code.size() > 64) return false;
+  for (char c : code) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != ':' &&
+        c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
 const std::vector<std::string>& LinkWorkerNames() {
   static const auto* kNames = new std::vector<std::string>{
       "link_worker_id",      "pcn_code",          "display_name", "wte",
@@ -327,6 +346,29 @@ absl::Status ParsePostcodeCoverageCsv(absl::string_view content, absl::string_vi
                             absl::StrCat("'", ctx.field(1), "' is not a PCN code (U + 5 digits)"));
     }
     out->coverage.push_back(PostcodeCoverage{key, ctx.field(1), ctx.source()});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseReferrersCsv(absl::string_view content, absl::string_view filename,
+                               DirectoryContents* out) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ReadTable(content, filename, ReferrerNames(), true);
+  if (!rows.ok()) return rows.status();
+  for (const CsvRow& row : *rows) {
+    RowContext ctx(filename, row, ReferrerNames());
+    if (absl::Status s = ctx.CheckWidth(3, 3); !s.ok()) return s;
+    if (!IsOrganisationCode(ctx.field(0))) {
+      return ctx.FieldError(0, absl::StrCat("'", ctx.field(0),
+                                            "' is not an organisation code (an ODS code such as "
+                                            "FA123 or a local id such as police:WYP)"));
+    }
+    if (absl::Status s = ctx.Required(1); !s.ok()) return s;
+    if (!IsSubIcbLocationCode(ctx.field(2))) {
+      return ctx.FieldError(
+          2, absl::StrCat("'", ctx.field(2), "' is not a Sub-ICB Location code (e.g. 01A)"));
+    }
+    out->referrers.push_back(
+        ReferrerOrganisation{ctx.field(0), ctx.field(1), ctx.field(2), ctx.source()});
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -23,7 +24,8 @@ absl::StatusOr<std::string> VersionOf(const DirectorySources& sources) {
   bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
   for (const DirectorySources::File* file :
        {&sources.sub_icb_locations, &sources.pcn_details, &sources.core_partners,
-        &sources.postcode_coverage, &sources.link_workers}) {
+        &sources.postcode_coverage, &sources.link_workers, &sources.referrers}) {
+    if (file == &sources.referrers && file->name.empty()) continue;  // optional, absent
     const std::string framing = absl::StrCat(file->name, "\n", file->content.size(), "\n");
     ok = ok && EVP_DigestUpdate(ctx, framing.data(), framing.size()) == 1;
     ok = ok && EVP_DigestUpdate(ctx, file->content.data(), file->content.size()) == 1;
@@ -42,9 +44,9 @@ absl::StatusOr<std::string> VersionOf(const DirectorySources& sources) {
 DirectoryFiles DirectoryFiles::InFolder(absl::string_view folder) {
   const std::string base = absl::StrCat(folder, folder.empty() || folder.back() == '/' ? "" : "/");
   return DirectoryFiles{
-      absl::StrCat(base, "sub_icb_locations.csv"), absl::StrCat(base, "pcn_details.csv"),
+      absl::StrCat(base, "sub_icb_locations.csv"),      absl::StrCat(base, "pcn_details.csv"),
       absl::StrCat(base, "epcncorepartnerdetails.csv"), absl::StrCat(base, "postcode_coverage.csv"),
-      absl::StrCat(base, "link_workers.csv")};
+      absl::StrCat(base, "link_workers.csv"),           absl::StrCat(base, "referrers.csv")};
 }
 
 absl::StatusOr<std::shared_ptr<const Directory>> BuildDirectory(
@@ -67,6 +69,9 @@ absl::StatusOr<std::shared_ptr<const Directory>> BuildDirectory(
     status = ParseLinkWorkersCsv(sources.link_workers.content, sources.link_workers.name, compiler,
                                  &contents);
   }
+  if (status.ok() && !sources.referrers.name.empty()) {
+    status = ParseReferrersCsv(sources.referrers.content, sources.referrers.name, &contents);
+  }
   if (!status.ok()) return status;
   absl::StatusOr<std::string> version = VersionOf(sources);
   if (!version.ok()) return version.status();
@@ -88,6 +93,11 @@ absl::StatusOr<std::shared_ptr<const Directory>> LoadDirectory(
     if (!content.ok()) return content.status();
     file->name = *path;
     file->content = *std::move(content);
+  }
+  if (!files.referrers.empty() && std::filesystem::exists(files.referrers)) {
+    absl::StatusOr<std::string> content = ReadFileToString(files.referrers);
+    if (!content.ok()) return content.status();
+    sources.referrers = {files.referrers, *std::move(content)};
   }
   return BuildDirectory(sources, compiler);
 }

@@ -35,6 +35,12 @@
 //    tags ("en;pl"). age_groups: ';'-separated "min-max" or "min+" ("0-17;65+"),
 //    blank = all ages. available_from / available_to: inclusive YYYYMMDD dates,
 //    blank = unbounded.
+//  * referrers.csv -- optional; header required:
+//      Organisation Code,Organisation Name,Sub ICB Location Code
+//    Organisations that refer but are not practices (pharmacies, police,
+//    trusts, councils, VCSE groups), by the organisation code of their
+//    identity, with the Sub-ICB Location they serve: a referral from one that
+//    finds no PCN goes to that Sub-ICB Location's triage queue.
 #ifndef SPROUT_SERVER_ROUTING_DIRECTORY_LOADER_H_
 #define SPROUT_SERVER_ROUTING_DIRECTORY_LOADER_H_
 
@@ -60,11 +66,13 @@ absl::Status ParseCorePartnerCsv(absl::string_view content, absl::string_view fi
                                  DirectoryContents* out);
 absl::Status ParsePostcodeCoverageCsv(absl::string_view content, absl::string_view filename,
                                       DirectoryContents* out);
+absl::Status ParseReferrersCsv(absl::string_view content, absl::string_view filename,
+                               DirectoryContents* out);
 // Compiles each specialism's ECL with `compiler`.
 absl::Status ParseLinkWorkersCsv(absl::string_view content, absl::string_view filename,
                                  const ConceptPredicateCompiler& compiler, DirectoryContents* out);
 
-// The text of the five directory files, with the names used in errors.
+// The text of the directory files, with the names used in errors.
 struct DirectorySources {
   struct File {
     std::string name;
@@ -75,26 +83,31 @@ struct DirectorySources {
   File core_partners;
   File postcode_coverage;
   File link_workers;
+  // Optional: an empty name means there is none.
+  File referrers;
 };
 
 // BuildDirectory()
 //
-// Parses all five sources, sets the version to "sha256:<hex>" of their names
+// Parses all the sources, sets the version to "sha256:<hex>" of their names
 // and bytes, and validates the whole (Directory::Create). The string entry
 // point of LoadDirectory().
 absl::StatusOr<std::shared_ptr<const Directory>> BuildDirectory(
     const DirectorySources& sources, const ConceptPredicateCompiler& compiler);
 
-// Paths of the five files.
+// Paths of the files.
 struct DirectoryFiles {
   std::string sub_icb_locations;
   std::string pcn_details;
   std::string core_partners;
   std::string postcode_coverage;
   std::string link_workers;
+  // Optional: read only when the file exists.
+  std::string referrers;
 
   // The standard names inside `folder`: sub_icb_locations.csv, pcn_details.csv,
-  // epcncorepartnerdetails.csv, postcode_coverage.csv, link_workers.csv.
+  // epcncorepartnerdetails.csv, postcode_coverage.csv, link_workers.csv,
+  // referrers.csv.
   static DirectoryFiles InFolder(absl::string_view folder);
 };
 

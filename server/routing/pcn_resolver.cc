@@ -82,26 +82,35 @@ PcnResolution ResolvePcn(const Directory& directory, const RoutingRequest& reque
     }
   }
 
-  // The triage queue, should the referral need one.
+  // The triage queue, should the referral need one. The referrer's Sub-ICB
+  // Location is the one given, else the one the directory lists for it.
+  std::optional<std::string> referrer_sicbl = request.referrer_sub_icb_location;
+  const ReferrerOrganisation* referrer = nullptr;
+  if (!referrer_sicbl && request.referrer_organisation_code &&
+      (referrer = directory.FindReferrer(*request.referrer_organisation_code)) != nullptr) {
+    referrer_sicbl = referrer->sicbl_code;
+  }
   if (r.pcn != nullptr) {
     r.triage_sicbl = r.pcn->sicbl_code;
   } else if (practice != nullptr) {
     r.triage_sicbl = practice->sicbl_code;
     r.steps.push_back({"triage", r.triage_sicbl, true,
                        absl::StrCat("triage queue of the practice's Sub-ICB Location")});
-  } else if (request.referrer_sub_icb_location &&
-             directory.FindSubIcbLocation(*request.referrer_sub_icb_location) != nullptr) {
-    r.triage_sicbl = *request.referrer_sub_icb_location;
-    r.steps.push_back(
-        {"triage", r.triage_sicbl, true, "triage queue of the referrer's Sub-ICB Location"});
-  } else {
-    r.triage_sicbl = default_triage;
+  } else if (referrer_sicbl && directory.FindSubIcbLocation(*referrer_sicbl) != nullptr) {
+    r.triage_sicbl = *referrer_sicbl;
     r.steps.push_back(
         {"triage", r.triage_sicbl, true,
-         request.referrer_sub_icb_location
-             ? absl::StrCat("referrer's Sub-ICB Location '", *request.referrer_sub_icb_location,
-                            "' is unknown; the policy's default triage queue")
-             : std::string("the policy's default triage queue")});
+         referrer != nullptr
+             ? absl::StrCat("triage queue of the Sub-ICB Location the referrer ", referrer->code,
+                            " serves (directory ", referrer->source, ")")
+             : std::string("triage queue of the referrer's Sub-ICB Location")});
+  } else {
+    r.triage_sicbl = default_triage;
+    r.steps.push_back({"triage", r.triage_sicbl, true,
+                       referrer_sicbl
+                           ? absl::StrCat("referrer's Sub-ICB Location '", *referrer_sicbl,
+                                          "' is unknown; the policy's default triage queue")
+                           : std::string("the policy's default triage queue")});
   }
   return r;
 }

@@ -54,6 +54,10 @@ struct RoutingRequest {
   // The referrer's Sub-ICB Location, when known: the triage queue used when the
   // person has no usable practice or postcode. Else the policy's default.
   std::optional<std::string> referrer_sub_icb_location;
+  // The referring organisation (the caller's identity): when
+  // referrer_sub_icb_location is not given, the directory's referrers.csv
+  // says which Sub-ICB Location it serves.
+  std::optional<std::string> referrer_organisation_code;
   SourceType source_type = SourceType::kUnspecified;
   Priority priority = Priority::kRoutine;
   std::vector<uint64_t> reasons;  // Coded reason concept ids.

@@ -96,6 +96,19 @@ TEST_F(DemoDirectoryTest, DemoPolicyRulesFire) {
   EXPECT_EQ(d.outcome, Outcome::kTriage);
   EXPECT_EQ(d.triage_queue, "Z2H0B");
 
+  // The same from the demo fire service, known to referrers.csv as serving
+  // Fenmoor: its own area's triage queue, not the policy's default.
+  homeless.referrer_sub_icb_location.reset();
+  homeless.source_type = SourceType::kFireAndRescue;
+  homeless.referrer_organisation_code = "fire:ZFRS";
+  d = Route(homeless);
+  EXPECT_EQ(d.outcome, Outcome::kTriage);
+  EXPECT_EQ(d.triage_queue, "Z2H0B");
+  // An organisation the directory does not list: the policy's default.
+  homeless.referrer_organisation_code = "fire:UNLISTED";
+  d = Route(homeless);
+  EXPECT_EQ(d.triage_queue, "Z1W0A");
+
   RoutingRequest self = Request("Y99001", absl::CivilDay(2025, 5, 1));
   self.practice_code.reset();
   self.postcode = "ZW1 9QT";  // Sector ZW1 9 is Riverside's, though ZW1 is Northgate's.

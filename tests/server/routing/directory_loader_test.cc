@@ -113,6 +113,10 @@ TEST_P(DirectoryLoaderErrorTest, FailsWithExactMessage) {
 }
 
 void SetPartners(DirectorySources* s, std::string content) { s->core_partners.content = content; }
+void SetReferrers(DirectorySources* s, std::string rows) {
+  s->referrers = {"referrers.csv",
+                  "Organisation Code,Organisation Name,Sub ICB Location Code\n" + rows};
+}
 void SetWorkers(DirectorySources* s, std::string rows) {
   s->link_workers.content = kWorkersHeader + rows;
 }
@@ -269,8 +273,42 @@ INSTANTIATE_TEST_SUITE_P(
                  "workers.csv:3: duplicate link worker 'lw-x'"},
         BadInput{"WorkerTooFewColumns",
                  [](DirectorySources* s) { SetWorkers(s, "lw-x,U00001,X,1.0\n"); },
-                 "workers.csv:2: expected 11 columns, found 4"}),
+                 "workers.csv:2: expected 11 columns, found 4"},
+        BadInput{"ReferrerBadCode",
+                 [](DirectorySources* s) { SetReferrers(s, "police WYP,Police,01A\n"); },
+                 "referrers.csv:2: column 1 (Organisation Code): 'police WYP' is not an "
+                 "organisation code (an ODS code such as FA123 or a local id such as "
+                 "police:WYP)"},
+        BadInput{"ReferrerUnknownSubIcbLocation",
+                 [](DirectorySources* s) { SetReferrers(s, "police:WYP,Police,09Z\n"); },
+                 "referrers.csv:2: referrer 'police:WYP' references unknown Sub-ICB Location "
+                 "'09Z'"},
+        BadInput{"ReferrerThatIsAPractice",
+                 [](DirectorySources* s) { SetReferrers(s, "A00001,Alpha,01A\n"); },
+                 "referrers.csv:2: referrer 'A00001' is a practice of the ePCN files; list only "
+                 "organisations that are not practices"},
+        BadInput{"ReferrerDuplicate",
+                 [](DirectorySources* s) {
+                   SetReferrers(s, "FA123,Pharmacy,01A\nFA123,Pharmacy again,01B\n");
+                 },
+                 "referrers.csv:3: duplicate referrer 'FA123'"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
+TEST(DirectoryLoaderTest, ReferrersAreOptionalAndFoundByCode) {
+  FakeConceptCompiler compiler;
+  DirectorySources s = SmallSources();
+  absl::StatusOr<std::shared_ptr<const Directory>> without = BuildDirectory(s, compiler);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ((*without)->FindReferrer("police:WYP"), nullptr);
+  SetReferrers(&s, "police:WYP,Demo Police,01B\n");
+  absl::StatusOr<std::shared_ptr<const Directory>> with = BuildDirectory(s, compiler);
+  ASSERT_TRUE(with.ok()) << with.status();
+  const ReferrerOrganisation* police = (*with)->FindReferrer("police:WYP");
+  ASSERT_NE(police, nullptr);
+  EXPECT_EQ(police->sicbl_code, "01B");
+  EXPECT_EQ(police->name, "Demo Police");
+  EXPECT_NE((*with)->version(), (*without)->version());  // the file is part of the version
+}
 
 TEST(DirectoryLoaderTest, LoadDirectoryNamesAMissingFile) {
   FakeConceptCompiler compiler;
