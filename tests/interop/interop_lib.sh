@@ -41,15 +41,29 @@ interop_setup() {  # sproutd source_dir scratch_dir
 SPROUTD_PID=""
 
 # Starts sproutd and waits for the port it chose (written once it serves).
+# await_line FD PATTERN SECONDS COPY: reads lines from FD, appending each to
+# the file COPY, until one matches the extended regex PATTERN (its groups are
+# then in BASH_REMATCH). It blocks on the reads themselves, so it returns as
+# soon as the line is written; returns 1 at end of input or after SECONDS.
+await_line() {
+  local fd=$1 pattern=$2 copy=$4 deadline=$((SECONDS + $3)) line
+  while ((SECONDS < deadline)) && IFS= read -r -t "$((deadline - SECONDS))" -u "$fd" line; do
+    printf '%s\n' "$line" >>"$copy"
+    [[ $line =~ $pattern ]] && return 0
+  done
+  return 1
+}
+
 start_sproutd() {
-  local port_file="$SCRATCH/port" log="$SCRATCH/sproutd.log"
+  local log="$SCRATCH/sproutd.log" fifo="$SCRATCH/sproutd.out"
   (umask 077 && head -c 32 /dev/urandom >"$SCRATCH/pseudonym.key")
   trap on_exit EXIT
+  rm -f "$fifo" && mkfifo "$fifo" && : >"$log"
   # From the source root, as the C++ integration tests run it; every path is
-  # given anyway, so nothing depends on sproutd's relative defaults.
+  # given anyway, so nothing depends on sproutd's relative defaults. Its log
+  # comes through a pipe so that start-up is awaited on its SERVING line.
   (cd "$SRC" && exec "$SPROUTD" \
     --listen=127.0.0.1:0 \
-    --port_file="$port_file" \
     --db="$SCRATCH/sprout.db" \
     --pseudonym_key_file="$SCRATCH/pseudonym.key" \
     --snomed_cache="$SCRATCH/snomed.cache" \
@@ -61,24 +75,21 @@ start_sproutd() {
     --tls_cert="$CERTS/server.pem" \
     --tls_key="$CERTS/server.key" \
     --tls_client_ca="$CERTS/ca.pem" \
-    --log_level=warn) >"$log" 2>&1 &
+    --log_level=info) >"$fifo" 2>&1 &
   SPROUTD_PID=$!
-  local port="" waited=0
-  while [[ -z "$port" ]]; do
-    if ! kill -0 "$SPROUTD_PID" 2>/dev/null; then
-      wait "$SPROUTD_PID" || true
-      SPROUTD_PID=""
-      tail -n 20 "$log" >&2
-      fail "sproutd exited during start-up (log above)"
-    fi
-    if [[ -s "$port_file" ]] && grep -qxE '[0-9]+' "$port_file"; then
-      port=$(cat "$port_file")
-    else
-      ((waited++ < 600)) || fail "sproutd did not write $port_file within 60 s"
-      sleep 0.1
-    fi
-  done
-  export SPROUT_SERVER="127.0.0.1:$port"
+  local out
+  exec {out}<"$fifo"
+  if ! await_line "$out" 'SERVING on 127\.0\.0\.1:([0-9]+)' 60 "$log"; then
+    kill -KILL "$SPROUTD_PID" 2>/dev/null || true
+    wait "$SPROUTD_PID" || true
+    SPROUTD_PID=""
+    tail -n 20 "$log" >&2
+    fail "sproutd exited or did not start serving within 60 s (log above)"
+  fi
+  export SPROUT_SERVER="127.0.0.1:${BASH_REMATCH[1]}"
+  # The rest of the log keeps flowing to the file (cat ends when sproutd does).
+  cat <&"$out" >>"$log" &
+  exec {out}<&-
   echo "sproutd (pid $SPROUTD_PID) serving on $SPROUT_SERVER"
 }
 

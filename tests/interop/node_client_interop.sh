@@ -34,21 +34,22 @@ extract_example watch_queue.js "$SCRATCH/watch_queue.js"
 # (with an IP address Node warns that TLS SNI cannot carry it; doc/integrating.md).
 export SPROUT_SERVER="localhost:${SPROUT_SERVER##*:}"
 
-# The watcher runs as the link worker for a fixed time and then ends by its
-# deadline, which the example treats as a normal end (exit 0).
+# The watcher runs as the link worker; its output comes through a pipe and
+# each expected line is awaited as it is written.
 watch_out="$SCRATCH/watch_queue.out"
+watch_pipe="$SCRATCH/watch_queue.pipe"
+rm -f "$watch_pipe" && mkfifo "$watch_pipe"
 (cd "$SRC" && SPROUT_CERT="$CERTS/linkworker.pem" SPROUT_KEY="$CERTS/linkworker.key" \
-  SPROUT_WATCH_SECONDS=10 exec node "$SCRATCH/watch_queue.js" pcns/U99001) >"$watch_out" 2>&1 &
+  SPROUT_WATCH_SECONDS=120 exec node "$SCRATCH/watch_queue.js" pcns/U99001) >"$watch_pipe" 2>&1 &
 watcher=$!
 track_pid "$watcher"
+exec {watch_fd}<"$watch_pipe"
+added='^[0-9]+ QUEUE_EVENT_TYPE_ADDED queueItems/'
 # The two referrals the client above left waiting arrive first: the watch is open.
-for _ in $(seq 100); do
-  [[ $(grep -c ' QUEUE_EVENT_TYPE_ADDED queueItems/' "$watch_out") -ge 2 ]] && break
-  kill -0 "$watcher" 2>/dev/null || break
-  sleep 0.1
+for item in first second; do
+  await_line "$watch_fd" "$added" 60 "$watch_out" ||
+    fail "watch_queue.js did not list the $item waiting item: $(cat "$watch_out")"
 done
-[[ $(grep -c ' QUEUE_EVENT_TYPE_ADDED queueItems/' "$watch_out") -ge 2 ]] ||
-  fail "watch_queue.js did not list the two waiting items: $(cat "$watch_out")"
 
 export SPROUT_CERT="$CERTS/gp.pem" SPROUT_KEY="$CERTS/gp.key"
 # The GP example referral's person already has an episode, so a third referral
@@ -58,13 +59,11 @@ echo "$out"
 grep -qE '^referrals/[^ ]+ REFERRAL_STATE_QUEUED -> pcns/U99001 ' <<<"$out" ||
   fail "submit.js did not report a queued referral routed to pcns/U99001"
 referral=$(awk '{print $1; exit}' <<<"$out")
-
-rc=0
-wait "$watcher" || rc=$?
+await_line "$watch_fd" "${added}[^ ]+ ${referral}\$" 60 "$watch_out" ||
+  fail "watch_queue.js did not show $referral arriving while it watched: $(cat "$watch_out")"
 cat "$watch_out"
-[[ $rc -eq 0 ]] || fail "watch_queue.js exited $rc (0 expected at the end of its watch)"
-grep -qE "^[0-9]+ QUEUE_EVENT_TYPE_ADDED queueItems/[^ ]+ ${referral}\$" "$watch_out" ||
-  fail "watch_queue.js did not show $referral arriving while it watched"
+kill -TERM "$watcher" 2>/dev/null || true
+exec {watch_fd}<&-
 
 # A wrong NHS number check digit: refused, exit 2, the field and the reason
 # printed, and no patient data.
