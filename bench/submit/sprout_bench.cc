@@ -129,9 +129,7 @@ sprout::v1::Referral ParseReferral(const std::string& json, const std::string& w
 }
 
 // The worked example of a demo identity (client/examples/README.md).
-std::string ExampleFile(const std::string& identity) {
-  return identity == "hospital" ? "hospital-discharge-referral.json" : identity + "-referral.json";
-}
+std::string ExampleFile(const std::string& identity) { return identity + "-referral.json"; }
 
 constexpr const char* kEveryReferrer[] = {"gp",
                                           "pharmacy",

@@ -17,8 +17,9 @@ namespace sprout::testing {
 namespace {
 
 struct Example {
-  const char* identity;  // demo identity (certs/README.md)
-  const char* file;      // in client/examples/
+  // The demo identity (certs/README.md); its example is
+  // client/examples/{identity}-referral.json.
+  const char* identity;
   v1::SourceType source;
   const char* pcn;                         // where the demo directory routes it
   std::vector<v1::CodingMethod> coded_as;  // one per reason, in order
@@ -28,62 +29,50 @@ const std::vector<Example>& Examples() {
   using M = v1::CodingMethod;
   static const auto* examples = new std::vector<Example>{
       {"gp",
-       "gp-referral.json",
        v1::SOURCE_TYPE_GP_PRACTICE,
        "pcns/U99001",
        {M::CODING_METHOD_SNOMED, M::CODING_METHOD_SNOMED}},
       {"pharmacy",
-       "pharmacy-referral.json",
        v1::SOURCE_TYPE_COMMUNITY_PHARMACY,
        "pcns/U99003",
        {M::CODING_METHOD_LOCAL_MAP, M::CODING_METHOD_LOCAL_MAP}},
       {"police",
-       "police-referral.json",
        v1::SOURCE_TYPE_POLICE,
        "pcns/U99002",
        {M::CODING_METHOD_LOCAL_MAP, M::CODING_METHOD_LOCAL_MAP}},
       {"fire",
-       "fire-referral.json",
        v1::SOURCE_TYPE_FIRE_AND_RESCUE,
        "pcns/U99007",
        {M::CODING_METHOD_LOCAL_MAP, M::CODING_METHOD_LOCAL_MAP}},
       {"housing",
-       "housing-referral.json",
        v1::SOURCE_TYPE_HOUSING_PROVIDER,
        "pcns/U99003",
        {M::CODING_METHOD_FREE_TEXT_MATCH, M::CODING_METHOD_NEEDS_REVIEW}},
       {"jobcentre",
-       "jobcentre-referral.json",
        v1::SOURCE_TYPE_JOB_CENTRE,
        "pcns/U99005",
        {M::CODING_METHOD_LOCAL_MAP, M::CODING_METHOD_LOCAL_MAP}},
       {"local-authority",
-       "local-authority-referral.json",
        v1::SOURCE_TYPE_LOCAL_AUTHORITY,
        "pcns/U99009",
        {M::CODING_METHOD_LOCAL_MAP, M::CODING_METHOD_LOCAL_MAP}},
       {"hospital",
-       "hospital-discharge-referral.json",
        v1::SOURCE_TYPE_HOSPITAL_DISCHARGE,
        "pcns/U99002",
        {M::CODING_METHOD_SNOMED, M::CODING_METHOD_SNOMED}},
       {"mental-health",
-       "mental-health-referral.json",
        v1::SOURCE_TYPE_MENTAL_HEALTH_SERVICE,
        "pcns/U99004",
        {M::CODING_METHOD_SNOMED, M::CODING_METHOD_FREE_TEXT_MATCH}},
       {"community-health",
-       "community-health-referral.json",
        v1::SOURCE_TYPE_COMMUNITY_HEALTH_SERVICE,
        "pcns/U99006",
        {M::CODING_METHOD_SNOMED, M::CODING_METHOD_SNOMED}},
       {"vcse",
-       "vcse-referral.json",
        v1::SOURCE_TYPE_VCSE,
        "pcns/U99010",
        {M::CODING_METHOD_FREE_TEXT_MATCH, M::CODING_METHOD_SNOMED}},
       {"self",
-       "self-referral.json",
        v1::SOURCE_TYPE_SELF_REFERRAL,
        "pcns/U99002",
        {M::CODING_METHOD_SNOMED, M::CODING_METHOD_NEEDS_REVIEW}},
@@ -123,8 +112,9 @@ TEST(EveryReferrerCoverageTest, EverySourceTypeHasAnExample) {
 TEST_P(EveryReferrerTest, SubmitsItsExampleAndItIsCodedAndRouted) {
   const Example& example = GetParam();
   v1::SubmitReferralRequest request;
-  *request.mutable_referral() = ReadExample(example.file);
-  ASSERT_EQ(request.referral().referrer().source_type(), example.source) << example.file;
+  const std::string file = std::string(example.identity) + "-referral.json";
+  *request.mutable_referral() = ReadExample(file);
+  ASSERT_EQ(request.referral().referrer().source_type(), example.source) << file;
   request.set_request_id(std::string("every-referrer-") + example.identity);
 
   auto stub = v1::ReferralService::NewStub(server_->Channel(example.identity));

@@ -42,6 +42,15 @@ def check(condition, what):
     print(f"ok: {what}")
 
 
+def refusal(call, what):
+    """The grpc.RpcError that call() must raise; stops the test if it succeeds."""
+    try:
+        call()
+    except grpc.RpcError as error:
+        return error
+    check(False, f"{what} is refused")
+
+
 def channel_as(identity):
     """A mutual-TLS channel presenting certs/<identity>.pem; the server's
     certificate carries IP:127.0.0.1, so no authority override is needed."""
@@ -116,36 +125,30 @@ def main():
               f"the retry returns the original referral ({again.referral.name})")
         other = copy.deepcopy(request)
         other.referral.what_matters_to_me = "Something else entirely"
-        try:
-            submit(referrals, other)
-            check(False, "reusing a request_id for another referral is refused")
-        except grpc.RpcError as error:
-            check(error.code() == grpc.StatusCode.ALREADY_EXISTS,
-                  f"reusing a request_id for another referral is ALREADY_EXISTS ({error.code().name})")
+        error = refusal(lambda: submit(referrals, other), "reusing a request_id for another referral")
+        check(error.code() == grpc.StatusCode.ALREADY_EXISTS,
+              f"reusing a request_id for another referral is ALREADY_EXISTS ({error.code().name})")
 
         # 3. A wrong check digit (9434765918; 9434765919 is valid) is refused with
         # the field named in a BadRequest and the reason in an ErrorInfo.
         bad = referral_service_pb2.SubmitReferralRequest(
             request_id=str(uuid.uuid4()), referral=example_referral())
         bad.referral.patient.nhs_number = "9434765918"
-        try:
-            submit(referrals, bad)
-            check(False, "a wrong NHS number is refused")
-        except grpc.RpcError as error:
-            check(error.code() == grpc.StatusCode.INVALID_ARGUMENT,
-                  f"a wrong NHS number is INVALID_ARGUMENT ({error.code().name})")
-            status = status_details(error)
-            check(status is not None, "the refusal carries grpc-status-details-bin")
-            check(status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0],
-                  f"google.rpc.Status.code is INVALID_ARGUMENT (3) ({status.code})")
-            fields = [v.field for bad_request in unpack(status, error_details_pb2.BadRequest)
-                      for v in bad_request.field_violations]
-            check("referral.patient.nhs_number" in fields,
-                  f"BadRequest names referral.patient.nhs_number (fields {fields})")
-            infos = unpack(status, error_details_pb2.ErrorInfo)
-            check(len(infos) == 1, f"one ErrorInfo ({len(infos)})")
-            check(infos[0].reason == "INVALID_REFERRAL" and infos[0].domain == "sprout",
-                  f"ErrorInfo is INVALID_REFERRAL in domain sprout ({infos[0].reason}, {infos[0].domain})")
+        error = refusal(lambda: submit(referrals, bad), "a wrong NHS number")
+        check(error.code() == grpc.StatusCode.INVALID_ARGUMENT,
+              f"a wrong NHS number is INVALID_ARGUMENT ({error.code().name})")
+        status = status_details(error)
+        check(status is not None, "the refusal carries grpc-status-details-bin")
+        check(status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0],
+              f"google.rpc.Status.code is INVALID_ARGUMENT (3) ({status.code})")
+        fields = [v.field for bad_request in unpack(status, error_details_pb2.BadRequest)
+                  for v in bad_request.field_violations]
+        check("referral.patient.nhs_number" in fields,
+              f"BadRequest names referral.patient.nhs_number (fields {fields})")
+        infos = unpack(status, error_details_pb2.ErrorInfo)
+        check(len(infos) == 1, f"one ErrorInfo ({len(infos)})")
+        check(infos[0].reason == "INVALID_REFERRAL" and infos[0].domain == "sprout",
+              f"ErrorInfo is INVALID_REFERRAL in domain sprout ({infos[0].reason}, {infos[0].domain})")
 
         # 4. WatchQueue sends the items waiting now, then each change as it
         # commits. The first event (the referral of step 1) proves the stream is
