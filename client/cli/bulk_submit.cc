@@ -249,15 +249,19 @@ absl::Status RunBulkSubmit(const BulkOptions& options, SproutClient& client, std
   std::atomic<size_t> done{0};
   const absl::Time start = absl::Now();
   absl::Notification finished;
-  std::thread progress;
-  if (options.progress) {
-    progress = std::thread([&] {
-      do {
-        err << ProgressLine(done.load(), jobs.size(), absl::Now() - start) << std::flush;
-      } while (!finished.WaitForNotificationWithTimeout(absl::Milliseconds(250)));
+  // A terminal gets a bar redrawn four times a second; a log a line every 10 s
+  // (none for a run that ends sooner).
+  const bool redraw = options.progress == BulkOptions::Progress::kRedraw;
+  std::thread progress([&] {
+    const absl::Duration every = redraw ? absl::Milliseconds(250) : options.line_every;
+    while (!finished.WaitForNotificationWithTimeout(every)) {
+      const std::string line = ProgressLine(done.load(), jobs.size(), absl::Now() - start);
+      err << (redraw ? line : absl::StrCat(absl::StripPrefix(line, "\r"), "\n")) << std::flush;
+    }
+    if (redraw) {
       err << ProgressLine(done.load(), jobs.size(), absl::Now() - start) << "\n" << std::flush;
-    });
-  }
+    }
+  });
   std::vector<std::thread> workers;
   const int threads = std::min<int>(options.concurrency, std::max<size_t>(jobs.size(), 1));
   for (int t = 0; t < threads; ++t) {
@@ -270,7 +274,7 @@ absl::Status RunBulkSubmit(const BulkOptions& options, SproutClient& client, std
   }
   for (std::thread& w : workers) w.join();
   finished.Notify();
-  if (progress.joinable()) progress.join();
+  progress.join();
   const absl::Duration elapsed = absl::Now() - start;
 
   PrintRows(results, options.rows, out);

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "client/sprout_client.h"
 
 namespace sprout::client::cli {
@@ -34,8 +35,12 @@ struct BulkOptions {
   // either, only the summary is printed (on `out`).
   enum class Rows { kNone, kJson, kCsv };
   Rows rows = Rows::kNone;
-  // Redraw a progress line on `err` (done/total, rate, ETA); for terminals.
-  bool progress = false;
+  // Progress on `err` (done/total, rate, ETA): a bar redrawn in place for a
+  // terminal, or a plain line every 10 seconds for a log file.
+  enum class Progress { kRedraw, kLines };
+  Progress progress = Progress::kLines;
+  // How often kLines writes a line.
+  absl::Duration line_every = absl::Seconds(10);
 };
 
 // How one line ended.

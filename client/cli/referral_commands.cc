@@ -110,7 +110,9 @@ absl::Status SubmitBulk(const ReferralInput& in, const BulkFlags& bulk, CommandC
                  : ctx.json() ? BulkOptions::Rows::kJson
                               : BulkOptions::Rows::kNone;
   // Only a person at a terminal wants the progress line redrawn.
-  options.progress = &ctx.err() == &std::cerr && isatty(STDERR_FILENO) == 1;
+  options.progress = &ctx.err() == &std::cerr && isatty(STDERR_FILENO) == 1
+                         ? BulkOptions::Progress::kRedraw
+                         : BulkOptions::Progress::kLines;
   absl::StatusOr<SproutClient*> client = ctx.client();
   if (!client.ok()) return client.status();
   // After the summary, sproutctl prints the status's one line ("3 of 100

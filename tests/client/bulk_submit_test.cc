@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "client/cli/exit_code.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -77,6 +78,7 @@ class BulkSubmitTest : public ::testing::Test {
     const std::string& family = r.referral().patient().family_name();
     sent_ids_.push_back(r.request_id());
     if (family == "refuse") return Refusal();
+    if (family == "slow") absl::SleepFor(absl::Milliseconds(300));  // a server taking its time
     if (family == "busy" && busy_left_-- > 0) return Busy();
     response->mutable_referral()->set_name("referrals/" + family);
     response->set_replayed(!seen_.insert(r.request_id()).second);
@@ -160,6 +162,15 @@ TEST_F(BulkSubmitTest, ABusyServerIsWaitedFor) {
   ASSERT_TRUE(Run(Line("busy") + "\n").ok());
   EXPECT_EQ(sent_ids_.size(), 3u);  // busy, busy, accepted: the same request id each time
   EXPECT_EQ(sent_ids_[0], sent_ids_[2]);
+}
+
+TEST_F(BulkSubmitTest, ALogGetsAPlainProgressLineNowAndThen) {
+  BulkOptions options;
+  options.line_every = absl::Milliseconds(20);
+  ASSERT_TRUE(Run(Line("slow") + "\n", options).ok());
+  // Whole lines (no carriage returns to redraw), naming done/total.
+  EXPECT_THAT(err_.str(), HasSubstr("0/1  0/s  ETA --:-- \n"));
+  EXPECT_THAT(err_.str(), ::testing::Not(HasSubstr("\r")));
 }
 
 TEST_F(BulkSubmitTest, JsonRowsOnePerLineAndTheSummaryOnStderr) {
