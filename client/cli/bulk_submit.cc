@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -20,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "client/cli/exit_code.h"
 #include "client/referral_builder.h"
+#include "client/retry_policy.h"
 #include "google/rpc/error_details.pb.h"
 #include "nlohmann/json.hpp"
 #include "rpc/status_conversion.h"
@@ -34,6 +36,11 @@ constexpr int kMaxConcurrency = 64;
 constexpr size_t kLinesListed = 10;
 // How long one line keeps waiting for a busy server before it counts as failed.
 constexpr absl::Duration kBusyPatience = absl::Minutes(2);
+// Within that time, how often to try again: back-off from 100 ms to 30 s.
+constexpr RetryPolicy kPatientRetries{/*max_attempts=*/1000,
+                                      /*initial_backoff=*/absl::Milliseconds(100),
+                                      /*multiplier=*/2.0, /*max_backoff=*/absl::Seconds(30),
+                                      /*jitter=*/0.2};
 
 struct Job {
   int line;
@@ -77,20 +84,18 @@ BulkLineResult SendLine(const Job& job, SproutClient& client) {
   result.request_id = request->request_id();
   absl::StatusOr<v1::SubmitReferralResponse> response = client.SubmitReferral(*request);
   // The client already retried briefly. A bulk run is not in a hurry: while the
-  // server says it is busy (the organisation's rate, a full queue), wait as
-  // long as its RetryInfo asks and send again, so a large file flows at the
-  // rate the server allows instead of failing. The request id makes it safe.
+  // server is away or busy (restarting, the organisation's rate, a full queue),
+  // keep waiting as the retry policy says (RetryInfo's delay in full) and send
+  // again, so a large file flows at the rate the server allows instead of
+  // failing. The request id makes it safe.
   const absl::Time give_up = absl::Now() + kBusyPatience;
-  while (!response.ok() && response.status().code() == absl::StatusCode::kResourceExhausted &&
-         absl::Now() < give_up) {
-    absl::Duration wait = absl::Seconds(1);
-    if (auto retry = rpc::GetStatusDetail<google::rpc::RetryInfo>(response.status())) {
-      wait = absl::Seconds(retry->retry_delay().seconds()) +
-             absl::Nanoseconds(retry->retry_delay().nanos());
-    }
-    static thread_local absl::BitGen jitter;
-    absl::SleepFor(std::clamp(wait, absl::Milliseconds(10), absl::Seconds(30)) *
-                   absl::Uniform(jitter, 1.0, 1.5));
+  static thread_local absl::BitGen random;
+  for (int retry = 1; !response.ok() && absl::Now() < give_up; ++retry) {
+    std::optional<absl::Duration> wait =
+        RetryDelay(response.status(), retry, Idempotency::kRetriable, kPatientRetries,
+                   absl::Uniform(random, 0.0, 1.0));
+    if (!wait.has_value()) break;
+    absl::SleepFor(std::min(*wait, give_up - absl::Now()));
     response = client.SubmitReferral(*request);
   }
   if (response.ok()) {

@@ -66,8 +66,9 @@ std::string BulkRequestId(absl::string_view line);
 //
 // Sends every non-blank line of `options.file` (lines starting '#' are
 // comments) from `options.from_line` through `client` and prints rows and the
-// summary. A line the server refuses for being busy (RESOURCE_EXHAUSTED) is
-// sent again after the RetryInfo delay, for up to two minutes. Returns OK when
+// summary. A line the server cannot take yet (UNAVAILABLE, or
+// RESOURCE_EXHAUSTED with RetryInfo) is sent again as client/retry_policy.h
+// says, for up to two minutes. Returns OK when
 // every line was accepted or replayed; otherwise a status whose code gives
 // sproutctl's exit code: DEADLINE_EXCEEDED when some lines could not be sent
 // (re-run to finish), else INVALID_ARGUMENT when some lines were refused. A file that cannot be
