@@ -47,6 +47,20 @@ struct Candidate {
 
 }  // namespace
 
+bool MatchesWordPrefixes(absl::string_view query, absl::string_view text) {
+  std::vector<std::string> wanted, words;
+  SplitWords(query, &wanted);
+  SplitWords(text, &words);
+  if (wanted.empty()) return false;
+  for (const std::string& w : wanted) {
+    const bool found = std::any_of(words.begin(), words.end(), [&](const std::string& word) {
+      return absl::StartsWith(word, w);
+    });
+    if (!found) return false;
+  }
+  return true;
+}
+
 std::vector<SearchHit> Search(const Terminology& t, absl::string_view query,
                               const SearchOptions& options) {
   const TerminologyData& d = t.data();

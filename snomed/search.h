@@ -49,6 +49,14 @@ struct SearchHit {
   bool active;  // the concept is active
 };
 
+// MatchesWordPrefixes()
+//
+// Whether every word of `query` is the prefix of some word of `text`, by the
+// same rules as Search() (so other term lists, such as an agency's local
+// code displays, match as the release's descriptions do). False for a query
+// with no words.
+bool MatchesWordPrefixes(absl::string_view query, absl::string_view text);
+
 // Search()
 //
 // Returns up to options.limit hits, ranked as above. An empty or

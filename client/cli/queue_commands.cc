@@ -51,7 +51,9 @@ Action SetUpList(CLI::App& cmd) {
                  "pcns/{pcn} (pool and all link workers), pcns/{pcn}/linkWorkers/{id} or "
                  "triageQueues/{sicbl}; a bare code means pcns/{code}")
       ->required();
-  cmd.add_option("--filter", f->filter, "AIP-160 filter over state, priority, source_type");
+  cmd.add_option("--filter", f->filter,
+                 "AIP-160 filter over priority, state, source_type, overdue, claimed, e.g. "
+                 "'priority = URGENT AND claimed = false'");
   cmd.add_option("--page-size", f->page_size, "at most this many (server default 50)");
   cmd.add_option("--page-token", f->page_token, "from the previous page");
   return [f](CommandContext& ctx) -> absl::Status {

@@ -196,7 +196,8 @@ struct ListFlags {
 Action SetUpList(CLI::App& cmd) {
   auto flags = std::make_shared<ListFlags>();
   cmd.add_option("--filter", flags->filter,
-                 "AIP-160 filter over state, priority, source_type, create_time, e.g. "
+                 "AIP-160 filter over state, priority, source_type, create_time, needs_review, "
+                 "e.g. "
                  "'state = QUEUED'");
   cmd.add_option("--page-size", flags->page_size, "at most this many (server default 50)");
   cmd.add_option("--page-token", flags->page_token, "from the previous page");

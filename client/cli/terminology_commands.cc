@@ -95,10 +95,11 @@ Action SetUpSearch(CLI::App& cmd) {
     return CallAndPrint<v1::SearchConceptsResponse>(
         ctx, [&](SproutClient& c) { return c.SearchConcepts(request); },
         [](const v1::SearchConceptsResponse& r, std::ostream& out) {
-          Table table({"code", "preferred term", "matched", "active"});
+          Table table({"code", "preferred term", "matched", "active", "from"});
           for (const v1::SearchHit& h : r.hits()) {
             table.AddRow({h.concept().code(), h.concept().display(), h.matched_term(),
-                          h.active() ? "yes" : "no"});
+                          h.active() ? "yes" : "no",
+                          h.related_term_source().empty() ? "release" : h.related_term_source()});
           }
           table.Print(out);
         });

@@ -32,7 +32,7 @@ absl::StatusOr<size_t> OffsetFromToken(absl::string_view token) {
 grpc::ServerUnaryReactor* AdminServiceImpl::QueryRoutingLog(
     grpc::CallbackServerContext* context, const sprout::v1::QueryRoutingLogRequest* request,
     sprout::v1::QueryRoutingLogResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "QueryRoutingLog");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "QueryRoutingLog", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<store::RoutingLogQuery> query =
       ParseRoutingLogFilter(request->filter(), *call->components->terminology->Get());
@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::QueryRoutingLog(
 grpc::ServerUnaryReactor* AdminServiceImpl::GetRoutingDecision(
     grpc::CallbackServerContext* context, const sprout::v1::GetRoutingDecisionRequest* request,
     sprout::v1::RoutingDecision* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetRoutingDecision");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetRoutingDecision", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "routingDecisions", "name");
   if (!id.ok()) return FinishUnary(context, id.status());
@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetRoutingDecision(
 grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext* context,
                                                      const sprout::v1::GetStatsRequest* request,
                                                      sprout::v1::Stats* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetStats");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetStats", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<store::RoutingLogQuery> query = ParseStatsFilter(request->filter());
   if (!query.ok()) return FinishUnary(context, query.status());
@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPcns(grpc::CallbackServerContext* context,
                                                      const sprout::v1::ListPcnsRequest* request,
                                                      sprout::v1::ListPcnsResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListPcns");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListPcns", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 100, 1000);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
@@ -112,7 +112,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListPcns(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AdminServiceImpl::ListLinkWorkers(
     grpc::CallbackServerContext* context, const sprout::v1::ListLinkWorkersRequest* request,
     sprout::v1::ListLinkWorkersResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListLinkWorkers");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListLinkWorkers", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> pcn_code = IdFromName(request->parent(), "pcns", "parent");
   if (!pcn_code.ok()) return FinishUnary(context, pcn_code.status());
@@ -151,7 +151,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListLinkWorkers(
 grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
     grpc::CallbackServerContext* context, const sprout::v1::ReloadDirectoryRequest* request,
     sprout::v1::ReloadDirectoryResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReloadDirectory");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReloadDirectory", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!call->components->reload_directory) {
     // Only servers built without directory files (some test harnesses) lack it.
@@ -178,7 +178,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
     grpc::CallbackServerContext* context, const sprout::v1::VerifyAuditLogRequest* request,
     sprout::v1::VerifyAuditLogResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "VerifyAuditLog");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "VerifyAuditLog", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   return FinishUnaryBlocking(context, *call->components,
                              [call = *std::move(call), response]() -> absl::Status {
@@ -195,7 +195,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
 grpc::ServerUnaryReactor* AdminServiceImpl::ListAuditRecords(
     grpc::CallbackServerContext* context, const sprout::v1::ListAuditRecordsRequest* request,
     sprout::v1::ListAuditRecordsResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListAuditRecords");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListAuditRecords", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
@@ -237,7 +237,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListAuditRecords(
 grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
     grpc::CallbackServerContext* context, const sprout::v1::ListOverdueItemsRequest* request,
     sprout::v1::ListOverdueItemsResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListOverdueItems");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListOverdueItems", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 100, 1000);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());

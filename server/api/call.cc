@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/worker_pool.h"
+#include "rpc/request_parsing.h"
 #include "server/auth/certificate_identity.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
@@ -63,7 +64,7 @@ absl::Status CheckLinkWorkerInDirectory(const auth::Principal& principal,
 }
 
 absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const ServiceState& state,
-                               absl::string_view method) {
+                               absl::string_view method, const google::protobuf::Message& request) {
   const Components* components = state.components();
   if (components == nullptr) {
     return ErrorWithInfo(absl::StatusCode::kUnavailable, "STARTING",
@@ -86,6 +87,14 @@ absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const Servi
   }
   absl::Status allowed = auth::AuthorizeMethod(*principal, method);
   if (!allowed.ok()) return allowed;
+  if (std::optional<rpc::RequestParseProblem> problem = rpc::ParseProblemOf(request)) {
+    if (problem->field.empty()) {
+      return ErrorWithInfo(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                           problem->description);
+    }
+    return InvalidArgumentWithViolations({{problem->field, problem->description}},
+                                         "MALFORMED_REQUEST");
+  }
   return Call{components, *std::move(principal)};
 }
 

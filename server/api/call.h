@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 #include "server/api/components.h"
 #include "server/api/grpc_status.h"
 #include "server/auth/principal.h"
@@ -27,9 +28,11 @@ struct Call {
 // BeginCall()
 //
 // UNAVAILABLE while the server is starting; UNAUTHENTICATED when the peer has
-// no usable identity; PERMISSION_DENIED when its role may not call `method`.
+// no usable identity; PERMISSION_DENIED when its role may not call `method`;
+// INVALID_ARGUMENT naming the field when `request`'s body did not parse (for
+// example a string that is not UTF-8; rpc/request_parsing.h).
 absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const ServiceState& state,
-                               absl::string_view method);
+                               absl::string_view method, const google::protobuf::Message& request);
 
 // The caller's principal: from the client certificate
 // (auth::PrincipalFromCertificate), or in insecure dev mode from the

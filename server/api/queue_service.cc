@@ -12,8 +12,10 @@
 #include "base/status_macros.h"
 #include "server/api/call.h"
 #include "server/api/caseload_view.h"
+#include "server/api/filtered_listing.h"
 #include "server/api/lifecycle_call.h"
 #include "server/api/lifecycle_checks.h"
+#include "server/api/message_filter.h"
 #include "server/api/queue_watch_stream.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
@@ -111,27 +113,44 @@ absl::StatusOr<std::string> ReassignTarget(const routing::Directory& directory,
 grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
     grpc::CallbackServerContext* context, const sprout::v1::ListQueueItemsRequest* request,
     sprout::v1::ListQueueItemsResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListQueueItems");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListQueueItems", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!IsQueueName(request->parent())) {
     return FinishUnary(context, InvalidArgumentWithViolations({{"parent", kQueueNameHelp}}));
   }
-  if (!request->filter().empty()) {
-    return FinishUnary(
-        context, InvalidArgumentWithViolations({{"filter",
-                                                 "filtering queue items is not supported yet; "
-                                                 "leave filter empty"}}));
-  }
+  absl::StatusOr<MessageFilter> filter =
+      MessageFilter::Parse(request->filter(), *sprout::v1::QueueItem::descriptor(),
+                           {{"priority"},
+                            {"state"},
+                            {"source_type"},
+                            {"overdue"},
+                            {"claimed", "", [](const google::protobuf::Message& m) {
+                               return static_cast<const sprout::v1::QueueItem&>(m).state() ==
+                                      sprout::v1::QUEUE_ITEM_STATE_CLAIMED;
+                             }}});
+  if (!filter.ok()) return FinishUnary(context, filter.status());
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), queue = request->parent(), size = *page_size,
-       token = request->page_token(), response]() -> absl::Status {
+       token = request->page_token(), filter = *std::move(filter), response]() -> absl::Status {
+        using sprout::v1::QueueItem;
         absl::Status allowed = auth::AuthorizeQueue(call.principal, queue);
-        absl::StatusOr<store::Page<sprout::v1::QueueItem>> page =
-            allowed.ok() ? call.components->store->ListQueueItems(queue, size, token)
-                         : absl::StatusOr<store::Page<sprout::v1::QueueItem>>(allowed);
+        // As of now: a lapsed claim shows as waiting again, and an item left
+        // unclaimed too long is flagged overdue; the filter sees the same.
+        const absl::Time now = call.components->clock->Now();
+        absl::StatusOr<store::Page<QueueItem>> page =
+            allowed.ok()
+                ? FilteredPage<QueueItem>(
+                      filter, size, token,
+                      [&](int n, const std::string& t) {
+                        return call.components->store->ListQueueItems(queue, n, t);
+                      },
+                      [&](QueueItem item) {
+                        return lifecycle::AsOf(std::move(item), now, call.components->overdue);
+                      })
+                : absl::StatusOr<store::Page<QueueItem>>(allowed);
         std::vector<std::string> returned;
         if (page.ok()) {
           for (const sprout::v1::QueueItem& item : page->items) returned.push_back(item.name());
@@ -140,13 +159,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
         SPROUT_RETURN_IF_ERROR(
             AuditAccess(call, "ListQueueItems", queue, page.status(), std::move(returned)));
         if (!page.ok()) return page.status();
-        // As of now: a lapsed claim shows as waiting again, and an item left
-        // unclaimed too long is flagged overdue.
-        const absl::Time now = call.components->clock->Now();
-        for (sprout::v1::QueueItem& item : page->items) {
-          *response->add_queue_items() =
-              lifecycle::AsOf(std::move(item), now, call.components->overdue);
-        }
+        for (QueueItem& item : page->items) *response->add_queue_items() = std::move(item);
         response->set_next_page_token(page->next_page_token);
         return absl::OkStatus();
       });
@@ -155,7 +168,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
 grpc::ServerWriteReactor<sprout::v1::QueueEvent>* QueueServiceImpl::WatchQueue(
     grpc::CallbackServerContext* context, const sprout::v1::WatchQueueRequest* request) {
   using sprout::v1::QueueEvent;
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "WatchQueue");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "WatchQueue", *request);
   if (!call.ok()) return FinishStream<QueueEvent>(call.status());
   if (!IsQueueName(request->parent())) {
     return FinishStream<QueueEvent>(InvalidArgumentWithViolations({{"parent", kQueueNameHelp}}));
@@ -180,7 +193,7 @@ grpc::ServerWriteReactor<sprout::v1::QueueEvent>* QueueServiceImpl::WatchQueue(
 grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
     grpc::CallbackServerContext* context, const sprout::v1::ClaimReferralRequest* request,
     sprout::v1::QueueItem* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ClaimReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ClaimReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "queueItems", "name");
   if (!id.ok()) return FinishUnary(context, id.status());
@@ -221,7 +234,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
 grpc::ServerUnaryReactor* QueueServiceImpl::AcceptReferral(
     grpc::CallbackServerContext* context, const sprout::v1::AcceptReferralRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "AcceptReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "AcceptReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kAccept, request->name(), request->etag());
@@ -232,7 +245,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::AcceptReferral(
 grpc::ServerUnaryReactor* QueueServiceImpl::DeclineReferral(
     grpc::CallbackServerContext* context, const sprout::v1::DeclineReferralRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "DeclineReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "DeclineReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kDecline, request->name(), request->etag());
@@ -247,7 +260,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::DeclineReferral(
 grpc::ServerUnaryReactor* QueueServiceImpl::ReturnToTriage(
     grpc::CallbackServerContext* context, const sprout::v1::ReturnToTriageRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReturnToTriage");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReturnToTriage", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kReturnToTriage, request->name(), request->etag());
@@ -277,7 +290,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ReturnToTriage(
 grpc::ServerUnaryReactor* QueueServiceImpl::ReassignReferral(
     grpc::CallbackServerContext* context, const sprout::v1::ReassignReferralRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReassignReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReassignReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kReassign, request->name(), request->etag());
@@ -296,7 +309,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ReassignReferral(
 grpc::ServerUnaryReactor* QueueServiceImpl::RecordContact(
     grpc::CallbackServerContext* context, const sprout::v1::RecordContactRequest* request,
     sprout::v1::Contact* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "RecordContact");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "RecordContact", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kRecordContact, request->parent(), "", "parent");
@@ -314,7 +327,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::RecordContact(
 grpc::ServerUnaryReactor* QueueServiceImpl::CloseReferral(
     grpc::CallbackServerContext* context, const sprout::v1::CloseReferralRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "CloseReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "CloseReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kClose, request->name(), request->etag());
@@ -329,7 +342,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::CloseReferral(
 grpc::ServerUnaryReactor* QueueServiceImpl::ResolveCodingReview(
     grpc::CallbackServerContext* context, const sprout::v1::ResolveCodingReviewRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ResolveCodingReview");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ResolveCodingReview", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kResolveCodingReview, request->name(), request->etag());
@@ -345,7 +358,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ResolveCodingReview(
 grpc::ServerUnaryReactor* QueueServiceImpl::GetCaseload(
     grpc::CallbackServerContext* context, const sprout::v1::GetCaseloadRequest* request,
     sprout::v1::Caseload* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetCaseload");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetCaseload", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<CaseloadName> name = ParseCaseloadName(request->name());
   if (!name.ok()) return FinishUnary(context, name.status());

@@ -8,8 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "server/api/call.h"
+#include "server/api/filtered_listing.h"
 #include "server/api/lifecycle_call.h"
 #include "server/api/lifecycle_checks.h"
+#include "server/api/message_filter.h"
 #include "server/api/referral_watch_stream.h"
 #include "server/auth/need_to_know.h"
 #include "server/auth/policy.h"
@@ -88,7 +90,7 @@ bool MayRead(const auth::Principal& caller, const Referral& referral) {
 grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
     grpc::CallbackServerContext* context, const sprout::v1::SubmitReferralRequest* request,
     sprout::v1::SubmitReferralResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "SubmitReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "SubmitReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   Referral referral = request->referral();
   if (absl::Status s = StampReferrer(call->principal, referral); !s.ok()) {
@@ -110,17 +112,18 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
 grpc::ServerUnaryReactor* ReferralServiceImpl::ValidateReferral(
     grpc::CallbackServerContext* context, const sprout::v1::ValidateReferralRequest* request,
     sprout::v1::ValidateReferralResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   Referral referral = request->referral();
   if (absl::Status s = StampReferrer(call->principal, referral); !s.ok()) {
     return FinishUnary(context, s);
   }
   absl::StatusOr<pipeline::PreparedReferral> prepared =
-      call->components->pipeline->Prepare(referral, call->principal);
+      call->components->pipeline->Preview(referral, call->principal);
   if (prepared.ok()) {
     *response->mutable_referral() = std::move(prepared->referral);
     *response->mutable_decision() = std::move(prepared->decision);
+    response->set_preview(true);
   }
   return FinishUnary(context, prepared.status());
 }
@@ -128,7 +131,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ValidateReferral(
 grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
     grpc::CallbackServerContext* context, const sprout::v1::GetReferralRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "referrals", "name");
   if (!id.ok()) return FinishUnary(context, id.status());
@@ -164,14 +167,17 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
     grpc::CallbackServerContext* context, const sprout::v1::ListReferralsRequest* request,
     sprout::v1::ListReferralsResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListReferrals");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ListReferrals", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
-  if (!request->filter().empty()) {
-    return FinishUnary(context,
-                       InvalidArgumentWithViolations({{"filter",
-                                                       "filtering referrals is not supported yet; "
-                                                       "leave filter empty"}}));
-  }
+  absl::StatusOr<MessageFilter> filter =
+      MessageFilter::Parse(request->filter(), *Referral::descriptor(),
+                           {{"state"},
+                            {"priority"},
+                            {"source_type", "referrer.source_type"},
+                            {"create_time"},
+                            {"needs_coding_review"},
+                            {"needs_review", "needs_coding_review"}});
+  if (!filter.ok()) return FinishUnary(context, filter.status());
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
   // Referrers list what their organisation sent; administrators list every
@@ -181,9 +187,13 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), scope = std::move(scope), admin, size = *page_size,
-       token = request->page_token(), response]() -> absl::Status {
-        absl::StatusOr<store::Page<Referral>> page =
-            call.components->store->ListReferrals(scope, size, token);
+       token = request->page_token(), filter = *std::move(filter), response]() -> absl::Status {
+        absl::StatusOr<store::Page<Referral>> page = FilteredPage<Referral>(
+            filter, size, token,
+            [&](int n, const std::string& t) {
+              return call.components->store->ListReferrals(scope, n, t);
+            },
+            [](Referral r) { return r; });
         std::vector<std::string> returned;
         if (page.ok()) {
           for (const Referral& r : page->items) returned.push_back(r.name());
@@ -209,7 +219,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
 grpc::ServerUnaryReactor* ReferralServiceImpl::WithdrawReferral(
     grpc::CallbackServerContext* context, const sprout::v1::WithdrawReferralRequest* request,
     sprout::v1::Referral* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "WithdrawReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "WithdrawReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, lifecycle::Transition::kWithdraw, request->name(), request->etag());
@@ -232,7 +242,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::WithdrawReferral(
 grpc::ServerWriteReactor<sprout::v1::ReferralEvent>* ReferralServiceImpl::WatchReferral(
     grpc::CallbackServerContext* context, const sprout::v1::WatchReferralRequest* request) {
   using sprout::v1::ReferralEvent;
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "WatchReferral");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "WatchReferral", *request);
   if (!call.ok()) return FinishStream<ReferralEvent>(call.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "referrals", "name");
   if (!id.ok()) return FinishStream<ReferralEvent>(id.status());

@@ -10,6 +10,7 @@
 #include "server/common/england_time.h"
 #include "server/common/filter.h"
 #include "server/lifecycle/caseload_accounting.h"
+#include "server/pipeline/store_caseload_view.h"
 #include "server/routing/capacity.h"
 #include "server/routing/caseload.h"
 #include "sprout/v1/common.pb.h"
@@ -83,12 +84,8 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
     row->set_count(count);
   }
 
-  // Load: open caseload and waiting items are kept apart here (routing adds
-  // them together), so an administrator sees what is accepted and what waits.
+  // Load as routing sees it: open caseload and waiting kept apart.
   const absl::CivilDay today = absl::ToCivilDay(now, EnglandTimeZone());
-  absl::StatusOr<std::vector<store::LinkWorkerCounts>> loads =
-      store.LinkWorkerLoads(lifecycle::NhsFinancialYear(today));
-  if (!loads.ok()) return loads.status();
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> overdue_by_pcn =
       CountOverdueItems(store, now, overdue);
   if (!overdue_by_pcn.ok()) return overdue_by_pcn.status();
@@ -97,15 +94,7 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
       stats.set_overdue_items(stats.overdue_items() + count);
     }
   }
-  routing::InMemoryCaseload caseload;
-  absl::flat_hash_map<std::string, int> waiting;  // by link worker resource name
-  for (const store::LinkWorkerCounts& c : *loads) {
-    const size_t slash = c.link_worker.rfind('/');
-    const std::string id =
-        slash == std::string::npos ? c.link_worker : c.link_worker.substr(slash + 1);
-    caseload.SetLoad(id, {c.accepted_this_year, c.open_caseload});
-    waiting[c.link_worker] += c.waiting;
-  }
+  pipeline::StoreCaseloadView caseload(&store);
   absl::StatusOr<std::vector<routing::PcnCapacity>> capacity =
       routing::CapacityByPcn(directory, caseload, today);
   if (!capacity.ok()) return capacity.status();
@@ -122,24 +111,20 @@ absl::StatusOr<sprout::v1::Stats> ComputeStats(const store::RoutingLogQuery& que
     if (auto it = overdue_by_pcn->find(pcn.pcn_code); it != overdue_by_pcn->end()) {
       pcn_load->set_overdue(it->second);
     }
-    int64_t pcn_waiting = 0;
     int32_t available = 0;
     for (const routing::LinkWorkerCapacity& w : pcn.link_workers) {
       const std::string name = LinkWorkerName(pcn.pcn_code, w.link_worker_id);
-      auto it = waiting.find(name);
-      const int worker_waiting = it == waiting.end() ? 0 : it->second;
       sprout::v1::LinkWorkerLoad* load = stats.add_link_workers();
       load->set_link_worker(name);
       load->set_accepted_this_year(static_cast<int32_t>(w.accepted_this_year));
       load->set_annual_cap(static_cast<int32_t>(w.annual_cap));
       load->set_open_caseload(static_cast<int32_t>(w.open_caseload));
       load->set_open_cap(static_cast<int32_t>(w.open_cap));
-      load->set_waiting(worker_waiting);
+      load->set_waiting(static_cast<int32_t>(w.waiting));
       load->set_available(w.available);
-      pcn_waiting += worker_waiting;
       if (w.available) ++available;
     }
-    pcn_load->set_waiting(pcn_waiting);
+    pcn_load->set_waiting(pcn.waiting);
     pcn_load->set_available_link_workers(available);
   }
   stats.set_directory_version(directory.version());

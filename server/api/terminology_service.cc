@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/api/call.h"
@@ -104,12 +105,36 @@ void FillConcept(const Terminology& t, uint64_t id, sprout::v1::Concept* out) {
   }
 }
 
+// Appends, up to `limit` hits in all, the concepts the deployment's code
+// maps give for terms matching `query` (the referrers' own words, e.g. a job
+// centre's "Debt or money problems"), skipping concepts already `found` and,
+// when `allowed` (sorted concept indexes) is given, those outside it.
+void AddRelatedTerms(const Terminology& t, const intake::CodeMaps& maps, absl::string_view query,
+                     const std::vector<uint32_t>* allowed, size_t limit,
+                     absl::flat_hash_set<uint64_t>* found,
+                     sprout::v1::SearchConceptsResponse* response) {
+  for (const intake::CodeMaps::Entry* entry : maps.EntriesMatching(query)) {
+    if (static_cast<size_t>(response->hits_size()) >= limit) return;
+    if (found->contains(entry->concept_id) || !t.IsActive(entry->concept_id)) continue;
+    if (allowed != nullptr &&
+        !std::binary_search(allowed->begin(), allowed->end(), t.IndexOf(entry->concept_id))) {
+      continue;
+    }
+    found->insert(entry->concept_id);
+    sprout::v1::SearchHit* out = response->add_hits();
+    *out->mutable_concept() = Coded(t, entry->concept_id);
+    out->set_matched_term(entry->display);
+    out->set_active(true);
+    out->set_related_term_source(absl::StrCat("code map ", entry->map->system, " ", entry->code));
+  }
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* TerminologyServiceImpl::GetConcept(
     grpc::CallbackServerContext* context, const sprout::v1::GetConceptRequest* request,
     sprout::v1::Concept* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetConcept");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetConcept", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> code = IdFromName(request->name(), "concepts", "name");
   if (!code.ok()) return FinishUnary(context, code.status());
@@ -124,7 +149,7 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::GetConcept(
 grpc::ServerUnaryReactor* TerminologyServiceImpl::Subsumes(
     grpc::CallbackServerContext* context, const sprout::v1::SubsumesRequest* request,
     sprout::v1::SubsumesResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "Subsumes");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "Subsumes", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   std::vector<FieldViolation> violations;
   absl::StatusOr<uint64_t> a = snomed::ParseSctid(request->code_a(), snomed::kConceptPartitions);
@@ -152,7 +177,7 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::Subsumes(
 grpc::ServerUnaryReactor* TerminologyServiceImpl::ExpandEcl(
     grpc::CallbackServerContext* context, const sprout::v1::ExpandEclRequest* request,
     sprout::v1::ExpandEclResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ExpandEcl");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ExpandEcl", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<snomed::Ecl> ecl = EclField(request->ecl(), "ecl");
   if (!ecl.ok()) return FinishUnary(context, ecl.status());
@@ -183,7 +208,7 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ExpandEcl(
 grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
     grpc::CallbackServerContext* context, const sprout::v1::SearchConceptsRequest* request,
     sprout::v1::SearchConceptsResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "SearchConcepts");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "SearchConcepts", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   if (request->query().empty()) {
     return FinishUnary(
@@ -210,20 +235,25 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
     options.allowed_concepts = &allowed;
   }
   options.include_inactive = request->include_inactive();
+  absl::flat_hash_set<uint64_t> found;
   for (const snomed::SearchHit& hit : snomed::Search(*t, request->query(), options)) {
     sprout::v1::SearchHit* out = response->add_hits();
     out->mutable_concept()->set_code(absl::StrCat(hit.concept_id));
     out->mutable_concept()->set_display(std::string(hit.preferred_term));
     out->set_matched_term(std::string(hit.term));
     out->set_active(hit.active);
+    found.insert(hit.concept_id);
   }
+  AddRelatedTerms(*t, *call->components->code_maps, request->query(),
+                  constraint ? &allowed : nullptr, static_cast<size_t>(*page_size), &found,
+                  response);
   return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
     grpc::CallbackServerContext* context, const sprout::v1::ValidateCodeRequest* request,
     sprout::v1::ValidateCodeResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateCode");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateCode", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   std::optional<snomed::Ecl> binding;
   if (!request->ecl().empty()) {
@@ -267,7 +297,7 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::ValidateCode(
 grpc::ServerUnaryReactor* TerminologyServiceImpl::TranslateCode(
     grpc::CallbackServerContext* context, const sprout::v1::TranslateCodeRequest* request,
     sprout::v1::TranslateCodeResponse* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "TranslateCode");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "TranslateCode", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!request->system().empty() && request->system() != "http://snomed.info/sct") {
     const intake::CodeMaps* maps = call->components->code_maps;
@@ -318,7 +348,7 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::TranslateCode(
 grpc::ServerUnaryReactor* TerminologyServiceImpl::GetRelease(
     grpc::CallbackServerContext* context, const sprout::v1::GetReleaseRequest* request,
     sprout::v1::Release* response) {
-  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetRelease");
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "GetRelease", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   response->set_id(t->release().identity);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/text_proto.h"
 #include "snomed/sctid.h"
+#include "snomed/search.h"
 
 namespace sprout::intake {
 namespace {
@@ -129,6 +130,19 @@ const CodeMaps::Entry* CodeMaps::Find(absl::string_view system, absl::string_vie
   if (map == nullptr) return nullptr;
   auto it = map->entries.find(code);
   return it == map->entries.end() ? nullptr : &it->second;
+}
+
+std::vector<const CodeMaps::Entry*> CodeMaps::EntriesMatching(absl::string_view query) const {
+  std::vector<const Entry*> out;
+  for (const auto& [system, map] : maps_) {
+    for (const auto& [code, entry] : map->entries) {
+      if (snomed::MatchesWordPrefixes(query, entry.display)) out.push_back(&entry);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Entry* a, const Entry* b) {
+    return a->map->system != b->map->system ? a->map->system < b->map->system : a->code < b->code;
+  });
+  return out;
 }
 
 std::vector<std::string> CodeMaps::systems() const {

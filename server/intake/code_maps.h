@@ -95,6 +95,14 @@ class CodeMaps {
   // The entry for `code` in `system`'s map, or null if either is unknown.
   const Entry* Find(absl::string_view system, absl::string_view code) const;
 
+  // EntriesMatching()
+  //
+  // The entries whose display (the agency's own term) matches `query` word
+  // by word as a SNOMED search does (snomed::MatchesWordPrefixes), by system
+  // then code: the deployment's related terms for concepts, e.g. "debt"
+  // finds a job centre's "Debt or money problems" mapped to 160932005.
+  std::vector<const Entry*> EntriesMatching(absl::string_view query) const;
+
   // The code systems, sorted.
   std::vector<std::string> systems() const;
   size_t size() const { return maps_.size(); }

@@ -38,6 +38,15 @@ void ClearOutputOnly(sprout::v1::Referral* r) {
   r->clear_linked_to_existing_episode();
   r->clear_terminology_release();
   r->clear_outcome();
+  r->clear_pseudonymised();
+  r->clear_accept_time();
+  r->clear_end_time();
+  r->clear_contact_count();
+  r->clear_first_wellbeing();
+  r->clear_last_wellbeing();
+  r->clear_decline();
+  r->clear_requested_priority();
+  r->clear_warnings();
 }
 
 std::string NormaliseName(absl::string_view name) {

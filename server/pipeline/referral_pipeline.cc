@@ -81,6 +81,18 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
   *referral.mutable_route() =
       MakeRoute(*decision, absl::StrCat("routingDecisions/", deps_.ids->NewId()), pcn_display);
   (void)caller;
+  // Routing decides the priority (a rule may raise it); the referral, its
+  // decision record and its queue item all carry that one value.
+  referral.set_requested_priority(referral.priority());
+  referral.set_priority(decision->queue_priority == routing::QueuePriority::kUrgent
+                            ? sprout::v1::PRIORITY_URGENT
+                            : sprout::v1::PRIORITY_ROUTINE);
+  for (const routing::RoutingWarning& warning : decision->warnings) {
+    sprout::v1::IntakeWarning* w = referral.add_warnings();
+    w->set_reason(warning.reason);
+    w->set_field(warning.field);
+    w->set_description(warning.description);
+  }
 
   out.decision = MakeDecisionRecord(*decision, referral, now);
 
@@ -88,9 +100,7 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
   item.set_name(absl::StrCat("queueItems/", deps_.ids->NewId()));
   item.set_referral(referral.name());
   item.set_queue(QueueNameOf(*decision));
-  item.set_priority(decision->queue_priority == routing::QueuePriority::kUrgent
-                        ? sprout::v1::PRIORITY_URGENT
-                        : sprout::v1::PRIORITY_ROUTINE);
+  item.set_priority(referral.priority());
   *item.mutable_enqueue_time() = ToProtoTime(now);
   item.set_state(sprout::v1::QUEUE_ITEM_STATE_WAITING);
   for (const sprout::v1::CodedConcept& reason : out.decision.reasons())
@@ -99,6 +109,28 @@ absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Ref
   item.set_has_safeguarding_flags(referral.safeguarding_flags_size() > 0);
   item.set_etag(absl::StrCat("\"", item.name().substr(item.name().find('/') + 1), "-1\""));
   return out;
+}
+
+absl::StatusOr<PreparedReferral> ReferralPipeline::Preview(const sprout::v1::Referral& input,
+                                                           const auth::Principal& caller) const {
+  absl::StatusOr<PreparedReferral> prepared = Prepare(input, caller);
+  if (!prepared.ok()) return prepared;
+  sprout::v1::Referral& referral = prepared->referral;
+  referral.clear_name();
+  referral.clear_etag();
+  referral.clear_state();
+  referral.clear_episode();
+  referral.clear_create_time();
+  referral.clear_update_time();
+  referral.mutable_route()->clear_decision();
+  sprout::v1::RoutingDecision& decision = prepared->decision;
+  decision.clear_name();
+  decision.clear_referral();
+  *decision.mutable_route() = referral.route();
+  prepared->queue_item.clear_name();
+  prepared->queue_item.clear_referral();
+  prepared->queue_item.clear_etag();
+  return prepared;
 }
 
 void ReferralPipeline::SubmitAsync(absl::string_view request_id, const sprout::v1::Referral& input,

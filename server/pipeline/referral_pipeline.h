@@ -67,6 +67,15 @@ class ReferralPipeline {
   absl::StatusOr<PreparedReferral> Prepare(const sprout::v1::Referral& input,
                                            const auth::Principal& caller) const;
 
+  // Preview()
+  //
+  // Prepare() for a dry run (ValidateReferral): the referral and decision as
+  // they would be stored, less everything that would only exist once stored:
+  // no referral, episode, decision or queue-item names, no etag or times,
+  // state UNSPECIFIED. Errors as Prepare().
+  absl::StatusOr<PreparedReferral> Preview(const sprout::v1::Referral& input,
+                                           const auth::Principal& caller) const;
+
   // SubmitAsync()
   //
   // Prepare() then commit in one transaction. `done` runs exactly once: on the

@@ -32,15 +32,16 @@ sprout::v1::RoutingOutcome OutcomeProto(routing::Outcome outcome) {
 }
 
 sprout::v1::RoutingMethod MethodProto(const routing::RoutingDecision& d) {
+  if (d.outcome == routing::Outcome::kTriage) return sprout::v1::ROUTING_METHOD_TRIAGE;
   if (d.deciding_rule == "continuity") return sprout::v1::ROUTING_METHOD_CONTINUITY;
+  if (d.pcn_from_rule) return sprout::v1::ROUTING_METHOD_RULE;
   switch (d.resolution) {
     case routing::ResolutionMethod::kPractice:
       return sprout::v1::ROUTING_METHOD_PRACTICE;
     case routing::ResolutionMethod::kPostcode:
       return sprout::v1::ROUTING_METHOD_POSTCODE;
     case routing::ResolutionMethod::kNone:
-      return d.outcome == routing::Outcome::kTriage ? sprout::v1::ROUTING_METHOD_TRIAGE
-                                                    : sprout::v1::ROUTING_METHOD_RULE;
+      return sprout::v1::ROUTING_METHOD_RULE;
   }
   return sprout::v1::ROUTING_METHOD_UNSPECIFIED;
 }
@@ -146,6 +147,7 @@ sprout::v1::RoutingDecision MakeDecisionRecord(const routing::RoutingDecision& d
     c->set_annual_cap(static_cast<int32_t>(candidate.annual_cap));
     c->set_open_caseload(static_cast<int32_t>(candidate.open_caseload));
     c->set_open_cap(static_cast<int32_t>(candidate.open_cap));
+    c->set_waiting(static_cast<int32_t>(candidate.waiting));
     c->set_eligible(candidate.eligible);
     c->set_detail(candidate.detail);
   }

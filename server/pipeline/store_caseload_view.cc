@@ -25,10 +25,8 @@ absl::StatusOr<routing::LinkWorkerLoad> StoreCaseloadView::LoadOf(absl::string_v
     for (const store::LinkWorkerCounts& c : *counts) {
       routing::LinkWorkerLoad& load = loads_[LinkWorkerIdOf(c.link_worker)];
       load.accepted_this_year += c.accepted_this_year;
-      // Referrals waiting on the worker's queue are part of their caseload:
-      // without them every new referral would go to the same least-loaded
-      // worker until somebody accepted one.
-      load.open_caseload += c.open_caseload + c.waiting;
+      load.open_caseload += c.open_caseload;
+      load.waiting += c.waiting;
     }
     loaded_ = true;
   }

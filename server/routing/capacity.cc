@@ -14,9 +14,15 @@ absl::StatusOr<std::vector<PcnCapacity>> CapacityByPcn(const Directory& director
     for (const LinkWorker* w : directory.LinkWorkersInPcn(pcn.code)) {
       absl::StatusOr<LinkWorkerLoad> load = caseload.LoadOf(w->id, day);
       if (!load.ok()) return load.status();
-      LinkWorkerCapacity c{w->id,         load->accepted_this_year,
-                           w->annual_cap, load->open_caseload,
-                           w->open_cap,   w->AvailableOn(day)};
+      LinkWorkerCapacity c;
+      c.link_worker_id = w->id;
+      c.accepted_this_year = load->accepted_this_year;
+      c.annual_cap = w->annual_cap;
+      c.open_caseload = load->open_caseload;
+      c.open_cap = w->open_cap;
+      c.waiting = load->waiting;
+      c.available = w->AvailableOn(day);
+      entry.waiting += c.waiting;
       if (c.available) {
         entry.accepted_this_year += c.accepted_this_year;
         entry.annual_cap += c.annual_cap;

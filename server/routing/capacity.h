@@ -20,6 +20,7 @@ struct LinkWorkerCapacity {
   int64_t annual_cap = 0;
   int64_t open_caseload = 0;
   int64_t open_cap = 0;
+  int64_t waiting = 0;     // On their queue, not yet accepted (not caseload).
   bool available = false;  // Available on the day asked about.
 };
 
@@ -32,6 +33,8 @@ struct PcnCapacity {
   int64_t annual_cap = 0;
   int64_t open_caseload = 0;
   int64_t open_cap = 0;
+  // Waiting on any of the PCN's link workers' queues (available or not).
+  int64_t waiting = 0;
 };
 
 // CapacityByPcn()

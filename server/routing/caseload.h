@@ -24,8 +24,13 @@ struct LinkWorkerLoad {
   // referral date (the view decides the year; the NHS financial year,
   // 1 April - 31 March, is the expected choice).
   int64_t accepted_this_year = 0;
-  // Referrals assigned and not yet closed, withdrawn or declined.
+  // Referrals the link worker accepted and has not yet closed: what the
+  // open-caseload cap limits.
   int64_t open_caseload = 0;
+  // Referrals waiting unclaimed on the link worker's own queue. Not
+  // caseload, so no cap counts them; routing ranks by them too, so new
+  // referrals spread over a PCN before anyone accepts one.
+  int64_t waiting = 0;
 };
 
 // A read-only view of current caseloads. Implementations must be thread-safe.

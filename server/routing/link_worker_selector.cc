@@ -16,19 +16,28 @@ int CompareRatio(int64_t a, int64_t b, int64_t c, int64_t d) {
   return left < right ? -1 : (left > right ? 1 : 0);
 }
 
+// Ranking counts the referrals waiting on a worker's queue as if accepted
+// (they most likely will be), so new referrals spread over the PCN before
+// anyone accepts one; the caps count only what was accepted.
+int CompareAnnual(const Candidate& x, const Candidate& y) {
+  return CompareRatio(x.accepted_this_year + x.waiting, x.annual_cap,
+                      y.accepted_this_year + y.waiting, y.annual_cap);
+}
+int CompareOpen(const Candidate& x, const Candidate& y) {
+  return CompareRatio(x.open_caseload + x.waiting, x.open_cap, y.open_caseload + y.waiting,
+                      y.open_cap);
+}
+
 // Orders candidates from least to most loaded; ties broken by id.
 bool LessLoaded(const Candidate& x, const Candidate& y) {
-  const int annual =
-      CompareRatio(x.accepted_this_year, x.annual_cap, y.accepted_this_year, y.annual_cap);
-  if (annual != 0) return annual < 0;
-  const int open = CompareRatio(x.open_caseload, x.open_cap, y.open_caseload, y.open_cap);
-  if (open != 0) return open < 0;
+  if (const int annual = CompareAnnual(x, y); annual != 0) return annual < 0;
+  if (const int open = CompareOpen(x, y); open != 0) return open < 0;
   return x.link_worker_id < y.link_worker_id;
 }
 
 std::string LoadText(const Candidate& c) {
   return absl::StrCat(c.accepted_this_year, "/", c.annual_cap, " accepted this year, ",
-                      c.open_caseload, "/", c.open_cap, " open");
+                      c.open_caseload, "/", c.open_cap, " open, ", c.waiting, " waiting");
 }
 
 std::string AgeBands(const LinkWorker& w) {
@@ -70,6 +79,7 @@ absl::StatusOr<Selection> SelectLinkWorker(const Directory& directory, const Pcn
     c.annual_cap = w->annual_cap;
     c.open_caseload = load->open_caseload;
     c.open_cap = w->open_cap;
+    c.waiting = load->waiting;
     c.preferred = preference.applies && preference.applies(*w);
     if (!w->AvailableOn(request.referral_date)) {
       c.detail = absl::StrCat("excluded: not available on ", FormatDay(request.referral_date));
@@ -140,9 +150,8 @@ absl::StatusOr<Selection> SelectLinkWorker(const Directory& directory, const Pcn
   std::string tie;
   if (pool.size() > 1) {
     const Candidate& next = *pool[1];
-    if (CompareRatio(best.accepted_this_year, best.annual_cap, next.accepted_this_year,
-                     next.annual_cap) == 0) {
-      tie = CompareRatio(best.open_caseload, best.open_cap, next.open_caseload, next.open_cap) != 0
+    if (CompareAnnual(best, next) == 0) {
+      tie = CompareOpen(best, next) != 0
                 ? absl::StrCat("; tie on annual load with ", next.link_worker_id,
                                " broken by open caseload")
                 : absl::StrCat("; tie with ", next.link_worker_id, " broken by id");

@@ -41,6 +41,15 @@ PcnResolution ResolvePcn(const Directory& directory, const RoutingRequest& reque
                         m->source.empty() ? "" : absl::StrCat(" [", m->source, "]"))});
     } else if (practice == nullptr) {
       r.steps.push_back({"pcn", subject, false, "practice is not in the directory"});
+      // Accepted, not refused: the person may be registered outside this
+      // deployment's area, and a refusal would lose the referral. The
+      // referrer is told, since a mistyped code would otherwise go unseen.
+      r.warnings.push_back(
+          {"UNKNOWN_REGISTERED_PRACTICE", "referral.patient.registered_practice_code",
+           absl::StrCat("practice ", *request.practice_code,
+                        " is not in Sprout's directory of practices, so the referral was routed "
+                        "by the person's postcode or to triage; check the ODS code and, if it "
+                        "was wrong, withdraw and resubmit")});
     } else {
       r.steps.push_back(
           {"pcn", subject, false, absl::StrCat("practice had no PCN relationship on ", date)});

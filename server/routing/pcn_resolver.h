@@ -18,6 +18,7 @@ struct PcnResolution {
   // the practice's, else the referrer's, else `default_triage`.
   std::string triage_sicbl;
   std::vector<ExplanationStep> steps;  // kind "pcn" and "triage".
+  std::vector<RoutingWarning> warnings;
 };
 
 // ResolvePcn()

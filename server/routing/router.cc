@@ -18,6 +18,9 @@ void SendToTriage(const Directory& dir, const std::string& sicbl, std::string wh
                   RoutingDecision* d) {
   d->outcome = Outcome::kTriage;
   d->triage_queue = sicbl;
+  // A triaged referral has no PCN (Route.pcn is empty): the triage team
+  // chooses one; the PCN considered stays in the explanation's steps.
+  d->pcn_code.clear();
   d->link_worker_id.clear();
   const SubIcbLocation* s = dir.FindSubIcbLocation(sicbl);
   d->explanation.summary =
@@ -99,6 +102,7 @@ absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
   d.resolution = resolution.method;
   if (resolution.pcn != nullptr) d.pcn_code = resolution.pcn->code;
   Append(&steps, std::move(resolution.steps));
+  d.warnings = std::move(resolution.warnings);
 
   // 2. Continuity.
   const LinkWorker* continuing = nullptr;
@@ -191,6 +195,7 @@ absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
            absl::StrCat("rule '", s.name, "' routes to ", target->code, " (", target->name, ")")});
       pcn = target;
       d.pcn_code = pcn->code;
+      d.pcn_from_rule = true;
     }
   }
   if (pcn == nullptr) {

@@ -16,9 +16,11 @@
 //     not work with the person's age, or have reached their annual or open
 //     caseload cap are excluded. The rule's preferred workers are tried first,
 //     then colleagues; among them speakers of the preferred language first.
-//     The winner is the least loaded by accepted-this-year / annual cap, then
-//     open caseload / open cap, then id (deterministic). Nobody eligible: the
-//     PCN pool.
+//     The winner is the least loaded by (accepted this year + waiting) /
+//     annual cap, then (open caseload + waiting) / open cap, then id
+//     (deterministic): referrals waiting on a worker's queue rank as load
+//     but never count against a cap, which only what was accepted fills.
+//     Nobody eligible: the PCN pool.
 //
 // Every step, rule and candidate is recorded in the decision's Explanation,
 // with the directory version and terminology release.

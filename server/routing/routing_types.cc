@@ -188,6 +188,7 @@ std::string DecisionToJson(const RoutingDecision& d) {
           .Int("annual_cap", c.annual_cap)
           .Int("open_caseload", c.open_caseload)
           .Int("open_cap", c.open_cap)
+          .Int("waiting", c.waiting)
           .Bool("eligible", c.eligible)
           .Bool("preferred", c.preferred)
           .Str("detail", c.detail);

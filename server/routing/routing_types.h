@@ -95,6 +95,7 @@ struct Candidate {
   int64_t annual_cap = 0;
   int64_t open_caseload = 0;
   int64_t open_cap = 0;
+  int64_t waiting = 0;  // On their queue, not yet accepted: ranks, never caps.
   bool eligible = false;
   bool preferred = false;  // Favoured by the deciding rule (specialism / named).
   std::string detail;      // Why excluded, or the rank detail.
@@ -106,6 +107,14 @@ struct Explanation {
   std::string summary;  // Who won and why, in one sentence.
 };
 
+// Something in the request that routing worked around and the referrer
+// should see (Referral.warnings). Holds no patient data.
+struct RoutingWarning {
+  std::string reason;       // UPPER_SNAKE_CASE, e.g. "UNKNOWN_REGISTERED_PRACTICE".
+  std::string field;        // Field path, e.g. "referral.patient.registered_practice_code".
+  std::string description;  // What it means and what to do, in a sentence.
+};
+
 struct RoutingDecision {
   ResolutionMethod resolution = ResolutionMethod::kNone;
   Outcome outcome = Outcome::kTriage;
@@ -113,7 +122,9 @@ struct RoutingDecision {
   std::string triage_queue;    // Sub-ICB Location code when outcome is kTriage.
   std::string link_worker_id;  // Empty for a PCN pool or triage.
   QueuePriority queue_priority = QueuePriority::kRoutine;
-  std::string deciding_rule;  // Rule name, "continuity", or "default".
+  std::string deciding_rule;   // Rule name, "continuity", or "default".
+  bool pcn_from_rule = false;  // The deciding rule named another PCN than resolution's.
+  std::vector<RoutingWarning> warnings;
   Explanation explanation;
   std::string policy_name;     // RoutingPolicy name() in force.
   std::string policy_version;  // RoutingPolicy version() in force.

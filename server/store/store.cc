@@ -2,9 +2,14 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 
 namespace sprout::store {
+
+std::string IdempotencyKeyOf(const Submission& submission) {
+  return absl::StrCat(submission.organisation_code, "/", submission.request_id);
+}
 
 absl::StatusOr<SubmitOutcome> Store::Submit(Submission submission) {
   absl::Notification done;

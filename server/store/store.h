@@ -65,6 +65,12 @@ struct Submission {
   AuditEvent audit;
 };
 
+// The idempotency key a submission is stored under: the request_id within
+// the submitting organisation, "{organisation_code}/{request_id}", so one
+// organisation's key never meets another's (AIP-155 keys belong to their
+// caller). Both backends store and look up exactly this.
+std::string IdempotencyKeyOf(const Submission& submission);
+
 // The result of a submission.
 struct SubmitOutcome {
   sprout::v1::Referral referral;  // as stored (for a replay: as stored now)
@@ -185,8 +191,8 @@ struct OpenEpisode {
 struct LinkWorkerCounts {
   std::string link_worker;  // resource name "pcns/{pcn}/linkWorkers/{id}"
   int accepted_this_year = 0;
-  int open_caseload = 0;
-  int waiting = 0;
+  int open_caseload = 0;  // accepted, not yet ended
+  int waiting = 0;        // unclaimed items on the link worker's own queue
 };
 
 // A claim on one queue item (ClaimReferral): the item is held for `claimant`
@@ -241,9 +247,9 @@ class Store {
   virtual absl::StatusOr<Page<sprout::v1::Referral>> ListReferrals(
       absl::string_view organisation_code, int page_size, absl::string_view page_token) = 0;
 
-  // Items waiting on a queue, urgent first, then by sequence. `queue` is a
-  // queue resource name; "pcns/{pcn}" also lists every link worker's queue in
-  // that PCN.
+  // Items on a queue and not yet acted on (waiting or claimed), urgent
+  // first, then by sequence. `queue` is a queue resource name; "pcns/{pcn}"
+  // also lists every link worker's queue in that PCN.
   virtual absl::StatusOr<Page<sprout::v1::QueueItem>> ListQueueItems(
       absl::string_view queue, int page_size, absl::string_view page_token) = 0;
 

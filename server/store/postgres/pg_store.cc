@@ -17,7 +17,7 @@ namespace sprout::store {
 namespace postgres {
 namespace {
 
-constexpr int kQueueItemWaiting = sprout::v1::QUEUE_ITEM_STATE_WAITING;
+constexpr int kQueueItemDone = sprout::v1::QUEUE_ITEM_STATE_DONE;
 
 absl::Status Corrupt(absl::string_view what, absl::string_view id) {
   return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
@@ -154,7 +154,7 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> PostgresStoreImpl::ListQueueItems(
   const std::string sql = absl::StrCat(
       "SELECT priority, sequence, body FROM queue_items WHERE ",
       pool ? "pcn_code = $1" : "queue = $1",
-      " AND state = $2 AND (priority < $3::BIGINT OR (priority = $3::BIGINT AND sequence > $4)) "
+      " AND state <> $2 AND (priority < $3::BIGINT OR (priority = $3::BIGINT AND sequence > $4)) "
       "ORDER BY priority DESC, sequence ASC LIMIT $5");
   Page<sprout::v1::QueueItem> page;
   SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
@@ -162,7 +162,7 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> PostgresStoreImpl::ListQueueItems(
     SPROUT_ASSIGN_OR_RETURN(Result r,
                             db.Run(sql, Params()
                                             .Text(pool ? PcnCodeOfQueue(queue) : std::string(queue))
-                                            .Int(kQueueItemWaiting)
+                                            .Int(kQueueItemDone)
                                             .Int(cursor.primary)
                                             .Int(cursor.secondary)
                                             .Int(size + 1)));

@@ -41,7 +41,7 @@ absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool*
                    "(SELECT id FROM episodes WHERE person_key = $2 AND is_open "
                    "AND person_key <> '') "
                    "FROM (SELECT 1) AS one LEFT JOIN idempotency_keys k ON k.request_id = $1",
-                   Params().Text(s.request_id).Text(s.person_key)));
+                   Params().Text(IdempotencyKeyOf(s)).Text(s.person_key)));
   const bool replay = !seen.IsNull(0, 0);
   if (replay && seen.Bytes(0, 0) != s.request_hash) {
     // The refusal is audited; that record commits although the job fails.
@@ -174,7 +174,7 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
                                        .Int(TimestampMicros(item.enqueue_time()))
                                        .Bytes(item.SerializeAsString())
                                        // idempotency key and event: $29-$31
-                                       .Text(s.request_id)
+                                       .Text(IdempotencyKeyOf(s))
                                        .Text(s.request_hash)
                                        .Text(s.audit.actor_organisation)
                                        // audit record: $32-$39

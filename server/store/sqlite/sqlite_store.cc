@@ -20,7 +20,7 @@ namespace sprout::store {
 namespace sqlite {
 namespace {
 
-constexpr int kQueueItemWaiting = sprout::v1::QUEUE_ITEM_STATE_WAITING;
+constexpr int kQueueItemDone = sprout::v1::QUEUE_ITEM_STATE_DONE;
 
 absl::Status Corrupt(absl::string_view what, absl::string_view id) {
   return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
@@ -171,10 +171,10 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> SqliteStoreImpl::ListQueueItems(
       db->Prepare(
           absl::StrCat("SELECT priority, sequence, body FROM queue_items WHERE ",
                        pool ? "pcn_code = ?1" : "queue = ?1",
-                       " AND state = ?2 AND (priority < ?3 OR (priority = ?3 AND sequence > ?4)) "
+                       " AND state != ?2 AND (priority < ?3 OR (priority = ?3 AND sequence > ?4)) "
                        "ORDER BY priority DESC, sequence ASC LIMIT ?5")));
   stmt.BindText(1, pool ? PcnCodeOfQueue(queue) : std::string(queue));
-  stmt.Bind(2, kQueueItemWaiting).Bind(3, cursor.primary).Bind(4, cursor.secondary);
+  stmt.Bind(2, kQueueItemDone).Bind(3, cursor.primary).Bind(4, cursor.secondary);
   stmt.Bind(5, size + 1);
   Page<sprout::v1::QueueItem> page;
   PageCursor last;

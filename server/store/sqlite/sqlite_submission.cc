@@ -29,7 +29,7 @@ absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Job& job, bool* p
         Statement stmt,
         writer_->Prepare("SELECT request_hash, referral_id, queue_sequence FROM idempotency_keys "
                          "WHERE request_id = ?"));
-    stmt.BindText(1, s.request_id);
+    stmt.BindText(1, IdempotencyKeyOf(s));
     SPROUT_ASSIGN_OR_RETURN(seen, stmt.Step());
     if (seen) {
       stored_hash = stmt.ColumnText(0);
@@ -163,7 +163,7 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
         Statement stmt,
         writer_->Prepare("INSERT INTO idempotency_keys (request_id, request_hash, referral_id, "
                          "queue_sequence, create_time_us) VALUES (?, ?, ?, ?, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, s.request_id)
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, IdempotencyKeyOf(s))
                                .BindText(2, s.request_hash)
                                .BindText(3, referral_id)
                                .Bind(4, sequence)

@@ -116,6 +116,18 @@ const Scenario kScenarios[] = {
        c->SetLoad("lw-a2", {5, 1});   // 5/125 = 0.04, 1/30 open
      },
      {Outcome::kLinkWorker, "U00001", "lw-a2", "default"}},
+    {"WaitingItemsRankAsLoadSoReferralsSpread",
+     NoChange,
+     [](InMemoryCaseload* c) {
+       c->SetLoad("lw-a1", {0, 0, 5});  // nothing accepted yet, 5 waiting on the queue
+     },
+     {Outcome::kLinkWorker, "U00001", "lw-a2", "default"}},
+    {"WaitingItemsNeverFillTheOpenCap",
+     [](RoutingRequest* r) { r->reasons = {kHousingProblems}; },
+     [](InMemoryCaseload* c) {
+       c->SetLoad("lw-a2", {20, 0, 40});  // open cap 30: 40 waiting, none accepted and open
+     },
+     {Outcome::kLinkWorker, "U00001", "lw-a2", "housing"}},
     {"NoLoadAtAllPicksLowestId",
      NoChange,
      NoLoads,
@@ -185,7 +197,7 @@ const Scenario kScenarios[] = {
        r->safeguarding_flags = {kAtRiskOfDomesticViolence};
      },
      NoLoads,
-     {Outcome::kTriage, "U00001", "01A", "police-safeguarding-triage", QueuePriority::kUrgent}},
+     {Outcome::kTriage, "", "01A", "police-safeguarding-triage", QueuePriority::kUrgent}},
     {"PoliceWithoutMatchingFlagIsNotTriaged",
      [](RoutingRequest* r) {
        r->source_type = SourceType::kPolice;
@@ -237,7 +249,7 @@ const Scenario kScenarios[] = {
        r->practice_code = "B00003";
      },
      NoLoads,
-     {Outcome::kTriage, "U00002", "01A", "beta-jobcentre-triage"}},
+     {Outcome::kTriage, "", "01A", "beta-jobcentre-triage"}},
     {"JobCentreInAlphaIsNotTriaged",
      [](RoutingRequest* r) { r->source_type = SourceType::kJobCentre; },
      NoLoads,
@@ -444,13 +456,14 @@ TEST(RouterExplanationTest, SpillOverExplainsEveryRuleCandidateAndTheWinner) {
   ASSERT_EQ(e.candidates.size(), 3u);
   EXPECT_EQ(e.candidates[0].link_worker_id, "lw-a1");
   EXPECT_TRUE(e.candidates[0].eligible);
-  EXPECT_EQ(e.candidates[0].detail, "chosen: 20/250 accepted this year, 4/60 open");
+  EXPECT_EQ(e.candidates[0].detail, "chosen: 20/250 accepted this year, 4/60 open, 0 waiting");
   EXPECT_EQ(e.candidates[1].link_worker_id, "lw-a2");
   EXPECT_FALSE(e.candidates[1].eligible);
   EXPECT_TRUE(e.candidates[1].preferred);
   EXPECT_EQ(e.candidates[1].detail, "excluded: annual caseload cap reached (125/125)");
   EXPECT_EQ(e.candidates[2].detail, "excluded: works with ages 11-25; the person is 40");
-  EXPECT_EQ(e.summary, "lw-a1: least loaded of 1 in U00001 (20/250 accepted this year, 4/60 open)");
+  EXPECT_EQ(e.summary,
+            "lw-a1: least loaded of 1 in U00001 (20/250 accepted this year, 4/60 open, 0 waiting)");
 
   const nlohmann::json json = nlohmann::json::parse(DecisionToJson(*d));
   EXPECT_EQ(json["link_worker"], "lw-a1");
@@ -466,7 +479,7 @@ TEST(DecisionJsonTest, EscapesQuotesControlCharactersAndKeepsUtf8) {
   d.pcn_code = "U00001";
   d.explanation.steps.push_back(
       {"rule", "say \"hi\"\\", true, "tab\there\nnew line \x01 caf\xC3\xA9"});
-  d.explanation.candidates.push_back({"lw-1", "U00001", 3, 250, 2, 60, true, false, "ok"});
+  d.explanation.candidates.push_back({"lw-1", "U00001", 3, 250, 2, 60, 0, true, false, "ok"});
   const nlohmann::json json = nlohmann::json::parse(DecisionToJson(d));
   EXPECT_EQ(json["explanation"]["steps"][0]["subject"], "say \"hi\"\\");
   EXPECT_EQ(json["explanation"]["steps"][0]["detail"], "tab\there\nnew line \x01 caf\xC3\xA9");
@@ -497,7 +510,8 @@ TEST(RouterExplanationTest, TieBreakIsExplained) {
   absl::StatusOr<RoutingDecision> d = fixture.router().Route(BaseRequest(), caseload);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->explanation.summary,
-            "lw-a1: least loaded of 2 in U00001 (0/250 accepted this year, 0/60 open); tie with "
+            "lw-a1: least loaded of 2 in U00001 (0/250 accepted this year, 0/60 open, 0 waiting); "
+            "tie with "
             "lw-a2 broken by id");
 }
 

@@ -302,6 +302,25 @@ TEST_P(StoreConformanceTest, SameRequestIdWithDifferentContentIsAlreadyExists) {
   EXPECT_EQ(store_->GetReferral("r2").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, RequestIdsBelongToTheirOrganisation) {
+  MustSubmit(Spec("r1"));  // request_id "req-r1" from A81001
+  // Another organisation's same request_id, with other content: its own
+  // referral, not a replay of A81001's and not ALREADY_EXISTS.
+  Submission other = MakeSubmission(Spec("r2").Organisation("Y99005").RequestHash("different"));
+  other.request_id = "req-r1";
+  absl::StatusOr<SubmitOutcome> out = store_->Submit(std::move(other));
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_FALSE(out->replayed);
+  EXPECT_EQ(out->referral.name(), "referrals/r2");
+  // Each organisation's retry still replays its own.
+  Submission retry = MakeSubmission(Spec("r2").Organisation("Y99005").RequestHash("different"));
+  retry.request_id = "req-r1";
+  absl::StatusOr<SubmitOutcome> again = store_->Submit(std::move(retry));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->referral.name(), "referrals/r2");
+}
+
 TEST_P(StoreConformanceTest, DuplicateInSameBatchIsReplayedNotDuplicated) {
   std::vector<absl::StatusOr<SubmitOutcome>> results(2, absl::UnknownError("pending"));
   absl::Notification both;

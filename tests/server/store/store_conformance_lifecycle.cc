@@ -192,8 +192,13 @@ TEST_P(StoreConformanceTest, ClaimHoldsAnItemForOneClaimant) {
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ((*after)[0].claimed_by(), "alice");
-  // A claimed item is no longer waiting.
-  EXPECT_TRUE(store_->ListQueueItems(lw, 10, "")->items.empty());
+  // A claimed item is still listed on its queue, as claimed, but no longer
+  // counts as waiting.
+  absl::StatusOr<Page<sprout::v1::QueueItem>> listed = store_->ListQueueItems(lw, 10, "");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].state(), sprout::v1::QUEUE_ITEM_STATE_CLAIMED);
+  EXPECT_EQ(listed->items[0].claimed_by(), "alice");
   absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2025);
   ASSERT_TRUE(loads.ok());
   ASSERT_EQ(loads->size(), 1u);
