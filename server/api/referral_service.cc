@@ -102,6 +102,8 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
       [reactor, response](absl::StatusOr<store::SubmitOutcome> outcome) {
         if (outcome.ok()) {
           *response->mutable_referral() = std::move(outcome->referral);
+          // The referrer reads its new referral as GetReferral would show it.
+          auth::MinimiseForReferrer(*response->mutable_referral());
           response->set_replayed(outcome->replayed);
         }
         reactor->Finish(ToGrpcStatus(outcome.status()));

@@ -126,7 +126,7 @@ TEST_P(EveryReferrerTest, SubmitsItsExampleAndItIsCodedAndRouted) {
   const v1::Referral& stored = response.referral();
   EXPECT_EQ(stored.state(), v1::REFERRAL_STATE_QUEUED);
   EXPECT_EQ(stored.route().pcn(), example.pcn);
-  EXPECT_FALSE(stored.route().link_worker().empty());
+  EXPECT_TRUE(stored.route().link_worker().empty()) << "a referrer is not told the link worker";
   ASSERT_EQ(stored.coded_reasons_size(), static_cast<int>(example.coded_as.size()));
   bool needs_review = false;
   for (int i = 0; i < stored.coded_reasons_size(); ++i) {
