@@ -15,6 +15,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/stubs/logging.h"
 #include "server/sproutd.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0: any free port)");
@@ -94,6 +95,21 @@ bool WritePortFile(const std::string& path, int port) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// Protobuf's own log lines go through spdlog. A request body with a string
+// that is not UTF-8 makes protobuf log an ERROR naming the field; the caller
+// already gets INVALID_ARGUMENT naming it (rpc/request_parsing.h), so those
+// are debug lines, and a client sending bad bytes cannot fill the log.
+void LogProtobufThroughSpdlog(google::protobuf::LogLevel level, const char* file, int line,
+                              const std::string& message) {
+  if (absl::StrContains(message, "invalid UTF-8")) {
+    spdlog::debug("protobuf: {}", message);
+  } else if (level >= google::protobuf::LOGLEVEL_ERROR) {
+    spdlog::error("protobuf: {} ({}:{})", message, file, line);
+  } else {
+    spdlog::warn("protobuf: {} ({}:{})", message, file, line);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,6 +127,7 @@ int main(int argc, char** argv) {
                  absl::GetFlag(FLAGS_log_level).c_str());
     return 2;
   }
+  google::protobuf::SetLogHandler(&LogProtobufThroughSpdlog);
 
   sprout::SproutdOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
