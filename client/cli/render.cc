@@ -46,11 +46,19 @@ std::string FormatRoute(const v1::Route& route) {
 }
 
 void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
-  out << "referral   " << r.name() << "\n";
-  out << "state      " << ShortEnum(r.state()) << "\n";
+  // A dry run (ValidateReferral) names nothing: nothing was stored.
+  out << "referral   " << (r.name().empty() ? "(preview: not stored)" : r.name()) << "\n";
+  if (r.state() != v1::REFERRAL_STATE_UNSPECIFIED)
+    out << "state      " << ShortEnum(r.state()) << "\n";
   out << "source     " << ShortEnum(r.referrer().source_type()) << " "
       << r.referrer().organisation_code() << "\n";
-  out << "priority   " << ShortEnum(r.priority()) << "\n";
+  out << "priority   " << ShortEnum(r.priority());
+  if (r.requested_priority() != v1::PRIORITY_UNSPECIFIED &&
+      r.requested_priority() != r.priority()) {
+    out << " (asked " << ShortEnum(r.requested_priority())
+        << (r.route().rule().empty() ? "" : absl::StrCat("; rule ", r.route().rule())) << ")";
+  }
+  out << "\n";
   out << "route      " << FormatRoute(r.route()) << "\n";
   if (!r.route().decision().empty()) out << "decision   " << r.route().decision() << "\n";
   if (!r.episode().empty()) {
@@ -73,6 +81,9 @@ void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
     table.Print(out);
   }
   if (r.needs_coding_review()) out << "needs coding review: a person must choose a concept\n";
+  for (const v1::IntakeWarning& w : r.warnings()) {
+    out << "warning    " << w.reason() << " (" << w.field() << "): " << w.description() << "\n";
+  }
   if (r.has_accept_time()) out << "accepted   " << FormatTimestamp(r.accept_time()) << "\n";
   if (r.contact_count() > 0) out << "contacts   " << r.contact_count() << "\n";
   if (r.has_decline()) {
@@ -91,8 +102,8 @@ void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
 }
 
 void PrintDecision(const v1::RoutingDecision& d, std::ostream& out) {
-  out << "decision   " << d.name() << "\n";
-  out << "referral   " << d.referral() << "\n";
+  if (!d.name().empty()) out << "decision   " << d.name() << "\n";
+  if (!d.referral().empty()) out << "referral   " << d.referral() << "\n";
   out << "decided    " << FormatTimestamp(d.decide_time()) << "\n";
   out << "outcome    " << ShortEnum(d.outcome()) << "\n";
   out << "route      " << FormatRoute(d.route()) << "\n";
