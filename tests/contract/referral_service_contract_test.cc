@@ -5,10 +5,8 @@
 // Referrers see only their own organisation's referrals; a referral the
 // caller may not read is answered exactly as one that does not exist.
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,7 +16,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -26,6 +23,7 @@
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "tests/contract/contract_helpers.h"
+#include "tests/integration/example_referrals.h"
 #include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 
@@ -51,16 +49,6 @@ constexpr char kDomesticViolenceRisk[] = "707087005";  // At risk of domestic vi
 int64_t NextPerson() {
   static int64_t next = 17000;
   return next++;
-}
-
-v1::Referral ReadExample(const std::string& identity) {
-  std::ifstream in(testing::SourceDir() + "/client/examples/" + identity + "-referral.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  v1::Referral referral;
-  const auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), &referral);
-  EXPECT_TRUE(parsed.ok()) << identity << ": " << parsed.ToString();
-  return referral;
 }
 
 // A police referral flagging domestic abuse: the demo policy's
@@ -379,7 +367,7 @@ TEST_F(ReferralServiceContractTest, SubmitIsForReferrersOnly) {
 // decision carry the same value." The hospital discharge example (aged 84)
 // matches older-hospital-discharge-urgent.
 TEST_F(ReferralServiceContractTest, ARaisedPriorityIsTheSameEverywhere) {
-  v1::Referral example = ReadExample("hospital");
+  v1::Referral example = testing::ExampleReferral("hospital");
   example.mutable_patient()->set_nhs_number(TestNhsNumber(NextPerson()));
   const v1::Referral stored = SubmitOk(*hospital_, example);
   ASSERT_FALSE(stored.name().empty());

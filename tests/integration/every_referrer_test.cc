@@ -2,15 +2,13 @@
 // client/examples/ as its demo identity (certs/make-dev-certs) to the real
 // sproutd, and the referral is coded and routed as the demo directory, code
 // maps and starter release say it should be.
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/example_referrals.h"
 #include "tests/integration/sproutd_suite.h"
 
 namespace sprout::testing {
@@ -80,16 +78,6 @@ const std::vector<Example>& Examples() {
   return *examples;
 }
 
-v1::Referral ReadExample(const std::string& file) {
-  std::ifstream in(SourceDir() + "/client/examples/" + file);
-  std::stringstream text;
-  text << in.rdbuf();
-  v1::Referral referral;
-  const auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), &referral);
-  EXPECT_TRUE(parsed.ok()) << file << ": " << parsed.ToString();
-  return referral;
-}
-
 class EveryReferrerTest : public SproutdSuite<EveryReferrerTest>,
                           public ::testing::WithParamInterface<Example> {
  protected:
@@ -113,7 +101,7 @@ TEST_P(EveryReferrerTest, SubmitsItsExampleAndItIsCodedAndRouted) {
   const Example& example = GetParam();
   v1::SubmitReferralRequest request;
   const std::string file = std::string(example.identity) + "-referral.json";
-  *request.mutable_referral() = ReadExample(file);
+  *request.mutable_referral() = ExampleReferral(example.identity);
   ASSERT_EQ(request.referral().referrer().source_type(), example.source) << file;
   request.set_request_id(std::string("every-referrer-") + example.identity);
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "server/store/shared_migrations.h"
 
 namespace sprout::store::postgres {
 namespace {
@@ -247,17 +248,6 @@ constexpr char kV8[] = R"sql(
 CREATE INDEX queue_items_unfinished ON queue_items(sequence) WHERE state <> 3;
 )sql";
 
-// Version 9: idempotency keys belong to the calling organisation (AIP-155).
-// A stored key is "{organisation_code}/{request_id}" (IdempotencyKeyOf in
-// store.h); a request_id cannot hold '/', so no two organisations' keys meet.
-// Keys stored before this version take their referral's organisation.
-constexpr char kV9[] = R"sql(
-UPDATE idempotency_keys SET request_id =
-  (SELECT r.organisation_code FROM referrals r WHERE r.id = idempotency_keys.referral_id)
-  || '/' || request_id
-WHERE request_id NOT LIKE '%/%';
-)sql";
-
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -278,7 +268,8 @@ const std::vector<PgMigration>& PostgresMigrations() {
       {6, "audit records: link worker, resources returned, break-glass reason", kV6},
       {7, "lifecycle: contacts, event actions and codes, financial-year counts", kV7},
       {8, "unfinished queue items by sequence, for overdue items", kV8},
-      {9, "idempotency keys scoped to the calling organisation", kV9},
+      {9, "idempotency keys scoped to the calling organisation",
+       kScopeIdempotencyKeysToOrganisation},
   };
   return *kMigrations;
 }
