@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
+#include "base/private_files.h"
 #include "base/read_file.h"
 #include "base/status_macros.h"
 #include "base/worker_pool.h"
@@ -43,6 +44,26 @@
 
 namespace sprout {
 namespace {
+
+// Logs one warning for each of the SQLite database's files, and its folder,
+// that others on this machine may read: they hold patient data. (Sproutd
+// creates them private; this catches copies, restores and old installs.) A
+// PostgreSQL connection string names no file, so reports nothing.
+void ReportDatabaseFilesOpenToOthers(const std::string& db) {
+  const std::string folder = std::filesystem::path(db).parent_path().string();
+  const std::pair<std::string, const char*> files[] = {{db, "600"},
+                                                       {db + "-wal", "600"},
+                                                       {db + "-shm", "600"},
+                                                       {folder.empty() ? "." : folder, "700"}};
+  for (const auto& [path, private_mode] : files) {
+    std::string mode;
+    if (!OpenToOthers(path, &mode)) continue;
+    spdlog::warn(
+        "sproutd: {} has mode {}, so others on this machine may read patient data; make it "
+        "private (chmod {} {})",
+        path, mode, private_mode, path);
+  }
+}
 
 // Threads running handlers' blocking work (api::FinishUnaryBlocking).
 constexpr int kBlockingThreads = 8;
@@ -231,9 +252,9 @@ class SproutdImpl final : public Sproutd {
     snomed_options.release_dirs = options_.snomed_release_dirs;
     snomed_options.cache_path = options_.snomed_cache_file;
     if (!options_.snomed_cache_file.empty()) {
-      std::error_code ignored;
-      std::filesystem::create_directories(
-          std::filesystem::path(options_.snomed_cache_file).parent_path(), ignored);
+      // Often the database's folder too (var/): made private like it.
+      SPROUT_RETURN_IF_ERROR(CreatePrivateFolders(
+          std::filesystem::path(options_.snomed_cache_file).parent_path().string()));
     }
     absl::StatusOr<std::shared_ptr<const snomed::Terminology>> terminology =
         snomed::Terminology::Load(snomed_options);
@@ -294,7 +315,9 @@ class SproutdImpl final : public Sproutd {
     loaded->intake = *std::move(intake);
     loaded->code_maps = *code_maps;
 
-    // Store and keys.
+    // Store and keys. A key others may read is no secret: refuse to start.
+    SPROUT_RETURN_IF_ERROR(
+        CheckKeyFilePrivate("--pseudonym_key_file", options_.pseudonym_key_file));
     absl::StatusOr<KeyedHasher> hasher = KeyedHasher::FromFile(options_.pseudonym_key_file);
     if (!hasher.ok()) {
       return absl::Status(hasher.status().code(),
@@ -313,6 +336,7 @@ class SproutdImpl final : public Sproutd {
     }
     loaded->store = *std::move(store);
     spdlog::info("sproutd: database {} open", store::DescribeStoreTarget(options_.database_file));
+    ReportDatabaseFilesOpenToOthers(options_.database_file);
     // Every routing decision names the directory version it used; keep a
     // record of when each version was in force.
     store::DirectoryVersion version;

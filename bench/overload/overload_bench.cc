@@ -249,6 +249,8 @@ int Main(int argc, char** argv) {
     std::ofstream key(dir + "/pseudonym.key");
     key << std::string(32, 'k');
   }
+  std::filesystem::permissions(dir + "/pseudonym.key", std::filesystem::perms::owner_read |
+                                                           std::filesystem::perms::owner_write);
   SproutdOptions options;
   options.listen_address = "127.0.0.1:0";
   options.insecure_dev = true;

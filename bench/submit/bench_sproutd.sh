@@ -8,7 +8,7 @@
 # "Backpressure").
 start_bench_sproutd() {
   local build=$1 work=$2
-  head -c 32 /dev/urandom >"$work/pseudonym.key"
+  (umask 077 && head -c 32 /dev/urandom >"$work/pseudonym.key")
   rm -f "$work/port"
   "$build/server/sproutd" --insecure_dev --listen 127.0.0.1:0 --port_file "$work/port" \
     --db "$work/sprout.db" --pseudonym_key_file "$work/pseudonym.key" \

@@ -1,8 +1,9 @@
 #include "server/store/open_store.h"
 
 #include <filesystem>
-#include <system_error>
 
+#include "base/private_files.h"
+#include "base/status_macros.h"
 #include "server/store/postgres/pg_connection.h"
 #include "server/store/postgres/postgres_store.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -17,8 +18,11 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options
     pg.clock = options.clock;
     return OpenPostgresStore(pg);
   }
-  std::error_code ignored;
-  std::filesystem::create_directories(std::filesystem::path(options.db).parent_path(), ignored);
+  // The database, its WAL and shared-memory files (which SQLite creates with
+  // the database file's mode) and their folder are the service's alone.
+  SPROUT_RETURN_IF_ERROR(
+      CreatePrivateFolders(std::filesystem::path(options.db).parent_path().string()));
+  SPROUT_RETURN_IF_ERROR(CreatePrivateFile(options.db));
   SqliteStoreOptions sqlite;
   sqlite.path = options.db;
   sqlite.max_queue_depth = options.max_pending_writes;

@@ -43,6 +43,8 @@ namespace {
 // Certificates and the pseudonym key in `work_dir`, made once.
 absl::Status PrepareWorkDir(const std::string& work_dir) {
   std::filesystem::create_directories(work_dir);
+  // It holds the database: private, as sproutd expects (or it warns).
+  std::filesystem::permissions(work_dir, std::filesystem::perms::owner_all);
   const std::string certs = work_dir + "/certs";
   if (!std::filesystem::exists(certs + "/ca.pem")) {
     absl::Status made = Run(absl::StrCat(SourceDir(), "/certs/make-dev-certs --out ", certs,
@@ -52,6 +54,9 @@ absl::Status PrepareWorkDir(const std::string& work_dir) {
   const std::string key_file = work_dir + "/pseudonym.key";
   if (!std::filesystem::exists(key_file)) {
     std::ofstream(key_file) << std::string("integration-test-key-0123456789abcdef");
+    // sproutd refuses a key file others may read.
+    std::filesystem::permissions(
+        key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   return absl::OkStatus();
 }

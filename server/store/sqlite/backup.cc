@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "base/private_files.h"
 #include "base/status_macros.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
@@ -55,6 +56,8 @@ absl::Status BackupSqlite(const std::string& db_path, const std::string& dest_pa
   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> source,
                           Connection::Open(db_path, SQLITE_OPEN_READONLY, kBusyTimeout));
   absl::Status s = [&]() -> absl::Status {
+    // A backup holds what the database holds: the service's alone (0600).
+    SPROUT_RETURN_IF_ERROR(CreatePrivateFile(dest_path));
     SPROUT_ASSIGN_OR_RETURN(
         std::unique_ptr<Connection> dest,
         Connection::Open(dest_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kBusyTimeout));
@@ -75,6 +78,7 @@ absl::Status RestoreSqlite(const std::string& backup_path, const std::string& db
   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> backup,
                           Connection::Open(backup_path, SQLITE_OPEN_READONLY, kBusyTimeout));
   SPROUT_RETURN_IF_ERROR(CheckIntegrity(*backup));
+  SPROUT_RETURN_IF_ERROR(CreatePrivateFile(db_path));
   SPROUT_ASSIGN_OR_RETURN(
       std::unique_ptr<Connection> dest,
       Connection::Open(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kBusyTimeout));

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "base/private_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/sqlite/backup.h"
@@ -38,6 +39,8 @@ TEST_F(SqliteBackupTest, BackupOfALiveStoreOpensWithAllData) {
   // The store stays open and writable during the backup.
   ASSERT_TRUE(BackupSqlite(dir_.File("live.db"), dir_.File("copy.db")).ok());
   ASSERT_TRUE((*live)->Submit(MakeSubmission(Spec("after"))).ok());
+  // A backup holds patient data: the service's alone, whatever the umask.
+  EXPECT_FALSE(OpenToOthers(dir_.File("copy.db")));
 
   absl::StatusOr<std::unique_ptr<SqliteStore>> copy = SqliteStore::Open(Options("copy.db"));
   ASSERT_TRUE(copy.ok()) << copy.status();
