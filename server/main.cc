@@ -43,6 +43,12 @@ ABSL_FLAG(std::string, db, "var/sprout.db",
           "\"host=... dbname=...\") for several replicas sharing one database");
 ABSL_FLAG(std::string, pseudonym_key_file, "var/pseudonym.key",
           "file of at least 32 random bytes keying the person pseudonym hash");
+ABSL_FLAG(std::string, audit_anchor_file, "var/audit.anchor",
+          "the audit trail's head, signed with the pseudonym key and kept outside the "
+          "database, so records cut from the trail's end are detected; copy it off the machine "
+          "with the backups (empty: no anchor)");
+ABSL_FLAG(int, audit_anchor_every, 100,
+          "rewrite the audit anchor after this many audit records (and within 30 s of any)");
 ABSL_FLAG(int, max_pending_writes, 4096,
           "submissions queued for the writer before RESOURCE_EXHAUSTED");
 ABSL_FLAG(double, agency_rate_per_second, 50,
@@ -143,6 +149,8 @@ int main(int argc, char** argv) {
   options.bindings_file = absl::GetFlag(FLAGS_bindings);
   options.database_file = absl::GetFlag(FLAGS_db);
   options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);
+  options.audit_anchor_file = absl::GetFlag(FLAGS_audit_anchor_file);
+  options.audit_anchor_every = absl::GetFlag(FLAGS_audit_anchor_every);
   options.max_pending_writes = absl::GetFlag(FLAGS_max_pending_writes);
   options.agency_rate_per_second = absl::GetFlag(FLAGS_agency_rate_per_second);
   options.agency_burst = absl::GetFlag(FLAGS_agency_burst);

@@ -25,6 +25,7 @@
 #include "server/api/queue_service.h"
 #include "server/api/referral_service.h"
 #include "server/api/terminology_service.h"
+#include "server/audit/audit_anchor_keeper.h"
 #include "server/common/errors.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
@@ -115,6 +116,8 @@ struct Loaded {
   std::shared_ptr<const intake::CodeMaps> code_maps;
   std::unique_ptr<intake::ReferralIntake> intake;
   std::unique_ptr<store::Store> store;
+  // After the store: stopped (writing the last anchor) before the store closes.
+  std::unique_ptr<audit::AuditAnchorKeeper> anchor_keeper;
   // After the store: destroyed first, so its subscription ends before the store.
   std::unique_ptr<api::QueueWatchHub> queue_watch;
   // After the store too: drained and joined before the store closes.
@@ -191,6 +194,8 @@ class SproutdImpl final : public Sproutd {
     }
     // Only after the server has drained: in-flight commits finish and flush.
     if (loaded_ != nullptr) loaded_->queue_watch.reset();
+    // The last audit record is committed: anchor the trail's final head.
+    if (loaded_ != nullptr && loaded_->anchor_keeper != nullptr) loaded_->anchor_keeper->Stop();
     if (loaded_ != nullptr && loaded_->store != nullptr) loaded_->store->Shutdown();
     spdlog::info("sproutd: stopped");
     absl::MutexLock lock(&mu_);
@@ -337,6 +342,21 @@ class SproutdImpl final : public Sproutd {
     loaded->store = *std::move(store);
     spdlog::info("sproutd: database {} open", store::DescribeStoreTarget(options_.database_file));
     ReportDatabaseFilesOpenToOthers(options_.database_file);
+    if (!options_.audit_anchor_file.empty()) {
+      SPROUT_RETURN_IF_ERROR(CreatePrivateFolders(
+          std::filesystem::path(options_.audit_anchor_file).parent_path().string()));
+      audit::AuditAnchorKeeper::Options anchor;
+      anchor.path = options_.audit_anchor_file;
+      anchor.every_records = options_.audit_anchor_every;
+      absl::StatusOr<std::unique_ptr<audit::AuditAnchorKeeper>> keeper =
+          audit::AuditAnchorKeeper::Start(loaded->store.get(), loaded->person_hasher.get(),
+                                          std::move(anchor));
+      if (!keeper.ok()) {
+        return absl::Status(keeper.status().code(),
+                            absl::StrCat("--audit_anchor_file: ", keeper.status().message()));
+      }
+      loaded->anchor_keeper = *std::move(keeper);
+    }
     // Every routing decision names the directory version it used; keep a
     // record of when each version was in force.
     store::DirectoryVersion version;
@@ -395,6 +415,8 @@ class SproutdImpl final : public Sproutd {
     c.intake = loaded->intake.get();
     c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
+    c.audit_anchor_file = options_.audit_anchor_file;
+    c.audit_anchor_key = loaded->person_hasher.get();
     // Blocking reads and audit appends: enough threads that a slow
     // PostgreSQL round trip does not hold up the others.
     loaded->blocking = std::make_unique<WorkerPool>(kBlockingThreads);
@@ -444,6 +466,9 @@ absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options)
   }
   if (options.snomed_release_dirs.empty()) {
     return absl::InvalidArgumentError("--snomed_release: at least one release folder is needed");
+  }
+  if (options.audit_anchor_every < 1) {
+    return absl::InvalidArgumentError("--audit_anchor_every must be at least 1");
   }
   if (options.max_pending_writes < 1) {
     return absl::InvalidArgumentError("--max_pending_writes must be at least 1");

@@ -61,6 +61,13 @@ struct SproutdOptions {
   // At least 32 random bytes: the key of the keyed hash (HMAC-SHA256) that
   // pseudonymises people for episode matching and the routing log.
   std::string pseudonym_key_file = "var/pseudonym.key";
+  // The audit anchor (server/audit/audit_anchor.h): the audit trail's head,
+  // signed with the pseudonym key and kept outside the database so records
+  // cut from the trail's end are detected. Empty: no anchor.
+  std::string audit_anchor_file;  // sproutd's flag default: var/audit.anchor
+  // Rewrite the anchor once the trail has grown by this many records (and
+  // within 30 seconds of any growth, and at shutdown).
+  int audit_anchor_every = 100;
   // Submissions waiting for the writer beyond this are refused with
   // RESOURCE_EXHAUSTED (back-pressure instead of unbounded queueing).
   int max_pending_writes = 4096;

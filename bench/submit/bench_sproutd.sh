@@ -12,6 +12,7 @@ start_bench_sproutd() {
   rm -f "$work/port"
   "$build/server/sproutd" --insecure_dev --listen 127.0.0.1:0 --port_file "$work/port" \
     --db "$work/sprout.db" --pseudonym_key_file "$work/pseudonym.key" \
+    --audit_anchor_file "$work/audit.anchor" \
     --snomed_cache "$work/snomed.cache" --log_level warn \
     --agency_rate_per_second 0 --pcn_queue_limit 0 >"$work/sproutd.log" 2>&1 &
   bench_pid=$!

@@ -201,13 +201,17 @@ Action SetUpVerifyAudit(CLI::App&) {
     if (ctx.json()) {
       PrintMessageJson(*r, ctx.out());
     } else if (r->intact()) {
-      ctx.out() << "audit trail intact: " << r->records_checked() << " records checked\n";
+      ctx.out() << "audit trail intact: " << r->records_checked() << " records checked"
+                << (r->anchored_sequence() > 0 ? absl::StrCat(", reaching its anchor (record ",
+                                                              r->anchored_sequence(), ")")
+                                               : std::string(", no anchor kept"))
+                << "\n";
     } else {
       ctx.out() << "audit trail BROKEN at record " << r->first_bad_sequence() << ": "
                 << r->message() << " (" << r->records_checked() << " records checked)\n";
     }
     // A broken chain is data loss, whatever the output format.
-    if (!r->intact()) return absl::DataLossError("the audit trail's hash chain is broken");
+    if (!r->intact()) return absl::DataLossError("the audit trail is broken");
     return absl::OkStatus();
   };
 }

@@ -12,6 +12,7 @@
 #include "server/admission/agency_rate_limiter.h"
 #include "server/admission/queue_limiter.h"
 #include "server/api/queue_watch_hub.h"
+#include "server/common/keyed_hash.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/lifecycle/queue_timing.h"
@@ -46,6 +47,10 @@ struct Components {
   // Backpressure (README "Backpressure"), for statistics; null when off.
   const admission::AgencyRateLimiter* agency_limits = nullptr;
   const admission::QueueLimiter* queue_limits = nullptr;
+  // The audit anchor file VerifyAuditLog checks the trail against, and the
+  // key that signs it; empty path: no anchor.
+  std::string audit_anchor_file;
+  const KeyedHasher* audit_anchor_key = nullptr;
   // When an item left unclaimed is overdue (--overdue_working_days).
   lifecycle::OverduePolicy overdue;
   // Re-reads the directory and routing policy files given at start-up,

@@ -55,6 +55,13 @@ struct AuditQuery {
   bool break_glass_only = false;   // only records with a stated_reason
 };
 
+// A point of the chain: record `sequence` and its hash (raw 32 bytes); the
+// head, or the anchor kept outside the database (audit_anchor.h).
+struct AuditAnchor {
+  int64_t sequence = 0;
+  std::string hash;
+};
+
 // The result of checking the audit hash chain from its first record.
 struct AuditVerification {
   int64_t records_checked = 0;     // records read, including the first bad one

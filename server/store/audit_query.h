@@ -19,6 +19,12 @@ inline constexpr char kAuditColumns[] =
     "sequence, time_us, actor_organisation, actor_role, action, resource, outcome, "
     "actor_link_worker, returned, stated_reason, prev_hash, hash";
 
+// The chain head and one record's hash, for the audit anchor; the same in
+// both backends (no placeholder in the first; "?1"/"$1" in the second).
+inline constexpr char kAuditChainHeadSql[] =
+    "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1";
+inline constexpr char kAuditHashAtSql[] = "SELECT hash FROM audit_records WHERE sequence = ";
+
 // A WHERE clause over audit_records and the text values of its placeholders.
 // Placeholder 1 is always the paging bound (sequence < it, an integer the
 // backend binds itself); text_params bind placeholders 2, 3, ... in order.

@@ -369,6 +369,13 @@ class Store {
   // failing to read (UNAVAILABLE, DATA_LOSS).
   virtual absl::StatusOr<AuditVerification> VerifyAuditChain() = 0;
 
+  // The newest audit record's sequence and hash (nullopt while the trail is
+  // empty), for the anchor kept outside the database (audit_anchor.h).
+  virtual absl::StatusOr<std::optional<audit::AuditAnchor>> AuditChainHead() = 0;
+
+  // The stored hash of audit record `sequence`; nullopt if there is none.
+  virtual absl::StatusOr<std::optional<std::string>> AuditHashAt(int64_t sequence) = 0;
+
   // Flushes queued writes and stops the writer; later calls fail UNAVAILABLE.
   virtual void Shutdown() = 0;
 };

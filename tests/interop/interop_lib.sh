@@ -65,7 +65,7 @@ start_sproutd() {
   (cd "$SRC" && exec "$SPROUTD" \
     --listen=127.0.0.1:0 \
     --db="$SCRATCH/sprout.db" \
-    --pseudonym_key_file="$SCRATCH/pseudonym.key" \
+    --pseudonym_key_file="$SCRATCH/pseudonym.key" --audit_anchor_file="$SCRATCH/audit.anchor" \
     --snomed_cache="$SCRATCH/snomed.cache" \
     --snomed_release="$SRC/snomed/data/starter" \
     --directory="$SRC/deploy/demo/directory" \

@@ -353,6 +353,27 @@ absl::StatusOr<AuditVerification> PostgresStoreImpl::VerifyAuditChain() {
   return result;
 }
 
+absl::StatusOr<std::optional<audit::AuditAnchor>> PostgresStoreImpl::AuditChainHead() {
+  std::optional<audit::AuditAnchor> head;
+  SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(Result r, db.Run(kAuditChainHeadSql, Params()));
+    if (r.rows() > 0) head = audit::AuditAnchor{r.Int(0, 0), r.Text(0, 1)};
+    return absl::OkStatus();
+  }));
+  return head;
+}
+
+absl::StatusOr<std::optional<std::string>> PostgresStoreImpl::AuditHashAt(int64_t sequence) {
+  std::optional<std::string> hash;
+  SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(Result r,
+                            db.Run(absl::StrCat(kAuditHashAtSql, "$1"), Params().Int(sequence)));
+    if (r.rows() > 0) hash = r.Text(0, 0);
+    return absl::OkStatus();
+  }));
+  return hash;
+}
+
 absl::StatusOr<Page<AuditRecord>> PostgresStoreImpl::ListAuditRecords(
     const AuditQuery& query, int page_size, absl::string_view page_token) {
   if (stopped_.load()) return absl::UnavailableError("the store is shut down");

@@ -360,6 +360,26 @@ absl::StatusOr<AuditVerification> SqliteStoreImpl::VerifyAuditChain() {
   return verifier.result();
 }
 
+absl::StatusOr<std::optional<audit::AuditAnchor>> SqliteStoreImpl::AuditChainHead() {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt, db->Prepare(kAuditChainHeadSql));
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<audit::AuditAnchor>();
+  return std::optional<audit::AuditAnchor>(
+      audit::AuditAnchor{stmt.ColumnInt64(0), std::string(stmt.ColumnBlob(1))});
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteStoreImpl::AuditHashAt(int64_t sequence) {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt, db->Prepare(absl::StrCat(kAuditHashAtSql, "?1")));
+  stmt.Bind(1, sequence);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(stmt.ColumnBlob(0)));
+}
+
 absl::StatusOr<Page<AuditRecord>> SqliteStoreImpl::ListAuditRecords(const AuditQuery& query,
                                                                     int page_size,
                                                                     absl::string_view page_token) {

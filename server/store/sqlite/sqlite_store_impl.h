@@ -111,6 +111,8 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
   absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
   absl::StatusOr<AuditVerification> VerifyAuditChain() override;
+  absl::StatusOr<std::optional<audit::AuditAnchor>> AuditChainHead() override;
+  absl::StatusOr<std::optional<std::string>> AuditHashAt(int64_t sequence) override;
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;

@@ -2,6 +2,7 @@
 // audit trail as administrators read it. Records keep the link worker, the
 // resources a read returned and a break-glass reason, still verify, and list
 // newest first by action, organisation, resource or break-glass only.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,36 @@ TEST_P(StoreConformanceTest, AuditRecordsKeepWhoWhatWasReturnedAndWhy) {
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_TRUE(v->intact()) << v->message;
   EXPECT_EQ(v->records_checked, 3);
+}
+
+// The chain head and the hash of any one record, for the audit anchor: the
+// same hashes the chain itself holds.
+TEST_P(StoreConformanceTest, AuditChainHeadAndHashAtReadTheStoredChain) {
+  absl::StatusOr<std::optional<audit::AuditAnchor>> empty = store_->AuditChainHead();
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_FALSE(empty->has_value());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_
+                    ->AppendAudit(MakeAudit("GetReferral", absl::StrCat("referrals/r", i),
+                                            kT0 + absl::Seconds(i)))
+                    .ok());
+  }
+  absl::StatusOr<std::optional<audit::AuditAnchor>> head = store_->AuditChainHead();
+  ASSERT_TRUE(head.ok()) << head.status();
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->sequence, 3);
+  EXPECT_EQ((*head)->hash.size(), 32u);
+
+  absl::StatusOr<std::optional<std::string>> third = store_->AuditHashAt(3);
+  ASSERT_TRUE(third.ok()) << third.status();
+  ASSERT_TRUE(third->has_value());
+  EXPECT_EQ(**third, (*head)->hash);
+  absl::StatusOr<std::optional<std::string>> second = store_->AuditHashAt(2);
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_NE(**second, (*head)->hash);
+  absl::StatusOr<std::optional<std::string>> missing = store_->AuditHashAt(4);
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(missing->has_value());
 }
 
 TEST_P(StoreConformanceTest, AuditRecordsListByEachFilter) {
