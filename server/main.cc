@@ -23,6 +23,12 @@ ABSL_FLAG(std::string, tls_cert, "certs/out/server.pem", "server certificate cha
 ABSL_FLAG(std::string, tls_key, "certs/out/server.key", "server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "certs/out/ca.pem",
           "CA that issues client certificates (PEM); clients must present one");
+ABSL_FLAG(int, tls_reload_seconds, 10,
+          "re-read --tls_cert, --tls_key and --tls_client_ca this often, so replaced files take "
+          "effect for new connections without a restart (0: read once)");
+ABSL_FLAG(std::string, tls_crl_dir, "",
+          "folder of certificate revocation lists named as `openssl rehash` names them "
+          "({issuer hash}.r0); client certificates they revoke are refused (empty: none)");
 ABSL_FLAG(bool, insecure_dev, false,
           "DEVELOPMENT ONLY: plaintext on loopback, identity from the x-sprout-principal header");
 ABSL_FLAG(std::vector<std::string>, snomed_release, {"snomed/data/starter"},
@@ -140,6 +146,8 @@ int main(int argc, char** argv) {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.tls_reload_seconds = absl::GetFlag(FLAGS_tls_reload_seconds);
+  options.tls_crl_dir = absl::GetFlag(FLAGS_tls_crl_dir);
   options.insecure_dev = absl::GetFlag(FLAGS_insecure_dev);
   options.snomed_release_dirs = absl::GetFlag(FLAGS_snomed_release);
   options.snomed_cache_file = absl::GetFlag(FLAGS_snomed_cache);

@@ -3,6 +3,9 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -215,6 +218,8 @@ class SproutdImpl final : public Sproutd {
           "development only, loopback only");
       return grpc::InsecureServerCredentials();
     }
+    // Read here first so that a missing or unreadable file stops start-up
+    // with one line naming its flag.
     grpc::SslServerCredentialsOptions ssl(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     SPROUT_ASSIGN_OR_RETURN(ssl.pem_root_certs,
@@ -222,8 +227,26 @@ class SproutdImpl final : public Sproutd {
     grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
     SPROUT_ASSIGN_OR_RETURN(pair.private_key, ReadFile(options_.tls_key_file, "--tls_key"));
     SPROUT_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options_.tls_cert_file, "--tls_cert"));
-    ssl.pem_key_cert_pairs.push_back(std::move(pair));
-    return grpc::SslServerCredentials(ssl);
+    if (options_.tls_reload_seconds == 0 && options_.tls_crl_dir.empty()) {
+      ssl.pem_key_cert_pairs.push_back(std::move(pair));
+      return grpc::SslServerCredentials(ssl);
+    }
+    if (!options_.tls_crl_dir.empty() && !std::filesystem::is_directory(options_.tls_crl_dir)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_crl_dir: ", options_.tls_crl_dir, " is not a folder"));
+    }
+    // The same files, watched: gRPC re-reads them every tls_reload_seconds
+    // and new handshakes use what it read (a mismatched key and certificate
+    // caught mid-replacement are ignored until they match).
+    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        options_.tls_key_file, options_.tls_cert_file, options_.tls_client_ca_file,
+        options_.tls_reload_seconds > 0 ? options_.tls_reload_seconds : 24 * 3600);
+    grpc::experimental::TlsServerCredentialsOptions tls(provider);
+    tls.watch_root_certs();
+    tls.watch_identity_key_cert_pairs();
+    tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    if (!options_.tls_crl_dir.empty()) tls.set_crl_directory(options_.tls_crl_dir);
+    return grpc::experimental::TlsServerCredentials(tls);
   }
 
   absl::Status StartListening() {
@@ -466,6 +489,9 @@ absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options)
   }
   if (options.snomed_release_dirs.empty()) {
     return absl::InvalidArgumentError("--snomed_release: at least one release folder is needed");
+  }
+  if (options.tls_reload_seconds < 0) {
+    return absl::InvalidArgumentError("--tls_reload_seconds must be 0 (read once) or more");
   }
   if (options.audit_anchor_every < 1) {
     return absl::InvalidArgumentError("--audit_anchor_every must be at least 1");

@@ -33,6 +33,15 @@ struct SproutdOptions {
   std::string tls_cert_file = "certs/out/server.pem";
   std::string tls_key_file = "certs/out/server.key";
   std::string tls_client_ca_file = "certs/out/ca.pem";
+  // How often the three files above are re-read (seconds): replaced files
+  // (write them whole, then rename into place) take effect for new
+  // connections without a restart; connections already open keep theirs.
+  // 0: read once at start-up.
+  int tls_reload_seconds = 10;
+  // A folder of certificate revocation lists, each named by its issuer's
+  // hash as `openssl rehash` names them ({hash}.r0): a client certificate
+  // they revoke is refused at the handshake. Empty: no revocation checks.
+  std::string tls_crl_dir;
   // Plaintext, for development only: allowed only on a loopback address; the
   // caller's identity is taken from the x-sprout-principal header. Default off.
   bool insecure_dev = false;
