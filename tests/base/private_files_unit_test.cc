@@ -1,14 +1,13 @@
 // Private files and folders are created 0600 and 0700 whatever the umask,
 // existing ones are left alone, and a key file others may read is refused
 // in one line naming the flag and the fix.
-#include "base/private_files.h"
-
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "base/private_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -70,13 +70,11 @@ struct Refusal {
 // (same code, at least one detail, an ErrorInfo of domain "sprout" with a
 // reason), failing at the caller's line otherwise.
 inline Refusal ExpectRefusal(const grpc::Status& status, grpc::StatusCode code,
-                                  const char* file = __builtin_FILE(),
-                                  int line = __builtin_LINE()) {
+                             const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
   Checked(status, file, line);
   if (status.error_code() != code) {
     ADD_FAILURE_AT(file, line) << "expected " << CodeName(code) << ", got "
-                               << CodeName(status.error_code()) << ": "
-                               << status.error_message();
+                               << CodeName(status.error_code()) << ": " << status.error_message();
   }
   if (status.ok()) return {absl::OkStatus()};
   google::rpc::Status details;
@@ -107,15 +105,13 @@ inline Refusal ExpectRefusal(const grpc::Status& status, grpc::StatusCode code,
 
 // The ErrorInfo reason of a refusal, or "".
 inline std::string ReasonOf(const absl::Status& status) {
-  std::optional<google::rpc::ErrorInfo> info =
-      rpc::GetStatusDetail<google::rpc::ErrorInfo>(status);
+  std::optional<google::rpc::ErrorInfo> info = rpc::GetStatusDetail<google::rpc::ErrorInfo>(status);
   return info.has_value() ? info->reason() : "";
 }
 
 // The ErrorInfo metadata value `key` of a refusal, or "".
 inline std::string MetadataOf(const absl::Status& status, const std::string& key) {
-  std::optional<google::rpc::ErrorInfo> info =
-      rpc::GetStatusDetail<google::rpc::ErrorInfo>(status);
+  std::optional<google::rpc::ErrorInfo> info = rpc::GetStatusDetail<google::rpc::ErrorInfo>(status);
   if (!info.has_value()) return "";
   auto it = info->metadata().find(key);
   return it == info->metadata().end() ? "" : it->second;
@@ -138,8 +134,8 @@ inline std::vector<std::string> ViolatedFields(const absl::Status& status) {
 // INVALID_ARGUMENT (as ExpectRefusal) with a google.rpc.BadRequest naming
 // `field` with a description.
 inline Refusal ExpectInvalidField(const grpc::Status& status, const std::string& field,
-                                       const char* file = __builtin_FILE(),
-                                       int line = __builtin_LINE()) {
+                                  const char* file = __builtin_FILE(),
+                                  int line = __builtin_LINE()) {
   const Refusal converted = ExpectRefusal(status, grpc::StatusCode::INVALID_ARGUMENT, file, line);
   std::optional<google::rpc::BadRequest> bad =
       rpc::GetStatusDetail<google::rpc::BadRequest>(converted);
@@ -168,9 +164,9 @@ inline Refusal ExpectInvalidField(const grpc::Status& status, const std::string&
 // FAILED_PRECONDITION (as ExpectRefusal) with a google.rpc.PreconditionFailure
 // holding one violation of `type` about `subject` with a description.
 inline Refusal ExpectPreconditionFailure(const grpc::Status& status, const std::string& type,
-                                              const std::string& subject,
-                                              const char* file = __builtin_FILE(),
-                                              int line = __builtin_LINE()) {
+                                         const std::string& subject,
+                                         const char* file = __builtin_FILE(),
+                                         int line = __builtin_LINE()) {
   const Refusal converted =
       ExpectRefusal(status, grpc::StatusCode::FAILED_PRECONDITION, file, line);
   std::optional<google::rpc::PreconditionFailure> failure =
@@ -242,8 +238,7 @@ inline void ExpectPagingContract(const PageFetcher& fetch, int page_size, int la
   const grpc::Status all = Checked(fetch(large_page_size, "", &whole));
   ASSERT_TRUE(all.ok()) << all.error_message();
   ASSERT_GE(whole.names.size(), min_items);
-  ASSERT_GT(whole.names.size(), static_cast<size_t>(page_size))
-      << "too few items to page through";
+  ASSERT_GT(whole.names.size(), static_cast<size_t>(page_size)) << "too few items to page through";
   ASSERT_TRUE(whole.next_page_token.empty()) << "the large page is not the whole listing";
 
   const std::vector<std::string> paged = ReadAllPages(fetch, page_size);
@@ -273,8 +268,8 @@ inline void MintIdentity(const SproutdProcess& server, const std::string& name,
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   };
   absl::StatusOr<Certificate> cert =
-      MintCertificate(CertificateSpec{{uri}, KeyUsage::kClientAuth, name},
-                      read(certs + "ca.pem"), read(certs + "ca.key"));
+      MintCertificate(CertificateSpec{{uri}, KeyUsage::kClientAuth, name}, read(certs + "ca.pem"),
+                      read(certs + "ca.key"));
   ASSERT_TRUE(cert.ok()) << cert.status();
   std::ofstream(certs + name + ".pem") << cert->cert_pem;
   std::ofstream(certs + name + ".key") << cert->key_pem;

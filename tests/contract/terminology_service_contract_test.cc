@@ -22,14 +22,14 @@
 namespace sprout {
 namespace {
 
-using ::testing::Contains;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::Not;
 using testing::Checked;
+using ::testing::Contains;
 using testing::ExpectInvalidField;
 using testing::ExpectRefusal;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using testing::ListedPage;
+using ::testing::Not;
 using testing::ReasonOf;
 
 constexpr char kLonely[] = "267076002";           // Feeling lonely (finding)
@@ -268,10 +268,8 @@ TEST_F(TerminologyServiceContractTest, ExpandEclRefusesBadEclSayingWhere) {
   EXPECT_THAT(std::string(syntax.message()), HasSubstr("column"));
   EXPECT_EQ(ReasonOf(syntax), "INVALID_ECL");
   ExpectInvalidField(Expand("", 10, "", &r), "ecl");
-  const absl::Status deep = ExpectInvalidField(Expand(std::string(100, '(') + kLonely +
-                                                          std::string(100, ')'),
-                                                      10, "", &r),
-                                               "ecl");
+  const absl::Status deep = ExpectInvalidField(
+      Expand(std::string(100, '(') + kLonely + std::string(100, ')'), 10, "", &r), "ecl");
   EXPECT_THAT(std::string(deep.message()), HasSubstr("max_depth"));
   EXPECT_THAT(r.concepts(), IsEmpty());
 }

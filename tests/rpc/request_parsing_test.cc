@@ -17,7 +17,8 @@ using sprout::v1::SubmitReferralRequest;
 std::string WithGivenName(const std::string& bytes, int reasons = 0) {
   SubmitReferralRequest request;
   request.set_request_id("req-1");
-  for (int i = 0; i < reasons; ++i) request.mutable_referral()->add_reasons()->set_free_text("lonely");
+  for (int i = 0; i < reasons; ++i)
+    request.mutable_referral()->add_reasons()->set_free_text("lonely");
   request.mutable_referral()->mutable_patient()->set_given_name("PLACEHOLDER");
   std::string wire = request.SerializeAsString();
   const size_t at = wire.find("PLACEHOLDER");
