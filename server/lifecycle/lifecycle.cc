@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -161,6 +162,13 @@ absl::Status ApplyReassign(const Step& step, Standing standing, const QueueItem*
                                       from_triage ? "out of triage" : "to another PCN",
                                       "; the PCN team may reassign within ", next.route().pcn()),
                          {{"method", "ReassignReferral"}});
+  }
+  if ((from_triage || other_pcn) && absl::StripAsciiWhitespace(step.reason).empty()) {
+    // A move another PCN did not choose is explained in the routing log.
+    return InvalidArgumentWithViolations(
+        {{"reason", absl::StrCat("is required to move a referral ",
+                                 from_triage ? "out of triage" : "to another PCN",
+                                 "; say why, in at most 500 characters")}});
   }
   if (next.route().link_worker() == step.link_worker) {
     return InvalidArgumentWithViolations(

@@ -138,6 +138,11 @@ TEST(ApplyTest, OnlyAnAdministratorMovesAReferralToAnotherPcnOrOutOfTriage) {
   EXPECT_THAT(refused.status().message(), HasSubstr("to another PCN"));
 
   step.actor = Admin();
+  // The move needs its reason: it becomes the explained routing decision.
+  absl::StatusOr<Change> unexplained = Apply(step, Standing::kAdministrator, Queued(), &item);
+  EXPECT_EQ(unexplained.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unexplained.status().message(), HasSubstr("reason"));
+  step.reason = "the person moved to Riverside";
   absl::StatusOr<Change> moved = Apply(step, Standing::kAdministrator, Queued(), &item);
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_EQ(moved->referral.route().pcn(), "pcns/U99002");
