@@ -2,6 +2,7 @@
 // sproutd defines, and a log level it does not know stops start-up with one
 // line instead of silently turning logging off; a port file it cannot
 // write stops it too.
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -60,6 +61,7 @@ TEST(CommandLineTest, AnUnknownLogLevelStopsStartUpWithOneLine) {
 
 TEST(CommandLineTest, APortFileThatCannotBeWrittenStopsStartUp) {
   const std::string dir = ::testing::TempDir() + "/command_line_port_file";
+  std::filesystem::remove_all(dir);  // nothing left from an earlier run
   absl::StatusOr<testing::StartupFailure> run =
       testing::RunSproutdExpectingFailure(dir, {"--port_file=" + dir + "/no/such/folder/port"});
   ASSERT_TRUE(run.ok()) << run.status();
