@@ -259,7 +259,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
   std::string pcn_code;
   if (!request->pcn().empty()) {
-    absl::StatusOr<std::string> code = store::IdFromName(request->pcn(), "pcns", "pcn");
+    absl::StatusOr<std::string> code = IdFromName(request->pcn(), "pcns", "pcn");
     if (!code.ok()) return FinishUnary(context, code.status());
     if (call->components->directory->Get()->FindPcn(*code) == nullptr) {
       return FinishUnary(context, InvalidArgumentWithViolations(

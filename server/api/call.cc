@@ -12,6 +12,7 @@
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
 #include "server/routing/directory.h"
+#include "server/store/names.h"
 
 namespace sprout::api {
 namespace {
@@ -106,14 +107,12 @@ absl::Status NotImplemented(absl::string_view method) {
 
 absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view collection,
                                        absl::string_view field) {
-  const std::string prefix = absl::StrCat(collection, "/");
-  if (!absl::StartsWith(name, prefix) || name.size() == prefix.size() ||
-      name.substr(prefix.size()).find('/') != absl::string_view::npos) {
-    return InvalidArgumentWithViolations(
-        {{std::string(field),
-          absl::StrCat("must be a resource name of the form ", collection, "/{id}")}});
-  }
-  return std::string(name.substr(prefix.size()));
+  // The store's parser decides; the API adds the BadRequest naming the field.
+  absl::StatusOr<std::string> id = store::IdFromName(name, collection, field);
+  if (id.ok()) return id;
+  return InvalidArgumentWithViolations(
+      {{std::string(field),
+        absl::StrCat("must be a resource name of the form ", collection, "/{id}")}});
 }
 
 store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
