@@ -262,6 +262,7 @@ TEST_P(StoreConformanceTest, AMoveToAnotherPcnIsANewDecisionInTheRoutingLog) {
   step.link_worker = "pcns/U99999/linkWorkers/lw-9";
   step.pcn_display = "Elsewhere PCN";
   step.directory_version = "sha256:test";
+  step.reason = "the person moved house";
   absl::StatusOr<UpdateOutcome> moved = Take("mv", step);
   ASSERT_TRUE(moved.ok()) << moved.status();
   const sprout::v1::Route& route = moved->referral.route();
