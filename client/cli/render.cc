@@ -56,7 +56,11 @@ void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
   if (r.requested_priority() != v1::PRIORITY_UNSPECIFIED &&
       r.requested_priority() != r.priority()) {
     out << " (asked " << ShortEnum(r.requested_priority())
-        << (r.route().rule().empty() ? "" : absl::StrCat("; rule ", r.route().rule())) << ")";
+        << (r.route().rule().empty() || r.route().rule() == "continuity" ||
+                    r.route().rule() == "default"
+                ? "; raised by routing: the decision says why"
+                : absl::StrCat("; rule ", r.route().rule()))
+        << ")";
   }
   out << "\n";
   out << "route      " << FormatRoute(r.route()) << "\n";
