@@ -158,6 +158,9 @@ SPROUT_CLIENT_CHANGE_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, Reload
 SPROUT_CLIENT_UNARY_(AS, admin, VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListOverdueItems, ListOverdueItemsRequest, ListOverdueItemsResponse)
+// A batch reseals values with the write key: repeating it changes nothing.
+SPROUT_CLIENT_UNARY_(AS, admin, ReencryptPatientData, ReencryptPatientDataRequest,
+                     ReencryptPatientDataResponse)
 
 #undef SPROUT_CLIENT_CHANGE_
 #undef SPROUT_CLIENT_UNARY_

@@ -109,6 +109,8 @@ class SproutClient {
       const v1::ListAuditRecordsRequest& r);
   absl::StatusOr<v1::ListOverdueItemsResponse> ListOverdueItems(
       const v1::ListOverdueItemsRequest& r);
+  absl::StatusOr<v1::ReencryptPatientDataResponse> ReencryptPatientData(
+      const v1::ReencryptPatientDataRequest& r);
 
   // Streams, with options().stream_deadline. Each event goes to `on_event` in
   // order on the calling thread. Returns OK when the server ends the stream

@@ -49,6 +49,9 @@ ABSL_FLAG(std::string, db, "var/sprout.db",
           "\"host=... dbname=...\") for several replicas sharing one database");
 ABSL_FLAG(std::string, pseudonym_key_file, "var/pseudonym.key",
           "file of at least 32 random bytes keying the person pseudonym hash");
+ABSL_FLAG(std::string, data_key_file, "var/data.keys",
+          "the keys (made by sprout-keys) that encrypt patient data in the database; "
+          "the last line is the write key; re-read on SIGHUP");
 ABSL_FLAG(std::string, audit_anchor_file, "var/audit.anchor",
           "the audit trail's head, signed with the pseudonym key and kept outside the "
           "database, so records cut from the trail's end are detected; copy it off the machine "
@@ -157,6 +160,7 @@ int main(int argc, char** argv) {
   options.bindings_file = absl::GetFlag(FLAGS_bindings);
   options.database_file = absl::GetFlag(FLAGS_db);
   options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);
+  options.data_key_file = absl::GetFlag(FLAGS_data_key_file);
   options.audit_anchor_file = absl::GetFlag(FLAGS_audit_anchor_file);
   options.audit_anchor_every = absl::GetFlag(FLAGS_audit_anchor_every);
   options.max_pending_writes = absl::GetFlag(FLAGS_max_pending_writes);

@@ -42,6 +42,8 @@
 #include "server/routing/directory_holder.h"
 #include "server/routing/directory_loader.h"
 #include "server/routing/routing_config.h"
+#include "server/store/body_cipher.h"
+#include "server/store/data_keys.h"
 #include "server/store/open_store.h"
 #include "snomed/terminology.h"
 #include "snomed/terminology_holder.h"
@@ -108,6 +110,29 @@ absl::StatusOr<pipeline::ReloadOutcome> ReloadAndLog(pipeline::RoutingReloader& 
   return outcome;
 }
 
+// Re-reads the data key file into `cipher` (the SIGHUP and
+// ReencryptPatientData path) and returns the key ids, the write key last.
+// Logs one line when the keys changed or the file is refused (key ids only,
+// never a key); the old keys stay in force on error.
+absl::StatusOr<std::vector<std::string>> ReloadDataKeys(const std::string& path,
+                                                        store::BodyCipher& cipher) {
+  absl::StatusOr<store::DataKeyRing> keys = store::DataKeyRing::ReadFile("--data_key_file", path);
+  if (!keys.ok()) {
+    spdlog::error("sproutd: data keys not reloaded, still using write key {}: {}",
+                  cipher.write_key_id(), std::string(keys.status().message()));
+    return keys.status();
+  }
+  std::vector<std::string> ids;
+  for (const store::DataKey& key : keys->keys()) ids.push_back(key.id);
+  const std::string before = cipher.write_key_id();
+  cipher.ReplaceKeys(*std::move(keys));
+  if (before != ids.back()) {
+    spdlog::info("sproutd: data keys reloaded: write key {} -> {} (keys {})", before, ids.back(),
+                 absl::StrJoin(ids, ", "));
+  }
+  return ids;
+}
+
 // Everything that exists once start-up has loaded; destroyed after the gRPC
 // server has stopped.
 struct Loaded {
@@ -126,6 +151,8 @@ struct Loaded {
   // After the store too: drained and joined before the store closes.
   std::unique_ptr<WorkerPool> blocking;
   std::unique_ptr<KeyedHasher> person_hasher;
+  // Shared with the store, which seals and opens every body with it.
+  std::shared_ptr<store::BodyCipher> body_cipher;
   std::unique_ptr<IdGenerator> ids;
   std::unique_ptr<admission::AgencyRateLimiter> agency_limits;
   std::unique_ptr<admission::QueueLimiter> queue_limits;
@@ -166,7 +193,9 @@ class SproutdImpl final : public Sproutd {
     if (components == nullptr || !components->reload_directory) {
       return absl::UnavailableError("sproutd has not finished starting; nothing to reload");
     }
-    return components->reload_directory({"sproutd", "operator"}).status();
+    absl::Status keys = components->reload_data_keys().status();
+    absl::Status routing = components->reload_directory({"sproutd", "operator"}).status();
+    return routing.ok() ? keys : routing;
   }
 
   void Wait() override {
@@ -352,11 +381,19 @@ class SproutdImpl final : public Sproutd {
                           absl::StrCat("--pseudonym_key_file: ", hasher.status().message()));
     }
     loaded->person_hasher = std::make_unique<KeyedHasher>(*std::move(hasher));
+    // ReadFile refuses a key file others may read, in one line.
+    absl::StatusOr<store::DataKeyRing> data_keys =
+        store::DataKeyRing::ReadFile("--data_key_file", options_.data_key_file);
+    if (!data_keys.ok()) return data_keys.status();
+    spdlog::info("sproutd: {} data key(s), write key {}", data_keys->keys().size(),
+                 data_keys->write_key().id);
+    loaded->body_cipher = std::make_shared<store::BodyCipher>(*std::move(data_keys));
     // A SQLite file, or a PostgreSQL connection string (never logged whole:
     // it may hold a password).
     store::OpenStoreOptions store_options;
     store_options.db = options_.database_file;
     store_options.max_pending_writes = options_.max_pending_writes;
+    store_options.cipher = loaded->body_cipher;
     absl::StatusOr<std::unique_ptr<store::Store>> store = store::OpenStore(store_options);
     if (!store.ok()) {
       return absl::Status(store.status().code(),
@@ -460,6 +497,9 @@ class SproutdImpl final : public Sproutd {
     loaded->reloader = std::make_unique<pipeline::RoutingReloader>(std::move(reloader_deps));
     c.reload_directory = [reloader = loaded->reloader.get()](const pipeline::ReloadActor& actor) {
       return ReloadAndLog(*reloader, actor);
+    };
+    c.reload_data_keys = [path = options_.data_key_file, cipher = loaded->body_cipher.get()] {
+      return ReloadDataKeys(path, *cipher);
     };
     loaded_ = std::move(loaded);
     return absl::OkStatus();

@@ -70,6 +70,11 @@ struct SproutdOptions {
   // At least 32 random bytes: the key of the keyed hash (HMAC-SHA256) that
   // pseudonymises people for episode matching and the routing log.
   std::string pseudonym_key_file = "var/pseudonym.key";
+  // The data keys that encrypt patient data at rest (server/store/data_keys.h,
+  // doc/encryption-at-rest.md); made by `sprout-keys new`. Must not be
+  // readable by group or others. Re-read on SIGHUP and by
+  // AdminService.ReencryptPatientData.
+  std::string data_key_file = "var/data.keys";
   // The audit anchor (server/audit/audit_anchor.h): the audit trail's head,
   // signed with the pseudonym key and kept outside the database so records
   // cut from the trail's end are detected. Empty: no anchor.
@@ -126,7 +131,8 @@ class Sproutd {
   // operator (audited as organisation "sproutd", role "operator"). Re-reads
   // the directory folder and routing policy file given at start-up,
   // validates them fully, then swaps them in; requests in flight finish with
-  // the old ones. Logs one line either way. On FAILED_PRECONDITION (a bad
+  // the old ones. Also re-reads the data key file (a new write key is used
+  // from then on). Logs one line for each. On FAILED_PRECONDITION (a bad
   // file, named with the problem) the old configuration stays in force.
   // UNAVAILABLE before Start() has finished.
   virtual absl::Status ReloadRouting() = 0;

@@ -38,6 +38,7 @@
 #include "absl/time/time.h"
 #include "server/intake/identifiers.h"
 #include "server/sproutd.h"
+#include "server/store/data_keys.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 
 namespace sprout {
@@ -251,11 +252,18 @@ int Main(int argc, char** argv) {
   }
   std::filesystem::permissions(dir + "/pseudonym.key", std::filesystem::perms::owner_read |
                                                            std::filesystem::perms::owner_write);
+  if (absl::Status keys =
+          sprout::store::DataKeyRing::Generate().WriteFile(dir + "/data.keys", /*replace=*/false);
+      !keys.ok()) {
+    std::fprintf(stderr, "overload_bench: %s\n", std::string(keys.message()).c_str());
+    return 1;
+  }
   SproutdOptions options;
   options.listen_address = "127.0.0.1:0";
   options.insecure_dev = true;
   options.database_file = dir + "/sprout.db";
   options.pseudonym_key_file = dir + "/pseudonym.key";
+  options.data_key_file = dir + "/data.keys";
   options.snomed_cache_file = dir + "/snomed.cache";
   if (argc > 3) options.max_pending_writes = std::atoi(argv[3]);
   options.pcn_queue_limit = 0;  // every referral goes to a few demo PCNs; not measured here

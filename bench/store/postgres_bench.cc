@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/store/bench_submission.h"
+#include "server/store/body_cipher.h"
 #include "server/store/postgres/pg_connection.h"
 #include "server/store/postgres/postgres_store.h"
 
@@ -54,6 +55,7 @@ int Run(const std::string& conninfo, int clients, int seconds) {
     }
   }
   PostgresStoreOptions options;
+  options.cipher = std::make_shared<BodyCipher>(DataKeyRing::Generate());
   options.conninfo = absl::StrCat(conninfo, " options='-c search_path=", kSchema, "'");
   absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(options);
   if (!store.ok()) {

@@ -24,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "server/store/body_cipher.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace sprout::store {
@@ -202,6 +203,7 @@ int main(int argc, char** argv) {
     for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((path + suffix).c_str());
   }
   SqliteStoreOptions options;
+  options.cipher = std::make_shared<BodyCipher>(DataKeyRing::Generate());
   options.path = path;
   options.integrity_check_at_open = false;  // reads the whole file; not what is measured
   if (const char* budget_ms = std::getenv("SPROUT_ROUTING_LOG_SCAN_BUDGET_MS")) {

@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "bench/store/bench_submission.h"
 #include "server/audit/audit_chain.h"
+#include "server/store/body_cipher.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/migrations.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -221,6 +222,7 @@ double StoreRun(const std::string& dir, int n, int in_flight) {
   const std::string path = dir + "/store_bench_store.db";
   RemoveDb(path);
   SqliteStoreOptions options;
+  options.cipher = std::make_shared<BodyCipher>(DataKeyRing::Generate());
   options.path = path;
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
   if (!store.ok()) {

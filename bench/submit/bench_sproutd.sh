@@ -9,9 +9,11 @@
 start_bench_sproutd() {
   local build=$1 work=$2
   (umask 077 && head -c 32 /dev/urandom >"$work/pseudonym.key")
+  rm -f "$work/data.keys" && "$build/server/store/sprout-keys" new "$work/data.keys" >/dev/null
   rm -f "$work/port"
   "$build/server/sproutd" --insecure_dev --listen 127.0.0.1:0 --port_file "$work/port" \
     --db "$work/sprout.db" --pseudonym_key_file "$work/pseudonym.key" \
+    --data_key_file "$work/data.keys" \
     --audit_anchor_file "$work/audit.anchor" \
     --snomed_cache "$work/snomed.cache" --log_level warn \
     --agency_rate_per_second 0 --pcn_queue_limit 0 >"$work/sproutd.log" 2>&1 &

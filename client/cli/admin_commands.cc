@@ -1,5 +1,6 @@
 // sproutctl admin ...: routing log, statistics, directory and audit.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -216,6 +217,68 @@ Action SetUpVerifyAudit(CLI::App&) {
   };
 }
 
+struct ReencryptFlags {
+  int batch_size = 0;
+  std::string cursor;
+};
+
+// Walks every sealed table in batches until done: one progress line per
+// table (with --json, one object per batch). Resumable: an interrupted walk
+// prints the cursor to pass as --cursor.
+Action SetUpReencrypt(CLI::App& cmd) {
+  auto f = std::make_shared<ReencryptFlags>();
+  cmd.add_option("--batch-size", f->batch_size, "rows per batch (server default 200, max 1000)");
+  cmd.add_option("--cursor", f->cursor, "resume where an interrupted run stopped");
+  return [f](CommandContext& ctx) -> absl::Status {
+    auto client = ctx.client();
+    if (!client.ok()) return client.status();
+    v1::ReencryptPatientDataRequest request;
+    request.set_batch_size(f->batch_size);
+    request.set_cursor(f->cursor);
+    int64_t scanned = 0;
+    int64_t resealed = 0;
+    // The table being walked: the last batch seen in it and its re-encrypted
+    // count, printed once the walk moves on.
+    std::optional<v1::ReencryptPatientDataResponse> last;
+    int64_t table_resealed = 0;
+    auto print_table = [&ctx, &last, &table_resealed] {
+      if (!last.has_value() || ctx.json()) return;
+      ctx.out() << last->table() << ": " << last->table_rows_done() << "/" << last->table_rows()
+                << " rows walked, " << table_resealed << " re-encrypted with key "
+                << last->write_key_id() << "\n";
+    };
+    for (;;) {
+      auto r = (*client)->ReencryptPatientData(request);
+      if (!r.ok()) {
+        print_table();
+        if (!request.cursor().empty()) {
+          ctx.out() << "stopped; resume with --cursor " << request.cursor() << "\n";
+        }
+        return r.status();
+      }
+      scanned += r->rows_scanned();
+      resealed += r->rows_reencrypted();
+      if (ctx.json()) PrintMessageJson(*r, ctx.out());
+      if (last.has_value() && last->table() != r->table()) {
+        print_table();
+        table_resealed = 0;
+      }
+      table_resealed += r->rows_reencrypted();
+      last = *r;
+      if (r->done()) {
+        print_table();
+        if (!ctx.json()) {
+          ctx.out() << "done: " << scanned << " rows read, " << resealed
+                    << " re-encrypted; every value is sealed with key " << r->write_key_id()
+                    << " (keys in the file: " << absl::StrJoin(r->key_ids(), " ") << ")\n";
+        }
+        return absl::OkStatus();
+      }
+      request.set_cursor(r->next_cursor());
+    }
+  };
+}
+
 struct AuditFlags {
   std::string action;
   std::string organisation;
@@ -290,6 +353,11 @@ const Command kAdminCommands[] = {
      "Reload the directory and routing policy from their files (validated first; a bad "
      "file is refused and the old ones stay in force)",
      &SetUpReload,
+     {}},
+    {"reencrypt",
+     "Re-encrypt patient data still sealed with an older data key (after adding a new "
+     "write key with sprout-keys rotate); online, in batches, resumable",
+     &SetUpReencrypt,
      {}},
     {"verify-audit", "Verify the audit trail's hash chain", &SetUpVerifyAudit, {}},
     {"audit-log", "Audit records, newest first: who read or changed what", &SetUpAuditLog, {}},

@@ -302,4 +302,57 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
       });
 }
 
+grpc::ServerUnaryReactor* AdminServiceImpl::ReencryptPatientData(
+    grpc::CallbackServerContext* context, const sprout::v1::ReencryptPatientDataRequest* request,
+    sprout::v1::ReencryptPatientDataResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReencryptPatientData", *request);
+  if (!call.ok()) return FinishUnary(context, call.status());
+  absl::StatusOr<store::RewrapCursor> cursor = store::ParseRewrapCursor(request->cursor());
+  if (!cursor.ok()) {
+    return FinishUnary(context, InvalidArgumentWithViolations(
+                                    {{"cursor", std::string(cursor.status().message())}}));
+  }
+  if (request->batch_size() < 0 || request->batch_size() > 1000) {
+    return FinishUnary(context, InvalidArgumentWithViolations(
+                                    {{"batch_size", "must be between 1 and 1000, or 0 for 200"}}));
+  }
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), cursor = *cursor, starting = request->cursor().empty(),
+       batch_size = request->batch_size(), response]() -> absl::Status {
+        const Components& c = *call.components;
+        if (!c.reload_data_keys) {
+          return absl::FailedPreconditionError("this server cannot reload its data keys");
+        }
+        // Each batch re-reads the key file, so a key just added becomes the
+        // write key before anything is sealed, and the walk always seals
+        // with the key the file names now.
+        absl::StatusOr<std::vector<std::string>> key_ids = c.reload_data_keys();
+        absl::StatusOr<store::RewrapStep> step =
+            key_ids.ok() ? c.store->RewrapBodies(cursor, batch_size)
+                         : absl::StatusOr<store::RewrapStep>(key_ids.status());
+        const std::string write_key = key_ids.ok() && !key_ids->empty() ? key_ids->back() : "";
+        if (starting || !step.ok() || !step->next.has_value()) {
+          // The walk's start, its end and its failures are on the trail;
+          // the batches between change no one's data.
+          SPROUT_RETURN_IF_ERROR(AuditAccess(
+              call, "ReencryptPatientData",
+              absl::StrCat("dataKeys/", write_key.empty() ? "-" : write_key), step.status()));
+        }
+        if (!step.ok()) return step.status();
+        response->set_write_key_id(step->write_key_id);
+        for (const std::string& id : *key_ids) response->add_key_ids(id);
+        response->set_table(step->table);
+        response->set_rows_scanned(step->scanned);
+        response->set_rows_reencrypted(step->resealed);
+        response->set_table_rows(step->table_rows);
+        response->set_table_rows_done(step->rows_done);
+        if (step->next.has_value()) {
+          response->set_next_cursor(store::FormatRewrapCursor(*step->next));
+        }
+        response->set_done(!step->next.has_value());
+        return absl::OkStatus();
+      });
+}
+
 }  // namespace sprout::api

@@ -40,6 +40,9 @@ class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* ListOverdueItems(
       grpc::CallbackServerContext* context, const sprout::v1::ListOverdueItemsRequest* request,
       sprout::v1::ListOverdueItemsResponse* response) override;
+  grpc::ServerUnaryReactor* ReencryptPatientData(
+      grpc::CallbackServerContext* context, const sprout::v1::ReencryptPatientDataRequest* request,
+      sprout::v1::ReencryptPatientDataResponse* response) override;
 
  private:
   const ServiceState* const state_;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
@@ -59,6 +60,11 @@ struct Components {
   // supported.
   std::function<absl::StatusOr<pipeline::ReloadOutcome>(const pipeline::ReloadActor&)>
       reload_directory;
+  // Re-reads the data key file given at start-up into the store's body
+  // cipher (its last key becomes the write key) and returns the key ids, the
+  // write key last; the same path as SIGHUP. The old keys stay in force on
+  // error. Null when not supported.
+  std::function<absl::StatusOr<std::vector<std::string>>()> reload_data_keys;
 };
 
 // How callers are identified.

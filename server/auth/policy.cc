@@ -61,6 +61,7 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"VerifyAuditLog", kA},
       {"ListAuditRecords", kA},
       {"ListOverdueItems", kA},
+      {"ReencryptPatientData", kA},
   };
   return *roles;
 }

@@ -14,6 +14,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options
   if (IsPostgresConnInfo(options.db)) {
     PostgresStoreOptions pg;
     pg.conninfo = options.db;
+    pg.cipher = options.cipher;
     pg.max_queue_depth = options.max_pending_writes;
     pg.clock = options.clock;
     return OpenPostgresStore(pg);
@@ -25,6 +26,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options
   SPROUT_RETURN_IF_ERROR(CreatePrivateFile(options.db));
   SqliteStoreOptions sqlite;
   sqlite.path = options.db;
+  sqlite.cipher = options.cipher;
   sqlite.max_queue_depth = options.max_pending_writes;
   sqlite.clock = options.clock;
   return OpenSqliteStore(sqlite);

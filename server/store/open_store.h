@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
+#include "server/store/body_cipher.h"
 #include "server/store/store.h"
 
 namespace sprout::store {
@@ -24,6 +25,8 @@ struct OpenStoreOptions {
   // A SQLite file path (its folder is created if missing) or a PostgreSQL
   // connection string.
   std::string db;
+  // Seals patient data at rest (body_cipher.h). Required.
+  std::shared_ptr<BodyCipher> cipher;
   // Writes queued for the writer before RESOURCE_EXHAUSTED.
   int max_pending_writes = 4096;
   // Not owned; nullptr: the system clock.

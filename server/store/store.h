@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/audit/audit_record.h"
+#include "server/store/body_rewrap.h"
 #include "sprout/v1/queue.pb.h"
 #include "sprout/v1/referral.pb.h"
 #include "sprout/v1/routing.pb.h"
@@ -375,6 +376,17 @@ class Store {
 
   // The stored hash of audit record `sequence`; nullopt if there is none.
   virtual absl::StatusOr<std::optional<std::string>> AuditHashAt(int64_t sequence) = 0;
+
+  // RewrapBodies()
+  //
+  // One batch of re-encryption after a data key rotation (body_rewrap.h):
+  // reads up to `batch_size` rows of the cursor's table after its primary
+  // key, seals again with the write key those sealed with another key (or
+  // stored before encryption), in one writer transaction, so rows changed
+  // concurrently are never overwritten with older content. DATA_LOSS or
+  // FAILED_PRECONDITION for a body that does not open (the batch changes
+  // nothing); RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync.
+  virtual absl::StatusOr<RewrapStep> RewrapBodies(const RewrapCursor& cursor, int batch_size) = 0;
 
   // Flushes queued writes and stops the writer; later calls fail UNAVAILABLE.
   virtual void Shutdown() = 0;

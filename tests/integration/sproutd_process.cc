@@ -40,7 +40,7 @@ std::string BinaryDir() { return EnvOr("SPROUT_BINARY_DIR", SourceDir() + "/buil
 
 namespace {
 
-// Certificates and the pseudonym key in `work_dir`, made once.
+// Certificates, the pseudonym key and the data keys in `work_dir`, made once.
 absl::Status PrepareWorkDir(const std::string& work_dir) {
   std::filesystem::create_directories(work_dir);
   // It holds the database: private, as sproutd expects (or it warns).
@@ -58,6 +58,12 @@ absl::Status PrepareWorkDir(const std::string& work_dir) {
     std::filesystem::permissions(
         key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
+  const std::string data_keys = work_dir + "/data.keys";
+  if (!std::filesystem::exists(data_keys)) {
+    absl::Status made =
+        Run(absl::StrCat(BinaryDir(), "/server/store/sprout-keys new ", data_keys, " >/dev/null"));
+    if (!made.ok()) return made;
+  }
   return absl::OkStatus();
 }
 
@@ -72,6 +78,7 @@ std::vector<std::string> SproutdArgs(const std::string& work_dir,
       "--port_file=" + work_dir + "/port",
       "--db=" + work_dir + "/sprout.db",
       "--pseudonym_key_file=" + work_dir + "/pseudonym.key",
+      "--data_key_file=" + work_dir + "/data.keys",
       "--audit_anchor_file=" + work_dir + "/audit.anchor",
       "--snomed_cache=" + work_dir + "/snomed.cache",
       "--tls_cert=" + certs + "/server.pem",

@@ -57,6 +57,8 @@ await_line() {
 start_sproutd() {
   local log="$SCRATCH/sproutd.log" fifo="$SCRATCH/sproutd.out"
   (umask 077 && head -c 32 /dev/urandom >"$SCRATCH/pseudonym.key")
+  rm -f "$SCRATCH/data.keys"
+  "$(dirname "$SPROUTD")/store/sprout-keys" new "$SCRATCH/data.keys" >/dev/null
   trap on_exit EXIT
   rm -f "$fifo" && mkfifo "$fifo" && : >"$log"
   # From the source root, as the C++ integration tests run it; every path is
@@ -65,7 +67,8 @@ start_sproutd() {
   (cd "$SRC" && exec "$SPROUTD" \
     --listen=127.0.0.1:0 \
     --db="$SCRATCH/sprout.db" \
-    --pseudonym_key_file="$SCRATCH/pseudonym.key" --audit_anchor_file="$SCRATCH/audit.anchor" \
+    --pseudonym_key_file="$SCRATCH/pseudonym.key" --data_key_file="$SCRATCH/data.keys" \
+    --audit_anchor_file="$SCRATCH/audit.anchor" \
     --snomed_cache="$SCRATCH/snomed.cache" \
     --snomed_release="$SRC/snomed/data/starter" \
     --directory="$SRC/deploy/demo/directory" \

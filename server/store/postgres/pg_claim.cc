@@ -30,10 +30,8 @@ absl::Status PostgresStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* s
     return absl::NotFoundError(absl::StrCat("queueItems/", claim.queue_item_id, " not found"));
   }
   QueueItem item;
-  if (!item.ParseFromString(std::string(row.Bytes(0, 0)))) {
-    return absl::DataLossError(
-        absl::StrCat("stored queue item ", claim.queue_item_id, " is unreadable"));
-  }
+  SPROUT_RETURN_IF_ERROR(
+      cipher().OpenMessage(QueueItemRecord(claim.queue_item_id), row.Bytes(0, 0), &item));
   const QueueItem before = item;
   SPROUT_RETURN_IF_ERROR(ClaimItem(claim, chain_.last_queue_sequence + 1, &item));
   ++chain_.last_queue_sequence;
@@ -44,7 +42,7 @@ absl::Status PostgresStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* s
                 Params()
                     .Int(item.sequence())
                     .Int(item.state())
-                    .Bytes(item.SerializeAsString())
+                    .Bytes(cipher().SealMessage(QueueItemRecord(claim.queue_item_id), item))
                     .Text(claim.queue_item_id))
           .status());
   // A claimed item no longer waits on its link worker's queue.

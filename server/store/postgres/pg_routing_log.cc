@@ -46,7 +46,7 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> PostgresStoreImpl::QueryRoutin
 
   // Parameters are numbered in the order the clauses are added.
   std::string sql =
-      "SELECT d.pk, d.decide_time_us, d.body FROM routing_decisions d WHERE "
+      "SELECT d.pk, d.decide_time_us, d.id, d.body FROM routing_decisions d WHERE "
       "(d.decide_time_us < $1 OR (d.decide_time_us = $1 AND d.pk < $2))";
   Params params;
   params.Int(cursor.primary).Int(cursor.secondary);
@@ -105,10 +105,8 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> PostgresStoreImpl::QueryRoutin
         break;
       }
       last = PageCursor{r.Int(i, 1), r.Int(i, 0)};
-      if (!page.items.emplace_back().ParseFromString(std::string(r.Bytes(i, 2)))) {
-        return absl::DataLossError(
-            absl::StrCat("stored routing decision row ", last.secondary, " is unreadable"));
-      }
+      SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(DecisionRecord(r.Bytes(i, 2)), r.Bytes(i, 3),
+                                                  &page.items.emplace_back()));
     }
     return absl::OkStatus();
   }));

@@ -19,16 +19,12 @@ namespace {
 
 constexpr int kQueueItemDone = sprout::v1::QUEUE_ITEM_STATE_DONE;
 
-absl::Status Corrupt(absl::string_view what, absl::string_view id) {
-  return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
-}
-
-// Appends every row of `r`, whose columns are (sequence, body), to `items`.
-absl::Status AppendQueueItemRows(const Result& r, std::vector<sprout::v1::QueueItem>& items) {
+// Appends every row of `r`, whose columns are (sequence, id, body), to `items`.
+absl::Status AppendQueueItemRows(const BodyCipher& cipher, const Result& r,
+                                 std::vector<sprout::v1::QueueItem>& items) {
   for (int i = 0; i < r.rows(); ++i) {
-    if (!items.emplace_back().ParseFromString(std::string(r.Bytes(i, 1)))) {
-      return Corrupt("queue item", absl::StrCat(r.Int(i, 0)));
-    }
+    SPROUT_RETURN_IF_ERROR(
+        cipher.OpenMessage(QueueItemRecord(r.Bytes(i, 1)), r.Bytes(i, 2), &items.emplace_back()));
   }
   return absl::OkStatus();
 }
@@ -94,10 +90,7 @@ absl::StatusOr<sprout::v1::Referral> PostgresStoreImpl::GetReferral(absl::string
     if (r.rows() == 0) {
       return absl::NotFoundError(absl::StrCat("referrals/", referral_id, " not found"));
     }
-    if (!referral.ParseFromString(std::string(r.Bytes(0, 0)))) {
-      return Corrupt("referral", referral_id);
-    }
-    return absl::OkStatus();
+    return cipher().OpenMessage(ReferralRecord(referral_id), r.Bytes(0, 0), &referral);
   }));
   return referral;
 }
@@ -115,7 +108,7 @@ absl::StatusOr<Page<sprout::v1::Referral>> PostgresStoreImpl::ListReferrals(
     page = {};
     SPROUT_ASSIGN_OR_RETURN(
         Result r,
-        db.Run(absl::StrCat("SELECT pk, create_time_us, body FROM referrals WHERE ",
+        db.Run(absl::StrCat("SELECT pk, create_time_us, id, body FROM referrals WHERE ",
                             organisation_code.empty() ? "$1 = ''" : "organisation_code = $1",
                             " AND (create_time_us < $2 OR (create_time_us = $2 AND pk < $3)) "
                             "ORDER BY create_time_us DESC, pk DESC LIMIT $4"),
@@ -131,9 +124,8 @@ absl::StatusOr<Page<sprout::v1::Referral>> PostgresStoreImpl::ListReferrals(
         break;
       }
       last = PageCursor{r.Int(i, 1), r.Int(i, 0)};
-      if (!page.items.emplace_back().ParseFromString(std::string(r.Bytes(i, 2)))) {
-        return Corrupt("referral row", absl::StrCat(last.secondary));
-      }
+      SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(ReferralRecord(r.Bytes(i, 2)), r.Bytes(i, 3),
+                                                  &page.items.emplace_back()));
     }
     return absl::OkStatus();
   }));
@@ -152,7 +144,7 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> PostgresStoreImpl::ListQueueItems(
   }
   const bool pool = IsPcnPoolQueue(queue);
   const std::string sql = absl::StrCat(
-      "SELECT priority, sequence, body FROM queue_items WHERE ",
+      "SELECT priority, sequence, id, body FROM queue_items WHERE ",
       pool ? "pcn_code = $1" : "queue = $1",
       " AND state <> $2 AND (priority < $3::BIGINT OR (priority = $3::BIGINT AND sequence > $4)) "
       "ORDER BY priority DESC, sequence ASC LIMIT $5");
@@ -173,9 +165,8 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> PostgresStoreImpl::ListQueueItems(
         break;
       }
       last = PageCursor{r.Int(i, 0), r.Int(i, 1)};
-      if (!page.items.emplace_back().ParseFromString(std::string(r.Bytes(i, 2)))) {
-        return Corrupt("queue item", absl::StrCat(last.secondary));
-      }
+      SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(QueueItemRecord(r.Bytes(i, 2)), r.Bytes(i, 3),
+                                                  &page.items.emplace_back()));
     }
     return absl::OkStatus();
   }));
@@ -185,7 +176,7 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> PostgresStoreImpl::ListQueueItems(
 absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::QueueItemsAfter(
     absl::string_view queue, int64_t after_sequence, int limit) {
   const bool pool = IsPcnPoolQueue(queue);
-  const std::string sql = absl::StrCat("SELECT sequence, body FROM queue_items WHERE ",
+  const std::string sql = absl::StrCat("SELECT sequence, id, body FROM queue_items WHERE ",
                                        pool ? "pcn_code = $1" : "queue = $1",
                                        " AND sequence > $2 ORDER BY sequence LIMIT $3");
   std::vector<sprout::v1::QueueItem> items;
@@ -196,7 +187,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::QueueItems
                                             .Text(pool ? PcnCodeOfQueue(queue) : std::string(queue))
                                             .Int(after_sequence)
                                             .Int(limit > 0 ? limit : 0)));
-    return AppendQueueItemRows(r, items);
+    return AppendQueueItemRows(cipher(), r, items);
   }));
   return items;
 }
@@ -205,7 +196,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::Unfinished
     absl::Time enqueued_by, int64_t after_sequence, int limit) {
   // `state <> 3` matches the partial index queue_items_unfinished.
   constexpr char kSql[] =
-      "SELECT sequence, body FROM queue_items "
+      "SELECT sequence, id, body FROM queue_items "
       "WHERE state <> 3 AND sequence > $1 AND enqueue_time_us <= $2 ORDER BY sequence LIMIT $3";
   std::vector<sprout::v1::QueueItem> items;
   SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
@@ -214,7 +205,7 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> PostgresStoreImpl::Unfinished
                                                        .Int(after_sequence)
                                                        .Int(absl::ToUnixMicros(enqueued_by))
                                                        .Int(limit > 0 ? limit : 0)));
-    return AppendQueueItemRows(r, items);
+    return AppendQueueItemRows(cipher(), r, items);
   }));
   return items;
 }
@@ -228,10 +219,7 @@ absl::StatusOr<sprout::v1::RoutingDecision> PostgresStoreImpl::GetRoutingDecisio
     if (r.rows() == 0) {
       return absl::NotFoundError(absl::StrCat("routingDecisions/", decision_id, " not found"));
     }
-    if (!decision.ParseFromString(std::string(r.Bytes(0, 0)))) {
-      return Corrupt("routing decision", decision_id);
-    }
-    return absl::OkStatus();
+    return cipher().OpenMessage(DecisionRecord(decision_id), r.Bytes(0, 0), &decision);
   }));
   return decision;
 }
@@ -419,6 +407,9 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
   using postgres::Connection;
   if (options.conninfo.empty()) {
     return absl::InvalidArgumentError("PostgreSQL connection string is empty");
+  }
+  if (options.cipher == nullptr) {
+    return absl::InvalidArgumentError("the store needs a body cipher (the data keys)");
   }
   if (options.max_queue_depth < 1 || options.max_batch_size < 1 || options.pool_size < 1 ||
       options.initial_backoff <= absl::ZeroDuration() ||

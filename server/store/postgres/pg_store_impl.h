@@ -90,6 +90,7 @@ class PostgresStoreImpl final : public PostgresStore {
   absl::StatusOr<AuditVerification> VerifyAuditChain() override;
   absl::StatusOr<std::optional<audit::AuditAnchor>> AuditChainHead() override;
   absl::StatusOr<std::optional<std::string>> AuditHashAt(int64_t sequence) override;
+  absl::StatusOr<RewrapStep> RewrapBodies(const RewrapCursor& cursor, int batch_size) override;
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
@@ -132,6 +133,9 @@ class PostgresStoreImpl final : public PostgresStore {
                                 const std::optional<std::string>& open_episode, SubmitOutcome* out,
                                 bool* partial);
   absl::Status InsertAudit(const AuditEvent& event);
+  // The body of RewrapBodies, run by the writer (pg_rewrap.cc).
+  absl::Status ApplyRewrap(const RewrapCursor& cursor, int batch_size, RewrapStep* step);
+  const BodyCipher& cipher() const { return *options_.cipher; }
   // A decision made after submission (a reassignment) and its reasons.
   absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,
                               const std::string& referral_id);

@@ -56,10 +56,12 @@ absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool*
     const std::string referral_id = seen.Text(0, 1);
     SPROUT_ASSIGN_OR_RETURN(Result body, writer_->Run("SELECT body FROM referrals WHERE id = $1",
                                                       Params().Text(referral_id)));
-    if (body.rows() == 0 || !outcome.referral.ParseFromString(std::string(body.Bytes(0, 0)))) {
+    if (body.rows() == 0) {
       return absl::DataLossError(
-          absl::StrCat("the referral stored for request_id ", s.request_id, " is unreadable"));
+          absl::StrCat("the referral stored for request_id ", s.request_id, " is missing"));
     }
+    SPROUT_RETURN_IF_ERROR(
+        cipher().OpenMessage(ReferralRecord(referral_id), body.Bytes(0, 0), &outcome.referral));
     SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
     outcome.queue_sequence = seen.Int(0, 2);
     outcome.replayed = true;
@@ -140,56 +142,57 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
   *partial = true;
   SPROUT_RETURN_IF_ERROR(
       writer_
-          ->Run(kInsertSubmission, Params()
-                                       // episode: $1-$6
-                                       .Text(episode_id)
-                                       .Text(s.person_key)
-                                       .Text(PcnCodeOfQueue(referral.route().pcn()))
-                                       .Text(referral.route().link_worker())
-                                       .Int(create_us)
-                                       .Bool(!linked)
-                                       // referral: $7-$11
-                                       .Text(referral_id)
-                                       .Text(s.organisation_code)
-                                       .Int(referral.state())
-                                       .Text(referral.route().link_worker())
-                                       .Bytes(referral.SerializeAsString())
-                                       // decision and reasons: $12-$20
-                                       .Text(decision_id)
-                                       .Text(PcnCodeOfQueue(d.route().pcn()))
-                                       .Text(d.practice_code())
-                                       .Int(d.source_type())
-                                       .Int(d.outcome())
-                                       .Text(d.route().rule())
-                                       .Int(TimestampMicros(d.decide_time()))
-                                       .Bytes(d.SerializeAsString())
-                                       .Text(DecisionReasonArray(d))
-                                       // queue item: $21-$28
-                                       .Int(sequence)
-                                       .Text(item_id)
-                                       .Text(item.queue())
-                                       .Text(PcnCodeOfQueue(item.queue()))
-                                       .Int(item.priority())
-                                       .Int(item.state())
-                                       .Int(TimestampMicros(item.enqueue_time()))
-                                       .Bytes(item.SerializeAsString())
-                                       // idempotency key and event: $29-$31
-                                       .Text(IdempotencyKeyOf(s))
-                                       .Text(s.request_hash)
-                                       .Text(s.audit.actor_organisation)
-                                       // audit record: $32-$39
-                                       .Int(audit_sequence)
-                                       .Int(absl::ToUnixMicros(s.audit.time))
-                                       .Text(s.audit.actor_role)
-                                       .Text(s.audit.action)
-                                       .Text(s.audit.resource)
-                                       .Text(s.audit.outcome)
-                                       .Bytes(chain_.last_audit_hash)
-                                       .Bytes(audit_hash)
-                                       // $40-$42
-                                       .Text(s.audit.actor_link_worker)
-                                       .Text(audit::ReturnedText(s.audit))
-                                       .Text(s.audit.stated_reason))
+          ->Run(kInsertSubmission,
+                Params()
+                    // episode: $1-$6
+                    .Text(episode_id)
+                    .Text(s.person_key)
+                    .Text(PcnCodeOfQueue(referral.route().pcn()))
+                    .Text(referral.route().link_worker())
+                    .Int(create_us)
+                    .Bool(!linked)
+                    // referral: $7-$11
+                    .Text(referral_id)
+                    .Text(s.organisation_code)
+                    .Int(referral.state())
+                    .Text(referral.route().link_worker())
+                    .Bytes(cipher().SealMessage(ReferralRecord(referral_id), referral))
+                    // decision and reasons: $12-$20
+                    .Text(decision_id)
+                    .Text(PcnCodeOfQueue(d.route().pcn()))
+                    .Text(d.practice_code())
+                    .Int(d.source_type())
+                    .Int(d.outcome())
+                    .Text(d.route().rule())
+                    .Int(TimestampMicros(d.decide_time()))
+                    .Bytes(cipher().SealMessage(DecisionRecord(decision_id), d))
+                    .Text(DecisionReasonArray(d))
+                    // queue item: $21-$28
+                    .Int(sequence)
+                    .Text(item_id)
+                    .Text(item.queue())
+                    .Text(PcnCodeOfQueue(item.queue()))
+                    .Int(item.priority())
+                    .Int(item.state())
+                    .Int(TimestampMicros(item.enqueue_time()))
+                    .Bytes(cipher().SealMessage(QueueItemRecord(item_id), item))
+                    // idempotency key and event: $29-$31
+                    .Text(IdempotencyKeyOf(s))
+                    .Text(s.request_hash)
+                    .Text(s.audit.actor_organisation)
+                    // audit record: $32-$39
+                    .Int(audit_sequence)
+                    .Int(absl::ToUnixMicros(s.audit.time))
+                    .Text(s.audit.actor_role)
+                    .Text(s.audit.action)
+                    .Text(s.audit.resource)
+                    .Text(s.audit.outcome)
+                    .Bytes(chain_.last_audit_hash)
+                    .Bytes(audit_hash)
+                    // $40-$42
+                    .Text(s.audit.actor_link_worker)
+                    .Text(audit::ReturnedText(s.audit))
+                    .Text(s.audit.stated_reason))
           .status());
   chain_.last_queue_sequence = sequence;
   chain_.last_audit_sequence = audit_sequence;

@@ -50,7 +50,7 @@ absl::Status PostgresStoreImpl::InsertContact(const std::string& referral_id,
               .Text(episode_id)
               .Int(number)
               .Text(request_id)
-              .Bytes(contact->SerializeAsString()))
+              .Bytes(cipher().SealMessage(ContactRecord(referral_id, number), *contact)))
       .status();
 }
 
@@ -79,7 +79,7 @@ absl::Status PostgresStoreImpl::InsertDecision(const sprout::v1::RoutingDecision
                                  .Int(d.outcome())
                                  .Text(d.route().rule())
                                  .Int(TimestampMicros(d.decide_time()))
-                                 .Bytes(d.SerializeAsString())
+                                 .Bytes(cipher().SealMessage(DecisionRecord(decision_id), d))
                                  .Text(DecisionReasonArray(d)))
       .status();
 }
@@ -93,21 +93,18 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* ou
                                Params().Text(id)));
   if (row.rows() == 0) return absl::NotFoundError(absl::StrCat(u.referral.name(), " not found"));
   Referral old;
-  if (!old.ParseFromString(std::string(row.Bytes(0, 0)))) {
-    return absl::DataLossError(absl::StrCat("stored referral ", id, " is unreadable"));
-  }
+  SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(ReferralRecord(id), row.Bytes(0, 0), &old));
   const std::string episode_id = row.Text(0, 1);
   if (u.contact.has_value() && !u.contact_request_id.empty()) {
     // A retried RecordContact: answer with what the first one stored.
     SPROUT_ASSIGN_OR_RETURN(
         Result replay,
-        writer_->Run("SELECT body FROM contacts WHERE referral_id = $1 AND request_id = $2",
+        writer_->Run("SELECT number, body FROM contacts WHERE referral_id = $1 AND request_id = $2",
                      Params().Text(id).Text(u.contact_request_id)));
     if (replay.rows() > 0) {
       Contact stored;
-      if (!stored.ParseFromString(std::string(replay.Bytes(0, 0)))) {
-        return absl::DataLossError(absl::StrCat("stored contact of ", id, " is unreadable"));
-      }
+      SPROUT_RETURN_IF_ERROR(
+          cipher().OpenMessage(ContactRecord(id, replay.Int(0, 0)), replay.Bytes(0, 1), &stored));
       out->referral = std::move(old);
       out->contact = std::move(stored);
       out->replayed = true;
@@ -131,9 +128,8 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* ou
       return absl::NotFoundError(
           absl::StrCat(u.queue_item->name(), " is not a queue item of ", u.referral.name()));
     }
-    if (!old_item.ParseFromString(std::string(item_row.Bytes(0, 0)))) {
-      return absl::DataLossError(absl::StrCat("stored queue item ", item_id, " is unreadable"));
-    }
+    SPROUT_RETURN_IF_ERROR(
+        cipher().OpenMessage(QueueItemRecord(item_id), item_row.Bytes(0, 0), &old_item));
     if (!u.expected_item_etag.empty() && old_item.etag() != u.expected_item_etag) {
       return absl::AbortedError(
           absl::StrCat(u.queue_item->name(), " was changed since it was read; read it again"));
@@ -160,7 +156,7 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* ou
                 Params()
                     .Int(next.state())
                     .Text(next.route().link_worker())
-                    .Bytes(next.SerializeAsString())
+                    .Bytes(cipher().SealMessage(ReferralRecord(id), next))
                     .Text(id))
           .status());
   if (u.queue_item.has_value()) {
@@ -178,7 +174,7 @@ absl::Status PostgresStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* ou
                       .Text(PcnCodeOfQueue(item.queue()))
                       .Int(item.priority())
                       .Int(item.state())
-                      .Bytes(item.SerializeAsString())
+                      .Bytes(cipher().SealMessage(QueueItemRecord(item_id), item))
                       .Text(item_id))
             .status());
   }

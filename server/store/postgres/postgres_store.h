@@ -32,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
+#include "server/store/body_cipher.h"
 #include "server/store/store.h"
 
 namespace sprout::store {
@@ -41,6 +42,11 @@ struct PostgresStoreOptions {
   // or a URI ("postgresql://sprout@db/sprout"). Never logged: it may hold a
   // password. Required.
   std::string conninfo;
+
+  // Seals every body before it is written and opens it when read
+  // (body_cipher.h): patient data never reaches the database in clear.
+  // Every replica sharing the database needs the same key file. Required.
+  std::shared_ptr<BodyCipher> cipher;
 
   // Read connections, used in parallel by the read methods. The writer and
   // the listener have one connection each besides. Default: 4.

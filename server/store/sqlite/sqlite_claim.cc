@@ -31,10 +31,8 @@ absl::Status SqliteStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* sto
     if (!row) {
       return absl::NotFoundError(absl::StrCat("queueItems/", claim.queue_item_id, " not found"));
     }
-    if (!item.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-      return absl::DataLossError(
-          absl::StrCat("stored queue item ", claim.queue_item_id, " is unreadable"));
-    }
+    SPROUT_RETURN_IF_ERROR(
+        cipher().OpenMessage(QueueItemRecord(claim.queue_item_id), stmt.ColumnBlob(0), &item));
   }
   const QueueItem before = item;
   SPROUT_RETURN_IF_ERROR(ClaimItem(claim, chain_.next_queue_sequence, &item));
@@ -44,11 +42,12 @@ absl::Status SqliteStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* sto
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("UPDATE queue_items SET sequence = ?, state = ?, body = ? WHERE id = ?"));
-    SPROUT_RETURN_IF_ERROR(stmt.Bind(1, item.sequence())
-                               .Bind(2, item.state())
-                               .BindBlob(3, item.SerializeAsString())
-                               .BindText(4, claim.queue_item_id)
-                               .Run());
+    SPROUT_RETURN_IF_ERROR(
+        stmt.Bind(1, item.sequence())
+            .Bind(2, item.state())
+            .BindBlob(3, cipher().SealMessage(QueueItemRecord(claim.queue_item_id), item))
+            .BindText(4, claim.queue_item_id)
+            .Run());
   }
   // A claimed item no longer waits on its link worker's queue.
   SPROUT_RETURN_IF_ERROR(ApplyLoadChange(lifecycle::ItemLoadChangeOf(before, item)));

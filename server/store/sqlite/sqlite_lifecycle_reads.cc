@@ -10,19 +10,23 @@
 namespace sprout::store::sqlite {
 namespace {
 
-// Every row's column 0 parsed as a `Message`.
-template <typename Message>
-absl::StatusOr<std::vector<Message>> ParseBodies(Statement& stmt, absl::string_view what) {
+// Every row of `stmt`, whose columns are (row key, body), opened as a
+// `Message`; `record_of` names the row the body was sealed for from its key.
+template <typename Message, typename RecordOf>
+absl::StatusOr<std::vector<Message>> OpenBodies(const BodyCipher& cipher, Statement& stmt,
+                                                RecordOf record_of) {
   std::vector<Message> out;
   while (true) {
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    if (!out.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-      return absl::DataLossError(absl::StrCat("a stored ", what, " is unreadable"));
-    }
+    SPROUT_RETURN_IF_ERROR(
+        cipher.OpenMessage(record_of(stmt), stmt.ColumnBlob(1), &out.emplace_back()));
   }
   return out;
 }
+
+std::string QueueItemRecordOf(const Statement& stmt) { return QueueItemRecord(stmt.ColumnText(0)); }
+std::string ReferralRecordOf(const Statement& stmt) { return ReferralRecord(stmt.ColumnText(0)); }
 
 }  // namespace
 
@@ -32,11 +36,11 @@ absl::StatusOr<std::optional<sprout::v1::QueueItem>> SqliteStoreImpl::GetQueueIt
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
-      db->Prepare("SELECT body FROM queue_items WHERE referral_id = ? ORDER BY sequence DESC "
+      db->Prepare("SELECT id, body FROM queue_items WHERE referral_id = ? ORDER BY sequence DESC "
                   "LIMIT 1"));
   stmt.BindText(1, referral_id);
   SPROUT_ASSIGN_OR_RETURN(std::vector<sprout::v1::QueueItem> items,
-                          ParseBodies<sprout::v1::QueueItem>(stmt, "queue item"));
+                          OpenBodies<sprout::v1::QueueItem>(cipher(), stmt, QueueItemRecordOf));
   if (items.empty()) return std::nullopt;
   return std::move(items.front());
 }
@@ -46,10 +50,10 @@ absl::StatusOr<std::vector<sprout::v1::Referral>> SqliteStoreImpl::ListOpenRefer
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(Statement stmt,
-                          db->Prepare("SELECT body FROM referrals WHERE link_worker = ? "
+                          db->Prepare("SELECT id, body FROM referrals WHERE link_worker = ? "
                                       "AND state IN (3, 6) ORDER BY pk"));
   stmt.BindText(1, link_worker);
-  return ParseBodies<sprout::v1::Referral>(stmt, "referral");
+  return OpenBodies<sprout::v1::Referral>(cipher(), stmt, ReferralRecordOf);
 }
 
 absl::StatusOr<std::vector<sprout::v1::Contact>> SqliteStoreImpl::ListContacts(
@@ -58,9 +62,11 @@ absl::StatusOr<std::vector<sprout::v1::Contact>> SqliteStoreImpl::ListContacts(
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
-      db->Prepare("SELECT body FROM contacts WHERE referral_id = ? ORDER BY number"));
+      db->Prepare("SELECT number, body FROM contacts WHERE referral_id = ? ORDER BY number"));
   stmt.BindText(1, referral_id);
-  return ParseBodies<sprout::v1::Contact>(stmt, "contact");
+  return OpenBodies<sprout::v1::Contact>(cipher(), stmt, [referral_id](const Statement& row) {
+    return ContactRecord(referral_id, row.ColumnInt64(0));
+  });
 }
 
 }  // namespace sprout::store::sqlite

@@ -50,7 +50,7 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
   // Parameters are numbered in the order the clauses are added; every query
   // has a lower time bound (?3), the window's.
   std::string sql =
-      "SELECT d.pk, d.decide_time_us, d.body FROM routing_decisions d WHERE "
+      "SELECT d.pk, d.decide_time_us, d.id, d.body FROM routing_decisions d WHERE "
       "(d.decide_time_us < ?1 OR (d.decide_time_us = ?1 AND d.pk < ?2)) "
       "AND d.decide_time_us >= ?3";
   int next = 4;
@@ -126,10 +126,8 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
         return page;
       }
       last = PageCursor{stmt.ColumnInt64(1), stmt.ColumnInt64(0)};
-      if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
-        return absl::DataLossError(
-            absl::StrCat("stored routing decision row ", last.secondary, " is unreadable"));
-      }
+      SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(DecisionRecord(stmt.ColumnText(2)),
+                                                  stmt.ColumnBlob(3), &page.items.emplace_back()));
     }
     if (bottom <= floor) return page;  // reached the oldest decision
     // Everything at or after `bottom` has been read: continue strictly below.

@@ -22,20 +22,16 @@ namespace {
 
 constexpr int kQueueItemDone = sprout::v1::QUEUE_ITEM_STATE_DONE;
 
-absl::Status Corrupt(absl::string_view what, absl::string_view id) {
-  return absl::DataLossError(absl::StrCat("stored ", what, " ", id, " is unreadable"));
-}
-
 // Applies the connection settings every store connection needs.
-// Every row of `stmt`, whose columns are (sequence, body), as queue items.
-absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemRows(Statement& stmt) {
+// Every row of `stmt`, whose columns are (sequence, id, body), as queue items.
+absl::StatusOr<std::vector<sprout::v1::QueueItem>> QueueItemRows(const BodyCipher& cipher,
+                                                                 Statement& stmt) {
   std::vector<sprout::v1::QueueItem> items;
   while (true) {
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    if (!items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(1)))) {
-      return Corrupt("queue item", absl::StrCat(stmt.ColumnInt64(0)));
-    }
+    SPROUT_RETURN_IF_ERROR(cipher.OpenMessage(QueueItemRecord(stmt.ColumnText(1)),
+                                              stmt.ColumnBlob(2), &items.emplace_back()));
   }
   return items;
 }
@@ -114,9 +110,8 @@ absl::StatusOr<sprout::v1::Referral> SqliteStoreImpl::GetReferral(absl::string_v
   SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return absl::NotFoundError(absl::StrCat("referrals/", referral_id, " not found"));
   sprout::v1::Referral referral;
-  if (!referral.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-    return Corrupt("referral", referral_id);
-  }
+  SPROUT_RETURN_IF_ERROR(
+      cipher().OpenMessage(ReferralRecord(referral_id), stmt.ColumnBlob(0), &referral));
   return referral;
 }
 
@@ -131,7 +126,7 @@ absl::StatusOr<Page<sprout::v1::Referral>> SqliteStoreImpl::ListReferrals(
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
-      db->Prepare(absl::StrCat("SELECT pk, create_time_us, body FROM referrals WHERE ",
+      db->Prepare(absl::StrCat("SELECT pk, create_time_us, id, body FROM referrals WHERE ",
                                organisation_code.empty() ? "?1 = ''" : "organisation_code = ?1",
                                " AND (create_time_us < ?2 OR (create_time_us = ?2 AND pk < ?3)) "
                                "ORDER BY create_time_us DESC, pk DESC LIMIT ?4")));
@@ -147,9 +142,8 @@ absl::StatusOr<Page<sprout::v1::Referral>> SqliteStoreImpl::ListReferrals(
       break;
     }
     last = PageCursor{stmt.ColumnInt64(1), stmt.ColumnInt64(0)};
-    if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
-      return Corrupt("referral row", absl::StrCat(last.secondary));
-    }
+    SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(ReferralRecord(stmt.ColumnText(2)),
+                                                stmt.ColumnBlob(3), &page.items.emplace_back()));
   }
   return page;
 }
@@ -169,7 +163,7 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> SqliteStoreImpl::ListQueueItems(
   SPROUT_ASSIGN_OR_RETURN(
       Statement stmt,
       db->Prepare(
-          absl::StrCat("SELECT priority, sequence, body FROM queue_items WHERE ",
+          absl::StrCat("SELECT priority, sequence, id, body FROM queue_items WHERE ",
                        pool ? "pcn_code = ?1" : "queue = ?1",
                        " AND state != ?2 AND (priority < ?3 OR (priority = ?3 AND sequence > ?4)) "
                        "ORDER BY priority DESC, sequence ASC LIMIT ?5")));
@@ -186,9 +180,8 @@ absl::StatusOr<Page<sprout::v1::QueueItem>> SqliteStoreImpl::ListQueueItems(
       break;
     }
     last = PageCursor{stmt.ColumnInt64(0), stmt.ColumnInt64(1)};
-    if (!page.items.emplace_back().ParseFromString(std::string(stmt.ColumnBlob(2)))) {
-      return Corrupt("queue item", absl::StrCat(last.secondary));
-    }
+    SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(QueueItemRecord(stmt.ColumnText(2)),
+                                                stmt.ColumnBlob(3), &page.items.emplace_back()));
   }
   return page;
 }
@@ -199,12 +192,12 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::QueueItemsAf
   const bool pool = IsPcnPoolQueue(queue);
   ReaderPool::Lease db = readers_.Acquire();
   SPROUT_ASSIGN_OR_RETURN(
-      Statement stmt, db->Prepare(absl::StrCat("SELECT sequence, body FROM queue_items WHERE ",
+      Statement stmt, db->Prepare(absl::StrCat("SELECT sequence, id, body FROM queue_items WHERE ",
                                                pool ? "pcn_code = ?1" : "queue = ?1",
                                                " AND sequence > ?2 ORDER BY sequence LIMIT ?3")));
   stmt.BindText(1, pool ? PcnCodeOfQueue(queue) : std::string(queue));
   stmt.Bind(2, after_sequence).Bind(3, limit > 0 ? limit : 0);
-  return QueueItemRows(stmt);
+  return QueueItemRows(cipher(), stmt);
 }
 
 absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::UnfinishedQueueItems(
@@ -213,13 +206,13 @@ absl::StatusOr<std::vector<sprout::v1::QueueItem>> SqliteStoreImpl::UnfinishedQu
   ReaderPool::Lease db = readers_.Acquire();
   // `state != 3` matches the partial index queue_items_unfinished.
   SPROUT_ASSIGN_OR_RETURN(
-      Statement stmt, db->Prepare("SELECT sequence, body FROM queue_items "
+      Statement stmt, db->Prepare("SELECT sequence, id, body FROM queue_items "
                                   "WHERE state != 3 AND sequence > ?1 AND enqueue_time_us <= ?2 "
                                   "ORDER BY sequence LIMIT ?3"));
   stmt.Bind(1, after_sequence)
       .Bind(2, absl::ToUnixMicros(enqueued_by))
       .Bind(3, limit > 0 ? limit : 0);
-  return QueueItemRows(stmt);
+  return QueueItemRows(cipher(), stmt);
 }
 
 absl::StatusOr<sprout::v1::RoutingDecision> SqliteStoreImpl::GetRoutingDecision(
@@ -234,9 +227,8 @@ absl::StatusOr<sprout::v1::RoutingDecision> SqliteStoreImpl::GetRoutingDecision(
     return absl::NotFoundError(absl::StrCat("routingDecisions/", decision_id, " not found"));
   }
   sprout::v1::RoutingDecision decision;
-  if (!decision.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-    return Corrupt("routing decision", decision_id);
-  }
+  SPROUT_RETURN_IF_ERROR(
+      cipher().OpenMessage(DecisionRecord(decision_id), stmt.ColumnBlob(0), &decision));
   return decision;
 }
 
@@ -419,6 +411,9 @@ absl::StatusOr<Page<AuditRecord>> SqliteStoreImpl::ListAuditRecords(const AuditQ
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   using sqlite::Connection;
   if (options.path.empty()) return absl::InvalidArgumentError("store path is empty");
+  if (options.cipher == nullptr) {
+    return absl::InvalidArgumentError("the store needs a body cipher (the data keys)");
+  }
   if (options.max_queue_depth < 1 || options.max_batch_size < 1 || options.read_connections < 1) {
     return absl::InvalidArgumentError(
         "store max_queue_depth, max_batch_size and read_connections must be at least 1");

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
+#include "server/store/body_cipher.h"
 #include "server/store/store.h"
 
 namespace sprout::store {
@@ -30,6 +31,11 @@ struct SqliteStoreOptions {
   // The database file, e.g. "var/sprout.db". Its directory must exist; the
   // file is created if absent. "<path>.lock" is created beside it. Required.
   std::string path;
+
+  // Seals every body before it is written and opens it when read
+  // (body_cipher.h): patient data never reaches the file in clear. Shared
+  // so the key ring can be replaced (rotation) while the store runs. Required.
+  std::shared_ptr<BodyCipher> cipher;
 
   // Submissions and audit appends waiting for the writer. When full,
   // SubmitAsync answers RESOURCE_EXHAUSTED at once. Default: 4096. Memory

@@ -113,6 +113,7 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<AuditVerification> VerifyAuditChain() override;
   absl::StatusOr<std::optional<audit::AuditAnchor>> AuditChainHead() override;
   absl::StatusOr<std::optional<std::string>> AuditHashAt(int64_t sequence) override;
+  absl::StatusOr<RewrapStep> RewrapBodies(const RewrapCursor& cursor, int batch_size) override;
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
@@ -173,6 +174,9 @@ class SqliteStoreImpl final : public SqliteStore {
   // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
   absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
   absl::Status ReaderAvailable() const;
+  // The body of RewrapBodies, run by the writer (sqlite_rewrap.cc).
+  absl::Status ApplyRewrap(const RewrapCursor& cursor, int batch_size, RewrapStep* step);
+  const BodyCipher& cipher() const { return *options_.cipher; }
 
   // Constant after construction.
   const SqliteStoreOptions options_;

@@ -64,11 +64,11 @@ absl::Status SqliteStoreImpl::LoadReplay(const std::string& request_id,
                           writer_->Prepare("SELECT body FROM referrals WHERE id = ?"));
   stmt.BindText(1, referral_id);
   SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row || !referral->ParseFromString(std::string(stmt.ColumnBlob(0)))) {
+  if (!row) {
     return absl::DataLossError(
-        absl::StrCat("the referral stored for request_id ", request_id, " is unreadable"));
+        absl::StrCat("the referral stored for request_id ", request_id, " is missing"));
   }
-  return absl::OkStatus();
+  return cipher().OpenMessage(ReferralRecord(referral_id), stmt.ColumnBlob(0), referral);
 }
 
 absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
@@ -120,15 +120,16 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
         writer_->Prepare("INSERT INTO referrals (id, organisation_code, person_key, episode_id, "
                          "state, create_time_us, link_worker, body) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
-                               .BindText(2, s.organisation_code)
-                               .BindText(3, s.person_key)
-                               .BindText(4, episode_id)
-                               .Bind(5, referral.state())
-                               .Bind(6, create_us)
-                               .BindText(7, referral.route().link_worker())
-                               .BindBlob(8, referral.SerializeAsString())
-                               .Run());
+    SPROUT_RETURN_IF_ERROR(
+        stmt.BindText(1, referral_id)
+            .BindText(2, s.organisation_code)
+            .BindText(3, s.person_key)
+            .BindText(4, episode_id)
+            .Bind(5, referral.state())
+            .Bind(6, create_us)
+            .BindText(7, referral.route().link_worker())
+            .BindBlob(8, cipher().SealMessage(ReferralRecord(referral_id), referral))
+            .Run());
   }
 
   SPROUT_RETURN_IF_ERROR(InsertDecision(s.decision, decision_id, referral_id));
@@ -150,7 +151,7 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
                                .Bind(6, item.priority())
                                .Bind(7, item.state())
                                .Bind(8, TimestampMicros(item.enqueue_time()))
-                               .BindBlob(9, item.SerializeAsString())
+                               .BindBlob(9, cipher().SealMessage(QueueItemRecord(item_id), item))
                                .Run());
   }
 
@@ -208,7 +209,7 @@ absl::Status SqliteStoreImpl::InsertDecision(const sprout::v1::RoutingDecision& 
                                .Bind(6, d.outcome())
                                .BindText(7, d.route().rule())
                                .Bind(8, TimestampMicros(d.decide_time()))
-                               .BindBlob(9, d.SerializeAsString())
+                               .BindBlob(9, cipher().SealMessage(DecisionRecord(decision_id), d))
                                .Run());
   }
   const int64_t decision_pk = sqlite3_last_insert_rowid(writer_->raw());

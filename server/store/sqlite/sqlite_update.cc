@@ -51,7 +51,7 @@ absl::Status SqliteStoreImpl::InsertContact(const std::string& referral_id,
       .BindText(2, episode_id)
       .Bind(3, number)
       .BindText(4, request_id)
-      .BindBlob(5, contact->SerializeAsString())
+      .BindBlob(5, cipher().SealMessage(ContactRecord(referral_id, number), *contact))
       .Run();
 }
 
@@ -67,23 +67,21 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out,
     stmt.BindText(1, id);
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return absl::NotFoundError(absl::StrCat(u.referral.name(), " not found"));
-    if (!old.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-      return absl::DataLossError(absl::StrCat("stored referral ", id, " is unreadable"));
-    }
+    SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(ReferralRecord(id), stmt.ColumnBlob(0), &old));
     episode_id = stmt.ColumnText(1);
   }
   if (u.contact.has_value() && !u.contact_request_id.empty()) {
     // A retried RecordContact: answer with what the first one stored.
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
-        writer_->Prepare("SELECT body FROM contacts WHERE referral_id = ? AND request_id = ?"));
+        writer_->Prepare(
+            "SELECT number, body FROM contacts WHERE referral_id = ? AND request_id = ?"));
     stmt.BindText(1, id).BindText(2, u.contact_request_id);
     SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row) {
       Contact stored;
-      if (!stored.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-        return absl::DataLossError(absl::StrCat("stored contact of ", id, " is unreadable"));
-      }
+      SPROUT_RETURN_IF_ERROR(cipher().OpenMessage(ContactRecord(id, stmt.ColumnInt64(0)),
+                                                  stmt.ColumnBlob(1), &stored));
       out->referral = std::move(old);
       out->contact = std::move(stored);
       out->replayed = true;
@@ -108,9 +106,8 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out,
       return absl::NotFoundError(
           absl::StrCat(u.queue_item->name(), " is not a queue item of ", u.referral.name()));
     }
-    if (!old_item.ParseFromString(std::string(stmt.ColumnBlob(0)))) {
-      return absl::DataLossError(absl::StrCat("stored queue item ", item_id, " is unreadable"));
-    }
+    SPROUT_RETURN_IF_ERROR(
+        cipher().OpenMessage(QueueItemRecord(item_id), stmt.ColumnBlob(0), &old_item));
     if (!u.expected_item_etag.empty() && old_item.etag() != u.expected_item_etag) {
       return absl::AbortedError(
           absl::StrCat(u.queue_item->name(), " was changed since it was read; read it again"));
@@ -137,7 +134,7 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out,
         writer_->Prepare("UPDATE referrals SET state = ?, link_worker = ?, body = ? WHERE id = ?"));
     SPROUT_RETURN_IF_ERROR(stmt.Bind(1, next.state())
                                .BindText(2, next.route().link_worker())
-                               .BindBlob(3, next.SerializeAsString())
+                               .BindBlob(3, cipher().SealMessage(ReferralRecord(id), next))
                                .BindText(4, id)
                                .Run());
   }
@@ -155,7 +152,7 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out,
                                .BindText(3, PcnCodeOfQueue(item.queue()))
                                .Bind(4, item.priority())
                                .Bind(5, item.state())
-                               .BindBlob(6, item.SerializeAsString())
+                               .BindBlob(6, cipher().SealMessage(QueueItemRecord(item_id), item))
                                .BindText(7, item_id)
                                .Run());
   }

@@ -22,6 +22,7 @@ class OverdueItemsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store::SqliteStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.path = temp_.File("sprout.db");
     auto opened = store::OpenSqliteStore(options);
     ASSERT_TRUE(opened.ok()) << opened.status();

@@ -54,6 +54,7 @@ class StatsTest : public ::testing::Test {
     ASSERT_TRUE(terminology.ok()) << terminology.status();
     terminology_ = *terminology;
     store::SqliteStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.path = temp_.File("sprout.db");
     auto store = store::OpenSqliteStore(options);
     ASSERT_TRUE(store.ok()) << store.status();

@@ -16,6 +16,7 @@
 #include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/server/store/store_test_util.h"
 
 namespace sprout::pipeline {
 namespace {
@@ -81,6 +82,7 @@ class ReferralPipelineTest : public ::testing::Test {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     store::SqliteStoreOptions store_options;
+    store_options.cipher = ::sprout::store::testing::TestBodyCipher();
     store_options.path = dir + "/sprout.db";
     auto store = store::OpenSqliteStore(store_options);
     ASSERT_TRUE(store.ok()) << store.status();

@@ -18,6 +18,7 @@
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/server/store/store_test_util.h"
 
 namespace sprout::pipeline {
 namespace {
@@ -81,6 +82,7 @@ class RoutingReloaderTest : public ::testing::Test {
     demo_policy_ = ReadAll(sources_.policy_file);
 
     store::SqliteStoreOptions store_options;
+    store_options.cipher = ::sprout::store::testing::TestBodyCipher();
     store_options.path = dir_ + "/sprout.db";
     auto store = store::OpenSqliteStore(store_options);
     ASSERT_TRUE(store.ok()) << store.status();

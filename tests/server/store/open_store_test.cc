@@ -19,6 +19,7 @@ using ::testing::Not;
 TEST(OpenStoreTest, AFilePathOpensSqliteCreatingItsFolder) {
   TempDir dir;
   OpenStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.db = dir.File("nested/sprout.db");
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options);
   ASSERT_TRUE(store.ok()) << store.status();
@@ -32,6 +33,7 @@ TEST(OpenStoreTest, AConnectionStringOpensPostgres) {
   absl::StatusOr<std::unique_ptr<PgTestSchema>> schema = PgTestSchema::Create();
   ASSERT_TRUE(schema.ok()) << schema.status();
   OpenStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.db = (*schema)->conninfo();
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options);
   ASSERT_TRUE(store.ok()) << store.status();
@@ -42,6 +44,7 @@ TEST(OpenStoreTest, AConnectionStringOpensPostgres) {
 
 TEST(OpenStoreTest, AnUnreachableDatabaseFailsInOneLineWithoutThePassword) {
   OpenStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.db = "postgresql://sprout:hunter2@localhost:1/sprout";
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);

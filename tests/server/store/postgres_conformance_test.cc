@@ -6,6 +6,7 @@
 #include "server/store/postgres/postgres_store.h"
 #include "tests/server/store/pg_test_util.h"
 #include "tests/server/store/store_conformance.h"
+#include "tests/server/store/store_test_util.h"
 
 namespace sprout::store::testing {
 namespace {
@@ -24,10 +25,12 @@ class DropSchemas : public ::testing::Environment {
 [[maybe_unused]] const auto* const kDropSchemas =
     ::testing::AddGlobalTestEnvironment(new DropSchemas);
 
-absl::StatusOr<std::unique_ptr<Store>> OpenPostgresInSchema(const std::string& /*dir*/) {
+absl::StatusOr<std::unique_ptr<Store>> OpenPostgresInSchema(const std::string& /*dir*/,
+                                                            std::shared_ptr<BodyCipher> cipher) {
   absl::StatusOr<std::unique_ptr<PgTestSchema>> schema = PgTestSchema::Create();
   if (!schema.ok()) return schema.status();
   PostgresStoreOptions options;
+  options.cipher = std::move(cipher);
   options.conninfo = (*schema)->conninfo();
   options.pool_size = 2;
   Schemas().push_back(*std::move(schema));

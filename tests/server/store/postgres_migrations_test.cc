@@ -39,6 +39,7 @@ class PostgresMigrationsTest : public ::testing::Test {
 
   absl::StatusOr<std::unique_ptr<Store>> Open() {
     PostgresStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.conninfo = schema_->conninfo();
     options.pool_size = 1;
     return OpenPostgresStore(options);
@@ -187,6 +188,7 @@ TEST_F(PostgresMigrationsTest, NewerSchemaIsRefusedWithOneClearLine) {
 
 TEST(PostgresOpenTest, UnreachableServerIsUnavailableWithoutThePassword) {
   PostgresStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.conninfo = "host=/nonexistent-sprout-dir dbname=sprout user=sprout password=hunter2";
   absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);

@@ -32,6 +32,7 @@ class PostgresReplicasTest : public ::testing::Test {
     schema_ = *std::move(schema);
     for (auto* replica : {&a_, &b_}) {
       PostgresStoreOptions options;
+      options.cipher = ::sprout::store::testing::TestBodyCipher();
       options.conninfo = schema_->conninfo();
       options.pool_size = 2;
       absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(options);

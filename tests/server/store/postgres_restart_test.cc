@@ -47,6 +47,7 @@ class PostgresRestartTest : public ::testing::Test {
     ASSERT_TRUE(schema.ok()) << schema.status();
     schema_ = *std::move(schema);
     PostgresStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.conninfo = schema_->conninfo();
     options.pool_size = 2;
     absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(options);

@@ -30,6 +30,7 @@ class PostgresStoreTest : public ::testing::Test {
 
   std::unique_ptr<PostgresStore> Open(int max_queue_depth = 4096) {
     PostgresStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.conninfo = schema_->conninfo();
     options.pool_size = 2;
     options.max_queue_depth = max_queue_depth;

@@ -24,6 +24,7 @@ class SqliteBackupTest : public ::testing::Test {
  protected:
   SqliteStoreOptions Options(const std::string& name) const {
     SqliteStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.path = dir_.File(name);
     return options;
   }

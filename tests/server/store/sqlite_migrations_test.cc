@@ -86,6 +86,7 @@ TEST_P(SqliteMigrationsTest, DatabaseAtEarlierVersionOpensAndUpgrades) {
     if (from >= 1) InsertOldReferral(*db, from);
   }
   SqliteStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.path = path;
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
@@ -136,6 +137,7 @@ TEST(SqliteMigrations, NewerSchemaIsRefused) {
                     .ok());
   }
   SqliteStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.path = path;
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);

@@ -32,6 +32,7 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   SqliteStoreOptions Options() const {
     SqliteStoreOptions options;
+    options.cipher = ::sprout::store::testing::TestBodyCipher();
     options.path = dir_.File("sprout.db");
     return options;
   }
@@ -275,6 +276,7 @@ TEST_F(SqliteStoreTest, SecondOpenOfTheSameFileFailsFast) {
 
 TEST_F(SqliteStoreTest, UnopenablePathIsAClearError) {
   SqliteStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.path = dir_.File("missing-dir/sprout.db");
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -430,6 +432,10 @@ TEST_F(SqliteStoreTest, BadOptionsAreInvalidArgument) {
   EXPECT_EQ(SqliteStore::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(SqliteStore::Open(SqliteStoreOptions{}).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // Without a cipher there is no way to keep patient data encrypted at rest.
+  SqliteStoreOptions no_cipher = Options();
+  no_cipher.cipher = nullptr;
+  EXPECT_EQ(SqliteStore::Open(no_cipher).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
@@ -444,6 +450,7 @@ namespace {
 TEST(SqliteRoutingLogTest, ScanBudgetGivesShortPagesThatStillCoverEveryMatch) {
   testing::TempDir dir;
   SqliteStoreOptions options;
+  options.cipher = ::sprout::store::testing::TestBodyCipher();
   options.path = dir.File("sprout.db");
   options.routing_log_scan_budget = absl::ZeroDuration();  // one time window per call
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);

@@ -50,7 +50,7 @@ RoutingLogQuery Where(T RoutingLogQuery::*field, V value) {
 
 void StoreConformanceTest::SetUp() {
   if (!GetParam().skip_reason.empty()) GTEST_SKIP() << GetParam().skip_reason;
-  absl::StatusOr<std::unique_ptr<Store>> store = GetParam().open(dir_.path());
+  absl::StatusOr<std::unique_ptr<Store>> store = GetParam().open(dir_.path(), cipher_);
   ASSERT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
 }

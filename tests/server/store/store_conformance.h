@@ -24,12 +24,14 @@
 namespace sprout::store::testing {
 
 struct StoreBackend {
-  using Opener = std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)>;
+  using Opener = std::function<absl::StatusOr<std::unique_ptr<Store>>(
+      const std::string& dir, std::shared_ptr<BodyCipher> cipher)>;
   StoreBackend(std::string name, Opener open, std::string skip_reason = "")
       : name(std::move(name)), open(std::move(open)), skip_reason(std::move(skip_reason)) {}
 
   std::string name;
-  // Opens a new, empty store keeping its files (if any) under `dir`.
+  // Opens a new, empty store keeping its files (if any) under `dir`, sealing
+  // bodies with `cipher`.
   Opener open;
   // When not empty, every test is skipped with this message (e.g. the
   // backend's server is not configured).
@@ -58,8 +60,15 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
                                      const std::string& request_id = "");
 
   TempDir dir_;
+  // The store's cipher: tests rotate its keys (store_conformance_encryption.cc).
+  std::shared_ptr<BodyCipher> cipher_ = TestBodyCipher();
   std::unique_ptr<Store> store_;
 };
+
+// Lifecycle steps the suites take (store_conformance_transitions.cc).
+auth::Principal LinkWorker(const std::string& id);  // of PCN U12345
+lifecycle::Step StepOf(lifecycle::Transition t, const auth::Principal& actor, absl::Time now);
+lifecycle::Step ContactStep(const auth::Principal& actor, absl::Time now);
 
 }  // namespace sprout::store::testing
 

@@ -27,11 +27,11 @@ using lifecycle::Transition;
 const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
 const std::string kLw1 = "pcns/U12345/linkWorkers/lw-1";
 
+}  // namespace
+
 auth::Principal LinkWorker(const std::string& id) {
   return auth::Principal{"U12345", auth::Role::kLinkWorker, id};
 }
-
-}  // namespace
 
 // Reads the referral and its item (as the handlers do), plans `step` and commits it.
 absl::StatusOr<UpdateOutcome> StoreConformanceTest::Take(const std::string& referral_id,
@@ -49,8 +49,6 @@ absl::StatusOr<UpdateOutcome> StoreConformanceTest::Take(const std::string& refe
       UpdateOf(*std::move(change), step, read->referral, item, audit, request_id));
 }
 
-namespace {
-
 Step StepOf(Transition t, const auth::Principal& actor, absl::Time now) {
   Step s;
   s.transition = t;
@@ -59,14 +57,12 @@ Step StepOf(Transition t, const auth::Principal& actor, absl::Time now) {
   return s;
 }
 
-Step Contact(const auth::Principal& actor, absl::Time now) {
+Step ContactStep(const auth::Principal& actor, absl::Time now) {
   Step s = StepOf(Transition::kRecordContact, actor, now);
   s.contact.set_type(sprout::v1::CONTACT_TYPE_PHONE);
   s.contact.set_notes("synthetic note");
   return s;
 }
-
-}  // namespace
 
 TEST_P(StoreConformanceTest, AcceptanceRecordsTheReferralCodeOncePerEpisode) {
   MustSubmit(Spec("r1").PersonKey("pk-one"));
@@ -89,7 +85,7 @@ TEST_P(StoreConformanceTest, AcceptanceRecordsTheReferralCodeOncePerEpisode) {
 
   // Nor does a contact.
   absl::StatusOr<UpdateOutcome> contact =
-      Take("r1", Contact(LinkWorker("lw-1"), kT0 + absl::Hours(3)));
+      Take("r1", ContactStep(LinkWorker("lw-1"), kT0 + absl::Hours(3)));
   ASSERT_TRUE(contact.ok()) << contact.status();
   EXPECT_FALSE(contact->recorded_code.has_value());
 
@@ -115,9 +111,9 @@ TEST_P(StoreConformanceTest, ContactsAreNumberedWithinTheEpisodeAndReplayedByReq
   ASSERT_TRUE(Take("r1", StepOf(Transition::kAccept, LinkWorker("lw-1"), kT0)).ok());
   ASSERT_TRUE(Take("r2", StepOf(Transition::kAccept, LinkWorker("lw-1"), kT0)).ok());
 
-  absl::StatusOr<UpdateOutcome> c1 = Take("r1", Contact(LinkWorker("lw-1"), kT0), "req-c1");
-  absl::StatusOr<UpdateOutcome> c2 = Take("r2", Contact(LinkWorker("lw-1"), kT0), "req-c2");
-  absl::StatusOr<UpdateOutcome> c3 = Take("r1", Contact(LinkWorker("lw-1"), kT0), "req-c3");
+  absl::StatusOr<UpdateOutcome> c1 = Take("r1", ContactStep(LinkWorker("lw-1"), kT0), "req-c1");
+  absl::StatusOr<UpdateOutcome> c2 = Take("r2", ContactStep(LinkWorker("lw-1"), kT0), "req-c2");
+  absl::StatusOr<UpdateOutcome> c3 = Take("r1", ContactStep(LinkWorker("lw-1"), kT0), "req-c3");
   ASSERT_TRUE(c1.ok() && c2.ok() && c3.ok());
   EXPECT_EQ(c1->contact->number(), 1);
   EXPECT_EQ(c1->contact->name(), "referrals/r1/contacts/1");
@@ -126,7 +122,7 @@ TEST_P(StoreConformanceTest, ContactsAreNumberedWithinTheEpisodeAndReplayedByReq
   EXPECT_EQ(c3->contact->link_worker(), kLw1);
   EXPECT_EQ(c3->referral.contact_count(), 2);
 
-  absl::StatusOr<UpdateOutcome> again = Take("r1", Contact(LinkWorker("lw-1"), kT0), "req-c1");
+  absl::StatusOr<UpdateOutcome> again = Take("r1", ContactStep(LinkWorker("lw-1"), kT0), "req-c1");
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->replayed);
   EXPECT_EQ(again->contact->number(), 1);

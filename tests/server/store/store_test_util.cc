@@ -2,11 +2,13 @@
 
 #include <stdlib.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/store/data_keys.h"
 
 namespace sprout::store::testing {
 namespace {
@@ -16,6 +18,20 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
 }
 
 }  // namespace
+
+std::shared_ptr<BodyCipher> TestBodyCipher() {
+  return BodyCipherWithKeys(
+      "t1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n");
+}
+
+std::shared_ptr<BodyCipher> BodyCipherWithKeys(const std::string& key_file_text) {
+  absl::StatusOr<DataKeyRing> keys = DataKeyRing::Parse(key_file_text);
+  if (!keys.ok()) {
+    std::fprintf(stderr, "test key ring: %s\n", std::string(keys.status().message()).c_str());
+    std::abort();
+  }
+  return std::make_shared<BodyCipher>(*std::move(keys));
+}
 
 TempDir::TempDir() {
   const char* base = std::getenv("TEST_TMPDIR");

@@ -4,11 +4,13 @@
 #define SPROUT_TESTS_SERVER_STORE_STORE_TEST_UTIL_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "server/store/body_cipher.h"
 #include "server/store/store.h"
 
 namespace sprout::store::testing {
@@ -17,6 +19,14 @@ namespace sprout::store::testing {
 inline constexpr uint64_t kFeelingLonely = 267076002;
 inline constexpr uint64_t kSocialIsolation = 422650009;
 inline constexpr uint64_t kHousingProblems = 81877007;
+
+// The body cipher test stores seal with: one fixed key "t1", so a store
+// reopened in the same test (or by another helper) opens what it sealed.
+std::shared_ptr<BodyCipher> TestBodyCipher();
+
+// A cipher whose ring is `key_file_text` (DataKeyRing::Parse syntax), for
+// rotation tests. Aborts the test binary on a malformed ring.
+std::shared_ptr<BodyCipher> BodyCipherWithKeys(const std::string& key_file_text);
 
 // A fresh directory under $TEST_TMPDIR or /tmp, removed with its contents
 // when destroyed.
