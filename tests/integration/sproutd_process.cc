@@ -145,12 +145,14 @@ absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
 }
 
 absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
-    const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds) {
+    const std::string& work_dir, const std::vector<std::string>& extra_flags, int timeout_seconds,
+    bool capture_output) {
   absl::Status prepared = PrepareWorkDir(work_dir);
   if (!prepared.ok()) return prepared;
   const std::string port_file = work_dir + "/port";
   std::filesystem::remove(port_file);
-  const pid_t pid = Spawn(SproutdArgs(work_dir, extra_flags), "");
+  const pid_t pid =
+      Spawn(SproutdArgs(work_dir, extra_flags), capture_output ? work_dir + "/sproutd" : "");
   if (pid < 0) return absl::InternalError("fork failed");
   std::unique_ptr<SproutdProcess> process(new SproutdProcess(work_dir, pid));
 

@@ -20,10 +20,13 @@ class SproutdProcess {
  public:
   // Makes a fresh working folder (certificates, key, database) under
   // `work_dir`, starts sproutd with `extra_flags`, and waits until it reports
-  // SERVING on the health service (at most `timeout_seconds`).
+  // SERVING on the health service (at most `timeout_seconds`). With
+  // `capture_output`, sproutd's stderr and stdout go to
+  // `work_dir`/sproutd.stderr and .stdout (for tests that search them)
+  // instead of the test's own.
   static absl::StatusOr<std::unique_ptr<SproutdProcess>> Start(
       const std::string& work_dir, const std::vector<std::string>& extra_flags = {},
-      int timeout_seconds = 120);
+      int timeout_seconds = 120, bool capture_output = false);
 
   // Sends SIGTERM and waits; the exit status is returned by Stop().
   ~SproutdProcess();
