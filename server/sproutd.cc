@@ -122,13 +122,12 @@ absl::StatusOr<std::vector<std::string>> ReloadDataKeys(const std::string& path,
                   cipher.write_key_id(), std::string(keys.status().message()));
     return keys.status();
   }
-  std::vector<std::string> ids;
-  for (const store::DataKey& key : keys->keys()) ids.push_back(key.id);
-  const std::string before = cipher.write_key_id();
+  const std::vector<std::string> before = cipher.key_ids();
   cipher.ReplaceKeys(*std::move(keys));
-  if (before != ids.back()) {
-    spdlog::info("sproutd: data keys reloaded: write key {} -> {} (keys {})", before, ids.back(),
-                 absl::StrJoin(ids, ", "));
+  std::vector<std::string> ids = cipher.key_ids();
+  if (before != ids) {
+    spdlog::info("sproutd: data keys reloaded: write key {} -> {} (keys {} -> {})", before.back(),
+                 ids.back(), absl::StrJoin(before, ", "), absl::StrJoin(ids, ", "));
   }
   return ids;
 }

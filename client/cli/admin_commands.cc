@@ -251,7 +251,8 @@ Action SetUpReencrypt(CLI::App& cmd) {
       auto r = (*client)->ReencryptPatientData(request);
       if (!r.ok()) {
         print_table();
-        if (!request.cursor().empty()) {
+        // Only a cursor the server gave is worth resuming from.
+        if (last.has_value()) {
           ctx.out() << "stopped; resume with --cursor " << request.cursor() << "\n";
         }
         return r.status();

@@ -190,6 +190,12 @@ void BodyCipher::ReplaceKeys(DataKeyRing keys) {
 
 std::string BodyCipher::write_key_id() const { return keys()->write_key().id; }
 
+std::vector<std::string> BodyCipher::key_ids() const {
+  std::vector<std::string> ids;
+  for (const DataKey& key : keys()->keys()) ids.push_back(key.id);
+  return ids;
+}
+
 std::string ReferralRecord(absl::string_view referral_id) {
   return absl::StrCat("referrals/", referral_id);
 }

@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -79,6 +80,8 @@ class BodyCipher {
   void ReplaceKeys(DataKeyRing keys);
 
   std::string write_key_id() const;
+  // Every key id of the ring, the write key last.
+  std::vector<std::string> key_ids() const;
 
  private:
   std::shared_ptr<const DataKeyRing> keys() const;

@@ -145,6 +145,55 @@ TEST_F(SproutctlAdminTest, StatsJsonPrintsTheMessage) {
   EXPECT_THAT(out_.str(), HasSubstr("\"total\": \"3\""));
 }
 
+v1::ReencryptPatientDataResponse Batch(const std::string& table, int64_t reencrypted, int64_t done,
+                                       int64_t rows, const std::string& next) {
+  v1::ReencryptPatientDataResponse r;
+  r.set_write_key_id("k2");
+  r.add_key_ids("k1");
+  r.add_key_ids("k2");
+  r.set_table(table);
+  r.set_rows_scanned(reencrypted);
+  r.set_rows_reencrypted(reencrypted);
+  r.set_table_rows(rows);
+  r.set_table_rows_done(done);
+  r.set_next_cursor(next);
+  r.set_done(next.empty());
+  return r;
+}
+
+TEST_F(SproutctlAdminTest, ReencryptWalksToTheEndPassingEachCursorBack) {
+  std::vector<v1::ReencryptPatientDataRequest> seen(3);
+  EXPECT_CALL(admin_, ReencryptPatientData(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&seen[0]), SetArgPointee<2>(Batch("referrals", 2, 2, 3, "0:2")),
+                      Return(grpc::Status::OK)))
+      .WillOnce(DoAll(SaveArg<1>(&seen[1]), SetArgPointee<2>(Batch("referrals", 1, 3, 3, "1:0")),
+                      Return(grpc::Status::OK)))
+      .WillOnce(DoAll(SaveArg<1>(&seen[2]), SetArgPointee<2>(Batch("queue_items", 3, 3, 3, "")),
+                      Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "reencrypt", "--batch-size", "2"}),
+            kExitOk);
+  EXPECT_EQ(seen[0].cursor(), "");
+  EXPECT_EQ(seen[0].batch_size(), 2);
+  EXPECT_EQ(seen[1].cursor(), "0:2");
+  EXPECT_EQ(seen[2].cursor(), "1:0");
+  EXPECT_EQ(out_.str(),
+            "referrals: 3/3 rows walked, 3 re-encrypted with key k2\n"
+            "queue_items: 3/3 rows walked, 3 re-encrypted with key k2\n"
+            "done: 6 rows read, 6 re-encrypted; every value is sealed with key k2 (keys in the "
+            "file: k1 k2)\n");
+}
+
+TEST_F(SproutctlAdminTest, AnInterruptedReencryptSaysWhereToResume) {
+  EXPECT_CALL(admin_, ReencryptPatientData(_, _, _))
+      .WillOnce(
+          DoAll(SetArgPointee<2>(Batch("referrals", 2, 2, 9, "0:2")), Return(grpc::Status::OK)))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone")))
+      .WillRepeatedly(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone")));
+  EXPECT_NE(Run({"--insecure", "--as", "admin", "admin", "reencrypt", "--cursor", "0:0"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("referrals: 2/9 rows walked, 2 re-encrypted"));
+  EXPECT_THAT(out_.str(), HasSubstr("stopped; resume with --cursor 0:2\n"));
+}
+
 TEST_F(SproutctlAdminTest, HelpDescribesReloadAndStats) {
   EXPECT_EQ(Run({"admin", "reload", "--help"}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("Usage:"));

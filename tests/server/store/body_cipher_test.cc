@@ -93,6 +93,7 @@ TEST(BodyCipherTest, AfterRotationOldValuesOpenAndNewOnesUseTheNewKey) {
   const std::string before = cipher->Seal(ReferralRecord("r1"), kSecret);
   cipher->ReplaceKeys(*DataKeyRing::Parse(kOldKeyLine + kNewKeyLine));
   EXPECT_EQ(cipher->write_key_id(), "k2");
+  EXPECT_THAT(cipher->key_ids(), ::testing::ElementsAre("k1", "k2"));
   const std::string after = cipher->Seal(ReferralRecord("r2"), kSecret);
   EXPECT_EQ(BodyCipher::KeyIdOf(after), "k2");
   EXPECT_EQ(*cipher->Open(ReferralRecord("r1"), before), kSecret);
