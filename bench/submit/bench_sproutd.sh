@@ -1,13 +1,15 @@
 # Sourced by the benchmark scripts: starts sproutd for a benchmark run.
 #
-#   start_bench_sproutd BUILD WORK   -> sets bench_port and bench_pid
+#   start_bench_sproutd BUILD WORK [FLAGS...]   -> sets bench_port and bench_pid
 #
-# Plaintext on loopback (--insecure_dev), its own database, key and cache in
+# Plaintext on loopback (--insecure_dev, unless FLAGS give TLS files: later
+# flags win), its own database, keys and cache in
 # WORK, the demo directory and starter SNOMED release. Every call comes from
 # one practice, so the per-agency and per-PCN limits are off (README
 # "Backpressure").
 start_bench_sproutd() {
   local build=$1 work=$2
+  shift 2
   (umask 077 && head -c 32 /dev/urandom >"$work/pseudonym.key")
   rm -f "$work/data.keys" && "$build/server/store/sprout-keys" new "$work/data.keys" >/dev/null
   rm -f "$work/port"
@@ -16,7 +18,7 @@ start_bench_sproutd() {
     --data_key_file "$work/data.keys" \
     --audit_anchor_file "$work/audit.anchor" \
     --snomed_cache "$work/snomed.cache" --log_level warn \
-    --agency_rate_per_second 0 --pcn_queue_limit 0 >"$work/sproutd.log" 2>&1 &
+    --agency_rate_per_second 0 --pcn_queue_limit 0 "$@" >"$work/sproutd.log" 2>&1 &
   bench_pid=$!
   for _ in $(seq 600); do [ -s "$work/port" ] && break; sleep 0.1; done
   [ -s "$work/port" ] || { echo "sproutd did not start:"; cat "$work/sproutd.log"; return 1; }
