@@ -26,15 +26,41 @@ std::string FormatRewrapCursor(const RewrapCursor& cursor) {
   return absl::StrCat(cursor.table, ":", cursor.after_pk);
 }
 
-absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ResealBodies(
-    const BodyCipher& cipher, const std::vector<StoredBody>& rows) {
+absl::Status CheckRewrapCursor(const RewrapCursor& cursor) {
+  if (cursor.table < 0 || cursor.table >= kSealedTableCount) {
+    return absl::InvalidArgumentError("re-encryption cursor names no table");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RewrapStep> RewrapBatch(const RewrapCursor& cursor, int batch_size,
+                                       const BodyCipher& cipher, RewrapRows& rows) {
+  const SealedTable& table = kSealedTables[cursor.table];
+  const int limit = RewrapBatchSize(batch_size);
+  RewrapStep step;
+  step.table = table.table;
+  step.write_key_id = cipher.write_key_id();
+  absl::StatusOr<std::vector<StoredBody>> read = rows.Read(table, cursor.after_pk, limit);
+  if (!read.ok()) return read.status();
+  // Every body is opened before any is written.
   std::vector<std::pair<int64_t, std::string>> resealed;
-  for (const StoredBody& row : rows) {
+  for (const StoredBody& row : *read) {
     absl::StatusOr<std::optional<std::string>> body = cipher.Reseal(row.record, row.body);
     if (!body.ok()) return body.status();
     if (body->has_value()) resealed.emplace_back(row.pk, std::move(**body));
   }
-  return resealed;
+  for (const auto& [pk, body] : resealed) {
+    if (absl::Status written = rows.Write(table, pk, body); !written.ok()) return written;
+  }
+  absl::StatusOr<std::pair<int64_t, int64_t>> counted =
+      rows.Count(table, read->empty() ? cursor.after_pk : read->back().pk);
+  if (!counted.ok()) return counted.status();
+  step.table_rows = counted->first;
+  step.rows_done = counted->second;
+  step.scanned = static_cast<int64_t>(read->size());
+  step.resealed = static_cast<int64_t>(resealed.size());
+  step.next = NextRewrapCursor(cursor, limit, *read);
+  return step;
 }
 
 std::optional<RewrapCursor> NextRewrapCursor(const RewrapCursor& cursor, int batch_size,

@@ -73,13 +73,33 @@ struct StoredBody {
   std::string body;
 };
 
-// ResealBodies()
+// What a backend supplies for a batch: the three statements below, run
+// inside the writer's transaction.
+class RewrapRows {
+ public:
+  virtual ~RewrapRows() = default;
+  // Up to `limit` rows of `table` after `after_pk`, in key order.
+  virtual absl::StatusOr<std::vector<StoredBody>> Read(const SealedTable& table, int64_t after_pk,
+                                                       int limit) = 0;
+  virtual absl::Status Write(const SealedTable& table, int64_t pk, const std::string& body) = 0;
+  // (rows in the table, rows with key <= through_pk).
+  virtual absl::StatusOr<std::pair<int64_t, int64_t>> Count(const SealedTable& table,
+                                                            int64_t through_pk) = 0;
+};
+
+// INVALID_ARGUMENT for a cursor naming no table.
+absl::Status CheckRewrapCursor(const RewrapCursor& cursor);
+
+// RewrapBatch()
 //
-// The rows of `rows` not on the write key, each with its body sealed again
-// (pk, new body). Fails on the first body that does not open (named by its
-// record), so a batch never half-converts around a damaged row.
-absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ResealBodies(
-    const BodyCipher& cipher, const std::vector<StoredBody>& rows);
+// One batch, the logic both backends share: reads up to `batch_size` rows
+// (bounded by RewrapBatchSize) of the cursor's table, reseals those not on
+// the write key and writes them back, counts progress and finds the next
+// cursor. Fails on the first body that does not open (named by its record),
+// before anything is written, so a batch never half-converts around a
+// damaged row. REQUIRES: CheckRewrapCursor(cursor).ok().
+absl::StatusOr<RewrapStep> RewrapBatch(const RewrapCursor& cursor, int batch_size,
+                                       const BodyCipher& cipher, RewrapRows& rows);
 
 // The step's cursor after a batch of `batch_size` asked for, `rows.size()`
 // read: the same table after the last row, or the next table when this one

@@ -2,6 +2,7 @@
 // key rotation (server/store/body_rewrap.h), run by the writer inside its
 // transaction. The batch's rows are locked (FOR UPDATE), so a replica's
 // concurrent update of a row waits for the batch, and rewrites it after.
+// This file supplies only the statements.
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,47 +12,52 @@
 #include "server/store/postgres/pg_store_impl.h"
 
 namespace sprout::store::postgres {
+namespace {
+
+class PgRewrapRows final : public RewrapRows {
+ public:
+  explicit PgRewrapRows(Connection* writer) : writer_(writer) {}
+
+  absl::StatusOr<std::vector<StoredBody>> Read(const SealedTable& table, int64_t after_pk,
+                                               int limit) override {
+    SPROUT_ASSIGN_OR_RETURN(Result read, writer_->Run(RewrapSelectSql(table, /*lock_rows=*/true),
+                                                      Params().Int(after_pk).Int(limit)));
+    std::vector<StoredBody> rows;
+    rows.reserve(read.rows());
+    for (int i = 0; i < read.rows(); ++i) {
+      rows.push_back(StoredBody{read.Int(i, 0), read.Text(i, 1), read.Text(i, 2)});
+    }
+    return rows;
+  }
+
+  absl::Status Write(const SealedTable& table, int64_t pk, const std::string& body) override {
+    return writer_->Run(RewrapUpdateSql(table), Params().Bytes(body).Int(pk)).status();
+  }
+
+  absl::StatusOr<std::pair<int64_t, int64_t>> Count(const SealedTable& table,
+                                                    int64_t through_pk) override {
+    SPROUT_ASSIGN_OR_RETURN(Result count,
+                            writer_->Run(RewrapCountSql(table), Params().Int(through_pk)));
+    return std::pair<int64_t, int64_t>(count.Int(0, 0), count.Int(0, 1));
+  }
+
+ private:
+  Connection* const writer_;
+};
+
+}  // namespace
 
 absl::StatusOr<RewrapStep> PostgresStoreImpl::RewrapBodies(const RewrapCursor& cursor,
                                                            int batch_size) {
-  if (cursor.table < 0 || cursor.table >= kSealedTableCount) {
-    return absl::InvalidArgumentError("re-encryption cursor names no table");
-  }
+  SPROUT_RETURN_IF_ERROR(CheckRewrapCursor(cursor));
   RewrapStep step;
   SPROUT_RETURN_IF_ERROR(RunOnWriter([this, &cursor, batch_size, &step](bool* partial) {
-    step = RewrapStep();
     *partial = true;
-    return ApplyRewrap(cursor, RewrapBatchSize(batch_size), &step);
+    PgRewrapRows rows(writer_.get());
+    SPROUT_ASSIGN_OR_RETURN(step, RewrapBatch(cursor, batch_size, cipher(), rows));
+    return absl::OkStatus();
   }));
   return step;
-}
-
-absl::Status PostgresStoreImpl::ApplyRewrap(const RewrapCursor& cursor, int batch_size,
-                                            RewrapStep* step) {
-  const SealedTable& table = kSealedTables[cursor.table];
-  step->table = table.table;
-  step->write_key_id = cipher().write_key_id();
-  SPROUT_ASSIGN_OR_RETURN(Result read, writer_->Run(RewrapSelectSql(table, /*lock_rows=*/true),
-                                                    Params().Int(cursor.after_pk).Int(batch_size)));
-  std::vector<StoredBody> rows;
-  rows.reserve(read.rows());
-  for (int i = 0; i < read.rows(); ++i) {
-    rows.push_back(StoredBody{read.Int(i, 0), read.Text(i, 1), read.Text(i, 2)});
-  }
-  SPROUT_ASSIGN_OR_RETURN(auto resealed, ResealBodies(cipher(), rows));
-  for (const auto& [key, body] : resealed) {
-    SPROUT_RETURN_IF_ERROR(
-        writer_->Run(RewrapUpdateSql(table), Params().Bytes(body).Int(key)).status());
-  }
-  SPROUT_ASSIGN_OR_RETURN(
-      Result count, writer_->Run(RewrapCountSql(table),
-                                 Params().Int(rows.empty() ? cursor.after_pk : rows.back().pk)));
-  step->table_rows = count.Int(0, 0);
-  step->rows_done = count.Int(0, 1);
-  step->scanned = static_cast<int64_t>(rows.size());
-  step->resealed = static_cast<int64_t>(resealed.size());
-  step->next = NextRewrapCursor(cursor, batch_size, rows);
-  return absl::OkStatus();
 }
 
 }  // namespace sprout::store::postgres

@@ -133,8 +133,6 @@ class PostgresStoreImpl final : public PostgresStore {
                                 const std::optional<std::string>& open_episode, SubmitOutcome* out,
                                 bool* partial);
   absl::Status InsertAudit(const AuditEvent& event);
-  // The body of RewrapBodies, run by the writer (pg_rewrap.cc).
-  absl::Status ApplyRewrap(const RewrapCursor& cursor, int batch_size, RewrapStep* step);
   const BodyCipher& cipher() const { return *options_.cipher; }
   // A decision made after submission (a reassignment) and its reasons.
   absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,

@@ -174,8 +174,6 @@ class SqliteStoreImpl final : public SqliteStore {
   // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
   absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
   absl::Status ReaderAvailable() const;
-  // The body of RewrapBodies, run by the writer (sqlite_rewrap.cc).
-  absl::Status ApplyRewrap(const RewrapCursor& cursor, int batch_size, RewrapStep* step);
   const BodyCipher& cipher() const { return *options_.cipher; }
 
   // Constant after construction.
