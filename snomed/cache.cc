@@ -225,8 +225,15 @@ absl::Status WriteCache(const std::string& path, absl::string_view fingerprint,
   memcpy(h + 32, &payload, 8);
   memcpy(h + 40, &sums.all, 8);
   std::string tmp = path + ".tmp";
-  FILE* f = fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  // 0600 like everything else sproutd keeps beside its database: the cache
+  // decides how referrals are coded, so it is the service's alone.
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) fchmod(fd, 0600);  // a temporary left by an older sproutd
+  FILE* f = fd < 0 ? nullptr : fdopen(fd, "wb");
+  if (f == nullptr) {
+    if (fd >= 0) close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
   bool ok = fwrite(h, 1, kHeaderSize, f) == kHeaderSize;
   WriteVisitor w{f, &sums.sums};
   VisitArrays(data, w);

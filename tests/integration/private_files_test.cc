@@ -1,6 +1,7 @@
 // What sproutd keeps on disk is the service's alone, through the real binary:
 // the SQLite database, its WAL, shared-memory and lock files are created
-// 0600 in folders created 0700 (whatever the umask); a pseudonym key file
+// 0600 in folders created 0700 (whatever the umask), as are the data keys and
+// the terminology cache; a pseudonym key file
 // others may read stops start-up with one line; a database file others may
 // read is reported at start-up.
 #include <sys/stat.h>
@@ -63,28 +64,43 @@ TEST(PrivateFilesTest, TheDatabaseItsCompanionFilesAndFoldersAreCreatedPrivate) 
   EXPECT_EQ(ModeOf(db + "-wal"), "0600");
   EXPECT_EQ(ModeOf(db + "-shm"), "0600");
   EXPECT_EQ(ModeOf(db + ".lock"), "0600");
+  EXPECT_EQ(ModeOf(dir + "/data.keys"), "0600");
+  EXPECT_EQ(ModeOf(dir + "/snomed.cache"), "0600");
   EXPECT_EQ((*server)->Stop(), 0);
 }
 
-TEST(PrivateFilesTest, AKeyFileOthersMayReadStopsStartUpWithOneLine) {
-  const std::string dir = FreshDir("private_files_key");
-  const std::string key = dir + "/pseudonym.key";
-  std::ofstream(key) << std::string(40, 'k');
+// Makes `file` (in the work folder `folder`) readable by group and others,
+// runs sproutd, and expects it to stop with one line naming `flag`, before
+// it opened the database.
+void ExpectOpenKeyFileStopsStartUp(const std::string& folder, const std::string& file,
+                                   const std::string& flag) {
+  const std::string dir = FreshDir(folder);
+  const std::string key = dir + "/" + file;
+  std::ofstream(key) << (file == "data.keys" ? "k1 " + std::string(64, 'a') + "\n"
+                                             : std::string(40, 'k'));
   std::filesystem::permissions(
       key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                std::filesystem::perms::group_read | std::filesystem::perms::others_read);
   absl::StatusOr<testing::StartupFailure> run = testing::RunSproutdExpectingFailure(dir, {});
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_NE(run->exit_code, 0);
-  EXPECT_THAT(run->stderr_text, HasSubstr("--pseudonym_key_file"));
+  EXPECT_THAT(run->stderr_text, HasSubstr(flag));
   EXPECT_THAT(run->stderr_text, HasSubstr("mode 0644"));
   EXPECT_THAT(run->stderr_text, HasSubstr("chmod 600"));
   int lines_about_it = 0;
   for (absl::string_view line : absl::StrSplit(run->stderr_text, '\n')) {
-    if (absl::StrContains(line, "pseudonym")) ++lines_about_it;
+    if (absl::StrContains(line, file)) ++lines_about_it;
   }
   EXPECT_EQ(lines_about_it, 1) << run->stderr_text;
   EXPECT_FALSE(std::filesystem::exists(dir + "/sprout.db")) << "it opened the database first";
+}
+
+TEST(PrivateFilesTest, APseudonymKeyFileOthersMayReadStopsStartUpWithOneLine) {
+  ExpectOpenKeyFileStopsStartUp("private_files_key", "pseudonym.key", "--pseudonym_key_file");
+}
+
+TEST(PrivateFilesTest, ADataKeyFileOthersMayReadStopsStartUpWithOneLine) {
+  ExpectOpenKeyFileStopsStartUp("private_files_data_key", "data.keys", "--data_key_file");
 }
 
 TEST(PrivateFilesTest, ADatabaseOthersMayReadIsReportedAtStartUp) {
