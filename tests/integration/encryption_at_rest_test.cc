@@ -6,9 +6,7 @@
 // old key can be retired. Failures name what was found, never the value.
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -16,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/read_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sprout/v1/admin_service.grpc.pb.h"
@@ -58,12 +57,8 @@ std::vector<std::pair<std::string, std::string>> PatientStrings() {
   return strings;
 }
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// The file's bytes; empty when it cannot be read (a missing WAL holds nothing).
+std::string ReadWhole(const std::string& path) { return ReadFileToString(path).value_or(""); }
 
 // Labels of the patient strings found in `bytes`.
 std::vector<std::string> PatientStringsIn(const std::string& bytes) {

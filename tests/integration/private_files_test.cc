@@ -96,11 +96,13 @@ void ExpectOpenKeyFileStopsStartUp(const std::string& folder, const std::string&
 }
 
 TEST(PrivateFilesTest, APseudonymKeyFileOthersMayReadStopsStartUpWithOneLine) {
-  ExpectOpenKeyFileStopsStartUp("private_files_key", "pseudonym.key", "--pseudonym_key_file");
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectOpenKeyFileStopsStartUp("private_files_key", "pseudonym.key", "--pseudonym_key_file"));
 }
 
 TEST(PrivateFilesTest, ADataKeyFileOthersMayReadStopsStartUpWithOneLine) {
-  ExpectOpenKeyFileStopsStartUp("private_files_data_key", "data.keys", "--data_key_file");
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectOpenKeyFileStopsStartUp("private_files_data_key", "data.keys", "--data_key_file"));
 }
 
 TEST(PrivateFilesTest, ADatabaseOthersMayReadIsReportedAtStartUp) {
