@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/stubs/logging.h"
+#include "server/grpc_log_bridge.h"
 #include "server/sproutd.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0: any free port)");
@@ -24,8 +25,9 @@ ABSL_FLAG(std::string, tls_key, "certs/out/server.key", "server private key (PEM
 ABSL_FLAG(std::string, tls_client_ca, "certs/out/ca.pem",
           "CA that issues client certificates (PEM); clients must present one");
 ABSL_FLAG(int, tls_reload_seconds, 10,
-          "re-read --tls_cert, --tls_key and --tls_client_ca this often, so replaced files take "
-          "effect for new connections without a restart (0: read once)");
+          "also re-read --tls_cert, --tls_key and --tls_client_ca this often (they are always "
+          "re-read on SIGHUP and by `admin reload`); checked files take effect for new "
+          "connections without a restart, bad ones are refused and logged (0: no timer)");
 ABSL_FLAG(std::string, tls_crl_dir, "",
           "folder of certificate revocation lists named as `openssl rehash` names them "
           "({issuer hash}.r0); client certificates they revoke are refused (empty: none)");
@@ -143,6 +145,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   google::protobuf::SetLogHandler(&LogProtobufThroughSpdlog);
+  sprout::RouteGrpcLogsToSpdlog();
 
   sprout::SproutdOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);

@@ -10,12 +10,15 @@
 
 #include <cmath>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "base/clock.h"
 #include "base/private_files.h"
 #include "base/read_file.h"
@@ -29,6 +32,7 @@
 #include "server/api/referral_service.h"
 #include "server/api/terminology_service.h"
 #include "server/audit/audit_anchor_keeper.h"
+#include "server/auth/server_certificates.h"
 #include "server/common/errors.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
@@ -79,15 +83,6 @@ bool IsLoopback(absl::string_view address) {
          absl::StartsWith(address, "[::1]:");
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
-  absl::StatusOr<std::string> content = ReadFileToString(path);
-  if (!content.ok()) {
-    return absl::Status(content.status().code(),
-                        absl::StrCat(what, ": ", content.status().message()));
-  }
-  return content;
-}
-
 // Reloads the routing configuration and logs one line either way: the one
 // path behind AdminService.ReloadDirectory and SIGHUP.
 absl::StatusOr<pipeline::ReloadOutcome> ReloadAndLog(pipeline::RoutingReloader& reloader,
@@ -130,6 +125,45 @@ absl::StatusOr<std::vector<std::string>> ReloadDataKeys(const std::string& path,
                  ids.back(), absl::StrJoin(before, ", "), absl::StrJoin(ids, ", "));
   }
   return ids;
+}
+
+// How far ahead an expiring server certificate is warned about.
+constexpr absl::Duration kCertificateExpiryWarning = absl::Hours(24 * 14);
+
+std::string SummaryLine(const auth::CertificateSummary& c) {
+  return absl::StrCat(c.subject, ", ", c.fingerprint, ", expires ",
+                      absl::FormatTime("%Y-%m-%d %H:%M UTC", c.not_after, absl::UTCTimeZone()),
+                      "; ", c.client_cas, " client CA certificate(s)");
+}
+
+// Re-reads the server certificate, key and client CA (the SIGHUP, admin
+// reload and timer path) and logs one line when they changed or were refused.
+// With `last_refusal` (the timer, which repeats), a refusal is logged only
+// when it differs from the last one, which it then records.
+absl::StatusOr<auth::CertificateSummary> ReloadCertificatesAndLog(
+    auth::ServerCertificates& certificates, absl::string_view by,
+    std::string* last_refusal = nullptr) {
+  absl::StatusOr<auth::CertificateSummary> reloaded = certificates.Reload();
+  const std::string refusal = reloaded.ok() ? "" : std::string(reloaded.status().message());
+  const bool repeated = last_refusal != nullptr && *last_refusal == refusal;
+  if (last_refusal != nullptr) *last_refusal = refusal;
+  if (!reloaded.ok()) {
+    if (!repeated) {
+      spdlog::error("sproutd: TLS certificates not reloaded ({}), still serving {}: {}",
+                    std::string(by), certificates.current().fingerprint,
+                    std::string(reloaded.status().message()));
+    }
+    return reloaded;
+  }
+  if (reloaded->changed) {
+    spdlog::info("sproutd: TLS certificates reloaded ({}): {}; new connections use them",
+                 std::string(by), SummaryLine(*reloaded));
+  }
+  if (reloaded->changed && reloaded->not_after - absl::Now() < kCertificateExpiryWarning) {
+    spdlog::warn("sproutd: the server certificate {} expires within 14 days; replace it",
+                 reloaded->fingerprint);
+  }
+  return reloaded;
 }
 
 // Everything that exists once start-up has loaded; destroyed after the gRPC
@@ -192,8 +226,13 @@ class SproutdImpl final : public Sproutd {
     if (components == nullptr || !components->reload_directory) {
       return absl::UnavailableError("sproutd has not finished starting; nothing to reload");
     }
+    absl::Status certificates =
+        components->reload_certificates
+            ? components->reload_certificates({"sproutd", "operator"}).status()
+            : absl::OkStatus();
     absl::Status keys = components->reload_data_keys().status();
     absl::Status routing = components->reload_directory({"sproutd", "operator"}).status();
+    if (!certificates.ok()) return certificates;
     return routing.ok() ? keys : routing;
   }
 
@@ -223,6 +262,10 @@ class SproutdImpl final : public Sproutd {
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
     }
+    if (certificate_timer_.joinable()) {
+      stop_certificate_timer_.Notify();
+      certificate_timer_.join();
+    }
     // Only after the server has drained: in-flight commits finish and flush.
     if (loaded_ != nullptr) loaded_->queue_watch.reset();
     // The last audit record is committed: anchor the trail's final head.
@@ -246,35 +289,45 @@ class SproutdImpl final : public Sproutd {
           "development only, loopback only");
       return grpc::InsecureServerCredentials();
     }
-    // Read here first so that a missing or unreadable file stops start-up
-    // with one line naming its flag.
-    grpc::SslServerCredentialsOptions ssl(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    SPROUT_ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                            ReadFile(options_.tls_client_ca_file, "--tls_client_ca"));
-    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-    SPROUT_ASSIGN_OR_RETURN(pair.private_key, ReadFile(options_.tls_key_file, "--tls_key"));
-    SPROUT_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options_.tls_cert_file, "--tls_cert"));
-    if (options_.tls_reload_seconds == 0 && options_.tls_crl_dir.empty()) {
-      ssl.pem_key_cert_pairs.push_back(std::move(pair));
-      return grpc::SslServerCredentials(ssl);
-    }
     if (!options_.tls_crl_dir.empty() && !std::filesystem::is_directory(options_.tls_crl_dir)) {
       return absl::InvalidArgumentError(
           absl::StrCat("--tls_crl_dir: ", options_.tls_crl_dir, " is not a folder"));
     }
-    // The same files, watched: gRPC re-reads them every tls_reload_seconds
-    // and new handshakes use what it read (a mismatched key and certificate
-    // caught mid-replacement are ignored until they match).
+    // Checked here so that a missing, unreadable or mismatched file stops
+    // start-up with one line naming its flag; gRPC reads the checked copies.
+    SPROUT_ASSIGN_OR_RETURN(certificates_, auth::ServerCertificates::Create(
+                                               {options_.tls_cert_file, options_.tls_key_file,
+                                                options_.tls_client_ca_file},
+                                               {"--tls_cert", "--tls_key", "--tls_client_ca"}));
+    const auth::CertificateSummary served = certificates_->current();
+    spdlog::info("sproutd: serving TLS certificate {}", SummaryLine(served));
+    if (served.not_after - absl::Now() < kCertificateExpiryWarning) {
+      spdlog::warn("sproutd: the server certificate {} expires within 14 days; replace it",
+                   served.fingerprint);
+    }
+    // gRPC re-reads the staged copies every second; they change only when a
+    // reload stages new ones (server/auth/server_certificates.h).
+    const auth::CertificatePaths staged = certificates_->staged();
     auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-        options_.tls_key_file, options_.tls_cert_file, options_.tls_client_ca_file,
-        options_.tls_reload_seconds > 0 ? options_.tls_reload_seconds : 24 * 3600);
+        staged.private_key, staged.cert_chain, staged.client_ca, /*refresh_interval_sec=*/1);
     grpc::experimental::TlsServerCredentialsOptions tls(provider);
     tls.watch_root_certs();
     tls.watch_identity_key_cert_pairs();
     tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     if (!options_.tls_crl_dir.empty()) tls.set_crl_directory(options_.tls_crl_dir);
+    if (options_.tls_reload_seconds > 0) {
+      certificate_timer_ = std::thread([this] { ReloadCertificatesOnTimer(); });
+    }
     return grpc::experimental::TlsServerCredentials(tls);
+  }
+
+  // Re-reads the certificate files every --tls_reload_seconds until shutdown.
+  void ReloadCertificatesOnTimer() {
+    std::string last_refusal;
+    while (!stop_certificate_timer_.WaitForNotificationWithTimeout(
+        absl::Seconds(options_.tls_reload_seconds))) {
+      ReloadCertificatesAndLog(*certificates_, "timer", &last_refusal).IgnoreError();
+    }
   }
 
   absl::Status StartListening() {
@@ -500,6 +553,13 @@ class SproutdImpl final : public Sproutd {
     c.reload_data_keys = [path = options_.data_key_file, cipher = loaded->body_cipher.get()] {
       return ReloadDataKeys(path, *cipher);
     };
+    if (certificates_ != nullptr) {
+      c.reload_certificates = [certificates =
+                                   certificates_.get()](const pipeline::ReloadActor& actor) {
+        return ReloadCertificatesAndLog(*certificates,
+                                        absl::StrCat("by ", actor.organisation, " ", actor.role));
+      };
+    }
     loaded_ = std::move(loaded);
     return absl::OkStatus();
   }
@@ -510,6 +570,11 @@ class SproutdImpl final : public Sproutd {
   api::QueueServiceImpl queues_;
   api::TerminologyServiceImpl terminology_;
   api::AdminServiceImpl admin_;
+  // The TLS material gRPC serves (null in plaintext development mode), and
+  // the thread re-reading it every --tls_reload_seconds.
+  std::unique_ptr<auth::ServerCertificates> certificates_;
+  std::thread certificate_timer_;
+  absl::Notification stop_certificate_timer_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::unique_ptr<Loaded> loaded_;

@@ -33,10 +33,12 @@ struct SproutdOptions {
   std::string tls_cert_file = "certs/out/server.pem";
   std::string tls_key_file = "certs/out/server.key";
   std::string tls_client_ca_file = "certs/out/ca.pem";
-  // How often the three files above are re-read (seconds): replaced files
-  // (write them whole, then rename into place) take effect for new
-  // connections without a restart; connections already open keep theirs.
-  // 0: read once at start-up.
+  // The three files above are re-read on SIGHUP, by
+  // AdminService.ReloadDirectory and, when this is above 0, every this many
+  // seconds. Each time they are checked (PEM, the key matches the
+  // certificate, valid now) before gRPC sees them: a good set takes effect for
+  // new connections within a second, connections already open keep theirs,
+  // and a bad set is refused and logged while the previous one stays.
   int tls_reload_seconds = 10;
   // A folder of certificate revocation lists, each named by its issuer's
   // hash as `openssl rehash` names them ({hash}.r0): a client certificate

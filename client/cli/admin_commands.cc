@@ -189,6 +189,13 @@ Action SetUpReload(CLI::App&) {
               << "directory " << r.previous_version() << " -> " << r.directory_version() << "\n"
               << "policy '" << r.policy_name() << "' " << r.previous_policy_version() << " -> "
               << r.policy_version() << "\n";
+          if (r.has_server_certificate()) {
+            const v1::ServerCertificate& c = r.server_certificate();
+            out << "server certificate " << (c.changed() ? "replaced: " : "unchanged: ")
+                << c.subject() << ", " << c.fingerprint() << ", expires "
+                << FormatTimestamp(c.expire_time()) << "; " << c.client_ca_count()
+                << " client CA certificate(s)\n";
+          }
         });
   };
 }

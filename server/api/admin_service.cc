@@ -184,8 +184,29 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
                                      "with --directory to load new ones",
                                      {{"method", "ReloadDirectory"}}));
   }
-  absl::StatusOr<pipeline::ReloadOutcome> outcome = call->components->reload_directory(
-      {call->principal.organisation_code, std::string(auth::RoleName(call->principal.role))});
+  const pipeline::ReloadActor actor{call->principal.organisation_code,
+                                    std::string(auth::RoleName(call->principal.role))};
+  // The certificates first: checking them changes nothing when they fail.
+  if (call->components->reload_certificates) {
+    absl::StatusOr<auth::CertificateSummary> certificates =
+        call->components->reload_certificates(actor);
+    if (!certificates.ok()) {
+      return FinishUnary(
+          context, FailedPreconditionWithViolation(
+                       "TLS_MATERIAL_INVALID", "TLS", "--tls_cert, --tls_key, --tls_client_ca",
+                       absl::StrCat(certificates.status().message(),
+                                    "; nothing was reloaded, sproutd still "
+                                    "serves the certificates it had")));
+    }
+    sprout::v1::ServerCertificate* out = response->mutable_server_certificate();
+    out->set_subject(certificates->subject);
+    out->set_fingerprint(certificates->fingerprint);
+    *out->mutable_expire_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+        absl::ToUnixNanos(certificates->not_after));
+    out->set_client_ca_count(certificates->client_cas);
+    out->set_changed(certificates->changed);
+  }
+  absl::StatusOr<pipeline::ReloadOutcome> outcome = call->components->reload_directory(actor);
   if (!outcome.ok()) return FinishUnary(context, outcome.status());
   response->set_directory_version(outcome->directory_version);
   response->set_previous_version(outcome->previous_directory_version);

@@ -13,6 +13,7 @@
 #include "server/admission/agency_rate_limiter.h"
 #include "server/admission/queue_limiter.h"
 #include "server/api/queue_watch_hub.h"
+#include "server/auth/server_certificates.h"
 #include "server/common/keyed_hash.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
@@ -65,6 +66,12 @@ struct Components {
   // write key last; the same path as SIGHUP. The old keys stay in force on
   // error. Null when not supported.
   std::function<absl::StatusOr<std::vector<std::string>>()> reload_data_keys;
+  // Re-reads and checks the server certificate, key and client CA files given
+  // at start-up and stages them for new connections
+  // (auth::ServerCertificates::Reload), logging the result; the same path as
+  // SIGHUP. What was served stays on error. Null in plaintext development mode.
+  std::function<absl::StatusOr<auth::CertificateSummary>(const pipeline::ReloadActor&)>
+      reload_certificates;
 };
 
 // How callers are identified.

@@ -1,5 +1,7 @@
 #include "server/auth/policy.h"
 
+#include <vector>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -8,26 +10,20 @@
 namespace sprout::auth {
 namespace {
 
-enum RoleBits : unsigned { kR = 1, kL = 2, kA = 4 };
+constexpr unsigned kR = 1u << static_cast<int>(Role::kReferrer);
+constexpr unsigned kL = 1u << static_cast<int>(Role::kLinkWorker);
+constexpr unsigned kA = 1u << static_cast<int>(Role::kAdmin);
+constexpr unsigned kEveryone = kR | kL | kA;
 
-unsigned Bit(Role role) {
-  switch (role) {
-    case Role::kReferrer:
-      return kR;
-    case Role::kLinkWorker:
-      return kL;
-    case Role::kAdmin:
-      return kA;
-  }
-  return 0;
-}
-
-const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
-  static const auto* const roles = new absl::flat_hash_map<absl::string_view, unsigned>{
+// The policy table: which roles may call each method. Every RPC of every
+// service has a row (the authorization matrix test checks it against the
+// services' descriptors); a method without one is refused to everybody.
+const std::vector<MethodPolicy>& Table() {
+  static const auto* const table = new std::vector<MethodPolicy>{
       // ReferralService: referrers send and follow; admins may look.
       {"SubmitReferral", kR},
       {"ValidateReferral", kR | kA},
-      {"GetReferral", kR | kL | kA},
+      {"GetReferral", kEveryone},
       {"ListReferrals", kR | kA},
       {"WithdrawReferral", kR | kA},
       {"WatchReferral", kR | kA},
@@ -44,13 +40,13 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"ResolveCodingReview", kL | kA},
       {"GetCaseload", kL | kA},
       // TerminologyService: reference data, open to every role.
-      {"GetConcept", kR | kL | kA},
-      {"Subsumes", kR | kL | kA},
-      {"ExpandEcl", kR | kL | kA},
-      {"SearchConcepts", kR | kL | kA},
-      {"ValidateCode", kR | kL | kA},
-      {"TranslateCode", kR | kL | kA},
-      {"GetRelease", kR | kL | kA},
+      {"GetConcept", kEveryone},
+      {"Subsumes", kEveryone},
+      {"ExpandEcl", kEveryone},
+      {"SearchConcepts", kEveryone},
+      {"ValidateCode", kEveryone},
+      {"TranslateCode", kEveryone},
+      {"GetRelease", kEveryone},
       // AdminService.
       {"QueryRoutingLog", kA},
       {"GetRoutingDecision", kA},
@@ -63,6 +59,15 @@ const absl::flat_hash_map<absl::string_view, unsigned>& MethodRoles() {
       {"ListOverdueItems", kA},
       {"ReencryptPatientData", kA},
   };
+  return *table;
+}
+
+const absl::flat_hash_map<absl::string_view, unsigned>& RolesByMethod() {
+  static const auto* const roles = [] {
+    auto* map = new absl::flat_hash_map<absl::string_view, unsigned>();
+    for (const MethodPolicy& row : Table()) map->emplace(row.method, row.roles);
+    return map;
+  }();
   return *roles;
 }
 
@@ -76,9 +81,15 @@ absl::Status Denied(const Principal& principal, absl::string_view what) {
 
 }  // namespace
 
+const std::vector<MethodPolicy>& MethodPolicies() { return Table(); }
+
+bool RoleMayCall(Role role, absl::string_view method) {
+  auto it = RolesByMethod().find(method);
+  return it != RolesByMethod().end() && (it->second & (1u << static_cast<int>(role))) != 0;
+}
+
 absl::Status AuthorizeMethod(const Principal& principal, absl::string_view method) {
-  auto it = MethodRoles().find(method);
-  if (it == MethodRoles().end() || (it->second & Bit(principal.role)) == 0) {
+  if (!RoleMayCall(principal.role, method)) {
     return Denied(principal, absl::StrCat("call ", method));
   }
   return absl::OkStatus();

@@ -2,6 +2,8 @@
 #ifndef SPROUT_SERVER_AUTH_POLICY_H_
 #define SPROUT_SERVER_AUTH_POLICY_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "server/auth/principal.h"
@@ -15,6 +17,18 @@ namespace sprout::auth {
 //
 // Returns OK, or PERMISSION_DENIED naming the method and the role.
 absl::Status AuthorizeMethod(const Principal& principal, absl::string_view method);
+
+// One row of the method policy table.
+struct MethodPolicy {
+  absl::string_view method;  // the RPC's short name
+  unsigned roles;            // bit (1 << Role) for each role that may call it
+};
+
+// The whole table, in the services' order: what AuthorizeMethod enforces.
+const std::vector<MethodPolicy>& MethodPolicies();
+
+// Whether `role` may call `method` at all (before per-resource checks).
+bool RoleMayCall(Role role, absl::string_view method);
 
 // A referrer may read referrals its organisation sent; admins may read any.
 absl::Status AuthorizeReferralRead(const Principal& principal,

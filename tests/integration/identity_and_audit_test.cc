@@ -10,13 +10,15 @@
 //    break-glass read with a reason, which is audited and listed;
 //  - a refusal for something the caller may not see is the answer for
 //    something that does not exist.
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "client/channel.h"
+#include "client/client_options.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -31,18 +33,12 @@
 namespace sprout {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::CertificateSpec;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::KeyUsage;
 using ::testing::Not;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
   google::rpc::Status details;
@@ -91,13 +87,9 @@ class IdentityAndAuditTest : public testing::SproutdSuite<IdentityAndAuditTest> 
 
   // A client certificate named `name` signed by the server's CA, usable
   // with server_->Channel(name).
-  static void Mint(const std::string& name, CertificateSpec spec) {
-    const std::string certs = server_->work_dir() + "/certs/";
-    absl::StatusOr<testing::Certificate> cert =
-        testing::MintCertificate(spec, ReadAll(certs + "ca.pem"), ReadAll(certs + "ca.key"));
-    ASSERT_TRUE(cert.ok()) << cert.status();
-    std::ofstream(certs + name + ".pem") << cert->cert_pem;
-    std::ofstream(certs + name + ".key") << cert->key_pem;
+  static void Mint(const std::string& name, const CertificateSpec& spec) {
+    absl::Status minted = testing::MintCertificateFiles(spec, server_->work_dir() + "/certs", name);
+    ASSERT_TRUE(minted.ok()) << minted;
   }
 
   static std::vector<sprout::v1::AuditRecord> AuditRecords(const std::string& action) {
@@ -136,6 +128,12 @@ TEST_F(IdentityAndAuditTest, CertificatesWithoutExactlyOneValidIdentityAreUnauth
        {"urn:sprout:org:Y99001:role:referrer:role:admin"},
        "more than one \":role:\""},
       {"no-sprout-uri", {"spiffe://example.org/gp"}, "no urn:sprout:org: subjectAltName URI"},
+      {"link-worker-without-id",
+       {"urn:sprout:org:U99001:role:link_worker"},
+       "a link_worker identity URI needs \":lw:{id}\""},
+      {"malformed-role",
+       {"urn:sprout:org:Y99001:role:superuser"},
+       "role must be referrer, link_worker or admin"},
       {"ghost-link-worker",
        {"urn:sprout:org:U99001:role:link_worker:lw:ghost"},
        "pcns/U99001/linkWorkers/ghost is not in the directory"},
@@ -170,6 +168,56 @@ TEST_F(IdentityAndAuditTest, CertificatesWithoutExactlyOneValidIdentityAreUnauth
     status = admin->VerifyAuditLog(Context().get(), {}, &verify);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
+}
+
+// Certificates the TLS handshake itself refuses: none at all, one from another
+// CA, one expired and one not valid yet. No call is answered.
+TEST_F(IdentityAndAuditTest, HandshakesWithoutAValidClientCertificateAreRefused) {
+  const std::string certs = server_->work_dir() + "/certs";
+  auto list_as = [&](const std::string& cert_dir, const std::string& name) {
+    client::ClientOptions options;
+    options.target = server_->target();
+    options.ca_file = certs + "/ca.pem";
+    if (!name.empty()) {
+      options.cert_file = cert_dir + "/" + name + ".pem";
+      options.key_file = cert_dir + "/" + name + ".key";
+    }
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::CreateChannel(options);
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    if (!channel.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "no channel");
+    sprout::v1::ListReferralsResponse response;
+    grpc::Status status = sprout::v1::ReferralService::NewStub(*channel)->ListReferrals(
+        Context().get(), {}, &response);
+    if (!status.ok()) EXPECT_THAT(response.referrals(), IsEmpty());
+    return status;
+  };
+  EXPECT_EQ(list_as("", "").error_code(), grpc::StatusCode::UNAVAILABLE) << "no certificate";
+
+  const std::string other_ca = server_->work_dir() + "/other-ca";
+  ASSERT_EQ(std::system(absl::StrCat(testing::SourceDir(), "/certs/make-dev-certs --out ", other_ca,
+                                     " --practice Y99001 --pcn U99001 >/dev/null")
+                            .c_str()),
+            0);
+  EXPECT_EQ(list_as(other_ca, "gp").error_code(), grpc::StatusCode::UNAVAILABLE)
+      << "a certificate from another CA with a valid identity";
+
+  CertificateSpec expired{{"urn:sprout:org:Y99001:role:referrer"}, KeyUsage::kClientAuth, "old"};
+  expired.not_before_seconds = -2 * 86400;
+  expired.not_after_seconds = -86400;
+  Mint("expired", expired);
+  EXPECT_EQ(list_as(certs, "expired").error_code(), grpc::StatusCode::UNAVAILABLE) << "expired";
+
+  CertificateSpec early{{"urn:sprout:org:Y99001:role:referrer"}, KeyUsage::kClientAuth, "early"};
+  early.not_before_seconds = 86400;
+  early.not_after_seconds = 2 * 86400;
+  Mint("not-yet-valid", early);
+  EXPECT_EQ(list_as(certs, "not-yet-valid").error_code(), grpc::StatusCode::UNAVAILABLE)
+      << "not valid yet";
+
+  // The same identity in a valid certificate is answered.
+  Mint("gp-again",
+       CertificateSpec{{"urn:sprout:org:Y99001:role:referrer"}, KeyUsage::kClientAuth, "gp-again"});
+  EXPECT_TRUE(list_as(certs, "gp-again").ok());
 }
 
 TEST_F(IdentityAndAuditTest, ACertificateWithoutClientAuthUsageIsRefused) {

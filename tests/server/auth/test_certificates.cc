@@ -6,11 +6,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <fstream>
 #include <memory>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/read_file.h"
 
 namespace sprout::testing {
 namespace {
@@ -62,8 +65,8 @@ absl::StatusOr<Certificate> MintCertificate(const CertificateSpec& spec,
   X509_set_version(cert.get(), 2);
   static long serial = 1000;
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), ++serial);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), spec.not_before_seconds);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), spec.not_after_seconds);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
@@ -109,6 +112,25 @@ absl::StatusOr<Certificate> MintCertificate(const CertificateSpec& spec,
   PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
   out.key_pem = BioText(key_bio.get());
   return out;
+}
+
+absl::Status MintCertificateFiles(const CertificateSpec& spec, const std::string& certs_dir,
+                                  const std::string& name) {
+  absl::StatusOr<std::string> ca = ReadFileToString(certs_dir + "/ca.pem");
+  if (!ca.ok()) return ca.status();
+  absl::StatusOr<std::string> ca_key = ReadFileToString(certs_dir + "/ca.key");
+  if (!ca_key.ok()) return ca_key.status();
+  absl::StatusOr<Certificate> cert = MintCertificate(spec, *ca, *ca_key);
+  if (!cert.ok()) return cert.status();
+  for (const auto& [suffix, text] :
+       {std::pair<const char*, const std::string&>{".pem", cert->cert_pem},
+        {".key", cert->key_pem}}) {
+    const std::string path = certs_dir + "/" + name + suffix;
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace sprout::testing
