@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/api/call.h"
@@ -191,12 +192,15 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
     absl::StatusOr<auth::CertificateSummary> certificates =
         call->components->reload_certificates(actor);
     if (!certificates.ok()) {
-      return FinishUnary(
-          context, FailedPreconditionWithViolation(
-                       "TLS_MATERIAL_INVALID", "TLS", "--tls_cert, --tls_key, --tls_client_ca",
-                       absl::StrCat(certificates.status().message(),
-                                    "; nothing was reloaded, sproutd still "
-                                    "serves the certificates it had")));
+      // "--tls_key: {path}: {problem}": the flag is the subject at fault.
+      const std::pair<absl::string_view, absl::string_view> flag_and_problem =
+          absl::StrSplit(certificates.status().message(), absl::MaxSplits(": ", 1));
+      return FinishUnary(context,
+                         FailedPreconditionWithViolation(
+                             "TLS_MATERIAL_INVALID", "TLS", flag_and_problem.first,
+                             absl::StrCat(flag_and_problem.second,
+                                          "; nothing was reloaded, sproutd still serves the "
+                                          "certificates it had")));
     }
     sprout::v1::ServerCertificate* out = response->mutable_server_certificate();
     out->set_subject(certificates->subject);
