@@ -78,6 +78,11 @@ ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error or of
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening (for --listen=...:0)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish on SIGTERM");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "where the Prometheus metrics endpoint (HTTP GET /metrics) listens; port 0 picks a free "
+          "one; empty: none");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "if set, the metrics endpoint's port is written to this file once listening");
 
 namespace {
 
@@ -172,6 +177,7 @@ int main(int argc, char** argv) {
   options.pcn_queue_limit = absl::GetFlag(FLAGS_pcn_queue_limit);
   options.overdue_working_days = absl::GetFlag(FLAGS_overdue_working_days);
   options.overdue_urgent_working_days = absl::GetFlag(FLAGS_overdue_urgent_working_days);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
 
   // Block the shutdown and reload signals in every thread; one thread waits
   // for them.
@@ -192,10 +198,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sproutd: cannot start: %s\n", std::string(started.message()).c_str());
     return 1;
   }
-  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
-    if (!WritePortFile(port_file, (*server)->port())) {
+  // The metrics port first: whoever waits for --port_file then finds both.
+  struct PortFile {
+    const char* flag;
+    std::string path;
+    int port;
+  };
+  const PortFile port_files[] = {
+      {"metrics_port_file", absl::GetFlag(FLAGS_metrics_port_file), (*server)->metrics_port()},
+      {"port_file", absl::GetFlag(FLAGS_port_file), (*server)->port()}};
+  for (const PortFile& f : port_files) {
+    if (f.path.empty()) continue;
+    if (!WritePortFile(f.path, f.port)) {
       // Whoever asked for the port would wait for it for ever.
-      std::fprintf(stderr, "sproutd: cannot write --port_file=%s: %s\n", port_file.c_str(),
+      std::fprintf(stderr, "sproutd: cannot write --%s=%s: %s\n", f.flag, f.path.c_str(),
                    std::strerror(errno));
       (*server)->Shutdown(absl::ZeroDuration());
       return 1;

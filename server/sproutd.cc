@@ -6,7 +6,9 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
+#include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <filesystem>
@@ -39,6 +41,8 @@
 #include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
+#include "server/metrics/rpc_metrics_interceptor.h"
+#include "server/metrics/service_metrics.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
@@ -49,6 +53,7 @@
 #include "server/store/body_cipher.h"
 #include "server/store/data_keys.h"
 #include "server/store/open_store.h"
+#include "server/store/postgres/postgres_store.h"
 #include "snomed/terminology.h"
 #include "snomed/terminology_holder.h"
 
@@ -220,6 +225,7 @@ class SproutdImpl final : public Sproutd {
   }
 
   int port() const override { return port_; }
+  int metrics_port() const override { return metrics_port_; }
 
   absl::Status ReloadRouting() override {
     const api::Components* components = state_.components();
@@ -250,6 +256,8 @@ class SproutdImpl final : public Sproutd {
       }
       stopping_ = true;
     }
+    // Its gauges read the components below; no scrape may outlive them.
+    metrics_endpoint_.reset();
     if (server_ != nullptr) {
       server_->GetHealthCheckService()->SetServingStatus(false);
       // Watch streams never end by themselves: end them so the drain does
@@ -340,6 +348,10 @@ class SproutdImpl final : public Sproutd {
     builder.RegisterService(&queues_);
     builder.RegisterService(&terminology_);
     builder.RegisterService(&admin_);
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(std::make_unique<metrics::RpcMetricsInterceptorFactory>(&metrics_));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       server_.reset();
@@ -348,6 +360,26 @@ class SproutdImpl final : public Sproutd {
     }
     server_->GetHealthCheckService()->SetServingStatus(false);
     spdlog::info("sproutd: listening on {}, NOT_SERVING while loading", BoundAddress());
+    return StartMetricsEndpoint();
+  }
+
+  absl::Status StartMetricsEndpoint() {
+    if (options_.metrics_listen.empty()) return absl::OkStatus();
+    try {
+      metrics_endpoint_ = std::make_unique<prometheus::Exposer>(options_.metrics_listen,
+                                                                /*num_threads=*/1);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(absl::StrCat("--metrics_listen: cannot listen on ",
+                                                 options_.metrics_listen, ": ", e.what()));
+    }
+    for (const std::weak_ptr<prometheus::Collectable>& c : metrics_.collectables()) {
+      metrics_endpoint_->RegisterCollectable(c);
+    }
+    const std::vector<int> ports = metrics_endpoint_->GetListeningPorts();
+    metrics_port_ = ports.empty() ? 0 : ports.front();
+    const size_t colon = options_.metrics_listen.rfind(':');
+    spdlog::info("sproutd: metrics on http://{}:{}/metrics",
+                 options_.metrics_listen.substr(0, colon), metrics_port_);
     return absl::OkStatus();
   }
 
@@ -371,6 +403,7 @@ class SproutdImpl final : public Sproutd {
       return absl::Status(terminology.status().code(),
                           absl::StrCat("SNOMED release: ", terminology.status().message()));
     }
+    const absl::Duration terminology_load_time = absl::Now() - t0;
     spdlog::info("sproutd: SNOMED CT {} ({} concepts) loaded in {} ms{}",
                  (*terminology)->release().identity, (*terminology)->concept_count(),
                  absl::ToInt64Milliseconds(absl::Now() - t0),
@@ -560,8 +593,66 @@ class SproutdImpl final : public Sproutd {
                                         absl::StrCat("by ", actor.organisation, " ", actor.role));
       };
     }
+    c.metrics = &metrics_;
+    AddScrapeGauges(*loaded, terminology_load_time);
     loaded_ = std::move(loaded);
     return absl::OkStatus();
+  }
+
+  // The gauges computed at each scrape (doc/metrics.md). They read `loaded`,
+  // which outlives the metrics endpoint (Shutdown stops it first).
+  void AddScrapeGauges(const Loaded& loaded, absl::Duration terminology_load_time) {
+    using metrics::GaugeValue;
+    metrics_.AddScrapeGauge({"sprout_build_info", "Always 1; the labels say what is running", [] {
+                               return std::vector<GaugeValue>{
+                                   {{{"version", SPROUT_VERSION}, {"grpc", grpc::Version()}}, 1}};
+                             }});
+    metrics_.AddScrapeGauge(
+        {"sprout_terminology_release_info", "Always 1; the SNOMED CT release in use",
+         [holder = loaded.terminology.get()] {
+           const snomed::ReleaseInfo& release = holder->Get()->release();
+           return std::vector<GaugeValue>{
+               {{{"release", release.identity}, {"effective_date", release.effective_date}}, 1}};
+         }});
+    const double load_seconds = absl::ToDoubleSeconds(terminology_load_time);
+    metrics_.AddScrapeGauge({"sprout_terminology_load_seconds",
+                             "How long the SNOMED CT release took to load at start-up",
+                             [load_seconds] {
+                               return std::vector<GaugeValue>{{{}, load_seconds}};
+                             }});
+    metrics_.AddScrapeGauge({"sprout_routing_config_info",
+                             "Always 1; the directory version and routing policy in force",
+                             [holder = loaded.routing.get()] {
+                               std::shared_ptr<const routing::RoutingConfig> config = holder->Get();
+                               return std::vector<GaugeValue>{
+                                   {{{"directory_version", config->directory->version()},
+                                     {"policy", config->policy->name()},
+                                     {"policy_version", config->policy->version()}},
+                                    1}};
+                             }});
+    if (loaded.queue_limits != nullptr && loaded.queue_limits->enabled()) {
+      metrics_.AddScrapeGauge(
+          {"sprout_pcn_queue_waiting",
+           "Referrals waiting on each PCN's queues as the queue limit last counted them (every "
+           "PCN that has had a submission since start-up)",
+           [limits = loaded.queue_limits.get(), directory = loaded.directory.get()] {
+             std::vector<GaugeValue> values;
+             for (const routing::Pcn& pcn : directory->Get()->pcns()) {
+               const int64_t waiting = limits->Occupancy(absl::StrCat("pcns/", pcn.code));
+               if (waiting > 0) values.push_back({{{"pcn", pcn.code}}, double(waiting)});
+             }
+             return values;
+           }});
+    }
+    if (!store::IsPostgresConnInfo(options_.database_file)) {
+      metrics_.AddScrapeGauge({"sprout_sqlite_wal_bytes",
+                               "Size of the SQLite write-ahead log (-wal file)",
+                               [wal = options_.database_file + "-wal"] {
+                                 struct stat st {};
+                                 const double bytes = stat(wal.c_str(), &st) == 0 ? st.st_size : 0;
+                                 return std::vector<GaugeValue>{{{}, bytes}};
+                               }});
+    }
   }
 
   const SproutdOptions options_;
@@ -573,6 +664,10 @@ class SproutdImpl final : public Sproutd {
   // The TLS material gRPC serves (null in plaintext development mode), and
   // the thread re-reading it every --tls_reload_seconds.
   std::unique_ptr<auth::ServerCertificates> certificates_;
+  // Every RPC is counted by the interceptor; the endpoint serves them.
+  metrics::ServiceMetrics metrics_;
+  std::unique_ptr<prometheus::Exposer> metrics_endpoint_;
+  int metrics_port_ = 0;
   std::thread certificate_timer_;
   absl::Notification stop_certificate_timer_;
   std::unique_ptr<grpc::Server> server_;

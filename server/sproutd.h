@@ -105,6 +105,12 @@ struct SproutdOptions {
   // flagged overdue: routine and urgent. At least 1. Default: 3 and 1.
   int overdue_working_days = 3;
   int overdue_urgent_working_days = 1;
+
+  // Where the Prometheus metrics endpoint listens (HTTP, GET /metrics;
+  // doc/metrics.md), e.g. "127.0.0.1:9464"; port 0 picks a free one. Empty:
+  // no endpoint. The sproutd binary's default is 127.0.0.1:9464, loopback
+  // only: expose it further only to the scraper's network.
+  std::string metrics_listen;
 };
 
 class Sproutd {
@@ -126,6 +132,9 @@ class Sproutd {
 
   // The port actually bound (useful with listen_address "127.0.0.1:0").
   virtual int port() const = 0;
+
+  // The metrics endpoint's port; 0 without one.
+  virtual int metrics_port() const = 0;
 
   // ReloadRouting()
   //

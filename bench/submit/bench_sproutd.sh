@@ -13,7 +13,7 @@ start_bench_sproutd() {
   (umask 077 && head -c 32 /dev/urandom >"$work/pseudonym.key")
   rm -f "$work/data.keys" && "$build/server/store/sprout-keys" new "$work/data.keys" >/dev/null
   rm -f "$work/port"
-  "$build/server/sproutd" --insecure_dev --listen 127.0.0.1:0 --port_file "$work/port" \
+  "$build/server/sproutd" --insecure_dev --listen 127.0.0.1:0 --port_file "$work/port" --metrics_listen 127.0.0.1:0 \
     --db "$work/sprout.db" --pseudonym_key_file "$work/pseudonym.key" \
     --data_key_file "$work/data.keys" \
     --audit_anchor_file "$work/audit.anchor" \

@@ -18,6 +18,7 @@
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
 #include "server/lifecycle/queue_timing.h"
+#include "server/metrics/service_metrics.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
 #include "server/routing/directory_holder.h"
@@ -72,6 +73,8 @@ struct Components {
   // SIGHUP. What was served stays on error. Null in plaintext development mode.
   std::function<absl::StatusOr<auth::CertificateSummary>(const pipeline::ReloadActor&)>
       reload_certificates;
+  // Counts stored referrals (RPCs are counted by an interceptor); null: none.
+  metrics::ServiceMetrics* metrics = nullptr;
 };
 
 // How callers are identified.

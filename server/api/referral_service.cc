@@ -99,8 +99,10 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   call->components->pipeline->SubmitAsync(
       request->request_id(), referral, call->principal,
-      [reactor, response](absl::StatusOr<store::SubmitOutcome> outcome) {
+      [reactor, response,
+       metrics = call->components->metrics](absl::StatusOr<store::SubmitOutcome> outcome) {
         if (outcome.ok()) {
+          if (metrics != nullptr && !outcome->replayed) metrics->RecordReferral(outcome->referral);
           *response->mutable_referral() = std::move(outcome->referral);
           // The referrer reads its new referral as GetReferral would show it.
           auth::MinimiseForReferrer(*response->mutable_referral());

@@ -76,6 +76,8 @@ std::vector<std::string> SproutdArgs(const std::string& work_dir,
       BinaryDir() + "/server/sproutd",
       "--listen=127.0.0.1:0",
       "--port_file=" + work_dir + "/port",
+      "--metrics_listen=127.0.0.1:0",
+      "--metrics_port_file=" + work_dir + "/metrics.port",
       "--db=" + work_dir + "/sprout.db",
       "--pseudonym_key_file=" + work_dir + "/pseudonym.key",
       "--data_key_file=" + work_dir + "/data.keys",
@@ -169,6 +171,8 @@ absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
     absl::SleepFor(absl::Milliseconds(50));
   }
   if (process->port_ == 0) return absl::DeadlineExceededError("sproutd did not start in time");
+  // Written before the port file (0 when a test turned the endpoint off).
+  std::ifstream(work_dir + "/metrics.port") >> process->metrics_port_;
 
   // The port file is written once loading finished; health must now say SERVING.
   std::shared_ptr<grpc::Channel> channel = process->Channel("admin");

@@ -39,6 +39,8 @@ class SproutdProcess {
   bool Signal(int signal) const;
 
   int port() const { return port_; }
+  // The metrics endpoint's port (HTTP, GET /metrics); 0 when turned off.
+  int metrics_port() const { return metrics_port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& work_dir() const { return work_dir_; }
   std::string database_file() const { return work_dir_ + "/sprout.db"; }
@@ -53,6 +55,7 @@ class SproutdProcess {
   std::string work_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
   int exit_code_ = -1;
 };
 

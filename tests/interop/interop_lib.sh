@@ -65,7 +65,7 @@ start_sproutd() {
   # given anyway, so nothing depends on sproutd's relative defaults. Its log
   # comes through a pipe so that start-up is awaited on its SERVING line.
   (cd "$SRC" && exec "$SPROUTD" \
-    --listen=127.0.0.1:0 \
+    --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
     --db="$SCRATCH/sprout.db" \
     --pseudonym_key_file="$SCRATCH/pseudonym.key" --data_key_file="$SCRATCH/data.keys" \
     --audit_anchor_file="$SCRATCH/audit.anchor" \
