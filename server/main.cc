@@ -1,6 +1,7 @@
 // sproutd: the Sprout server. Flags live here only (STYLE.md F1); they are
 // copied into SproutdOptions, whose comments document each one.
 #include <signal.h>
+#include <systemd/sd-daemon.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/grpc_log_bridge.h"
+#include "server/logging/log_format.h"
 #include "server/sproutd.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0: any free port)");
@@ -74,7 +76,11 @@ ABSL_FLAG(int, overdue_working_days, 3,
           "flagged overdue");
 ABSL_FLAG(int, overdue_urgent_working_days, 1,
           "working days an urgent item may wait unclaimed before it is flagged overdue");
-ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error or off");
+ABSL_FLAG(std::string, log_level, "info",
+          "trace, debug, info (with an access line per RPC), warn, error or off");
+ABSL_FLAG(std::string, log_format, "text",
+          "text, or json: one JSON object per line (time, level, component, message and, for "
+          "each RPC, method, code, latency_ms, caller and resource)");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening (for --listen=...:0)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish on SIGTERM");
@@ -149,6 +155,11 @@ int main(int argc, char** argv) {
                  absl::GetFlag(FLAGS_log_level).c_str());
     return 2;
   }
+  if (absl::Status format = sprout::logging::SetLogFormat(absl::GetFlag(FLAGS_log_format));
+      !format.ok()) {
+    std::fprintf(stderr, "sproutd: %s\n", std::string(format.message()).c_str());
+    return 2;
+  }
   google::protobuf::SetLogHandler(&LogProtobufThroughSpdlog);
   sprout::RouteGrpcLogsToSpdlog();
 
@@ -217,13 +228,20 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Under systemd (Type=notify) the unit is started only now; elsewhere
+  // NOTIFY_SOCKET is unset and these do nothing.
+  sd_notifyf(0, "READY=1\nSTATUS=serving on port %d", (*server)->port());
   int received = 0;
-  // SIGHUP reloads the directory and routing policy (logged by the server,
-  // which keeps the old ones if the new files are bad) and keeps serving.
+  // SIGHUP reloads the TLS certificates, data keys, directory and routing
+  // policy (logged by the server, which keeps what it had when new files are
+  // bad) and keeps serving.
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    sd_notify(0, "RELOADING=1");
     (*server)->ReloadRouting().IgnoreError();
+    sd_notify(0, "READY=1");
   }
   spdlog::info("sproutd: {} received, draining", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  sd_notify(0, "STOPPING=1");
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   return 0;
 }

@@ -41,6 +41,7 @@
 #include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
+#include "server/logging/access_log_interceptor.h"
 #include "server/metrics/rpc_metrics_interceptor.h"
 #include "server/metrics/service_metrics.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
@@ -351,6 +352,8 @@ class SproutdImpl final : public Sproutd {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
     interceptors.push_back(std::make_unique<metrics::RpcMetricsInterceptorFactory>(&metrics_));
+    interceptors.push_back(
+        std::make_unique<logging::AccessLogInterceptorFactory>(options_.insecure_dev));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {

@@ -19,7 +19,7 @@ step() { echo "--- $*"; }
 
 interop_setup() {  # sproutd source_dir scratch_dir
   [[ $# -eq 3 ]] || fail "usage: $0 SPROUTD SOURCE_DIR SCRATCH_DIR"
-  SPROUTD=$1
+  SPROUTD=$(realpath -m "$1")
   SRC=$(cd "$2" && pwd)
   SCRATCH=$3
   [[ -x "$SPROUTD" ]] || fail "no sproutd at $SPROUTD (cmake --build build --target sproutd)"
