@@ -1,8 +1,8 @@
 // sproutd: the Sprout server. Flags live here only (STYLE.md F1); they are
 // copied into SproutdOptions, whose comments document each one.
 #include <signal.h>
-#include <systemd/sd-daemon.h>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 #include <cerrno>
 #include <cstdio>
