@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "client/channel.h"
 #include "client/client_options.h"
+#include "client/health_check.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -218,6 +219,22 @@ TEST_F(IdentityAndAuditTest, HandshakesWithoutAValidClientCertificateAreRefused)
   Mint("gp-again",
        CertificateSpec{{"urn:sprout:org:Y99001:role:referrer"}, KeyUsage::kClientAuth, "gp-again"});
   EXPECT_TRUE(list_as(certs, "gp-again").ok());
+}
+
+// The health probe's certificate (certs/make-dev-certs "probe": CA-signed, no
+// Sprout identity) may ask for health and nothing else.
+TEST_F(IdentityAndAuditTest, TheProbeCertificateGetsHealthAndNothingElse) {
+  auto channel = server_->Channel("probe");
+  absl::StatusOr<client::ServingStatus> health =
+      client::CheckHealth(*channel, "", absl::Seconds(10));
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(*health, client::ServingStatus::kServing);
+  sprout::v1::ListReferralsResponse response;
+  grpc::Status status =
+      sprout::v1::ReferralService::NewStub(channel)->ListReferrals(Context().get(), {}, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("no urn:sprout:org: subjectAltName URI"));
+  EXPECT_THAT(response.referrals(), IsEmpty());
 }
 
 TEST_F(IdentityAndAuditTest, ACertificateWithoutClientAuthUsageIsRefused) {
