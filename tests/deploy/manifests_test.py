@@ -62,13 +62,13 @@ class FlagsTest(unittest.TestCase):
         self.assertIn("metrics_listen", known)
         compose = yaml.safe_load((DEPLOY / "compose" / "compose.yaml").read_text())
         unit = (DEPLOY / "systemd" / "sproutd.service").read_text().replace("\\\n", " ")
-        exec_start = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1).split()
+        exec_start = re.search(r"^ExecStart=/usr/bin/env sproutd (.*)$", unit, re.M).group(1).split()
         deployment = by_kind("Deployment")[0]
         sources = {
             "Dockerfile CMD": docker_cmd(),
             "compose sproutd-1": compose["services"]["sproutd-1"]["command"],
             "k8s Deployment": deployment["spec"]["template"]["spec"]["containers"][0]["args"],
-            "systemd ExecStart": exec_start[1:],
+            "systemd ExecStart": exec_start,
         }
         for name, args in sources.items():
             with self.subTest(name):
