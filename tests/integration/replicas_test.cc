@@ -53,24 +53,10 @@ class ReplicasTest : public ::testing::Test {
         testing::StoreFlags(testing::Backend::kPostgres, "sprout_replicas_test");
     ASSERT_TRUE(flags.ok()) << flags.status();
     flags->push_back("--agency_rate_per_second=0");  // one practice submits everything
-    for (int i = 0; i < 2; ++i) {
-      // Each replica has its own folder and certificates; they share the
-      // database, the pseudonym key (SproutdProcess writes the same one)
-      // and the data keys (copied: each must open what the other sealed).
-      const std::string dir = absl::StrCat(::testing::TempDir(), "/replica_", i);
-      std::filesystem::remove_all(dir);
-      if (i > 0) {
-        std::filesystem::create_directories(dir);
-        const std::string first = absl::StrCat(::testing::TempDir(), "/replica_0/data.keys");
-        std::filesystem::copy_file(first, dir + "/data.keys");
-        std::filesystem::permissions(dir + "/data.keys", std::filesystem::perms::owner_read |
-                                                             std::filesystem::perms::owner_write);
-      }
-      absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> started =
-          testing::SproutdProcess::Start(dir, *flags);
-      ASSERT_TRUE(started.ok()) << started.status();
-      replicas_.push_back(*std::move(started));
-    }
+    absl::StatusOr<std::vector<std::unique_ptr<testing::SproutdProcess>>> replicas =
+        testing::StartReplicas(::testing::TempDir() + "/replica", 2, *flags);
+    ASSERT_TRUE(replicas.ok()) << replicas.status();
+    replicas_ = *std::move(replicas);
   }
 
   void TearDown() override {

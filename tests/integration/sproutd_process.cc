@@ -218,4 +218,28 @@ bool SproutdProcess::Signal(int signal) const { return pid_ > 0 && kill(pid_, si
 
 SproutdProcess::~SproutdProcess() { Stop(); }
 
+absl::StatusOr<std::vector<std::unique_ptr<SproutdProcess>>> StartReplicas(
+    const std::string& folder_prefix, int count, const std::vector<std::string>& flags) {
+  namespace fs = std::filesystem;
+  std::vector<std::unique_ptr<SproutdProcess>> replicas;
+  const std::string first = absl::StrCat(folder_prefix, "_0");
+  for (int i = 0; i < count; ++i) {
+    const std::string dir = absl::StrCat(folder_prefix, "_", i);
+    fs::remove_all(dir);
+    if (i > 0) {
+      fs::create_directories(dir);
+      fs::copy(first + "/certs", dir + "/certs", fs::copy_options::recursive);
+      fs::copy_file(first + "/data.keys", dir + "/data.keys");
+      fs::permissions(dir + "/data.keys", fs::perms::owner_read | fs::perms::owner_write);
+    }
+    absl::StatusOr<std::unique_ptr<SproutdProcess>> started = SproutdProcess::Start(dir, flags);
+    if (!started.ok()) {
+      return absl::Status(started.status().code(),
+                          absl::StrCat("replica ", i, ": ", started.status().message()));
+    }
+    replicas.push_back(*std::move(started));
+  }
+  return replicas;
+}
+
 }  // namespace sprout::testing

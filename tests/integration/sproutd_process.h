@@ -66,6 +66,16 @@ struct StartupFailure {
   std::string stdout_text;  // and to stdout (e.g. --help)
 };
 
+// StartReplicas()
+//
+// Starts `count` sproutd replicas sharing one store (`flags`, e.g. from
+// StoreFlags(Backend::kPostgres, ...)) in the folders `folder_prefix`_{i},
+// emptied first. The first makes the certificates and data keys; the others get
+// copies, so a client of one is a client of all (one CA) and each opens what
+// the others sealed (the pseudonym key is the same in every folder).
+absl::StatusOr<std::vector<std::unique_ptr<SproutdProcess>>> StartReplicas(
+    const std::string& folder_prefix, int count, const std::vector<std::string>& flags);
+
 // RunSproutdExpectingFailure()
 //
 // Runs sproutd as Start() would (same folder layout and flags, then
