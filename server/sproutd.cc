@@ -30,6 +30,7 @@
 #include "server/admission/queue_limiter.h"
 #include "server/api/admin_service.h"
 #include "server/api/components.h"
+#include "server/api/overdue_items.h"
 #include "server/api/queue_service.h"
 #include "server/api/referral_service.h"
 #include "server/api/terminology_service.h"
@@ -647,6 +648,20 @@ class SproutdImpl final : public Sproutd {
              return values;
            }});
     }
+    metrics_.AddScrapeGauge(
+        {"sprout_overdue_items",
+         "Queue items left unclaimed past their time (--overdue_working_days), by PCN "
+         "(pcn=\"triage\" for triage queues); read from the store at each scrape",
+         [store = loaded.store.get(), policy = loaded.components.overdue] {
+           std::vector<GaugeValue> values;
+           absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> counts =
+               api::CountOverdueItems(*store, RealClock()->Now(), policy);
+           if (!counts.ok()) return values;
+           for (const auto& [pcn, count] : *counts) {
+             values.push_back({{{"pcn", pcn.empty() ? "triage" : pcn}}, double(count)});
+           }
+           return values;
+         }});
     if (!store::IsPostgresConnInfo(options_.database_file)) {
       metrics_.AddScrapeGauge({"sprout_sqlite_wal_bytes",
                                "Size of the SQLite write-ahead log (-wal file)",

@@ -102,6 +102,9 @@ TEST_F(MetricsTest, CallsAndReferralsAreCountedByWhatTheyWere) {
   EXPECT_GT(Sample(text, "sprout_sqlite_wal_bytes"), 0);
   EXPECT_GE(Sample(text, "sprout_terminology_load_seconds"), 0);
   EXPECT_THAT(text, HasSubstr("# TYPE sprout_rpc_duration_seconds histogram"));
+  // Nothing is overdue minutes after it was queued: the family, no series.
+  EXPECT_THAT(text, HasSubstr("# TYPE sprout_overdue_items gauge"));
+  EXPECT_THAT(text, Not(HasSubstr("sprout_overdue_items{")));
 }
 
 TEST_F(MetricsTest, NothingOfThePatientsAppears) {
