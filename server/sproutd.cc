@@ -483,6 +483,10 @@ class SproutdImpl final : public Sproutd {
     store_options.db = options_.database_file;
     store_options.max_pending_writes = options_.max_pending_writes;
     store_options.cipher = loaded->body_cipher;
+    store_options.writer_observer = [metrics = &metrics_](size_t jobs, absl::Duration commit,
+                                                          bool committed) {
+      metrics->RecordWriterBatch(jobs, commit, committed);
+    };
     absl::StatusOr<std::unique_ptr<store::Store>> store = store::OpenStore(store_options);
     if (!store.ok()) {
       return absl::Status(store.status().code(),
@@ -648,6 +652,13 @@ class SproutdImpl final : public Sproutd {
              return values;
            }});
     }
+    metrics_.AddScrapeGauge(
+        {"sprout_writer_queue_depth",
+         "Write jobs waiting for the store's writer (refused with "
+         "RESOURCE_EXHAUSTED beyond --max_pending_writes)",
+         [store = loaded.store.get()] {
+           return std::vector<GaugeValue>{{{}, static_cast<double>(store->WriterQueueDepth())}};
+         }});
     metrics_.AddScrapeGauge(
         {"sprout_overdue_items",
          "Queue items left unclaimed past their time (--overdue_working_days), by PCN "

@@ -109,7 +109,27 @@ ServiceMetrics::ServiceMetrics()
       coded_reasons_(prometheus::BuildCounter()
                          .Name("sprout_coded_reasons_total")
                          .Help("Reasons for referral of stored referrals, by how each was coded")
-                         .Register(*registry_)) {}
+                         .Register(*registry_)),
+      writer_transactions_(prometheus::BuildCounter()
+                               .Name("sprout_writer_transactions_total")
+                               .Help("Write transactions the store's writer ended, by outcome "
+                                     "(committed or failed)")
+                               .Register(*registry_)),
+      writer_batch_jobs_(
+          prometheus::BuildHistogram()
+              .Name("sprout_writer_batch_jobs")
+              .Help("Jobs (submissions, lifecycle steps, audit appends) per write "
+                    "transaction: the group commit's batch size")
+              .Register(*registry_)
+              .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256})),
+      writer_commit_seconds_(prometheus::BuildHistogram()
+                                 .Name("sprout_writer_commit_seconds")
+                                 .Help("Time a write transaction's COMMIT took, the fsync (SQLite) "
+                                       "or the server's flush (PostgreSQL) included")
+                                 .Register(*registry_)
+                                 .Add({}, prometheus::Histogram::BucketBoundaries{
+                                              0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                              0.025, 0.05, 0.1, 0.25, 1})) {}
 
 std::vector<std::weak_ptr<prometheus::Collectable>> ServiceMetrics::collectables() const {
   return {registry_, scraped_};
@@ -143,6 +163,12 @@ void ServiceMetrics::RecordReferral(const sprout::v1::Referral& stored) {
                EnumLabel(sprout::v1::CodingMethod_Name(reason.method()), "CODING_METHOD_")}})
         .Increment();
   }
+}
+
+void ServiceMetrics::RecordWriterBatch(size_t jobs, absl::Duration commit, bool committed) {
+  writer_transactions_.Add({{"outcome", committed ? "committed" : "failed"}}).Increment();
+  writer_batch_jobs_.Observe(static_cast<double>(jobs));
+  if (committed) writer_commit_seconds_.Observe(absl::ToDoubleSeconds(commit));
 }
 
 void ServiceMetrics::AddScrapeGauge(ScrapeGauge gauge) { scraped_->Add(std::move(gauge)); }

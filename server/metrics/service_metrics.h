@@ -62,6 +62,9 @@ class ServiceMetrics {
   // and the coding method of each reason.
   void RecordReferral(const sprout::v1::Referral& stored);
 
+  // One write transaction of the store's writer (store::WriterObserver).
+  void RecordWriterBatch(size_t jobs, absl::Duration commit, bool committed);
+
   // Adds a gauge family computed at each scrape. Call before serving.
   void AddScrapeGauge(ScrapeGauge gauge);
 
@@ -76,6 +79,9 @@ class ServiceMetrics {
   prometheus::Family<prometheus::Counter>& referrals_;
   prometheus::Family<prometheus::Counter>& routed_;
   prometheus::Family<prometheus::Counter>& coded_reasons_;
+  prometheus::Family<prometheus::Counter>& writer_transactions_;
+  prometheus::Histogram& writer_batch_jobs_;
+  prometheus::Histogram& writer_commit_seconds_;
 };
 
 // "/sprout.v1.ReferralService/SubmitReferral" -> {"ReferralService", "SubmitReferral"}.

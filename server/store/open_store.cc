@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options
     pg.conninfo = options.db;
     pg.cipher = options.cipher;
     pg.max_queue_depth = options.max_pending_writes;
+    pg.writer_observer = options.writer_observer;
     pg.clock = options.clock;
     return OpenPostgresStore(pg);
   }
@@ -28,6 +29,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options
   sqlite.path = options.db;
   sqlite.cipher = options.cipher;
   sqlite.max_queue_depth = options.max_pending_writes;
+  sqlite.writer_observer = options.writer_observer;
   sqlite.clock = options.clock;
   return OpenSqliteStore(sqlite);
 }

@@ -29,6 +29,8 @@ struct OpenStoreOptions {
   std::shared_ptr<BodyCipher> cipher;
   // Writes queued for the writer before RESOURCE_EXHAUSTED.
   int max_pending_writes = 4096;
+  // Told about each write transaction (store.h); empty: nobody.
+  WriterObserver writer_observer;
   // Not owned; nullptr: the system clock.
   const Clock* clock = nullptr;
 };

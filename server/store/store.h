@@ -217,6 +217,13 @@ class QueueSubscription {
 };
 
 // Store: thread-safe; every method may be called from any thread.
+// Told about every write transaction a store's writer ends: how many jobs
+// it held, how long its COMMIT took (the fsync or the database's flush
+// included; zero when it failed before COMMIT), and whether it committed.
+// Called on the writer thread: it must be quick and must not call the store.
+// Given when the store is opened (OpenStoreOptions); for operators' metrics.
+using WriterObserver = std::function<void(size_t jobs, absl::Duration commit, bool committed)>;
+
 class Store {
  public:
   using SubmitCallback = std::function<void(absl::StatusOr<SubmitOutcome>)>;
@@ -390,6 +397,9 @@ class Store {
 
   // Flushes queued writes and stops the writer; later calls fail UNAVAILABLE.
   virtual void Shutdown() = 0;
+
+  // Write jobs waiting for the writer now.
+  virtual size_t WriterQueueDepth() const = 0;
 };
 
 }  // namespace sprout::store

@@ -102,6 +102,13 @@ TEST_F(MetricsTest, CallsAndReferralsAreCountedByWhatTheyWere) {
   EXPECT_GT(Sample(text, "sprout_sqlite_wal_bytes"), 0);
   EXPECT_GE(Sample(text, "sprout_terminology_load_seconds"), 0);
   EXPECT_THAT(text, HasSubstr("# TYPE sprout_rpc_duration_seconds histogram"));
+  // Two new referrals and a replay's audit record at least: committed
+  // transactions, their sizes and COMMIT times; nothing left waiting.
+  EXPECT_GE(Sample(text, "sprout_writer_transactions_total{outcome=\"committed\"}"), 2);
+  EXPECT_GE(Sample(text, "sprout_writer_batch_jobs_count"), 2);
+  EXPECT_GE(Sample(text, "sprout_writer_commit_seconds_count"), 2);
+  EXPECT_GT(Sample(text, "sprout_writer_commit_seconds_sum"), 0);
+  EXPECT_EQ(Sample(text, "sprout_writer_queue_depth"), 0);
   // Nothing is overdue minutes after it was queued: the family, no series.
   EXPECT_THAT(text, HasSubstr("# TYPE sprout_overdue_items gauge"));
   EXPECT_THAT(text, Not(HasSubstr("sprout_overdue_items{")));

@@ -66,6 +66,11 @@ PostgresStoreImpl::PostgresStoreImpl(PostgresStoreOptions options,
 
 PostgresStoreImpl::~PostgresStoreImpl() { Shutdown(); }
 
+size_t PostgresStoreImpl::WriterQueueDepth() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
 PostgresStoreStats PostgresStoreImpl::stats() const {
   PostgresStoreStats s;
   s.transactions = transactions_.load();

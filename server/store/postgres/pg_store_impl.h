@@ -94,6 +94,7 @@ class PostgresStoreImpl final : public PostgresStore {
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
+  size_t WriterQueueDepth() const override;
 
   // PostgresStore
   PostgresStoreStats stats() const override;
@@ -175,7 +176,7 @@ class PostgresStoreImpl final : public PostgresStore {
   // skips (the writer wakes local subscribers itself, sooner).
   std::atomic<int> writer_pid_{0};
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopped_{false};

@@ -226,7 +226,13 @@ void PostgresStoreImpl::RunBatch(std::vector<Job>& batch) {
     return chain_.last_queue_sequence != first_sequence ||
            chain_.referral_changes != referral_changes_before;
   };
-  if (txn.ok()) txn = CommitBatch(changed());
+  absl::Duration commit_time;
+  if (txn.ok()) {
+    const absl::Time commit_start = absl::Now();
+    txn = CommitBatch(changed());
+    commit_time = absl::Now() - commit_start;
+  }
+  if (options_.writer_observer) options_.writer_observer(n, commit_time, txn.ok());
   if (!txn.ok()) {
     if (writer_ != nullptr && writer_->ok() &&
         PQtransactionStatus(writer_->raw()) != PQTRANS_IDLE) {

@@ -55,6 +55,8 @@ struct PostgresStoreOptions {
   // Writes waiting for the writer. When full, SubmitAsync answers
   // RESOURCE_EXHAUSTED at once. Default: 4096.
   int max_queue_depth = 4096;
+  // Told about each write transaction (store.h); empty: nobody.
+  WriterObserver writer_observer;
 
   // Most jobs committed in one transaction. Default: 256.
   int max_batch_size = 256;

@@ -86,6 +86,11 @@ SqliteStoreImpl::SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<Fil
 
 SqliteStoreImpl::~SqliteStoreImpl() { Shutdown(); }
 
+size_t SqliteStoreImpl::WriterQueueDepth() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
 SqliteStoreStats SqliteStoreImpl::stats() const {
   SqliteStoreStats s;
   s.transactions = transactions_.load();

@@ -41,6 +41,8 @@ struct SqliteStoreOptions {
   // SubmitAsync answers RESOURCE_EXHAUSTED at once. Default: 4096. Memory
   // cost: one Submission (about 2-4 KB) per slot in use.
   int max_queue_depth = 4096;
+  // Told about each write transaction (store.h); empty: nobody.
+  WriterObserver writer_observer;
 
   // Most submissions committed in one transaction (one fsync). Larger batches
   // raise throughput under load and the latency of the batch's first caller.

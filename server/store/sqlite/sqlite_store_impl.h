@@ -117,6 +117,7 @@ class SqliteStoreImpl final : public SqliteStore {
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
+  size_t WriterQueueDepth() const override;
 
   // SqliteStore
   SqliteStoreStats stats() const override;
@@ -188,7 +189,7 @@ class SqliteStoreImpl final : public SqliteStore {
   ReaderPool readers_;
   QueueChangeNotifier queue_changes_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopped_{false};

@@ -179,7 +179,13 @@ void SqliteStoreImpl::RunBatch(std::vector<Job>& batch) {
       }
     }
   }
-  if (txn.ok()) txn = writer_->ExecCached("COMMIT");
+  absl::Duration commit_time;
+  if (txn.ok()) {
+    const absl::Time commit_start = absl::Now();
+    txn = writer_->ExecCached("COMMIT");
+    commit_time = absl::Now() - commit_start;
+  }
+  if (options_.writer_observer) options_.writer_observer(n, commit_time, txn.ok());
   if (!txn.ok()) {
     if (sqlite3_get_autocommit(writer_->raw()) == 0) {
       writer_->Exec("ROLLBACK").IgnoreError();  // `txn` is the error to report
