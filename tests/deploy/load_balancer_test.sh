@@ -33,7 +33,8 @@ SPROUT_LB_LISTEN="127.0.0.1:$lb_port" SPROUTD_1=$server_a SPROUTD_2=$server_b SP
   haproxy -db -f "$SRC/deploy/compose/haproxy.cfg" -f "$base/test.cfg" >"$base/haproxy.log" 2>&1 &
 track_pid $!
 
-# The status HAProxy's health checks give `server` ("UP", "DOWN", ...).
+# The status HAProxy's health checks give `server` ("UP", "DOWN", ...);
+# "UNCHECKED" while it is UP only because no check has run yet.
 server_status() {
   python3 - "$stats" "$1" <<'PY'
 import socket, sys, csv, io
@@ -49,11 +50,14 @@ while chunk := s.recv(65536):
 rows = csv.DictReader(io.StringIO(data.decode().lstrip("# ")))
 for row in rows:
     if row["pxname"] == "sproutd" and row["svname"] == sys.argv[2]:
-        print(row["status"].split()[0]); break
+        status = row["status"].split()[0]
+        checked = row["check_status"].startswith("L7OK")
+        print("UNCHECKED" if status == "UP" and not checked else status); break
 else:
     print("UNKNOWN")
 PY
 }
+# HAProxy tells a server's state only when asked: ask every 0.2 s, for 30 s.
 await_status() {  # server status
   local deadline=$((SECONDS + 30)) now=""
   while ((SECONDS < deadline)); do

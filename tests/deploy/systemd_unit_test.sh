@@ -29,44 +29,35 @@ step "Type=notify: READY, RELOADING, STOPPING"
 socket="$SCRATCH/notify.sock"
 messages="$SCRATCH/notify.txt"
 : >"$messages"
-python3 - "$socket" "$messages" <<'PY' &
+# The listener prints "listening" once bound, then each message line as it
+# arrives; the test reads them as they come (await_line blocks on the read).
+exec {notify}< <(python3 -u - "$socket" <<'PY'
 import socket, sys
-path, out = sys.argv[1], sys.argv[2]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(path)
+s.bind(sys.argv[1])
 s.settimeout(120)
-with open(out, "a", buffering=1) as f:
-    while True:
-        for line in s.recv(4096).decode().splitlines():
-            f.write(line + "\n")
-            if line == "STOPPING=1":
-                sys.exit(0)
+print("listening")
+while True:
+    for line in s.recv(4096).decode().splitlines():
+        print(line)
+        if line == "STOPPING=1":
+            sys.exit(0)
 PY
-listener=$!
-track_pid "$listener"
-# The listener binds before sproutd may send.
-for _ in $(seq 100); do [[ -S "$socket" ]] && break; sleep 0.05; done
-[[ -S "$socket" ]] || fail "the notify listener did not start"
-
-# Waits until the notify messages hold `count` lines equal to `line`.
-await_notify() {
-  local line=$1 count=$2 deadline=$((SECONDS + 60))
-  while ((SECONDS < deadline)); do
-    (($(grep -cx -- "$line" "$messages" || true) >= count)) && return 0
-    sleep 0.05
-  done
-  fail "no $line (count $count) from sproutd; got: $(tr '\n' ' ' <"$messages")"
+)
+await_notify() {  # extended regex
+  await_line "$notify" "$1" 60 "$messages" ||
+    fail "no line matching $1 from sproutd; got: $(tr '\n' ' ' <"$messages")"
 }
+await_notify '^listening$'
 
 export NOTIFY_SOCKET="$socket"
 start_sproutd
 unset NOTIFY_SOCKET
-await_notify "READY=1" 1
-grep -q "^STATUS=serving on port " "$messages" || fail "no STATUS line: $(cat "$messages")"
+await_notify '^READY=1$'
+await_notify '^STATUS=serving on port [0-9]+$'
 kill -HUP "$SPROUTD_PID"
-await_notify "RELOADING=1" 1
-await_notify "READY=1" 2
+await_notify '^RELOADING=1$'
+await_notify '^READY=1$'
 stop_sproutd
-await_notify "STOPPING=1" 1
-wait "$listener"
+await_notify '^STOPPING=1$'
 echo "PASS: deploy/systemd/sproutd.service verified, exposure OK, notify protocol followed"
