@@ -487,6 +487,10 @@ class SproutdImpl final : public Sproutd {
                                                           bool committed) {
       metrics->RecordWriterBatch(jobs, commit, committed);
     };
+    store_options.sync_observer = [metrics = &metrics_](absl::string_view file,
+                                                        absl::Duration took) {
+      metrics->RecordSync(file, took);
+    };
     absl::StatusOr<std::unique_ptr<store::Store>> store = store::OpenStore(store_options);
     if (!store.ok()) {
       return absl::Status(store.status().code(),

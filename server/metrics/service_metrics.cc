@@ -122,14 +122,20 @@ ServiceMetrics::ServiceMetrics()
                     "transaction: the group commit's batch size")
               .Register(*registry_)
               .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256})),
-      writer_commit_seconds_(prometheus::BuildHistogram()
-                                 .Name("sprout_writer_commit_seconds")
-                                 .Help("Time a write transaction's COMMIT took, the fsync (SQLite) "
-                                       "or the server's flush (PostgreSQL) included")
-                                 .Register(*registry_)
-                                 .Add({}, prometheus::Histogram::BucketBoundaries{
-                                              0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                              0.025, 0.05, 0.1, 0.25, 1})) {}
+      writer_commit_seconds_(
+          prometheus::BuildHistogram()
+              .Name("sprout_writer_commit_seconds")
+              .Help("Time a write transaction's COMMIT took, the fsync (SQLite) "
+                    "or the server's flush (PostgreSQL) included")
+              .Register(*registry_)
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001,
+                                                               0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                               0.1, 0.25, 1})),
+      sqlite_fsync_seconds_(prometheus::BuildHistogram()
+                                .Name("sprout_sqlite_fsync_seconds")
+                                .Help("Time each fsync of a SQLite file took, by file: wal (a "
+                                      "commit's), database (a checkpoint's), journal")
+                                .Register(*registry_)) {}
 
 std::vector<std::weak_ptr<prometheus::Collectable>> ServiceMetrics::collectables() const {
   return {registry_, scraped_};
@@ -169,6 +175,14 @@ void ServiceMetrics::RecordWriterBatch(size_t jobs, absl::Duration commit, bool 
   writer_transactions_.Add({{"outcome", committed ? "committed" : "failed"}}).Increment();
   writer_batch_jobs_.Observe(static_cast<double>(jobs));
   if (committed) writer_commit_seconds_.Observe(absl::ToDoubleSeconds(commit));
+}
+
+void ServiceMetrics::RecordSync(absl::string_view file, absl::Duration took) {
+  sqlite_fsync_seconds_
+      .Add({{"file", std::string(file)}},
+           prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})
+      .Observe(absl::ToDoubleSeconds(took));
 }
 
 void ServiceMetrics::AddScrapeGauge(ScrapeGauge gauge) { scraped_->Add(std::move(gauge)); }

@@ -65,6 +65,10 @@ class ServiceMetrics {
   // One write transaction of the store's writer (store::WriterObserver).
   void RecordWriterBatch(size_t jobs, absl::Duration commit, bool committed);
 
+  // One fsync of a SQLite store (store::SyncObserver): the file kind
+  // ("wal", "database", "journal") and how long it took.
+  void RecordSync(absl::string_view file, absl::Duration took);
+
   // Adds a gauge family computed at each scrape. Call before serving.
   void AddScrapeGauge(ScrapeGauge gauge);
 
@@ -82,6 +86,7 @@ class ServiceMetrics {
   prometheus::Family<prometheus::Counter>& writer_transactions_;
   prometheus::Histogram& writer_batch_jobs_;
   prometheus::Histogram& writer_commit_seconds_;
+  prometheus::Family<prometheus::Histogram>& sqlite_fsync_seconds_;
 };
 
 // "/sprout.v1.ReferralService/SubmitReferral" -> {"ReferralService", "SubmitReferral"}.

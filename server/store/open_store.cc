@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const OpenStoreOptions& options
   sqlite.cipher = options.cipher;
   sqlite.max_queue_depth = options.max_pending_writes;
   sqlite.writer_observer = options.writer_observer;
+  sqlite.sync_observer = options.sync_observer;
   sqlite.clock = options.clock;
   return OpenSqliteStore(sqlite);
 }

@@ -31,6 +31,8 @@ struct OpenStoreOptions {
   int max_pending_writes = 4096;
   // Told about each write transaction (store.h); empty: nobody.
   WriterObserver writer_observer;
+  // Told about each fsync (store.h; SQLite only); empty: nobody.
+  SyncObserver sync_observer;
   // Not owned; nullptr: the system clock.
   const Clock* clock = nullptr;
 };

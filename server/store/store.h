@@ -223,6 +223,12 @@ class QueueSubscription {
 // Called on the writer thread: it must be quick and must not call the store.
 // Given when the store is opened (OpenStoreOptions); for operators' metrics.
 using WriterObserver = std::function<void(size_t jobs, absl::Duration commit, bool committed)>;
+// Told about each fsync a SQLite store makes, with the kind of file ("wal":
+// a commit's; "database": a checkpoint's; "journal") and how long it took.
+// Called on the thread that synced (the writer, or the one closing the
+// store): it must be quick and must not call the store. PostgreSQL flushes
+// on its server, so a PostgreSQL store never calls it.
+using SyncObserver = std::function<void(absl::string_view file, absl::Duration took)>;
 
 class Store {
  public:

@@ -108,6 +108,8 @@ TEST_F(MetricsTest, CallsAndReferralsAreCountedByWhatTheyWere) {
   EXPECT_GE(Sample(text, "sprout_writer_batch_jobs_count"), 2);
   EXPECT_GE(Sample(text, "sprout_writer_commit_seconds_count"), 2);
   EXPECT_GT(Sample(text, "sprout_writer_commit_seconds_sum"), 0);
+  EXPECT_GE(Sample(text, "sprout_sqlite_fsync_seconds_count{file=\"wal\"}"), 2);
+  EXPECT_GT(Sample(text, "sprout_sqlite_fsync_seconds_sum{file=\"wal\"}"), 0);
   EXPECT_EQ(Sample(text, "sprout_writer_queue_depth"), 0);
   // Nothing is overdue minutes after it was queued: the family, no series.
   EXPECT_THAT(text, HasSubstr("# TYPE sprout_overdue_items gauge"));

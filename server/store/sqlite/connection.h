@@ -67,10 +67,11 @@ class Statement {
 class Connection {
  public:
   // Opens `path` with `flags` (SQLITE_OPEN_* without NOMUTEX, which is added)
-  // and sets the busy timeout. FAILED_PRECONDITION when the file cannot be
-  // opened, naming it.
+  // through the VFS named `vfs` (nullptr: the default) and sets the busy
+  // timeout. FAILED_PRECONDITION when the file cannot be opened, naming it.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, int flags,
-                                                          absl::Duration busy_timeout);
+                                                          absl::Duration busy_timeout,
+                                                          const char* vfs = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -73,11 +73,13 @@ ReaderPool::Lease ReaderPool::Acquire() {
 }
 
 SqliteStoreImpl::SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
+                                 std::unique_ptr<TimedSyncVfs> sync_vfs,
                                  std::unique_ptr<Connection> writer,
                                  std::vector<std::unique_ptr<Connection>> readers, ChainState chain)
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? options_.clock : RealClock()),
       lock_(std::move(lock)),
+      sync_vfs_(std::move(sync_vfs)),
       writer_(std::move(writer)),
       chain_(std::move(chain)),
       readers_(std::move(readers)) {
@@ -426,9 +428,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   const Clock* clock = options.clock != nullptr ? options.clock : RealClock();
   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::FileLock> lock,
                           sqlite::FileLock::Acquire(options.path));
+  // Only the writer syncs: the readers never write, so they need no timing.
+  SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::TimedSyncVfs> sync_vfs,
+                          sqlite::TimedSyncVfs::Register(options.sync_observer));
   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
                           Connection::Open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                           options.busy_timeout));
+                                           options.busy_timeout, sync_vfs->name()));
   SPROUT_RETURN_IF_ERROR(sqlite::Configure(*writer, /*writer=*/true));
   if (options.max_size_bytes > 0) {
     SPROUT_ASSIGN_OR_RETURN(std::string page_size, writer->QueryText("PRAGMA page_size"));
@@ -456,8 +461,9 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
     SPROUT_RETURN_IF_ERROR(sqlite::Configure(*reader, /*writer=*/false));
     readers.push_back(std::move(reader));
   }
-  return std::unique_ptr<SqliteStore>(new sqlite::SqliteStoreImpl(
-      options, std::move(lock), std::move(writer), std::move(readers), std::move(chain)));
+  return std::unique_ptr<SqliteStore>(
+      new sqlite::SqliteStoreImpl(options, std::move(lock), std::move(sync_vfs), std::move(writer),
+                                  std::move(readers), std::move(chain)));
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {

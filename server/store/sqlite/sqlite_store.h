@@ -43,6 +43,8 @@ struct SqliteStoreOptions {
   int max_queue_depth = 4096;
   // Told about each write transaction (store.h); empty: nobody.
   WriterObserver writer_observer;
+  // Told about each fsync (store.h); empty: nobody.
+  SyncObserver sync_observer;
 
   // Most submissions committed in one transaction (one fsync). Larger batches
   // raise throughput under load and the latency of the batch's first caller.

@@ -22,6 +22,7 @@
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
 #include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sqlite/timed_sync_vfs.h"
 
 namespace sprout::store::sqlite {
 
@@ -71,7 +72,7 @@ class SqliteStoreImpl final : public SqliteStore {
  public:
   // Takes ownership of everything opened by SqliteStore::Open.
   SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
-                  std::unique_ptr<Connection> writer,
+                  std::unique_ptr<TimedSyncVfs> sync_vfs, std::unique_ptr<Connection> writer,
                   std::vector<std::unique_ptr<Connection>> readers, ChainState chain);
   ~SqliteStoreImpl() override;
 
@@ -181,6 +182,8 @@ class SqliteStoreImpl final : public SqliteStore {
   const SqliteStoreOptions options_;
   const Clock* const clock_;
   std::unique_ptr<FileLock> lock_;
+  // The writer's VFS: declared before writer_ so it outlives the connection.
+  std::unique_ptr<TimedSyncVfs> sync_vfs_;
 
   // Used only by the writer thread.
   std::unique_ptr<Connection> writer_;

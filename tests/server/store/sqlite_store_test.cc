@@ -10,10 +10,13 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -76,6 +79,36 @@ TEST_F(SqliteStoreTest, ConcurrentSubmissionsShareTransactions) {
   EXPECT_LT(stats.transactions, kCount / 2);
   EXPECT_GT(stats.largest_batch, 1);
   EXPECT_LE(stats.largest_batch, Options().max_batch_size);
+}
+
+TEST_F(SqliteStoreTest, EachCommitsWalFsyncIsTimedAndReported) {
+  absl::Mutex mu;
+  std::map<std::string, int> syncs;
+  absl::Duration total;
+  SqliteStoreOptions options = Options();
+  options.sync_observer = [&](absl::string_view file, absl::Duration took) {
+    absl::MutexLock lock(&mu);
+    ++syncs[std::string(file)];
+    total += took;
+  };
+  std::unique_ptr<SqliteStore> store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+  int before = 0;
+  {
+    absl::MutexLock lock(&mu);
+    before = syncs["wal"];
+  }
+  constexpr int kCommits = 3;
+  for (int i = 0; i < kCommits; ++i) {
+    ASSERT_TRUE(store->Submit(MakeSubmission(Spec(absl::StrCat("s", i)))).ok());
+  }
+  absl::MutexLock lock(&mu);
+  // synchronous=FULL: every commit syncs the WAL, one after another here.
+  EXPECT_GE(syncs["wal"] - before, kCommits);
+  EXPECT_GT(total, absl::ZeroDuration());
+  for (const auto& [file, count] : syncs) {
+    EXPECT_THAT(file, ::testing::AnyOf("wal", "database", "journal")) << count;
+  }
 }
 
 TEST_F(SqliteStoreTest, FullQueueAnswersResourceExhaustedAtOnce) {
