@@ -39,6 +39,7 @@
 #include "server/common/errors.h"
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
+#include "server/database_file_modes.h"
 #include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
@@ -49,9 +50,11 @@
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
 #include "server/pipeline/waiting_count.h"
+#include "server/reload_logging.h"
 #include "server/routing/directory_holder.h"
 #include "server/routing/directory_loader.h"
 #include "server/routing/routing_config.h"
+#include "server/scrape_gauges.h"
 #include "server/store/body_cipher.h"
 #include "server/store/data_keys.h"
 #include "server/store/open_store.h"
@@ -62,115 +65,12 @@
 namespace sprout {
 namespace {
 
-// Logs one warning for each of the SQLite database's files, and its folder,
-// that others on this machine may read: they hold patient data. (Sproutd
-// creates them private; this catches copies, restores and old installs.) A
-// PostgreSQL connection string names no file, so reports nothing.
-void ReportDatabaseFilesOpenToOthers(const std::string& db) {
-  const std::string folder = std::filesystem::path(db).parent_path().string();
-  const std::pair<std::string, const char*> files[] = {{db, "600"},
-                                                       {db + "-wal", "600"},
-                                                       {db + "-shm", "600"},
-                                                       {folder.empty() ? "." : folder, "700"}};
-  for (const auto& [path, private_mode] : files) {
-    std::string mode;
-    if (!OpenToOthers(path, &mode)) continue;
-    spdlog::warn(
-        "sproutd: {} has mode {}, so others on this machine may read patient data; make it "
-        "private (chmod {} {})",
-        path, mode, private_mode, path);
-  }
-}
-
 // Threads running handlers' blocking work (api::FinishUnaryBlocking).
 constexpr int kBlockingThreads = 8;
 
 bool IsLoopback(absl::string_view address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
          absl::StartsWith(address, "[::1]:");
-}
-
-// Reloads the routing configuration and logs one line either way: the one
-// path behind AdminService.ReloadDirectory and SIGHUP.
-absl::StatusOr<pipeline::ReloadOutcome> ReloadAndLog(pipeline::RoutingReloader& reloader,
-                                                     const pipeline::ReloadActor& actor) {
-  absl::StatusOr<pipeline::ReloadOutcome> outcome = reloader.Reload(actor);
-  if (!outcome.ok()) {
-    spdlog::error(
-        "sproutd: reload by {} ({}) refused, still serving the previous directory and "
-        "policy: {}",
-        actor.organisation, actor.role, std::string(outcome.status().message()));
-    return outcome;
-  }
-  spdlog::info(
-      "sproutd: reloaded by {} ({}): directory {} -> {} ({} PCNs, {} link workers), policy '{}' "
-      "{} -> {} ({} rules)",
-      actor.organisation, actor.role, outcome->previous_directory_version,
-      outcome->directory_version, outcome->pcn_count, outcome->link_worker_count,
-      outcome->policy_name, outcome->previous_policy_version, outcome->policy_version,
-      outcome->rule_count);
-  return outcome;
-}
-
-// Re-reads the data key file into `cipher` (the SIGHUP and
-// ReencryptPatientData path) and returns the key ids, the write key last.
-// Logs one line when the keys changed or the file is refused (key ids only,
-// never a key); the old keys stay in force on error.
-absl::StatusOr<std::vector<std::string>> ReloadDataKeys(const std::string& path,
-                                                        store::BodyCipher& cipher) {
-  absl::StatusOr<store::DataKeyRing> keys = store::DataKeyRing::ReadFile("--data_key_file", path);
-  if (!keys.ok()) {
-    spdlog::error("sproutd: data keys not reloaded, still using write key {}: {}",
-                  cipher.write_key_id(), std::string(keys.status().message()));
-    return keys.status();
-  }
-  const std::vector<std::string> before = cipher.key_ids();
-  cipher.ReplaceKeys(*std::move(keys));
-  std::vector<std::string> ids = cipher.key_ids();
-  if (before != ids) {
-    spdlog::info("sproutd: data keys reloaded: write key {} -> {} (keys {} -> {})", before.back(),
-                 ids.back(), absl::StrJoin(before, ", "), absl::StrJoin(ids, ", "));
-  }
-  return ids;
-}
-
-// How far ahead an expiring server certificate is warned about.
-constexpr absl::Duration kCertificateExpiryWarning = absl::Hours(24 * 14);
-
-std::string SummaryLine(const auth::CertificateSummary& c) {
-  return absl::StrCat(c.subject, ", ", c.fingerprint, ", expires ",
-                      absl::FormatTime("%Y-%m-%d %H:%M UTC", c.not_after, absl::UTCTimeZone()),
-                      "; ", c.client_cas, " client CA certificate(s)");
-}
-
-// Re-reads the server certificate, key and client CA (the SIGHUP, admin
-// reload and timer path) and logs one line when they changed or were refused.
-// With `last_refusal` (the timer, which repeats), a refusal is logged only
-// when it differs from the last one, which it then records.
-absl::StatusOr<auth::CertificateSummary> ReloadCertificatesAndLog(
-    auth::ServerCertificates& certificates, absl::string_view by,
-    std::string* last_refusal = nullptr) {
-  absl::StatusOr<auth::CertificateSummary> reloaded = certificates.Reload();
-  const std::string refusal = reloaded.ok() ? "" : std::string(reloaded.status().message());
-  const bool repeated = last_refusal != nullptr && *last_refusal == refusal;
-  if (last_refusal != nullptr) *last_refusal = refusal;
-  if (!reloaded.ok()) {
-    if (!repeated) {
-      spdlog::error("sproutd: TLS certificates not reloaded ({}), still serving {}: {}",
-                    std::string(by), certificates.current().fingerprint,
-                    std::string(reloaded.status().message()));
-    }
-    return reloaded;
-  }
-  if (reloaded->changed) {
-    spdlog::info("sproutd: TLS certificates reloaded ({}): {}; new connections use them",
-                 std::string(by), SummaryLine(*reloaded));
-  }
-  if (reloaded->changed && reloaded->not_after - absl::Now() < kCertificateExpiryWarning) {
-    spdlog::warn("sproutd: the server certificate {} expires within 14 days; replace it",
-                 reloaded->fingerprint);
-  }
-  return reloaded;
 }
 
 // Everything that exists once start-up has loaded; destroyed after the gRPC
@@ -606,86 +506,20 @@ class SproutdImpl final : public Sproutd {
       };
     }
     c.metrics = &metrics_;
-    AddScrapeGauges(*loaded, terminology_load_time);
+    ScrapeSources gauges;
+    gauges.terminology = loaded->terminology.get();
+    gauges.terminology_load_time = terminology_load_time;
+    gauges.routing = loaded->routing.get();
+    gauges.directory = loaded->directory.get();
+    gauges.queue_limits = loaded->queue_limits.get();
+    gauges.store = loaded->store.get();
+    gauges.overdue = loaded->components.overdue;
+    if (!store::IsPostgresConnInfo(options_.database_file)) {
+      gauges.sqlite_wal = options_.database_file + "-wal";
+    }
+    AddScrapeGauges(metrics_, gauges);
     loaded_ = std::move(loaded);
     return absl::OkStatus();
-  }
-
-  // The gauges computed at each scrape (doc/metrics.md). They read `loaded`,
-  // which outlives the metrics endpoint (Shutdown stops it first).
-  void AddScrapeGauges(const Loaded& loaded, absl::Duration terminology_load_time) {
-    using metrics::GaugeValue;
-    metrics_.AddScrapeGauge({"sprout_build_info", "Always 1; the labels say what is running", [] {
-                               return std::vector<GaugeValue>{
-                                   {{{"version", SPROUT_VERSION}, {"grpc", grpc::Version()}}, 1}};
-                             }});
-    metrics_.AddScrapeGauge(
-        {"sprout_terminology_release_info", "Always 1; the SNOMED CT release in use",
-         [holder = loaded.terminology.get()] {
-           const snomed::ReleaseInfo& release = holder->Get()->release();
-           return std::vector<GaugeValue>{
-               {{{"release", release.identity}, {"effective_date", release.effective_date}}, 1}};
-         }});
-    const double load_seconds = absl::ToDoubleSeconds(terminology_load_time);
-    metrics_.AddScrapeGauge({"sprout_terminology_load_seconds",
-                             "How long the SNOMED CT release took to load at start-up",
-                             [load_seconds] {
-                               return std::vector<GaugeValue>{{{}, load_seconds}};
-                             }});
-    metrics_.AddScrapeGauge({"sprout_routing_config_info",
-                             "Always 1; the directory version and routing policy in force",
-                             [holder = loaded.routing.get()] {
-                               std::shared_ptr<const routing::RoutingConfig> config = holder->Get();
-                               return std::vector<GaugeValue>{
-                                   {{{"directory_version", config->directory->version()},
-                                     {"policy", config->policy->name()},
-                                     {"policy_version", config->policy->version()}},
-                                    1}};
-                             }});
-    if (loaded.queue_limits != nullptr && loaded.queue_limits->enabled()) {
-      metrics_.AddScrapeGauge(
-          {"sprout_pcn_queue_waiting",
-           "Referrals waiting on each PCN's queues as the queue limit last counted them (every "
-           "PCN that has had a submission since start-up)",
-           [limits = loaded.queue_limits.get(), directory = loaded.directory.get()] {
-             std::vector<GaugeValue> values;
-             for (const routing::Pcn& pcn : directory->Get()->pcns()) {
-               const int64_t waiting = limits->Occupancy(absl::StrCat("pcns/", pcn.code));
-               if (waiting > 0) values.push_back({{{"pcn", pcn.code}}, double(waiting)});
-             }
-             return values;
-           }});
-    }
-    metrics_.AddScrapeGauge(
-        {"sprout_writer_queue_depth",
-         "Write jobs waiting for the store's writer (refused with "
-         "RESOURCE_EXHAUSTED beyond --max_pending_writes)",
-         [store = loaded.store.get()] {
-           return std::vector<GaugeValue>{{{}, static_cast<double>(store->WriterQueueDepth())}};
-         }});
-    metrics_.AddScrapeGauge(
-        {"sprout_overdue_items",
-         "Queue items left unclaimed past their time (--overdue_working_days), by PCN "
-         "(pcn=\"triage\" for triage queues); read from the store at each scrape",
-         [store = loaded.store.get(), policy = loaded.components.overdue] {
-           std::vector<GaugeValue> values;
-           absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> counts =
-               api::CountOverdueItems(*store, RealClock()->Now(), policy);
-           if (!counts.ok()) return values;
-           for (const auto& [pcn, count] : *counts) {
-             values.push_back({{{"pcn", pcn.empty() ? "triage" : pcn}}, double(count)});
-           }
-           return values;
-         }});
-    if (!store::IsPostgresConnInfo(options_.database_file)) {
-      metrics_.AddScrapeGauge({"sprout_sqlite_wal_bytes",
-                               "Size of the SQLite write-ahead log (-wal file)",
-                               [wal = options_.database_file + "-wal"] {
-                                 struct stat st {};
-                                 const double bytes = stat(wal.c_str(), &st) == 0 ? st.st_size : 0;
-                                 return std::vector<GaugeValue>{{{}, bytes}};
-                               }});
-    }
   }
 
   const SproutdOptions options_;
