@@ -15,6 +15,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/grpc_log_bridge.h"
@@ -80,7 +81,7 @@ ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info (with an access line per RPC), warn, error or off");
 ABSL_FLAG(std::string, log_format, "text",
           "text, or json: one JSON object per line (time, level, component, message and, for "
-          "each RPC, method, code, latency_ms, caller and resource)");
+          "each RPC, method, code, latency_ms, caller, caller_role and resource)");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening (for --listen=...:0)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish on SIGTERM");
@@ -201,12 +202,12 @@ int main(int argc, char** argv) {
 
   auto server = sprout::Sproutd::Create(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "sproutd: %s\n", std::string(server.status().message()).c_str());
+    sprout::logging::PrintStartupFailure(server.status().message());
     return 2;
   }
   absl::Status started = (*server)->Start();
   if (!started.ok()) {
-    std::fprintf(stderr, "sproutd: cannot start: %s\n", std::string(started.message()).c_str());
+    sprout::logging::PrintStartupFailure(absl::StrCat("cannot start: ", started.message()));
     return 1;
   }
   // The metrics port first: whoever waits for --port_file then finds both.
@@ -222,8 +223,8 @@ int main(int argc, char** argv) {
     if (f.path.empty()) continue;
     if (!WritePortFile(f.path, f.port)) {
       // Whoever asked for the port would wait for it for ever.
-      std::fprintf(stderr, "sproutd: cannot write --%s=%s: %s\n", f.flag, f.path.c_str(),
-                   std::strerror(errno));
+      sprout::logging::PrintStartupFailure(
+          absl::StrCat("cannot write --", f.flag, "=", f.path, ": ", std::strerror(errno)));
       (*server)->Shutdown(absl::ZeroDuration());
       return 1;
     }

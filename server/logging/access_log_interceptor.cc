@@ -81,9 +81,9 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
-  // "police:WYP referrer": the caller's organisation and role as its identity
-  // names them; "unauthenticated" when it names no single one.
-  std::string Caller() const {
+  // The caller's organisation and role as its identity names them; none when
+  // it names no single one.
+  absl::StatusOr<auth::Principal> Caller() const {
     grpc::ServerContextBase* context = info_->server_context();
     std::string uri;
     if (dev_identities_) {
@@ -98,9 +98,7 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
       }
       if (sprout_uris != 1) uri.clear();
     }
-    absl::StatusOr<auth::Principal> principal = auth::ParsePrincipalUri(uri);
-    if (!principal.ok()) return "unauthenticated";
-    return absl::StrCat(principal->organisation_code, " ", auth::RoleName(principal->role));
+    return auth::ParsePrincipalUri(uri);
   }
 
   void Log(const grpc::Status& status) {
@@ -108,12 +106,18 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
         absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
     const double millis = absl::ToDoubleMilliseconds(absl::Now() - start_);
     const std::string method = info_->method();
-    nlohmann::json fields = {{"method", method},
-                             {"code", code},
-                             {"latency_ms", std::round(millis * 1000) / 1000},
-                             {"caller", Caller()}};
+    nlohmann::json fields = {
+        {"method", method}, {"code", code}, {"latency_ms", std::round(millis * 1000) / 1000}};
+    // Separate fields, so "caller=police:WYP caller_role=referrer" parses as
+    // key=value in the text format too.
+    if (absl::StatusOr<auth::Principal> caller = Caller(); caller.ok()) {
+      fields["caller"] = caller->organisation_code;
+      fields["caller_role"] = std::string(auth::RoleName(caller->role));
+    } else {
+      fields["caller"] = "unauthenticated";
+    }
     if (!resource_.empty()) fields["resource"] = resource_;
-    LogStructured(absl::StrCat("access: ", method, " ", code), fields);
+    LogStructured("access: finished", fields);
   }
 
   grpc::experimental::ServerRpcInfo* const info_;

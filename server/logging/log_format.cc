@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -86,6 +87,17 @@ absl::Status SetLogFormat(absl::string_view format) {
 }
 
 bool JsonLogs() { return json_logs; }
+
+void PrintStartupFailure(absl::string_view message) {
+  std::string line = absl::StrCat("sproutd: ", message);
+  if (JsonLogs()) {
+    const std::string now =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+    line =
+        JsonLine(now, "error", line).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
 
 void LogStructured(absl::string_view message, const nlohmann::json& fields) {
   if (!spdlog::should_log(spdlog::level::info)) return;

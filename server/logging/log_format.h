@@ -27,6 +27,11 @@ bool JsonLogs();
 // object, or follow `message` as key=value pairs in text.
 void LogStructured(absl::string_view message, const nlohmann::json& fields);
 
+// Writes the one line that says why sproutd stops at start-up to standard
+// error, in the format set: "sproutd: <message>", or a JSON line at level
+// "error" with component "sproutd".
+void PrintStartupFailure(absl::string_view message);
+
 // The JSON object for one line (exposed for tests): "time" (RFC 3339, UTC,
 // milliseconds), "level", "component" (the message's "name: " prefix, e.g.
 // "sproutd" or "grpc"; else "sproutd") and "message" (without the prefix).

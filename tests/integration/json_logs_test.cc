@@ -75,13 +75,15 @@ TEST(JsonLogsTest, EveryLineIsAnObjectAndEveryRpcHasAnAccessLine) {
   };
   const nlohmann::json submit = find("/sprout.v1.ReferralService/SubmitReferral");
   EXPECT_EQ(submit.value("code", ""), "OK");
-  EXPECT_EQ(submit.value("caller", ""), "Y99001 referrer");
+  EXPECT_EQ(submit.value("caller", ""), "Y99001");
+  EXPECT_EQ(submit.value("caller_role", ""), "referrer");
   EXPECT_EQ(submit.value("resource", ""), response.referral().name());
   EXPECT_EQ(submit.value("level", ""), "info");
   EXPECT_TRUE(submit.contains("latency_ms") && submit["latency_ms"].is_number());
   const nlohmann::json refused = find("/sprout.v1.ReferralService/GetReferral");
   EXPECT_EQ(refused.value("code", ""), "NOT_FOUND");
-  EXPECT_EQ(refused.value("caller", ""), "police:WYP referrer");
+  EXPECT_EQ(refused.value("caller", ""), "police:WYP");
+  EXPECT_EQ(refused.value("caller_role", ""), "referrer");
   EXPECT_EQ(refused.value("resource", ""), response.referral().name());
 
   const v1::Patient& p = request.referral().patient();
@@ -89,6 +91,21 @@ TEST(JsonLogsTest, EveryLineIsAnObjectAndEveryRpcHasAnAccessLine) {
        {p.nhs_number(), p.given_name(), p.family_name(), p.address().postcode()}) {
     EXPECT_THAT(log, Not(HasSubstr(needle)));
   }
+}
+
+TEST(JsonLogsTest, TheStartUpFailureLineIsJsonToo) {
+  absl::StatusOr<testing::StartupFailure> run = testing::RunSproutdExpectingFailure(
+      ::testing::TempDir() + "/json_logs_startup",
+      {"--log_format=json", "--tls_cert=/nonexistent/server.pem"});
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->exit_code, 1);
+  const std::string first_line = run->stderr_text.substr(0, run->stderr_text.find('\n'));
+  const nlohmann::json line = nlohmann::json::parse(first_line, nullptr, false);
+  ASSERT_TRUE(line.is_object()) << first_line;
+  EXPECT_EQ(line.value("level", ""), "error");
+  EXPECT_EQ(line.value("component", ""), "sproutd");
+  EXPECT_THAT(line.value("message", ""), HasSubstr("cannot start: --tls_cert"));
+  EXPECT_TRUE(line.contains("time"));
 }
 
 TEST(JsonLogsTest, AnUnknownFormatStopsStartUp) {
