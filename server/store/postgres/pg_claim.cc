@@ -16,7 +16,7 @@ using sprout::v1::QueueItem;
 absl::StatusOr<QueueItem> PostgresStoreImpl::ClaimQueueItem(const QueueClaim& claim) {
   SPROUT_RETURN_IF_ERROR(CheckClaim(claim));
   QueueItem stored;
-  SPROUT_RETURN_IF_ERROR(RunOnWriter(
+  SPROUT_RETURN_IF_ERROR(group_commit_.Run(
       [this, &claim, &stored](bool* partial) { return ApplyClaim(claim, &stored, partial); }));
   return stored;
 }

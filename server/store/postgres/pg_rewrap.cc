@@ -51,7 +51,7 @@ absl::StatusOr<RewrapStep> PostgresStoreImpl::RewrapBodies(const RewrapCursor& c
                                                            int batch_size) {
   SPROUT_RETURN_IF_ERROR(CheckRewrapCursor(cursor));
   RewrapStep step;
-  SPROUT_RETURN_IF_ERROR(RunOnWriter([this, &cursor, batch_size, &step](bool* partial) {
+  SPROUT_RETURN_IF_ERROR(group_commit_.Run([this, &cursor, batch_size, &step](bool* partial) {
     *partial = true;
     PgRewrapRows rows(writer_.get());
     SPROUT_ASSIGN_OR_RETURN(step, RewrapBatch(cursor, batch_size, cipher(), rows));

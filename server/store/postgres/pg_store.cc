@@ -58,26 +58,21 @@ PostgresStoreImpl::PostgresStoreImpl(PostgresStoreOptions options,
       writer_(std::move(writer)),
       writer_backoff_(options_.initial_backoff, options_.max_backoff),
       readers_(connector_.get(), options_.pool_size, options_.initial_backoff,
-               options_.max_backoff) {
+               options_.max_backoff),
+      group_commit_({options_.max_queue_depth, options_.max_batch_size, options_.writer_observer},
+                    this) {
   writer_pid_.store(writer_->backend_pid());
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+  group_commit_.Start();
   listener_thread_ = std::thread([this] { ListenerLoop(); });
 }
 
 PostgresStoreImpl::~PostgresStoreImpl() { Shutdown(); }
 
-size_t PostgresStoreImpl::WriterQueueDepth() const {
-  absl::MutexLock lock(&mu_);
-  return queue_.size();
-}
+size_t PostgresStoreImpl::WriterQueueDepth() const { return group_commit_.QueueDepth(); }
 
 PostgresStoreStats PostgresStoreImpl::stats() const {
   PostgresStoreStats s;
-  s.transactions = transactions_.load();
-  s.submissions = submissions_.load();
-  s.failed_submissions = failed_submissions_.load();
-  s.rejected_queue_full = rejected_queue_full_.load();
-  s.largest_batch = largest_batch_.load();
+  static_cast<WriterStats&>(s) = group_commit_.stats();
   s.reconnects = reconnects_.load() + readers_.reconnects();
   return s;
 }

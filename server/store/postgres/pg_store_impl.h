@@ -8,7 +8,6 @@
 #define SPROUT_SERVER_STORE_POSTGRES_PG_STORE_IMPL_H_
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "server/lifecycle/caseload_accounting.h"
+#include "server/store/group_commit_writer.h"
 #include "server/store/postgres/pg_connection.h"
 #include "server/store/postgres/pg_pool.h"
 #include "server/store/postgres/postgres_store.h"
@@ -31,22 +31,11 @@ namespace sprout::store::postgres {
 // of one database ignore each other's changes.
 inline constexpr char kQueueChannel[] = "sprout_queue";
 
-// The shared heads, read (and locked) at the start of each write transaction
-// and written back as its last statements before COMMIT.
-struct ChainState {
-  int64_t last_queue_sequence = 0;
-  // Referral updates written by the writer (in memory only): a batch that
-  // moved it notifies watchers even without a queue change.
-  int64_t referral_changes = 0;
-  int64_t last_audit_sequence = 0;
-  std::string last_audit_hash;
-};
-
 // A decision's coded reasons as a PostgreSQL BIGINT[] literal, "{1,2}", for
 // decision_reasons (reasons not yet coded are left out).
 std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision);
 
-class PostgresStoreImpl final : public PostgresStore {
+class PostgresStoreImpl final : public PostgresStore, private WriteBackend {
  public:
   PostgresStoreImpl(PostgresStoreOptions options, std::unique_ptr<Connector> connector,
                     std::unique_ptr<Connection> writer, std::string schema);
@@ -100,35 +89,34 @@ class PostgresStoreImpl final : public PostgresStore {
   PostgresStoreStats stats() const override;
 
  private:
-  // One unit of work for the writer: a submission, or another write run on
-  // the writer connection inside the batch's transaction. `apply` sets
-  // *partial before its first write that a later failure could leave behind.
-  struct Job {
-    bool is_submission = false;
-    Submission submission;
-    std::string proposed_episode;  // submission.referral.episode() as submitted
-    SubmitCallback submit_done;
-    std::function<absl::Status(bool* partial)> apply;
-    std::function<void(absl::Status)> apply_done;
-  };
+  using Job = WriteJob;
 
-  // Queues `apply` for the writer and waits for its commit.
-  absl::Status RunOnWriter(std::function<absl::Status(bool* partial)> apply);
-  bool Enqueue(Job& job, absl::Status* refusal);
-  void WriterLoop();
-  // Runs `batch` in one transaction (a SAVEPOINT per job, so a failed job
-  // stores nothing and costs the others nothing) and answers every job.
-  void RunBatch(std::vector<Job>& batch);
+  // WriteBackend (pg_writer.cc). Each transaction first locks the two head
+  // rows (queue sequence, audit chain) and writes them back just before
+  // COMMIT, so write transactions of all replicas commit one after the
+  // other; a SAVEPOINT per job undoes a failed one.
+  Undo undo() const override { return Undo::kToSavepoint; }
+  // Reconnects if the writer connection was lost (UNAVAILABLE while the
+  // back-off runs), BEGIN, lock and read the heads.
+  absl::Status Begin() override;
+  absl::Status MarkJob(size_t index) override;
+  absl::Status TransactionEnded(const absl::StatusOr<SubmitOutcome>& result) override;
+  bool MustUndo() const override;
+  absl::Status UndoJob() override;
+  // Writes the heads back, NOTIFYs when the queue changed, COMMIT.
+  absl::Status Commit(bool queue_changed) override;
+  void Abandon() override;
+  ChainState& chain() override { return chain_; }
+  void OnQueueChanged() override { queue_changes_.Notify(); }
+
   // Opens the writer connection if it is not open; UNAVAILABLE while the
   // back-off runs.
   absl::Status EnsureWriter();
-  // BEGIN, lock and read the heads; then write them back, NOTIFY, COMMIT.
+  // BEGIN, lock and read the heads.
   absl::Status BeginBatch();
-  absl::Status CommitBatch(bool queue_changed);
-  absl::StatusOr<SubmitOutcome> RunJob(Job& job, bool* partial);
 
   // pg_submission.cc
-  absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial);
+  absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial) override;
   // `open_episode`: the person's open episode, if the lookup found one.
   absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
                                 const std::optional<std::string>& open_episode, SubmitOutcome* out,
@@ -176,21 +164,14 @@ class PostgresStoreImpl final : public PostgresStore {
   // skips (the writer wakes local subscribers itself, sooner).
   std::atomic<int> writer_pid_{0};
 
-  mutable absl::Mutex mu_;
-  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> listener_stop_{false};
-  std::thread writer_thread_;
   std::thread listener_thread_;
-
-  std::atomic<int64_t> transactions_{0};
-  std::atomic<int64_t> submissions_{0};
-  std::atomic<int64_t> failed_submissions_{0};
-  std::atomic<int64_t> rejected_queue_full_{0};
-  std::atomic<int64_t> largest_batch_{0};
   // Writer and listener connections re-opened after a loss.
   std::atomic<int64_t> reconnects_{0};
+
+  // Last: stopped (and its thread joined) before anything it uses goes.
+  GroupCommitWriter group_commit_;
 };
 
 }  // namespace sprout::store::postgres

@@ -23,7 +23,7 @@ using sprout::v1::Referral;
 
 absl::StatusOr<UpdateOutcome> PostgresStoreImpl::UpdateReferral(ReferralUpdate update) {
   UpdateOutcome out;
-  SPROUT_RETURN_IF_ERROR(RunOnWriter(
+  SPROUT_RETURN_IF_ERROR(group_commit_.Run(
       [this, &update, &out](bool* partial) { return ApplyUpdate(update, &out, partial); }));
   return out;
 }

@@ -1,83 +1,32 @@
-// The write side of PostgresStoreImpl: a bounded queue drained by one writer
-// thread that commits many jobs per transaction (group commit).
+// The write side of PostgresStoreImpl: its statements for the shared
+// group-commit writer (server/store/group_commit_writer.h).
 //
 // Each transaction first locks the two head rows (queue sequence, audit
 // chain) and writes them back just before COMMIT, so write transactions of
 // all replicas commit one after the other: sequences become visible in
 // sequence order and the audit chain never forks. Each job runs under a
 // SAVEPOINT: a job that fails after writing is rolled back to it and stores
-// nothing, and the others still commit. Callbacks run on the writer thread
-// after COMMIT.
-#include <algorithm>
+// nothing, and the others still commit.
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "base/status_macros.h"
 #include "server/audit/audit_chain.h"
 #include "server/store/postgres/pg_store_impl.h"
 
 namespace sprout::store::postgres {
-namespace {
-
-absl::Status ShuttingDown() { return absl::UnavailableError("the store is shut down"); }
-
-bool InFailedTransaction(const Connection& db) {
-  return PQtransactionStatus(db.raw()) == PQTRANS_INERROR;
-}
-
-}  // namespace
-
-bool PostgresStoreImpl::Enqueue(Job& job, absl::Status* refusal) {
-  absl::MutexLock lock(&mu_);
-  if (stopping_) {
-    *refusal = ShuttingDown();
-    return false;
-  }
-  if (static_cast<int>(queue_.size()) >= options_.max_queue_depth) {
-    rejected_queue_full_.fetch_add(1, std::memory_order_relaxed);
-    *refusal = absl::ResourceExhaustedError(absl::StrCat(
-        "the store's write queue is full (", options_.max_queue_depth, " waiting); retry later"));
-    return false;
-  }
-  queue_.push_back(std::move(job));
-  return true;
-}
 
 void PostgresStoreImpl::SubmitAsync(Submission submission, SubmitCallback done) {
-  Job job;
-  job.is_submission = true;
-  job.proposed_episode = submission.referral.episode();
-  job.submission = std::move(submission);
-  job.submit_done = std::move(done);
-  absl::Status refusal;
-  // A refused job was not moved from: answer it here, on the caller's thread.
-  if (!Enqueue(job, &refusal)) job.submit_done(refusal);
-}
-
-absl::Status PostgresStoreImpl::RunOnWriter(std::function<absl::Status(bool* partial)> apply) {
-  absl::Notification done;
-  absl::Status result;
-  Job job;
-  job.apply = std::move(apply);
-  job.apply_done = [&](absl::Status s) {
-    result = std::move(s);
-    done.Notify();
-  };
-  absl::Status refusal;
-  if (!Enqueue(job, &refusal)) return refusal;
-  done.WaitForNotification();
-  return result;
+  group_commit_.Submit(std::move(submission), std::move(done));
 }
 
 absl::Status PostgresStoreImpl::AppendAudit(const AuditEvent& event) {
-  return RunOnWriter([this, &event](bool*) { return InsertAudit(event); });
+  return group_commit_.Run([this, &event](bool*) { return InsertAudit(event); });
 }
 
 absl::Status PostgresStoreImpl::RecordDirectoryVersion(const DirectoryVersion& version) {
   if (version.version.empty()) return absl::InvalidArgumentError("directory version is empty");
-  return RunOnWriter([this, &version](bool*) -> absl::Status {
+  return group_commit_.Run([this, &version](bool*) -> absl::Status {
     return writer_
         ->Run(
             "INSERT INTO directory_versions (version, loaded_time_us, description) "
@@ -91,38 +40,10 @@ absl::Status PostgresStoreImpl::RecordDirectoryVersion(const DirectoryVersion& v
 }
 
 void PostgresStoreImpl::Shutdown() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  if (writer_thread_.joinable()) writer_thread_.join();
+  group_commit_.Stop();
   listener_stop_.store(true);
   if (listener_thread_.joinable()) listener_thread_.join();
   stopped_.store(true);
-}
-
-void PostgresStoreImpl::WriterLoop() {
-  std::vector<Job> batch;
-  while (true) {
-    batch.clear();
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](PostgresStoreImpl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return !self->queue_.empty() || self->stopping_;
-          },
-          this));
-      // Drain what is queued before stopping: accepted work is never dropped.
-      if (queue_.empty()) return;
-      const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch_size));
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    RunBatch(batch);
-  }
 }
 
 absl::Status PostgresStoreImpl::EnsureWriter() {
@@ -161,7 +82,7 @@ absl::Status PostgresStoreImpl::BeginBatch() {
   return absl::OkStatus();
 }
 
-absl::Status PostgresStoreImpl::CommitBatch(bool queue_changed) {
+absl::Status PostgresStoreImpl::Commit(bool queue_changed) {
   SPROUT_RETURN_IF_ERROR(writer_
                              ->Run("WITH q AS (UPDATE queue_sequence SET last = $1) "
                                    "UPDATE audit_chain_head SET sequence = $2, hash = $3",
@@ -186,93 +107,46 @@ absl::Status PostgresStoreImpl::CommitBatch(bool queue_changed) {
   }
   if (!committed && !writer_->ok()) {
     return absl::UnavailableError(
-        "the connection to PostgreSQL was lost during COMMIT, so whether it was stored is "
-        "unknown; retry with the same request_id (connection lost)");
+        absl::StrCat("the connection to PostgreSQL was lost during COMMIT, so ", kOutcomeUnknown,
+                     "; retry with the same request_id (connection lost)"));
   }
   return error;
 }
 
-void PostgresStoreImpl::RunBatch(std::vector<Job>& batch) {
-  const size_t n = batch.size();
-  std::vector<absl::StatusOr<SubmitOutcome>> results(n, absl::UnknownError("not run"));
-  absl::Status txn = EnsureWriter();
-  if (txn.ok()) txn = BeginBatch();
-  if (!txn.ok() && writer_ != nullptr && !writer_->ok()) {
+absl::Status PostgresStoreImpl::Begin() {
+  absl::Status begun = EnsureWriter();
+  if (begun.ok()) begun = BeginBatch();
+  if (!begun.ok() && writer_ != nullptr && !writer_->ok()) {
     // An idle connection finds out it was lost only when used (e.g. the
     // server restarted). Nothing has run yet, so reconnect and start again.
-    txn = EnsureWriter();
-    if (txn.ok()) txn = BeginBatch();
+    begun = EnsureWriter();
+    if (begun.ok()) begun = BeginBatch();
   }
-  const int64_t first_sequence = chain_.last_queue_sequence;
-  const int64_t referral_changes_before = chain_.referral_changes;
-  for (size_t i = 0; i < n && txn.ok(); ++i) {
-    txn = writer_->Exec(i == 0 ? "SAVEPOINT job" : "RELEASE SAVEPOINT job; SAVEPOINT job");
-    if (!txn.ok()) break;
-    const ChainState before = chain_;
-    bool partial = false;
-    results[i] = RunJob(batch[i], &partial);
-    if (!writer_->ok()) {
-      txn = results[i].ok() ? writer_->Error(nullptr, "PostgreSQL") : results[i].status();
-      break;
-    }
-    if (!results[i].ok() && (partial || InFailedTransaction(*writer_))) {
-      // Nothing of this job stays (an ALREADY_EXISTS refusal that wrote
-      // only its audit record, and no SQL error, keeps that record).
-      chain_ = before;
-      txn = writer_->Exec("ROLLBACK TO SAVEPOINT job");
-    }
-  }
-  const auto changed = [&] {
-    return chain_.last_queue_sequence != first_sequence ||
-           chain_.referral_changes != referral_changes_before;
-  };
-  absl::Duration commit_time;
-  if (txn.ok()) {
-    const absl::Time commit_start = absl::Now();
-    txn = CommitBatch(changed());
-    commit_time = absl::Now() - commit_start;
-  }
-  if (options_.writer_observer) options_.writer_observer(n, commit_time, txn.ok());
-  if (!txn.ok()) {
-    if (writer_ != nullptr && writer_->ok() &&
-        PQtransactionStatus(writer_->raw()) != PQTRANS_IDLE) {
-      writer_->Exec("ROLLBACK").IgnoreError();  // `txn` is the error to report
-    }
-    if (!absl::StrContains(txn.message(), "unknown")) {
-      txn = absl::Status(txn.code(), absl::StrCat("nothing was stored: ", txn.message()));
-    }
-  } else {
-    transactions_.fetch_add(1, std::memory_order_relaxed);
-    int64_t largest = largest_batch_.load(std::memory_order_relaxed);
-    const int64_t size = static_cast<int64_t>(n);
-    while (size > largest && !largest_batch_.compare_exchange_weak(largest, size)) {
-    }
-    // Every queue change takes a new sequence. Local watchers are woken
-    // before the callers are answered; other replicas hear the NOTIFY.
-    if (changed()) queue_changes_.Notify();
-  }
-  for (size_t i = 0; i < n; ++i) {
-    Job& job = batch[i];
-    const absl::Status status = !txn.ok() ? txn : results[i].status();
-    if (job.is_submission) {
-      if (status.ok()) {
-        submissions_.fetch_add(1, std::memory_order_relaxed);
-        if (!results[i]->replayed) results[i]->referral = std::move(job.submission.referral);
-        job.submit_done(std::move(results[i]));
-      } else {
-        failed_submissions_.fetch_add(1, std::memory_order_relaxed);
-        job.submit_done(status);
-      }
-    } else {
-      job.apply_done(status);
-    }
-  }
+  return begun;
 }
 
-absl::StatusOr<SubmitOutcome> PostgresStoreImpl::RunJob(Job& job, bool* partial) {
-  if (job.is_submission) return ApplySubmission(job, partial);
-  SPROUT_RETURN_IF_ERROR(job.apply(partial));
-  return SubmitOutcome{};
+absl::Status PostgresStoreImpl::MarkJob(size_t index) {
+  return writer_->Exec(index == 0 ? "SAVEPOINT job" : "RELEASE SAVEPOINT job; SAVEPOINT job");
+}
+
+absl::Status PostgresStoreImpl::TransactionEnded(const absl::StatusOr<SubmitOutcome>& result) {
+  if (writer_->ok()) return absl::OkStatus();
+  return result.ok() ? writer_->Error(nullptr, "PostgreSQL") : result.status();
+}
+
+bool PostgresStoreImpl::MustUndo() const {
+  // A failed statement leaves the transaction refusing everything until the
+  // savepoint is restored (an ALREADY_EXISTS refusal that wrote only its
+  // audit record, and no SQL error, keeps that record).
+  return PQtransactionStatus(writer_->raw()) == PQTRANS_INERROR;
+}
+
+absl::Status PostgresStoreImpl::UndoJob() { return writer_->Exec("ROLLBACK TO SAVEPOINT job"); }
+
+void PostgresStoreImpl::Abandon() {
+  if (writer_ != nullptr && writer_->ok() && PQtransactionStatus(writer_->raw()) != PQTRANS_IDLE) {
+    writer_->Exec("ROLLBACK").IgnoreError();  // the writer reports the first error
+  }
 }
 
 }  // namespace sprout::store::postgres

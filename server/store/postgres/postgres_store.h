@@ -33,6 +33,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "server/store/body_cipher.h"
+#include "server/store/group_commit_writer.h"
 #include "server/store/store.h"
 
 namespace sprout::store {
@@ -75,13 +76,9 @@ struct PostgresStoreOptions {
 };
 
 // Counters since open, for metrics and tests.
-struct PostgresStoreStats {
-  int64_t transactions = 0;         // write transactions committed
-  int64_t submissions = 0;          // submissions answered OK (new or replayed)
-  int64_t failed_submissions = 0;   // submissions answered with an error by the writer
-  int64_t rejected_queue_full = 0;  // refused RESOURCE_EXHAUSTED
-  int64_t largest_batch = 0;        // most jobs in one transaction
-  int64_t reconnects = 0;           // connections re-opened after a loss
+// The writer's counters, and:
+struct PostgresStoreStats : WriterStats {
+  int64_t reconnects = 0;  // connections re-opened after a loss
 };
 
 // The PostgreSQL Store. Thread-safe.

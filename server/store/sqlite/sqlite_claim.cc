@@ -15,7 +15,7 @@ using sprout::v1::QueueItem;
 absl::StatusOr<QueueItem> SqliteStoreImpl::ClaimQueueItem(const QueueClaim& claim) {
   SPROUT_RETURN_IF_ERROR(CheckClaim(claim));
   QueueItem stored;
-  SPROUT_RETURN_IF_ERROR(RunOnWriter(
+  SPROUT_RETURN_IF_ERROR(group_commit_.Run(
       [this, &claim, &stored](bool* partial) { return ApplyClaim(claim, &stored, partial); }));
   return stored;
 }
@@ -35,8 +35,8 @@ absl::Status SqliteStoreImpl::ApplyClaim(const QueueClaim& claim, QueueItem* sto
         cipher().OpenMessage(QueueItemRecord(claim.queue_item_id), stmt.ColumnBlob(0), &item));
   }
   const QueueItem before = item;
-  SPROUT_RETURN_IF_ERROR(ClaimItem(claim, chain_.next_queue_sequence, &item));
-  ++chain_.next_queue_sequence;
+  SPROUT_RETURN_IF_ERROR(ClaimItem(claim, chain_.last_queue_sequence + 1, &item));
+  ++chain_.last_queue_sequence;
   *partial = true;
   {
     SPROUT_ASSIGN_OR_RETURN(

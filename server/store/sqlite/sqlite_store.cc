@@ -82,25 +82,20 @@ SqliteStoreImpl::SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<Fil
       sync_vfs_(std::move(sync_vfs)),
       writer_(std::move(writer)),
       chain_(std::move(chain)),
-      readers_(std::move(readers)) {
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+      readers_(std::move(readers)),
+      group_commit_({options_.max_queue_depth, options_.max_batch_size, options_.writer_observer},
+                    this) {
+  group_commit_.Start();
 }
 
 SqliteStoreImpl::~SqliteStoreImpl() { Shutdown(); }
 
-size_t SqliteStoreImpl::WriterQueueDepth() const {
-  absl::MutexLock lock(&mu_);
-  return queue_.size();
-}
+size_t SqliteStoreImpl::WriterQueueDepth() const { return group_commit_.QueueDepth(); }
 
 SqliteStoreStats SqliteStoreImpl::stats() const {
   SqliteStoreStats s;
-  s.transactions = transactions_.load();
-  s.submissions = submissions_.load();
+  static_cast<WriterStats&>(s) = group_commit_.stats();
   s.audit_appends = audit_appends_.load();
-  s.failed_submissions = failed_submissions_.load();
-  s.rejected_queue_full = rejected_queue_full_.load();
-  s.largest_batch = largest_batch_.load();
   return s;
 }
 
@@ -451,8 +446,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   }
   SPROUT_RETURN_IF_ERROR(
       sqlite::MigrateSqlite(*writer, sqlite::LatestSchemaVersion(), clock->Now()).status());
-  SPROUT_ASSIGN_OR_RETURN(sqlite::ChainState chain,
-                          sqlite::SqliteStoreImpl::LoadChainState(*writer));
+  SPROUT_ASSIGN_OR_RETURN(ChainState chain, sqlite::SqliteStoreImpl::LoadChainState(*writer));
   std::vector<std::unique_ptr<Connection>> readers;
   for (int i = 0; i < options.read_connections; ++i) {
     SPROUT_ASSIGN_OR_RETURN(

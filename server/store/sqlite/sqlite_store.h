@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "server/store/body_cipher.h"
+#include "server/store/group_commit_writer.h"
 #include "server/store/store.h"
 
 namespace sprout::store {
@@ -80,13 +81,9 @@ struct SqliteStoreOptions {
 };
 
 // Counters since open, for metrics and tests.
-struct SqliteStoreStats {
-  int64_t transactions = 0;         // write transactions committed (fsyncs)
-  int64_t submissions = 0;          // submissions answered OK (new or replayed)
-  int64_t audit_appends = 0;        // AppendAudit records committed
-  int64_t failed_submissions = 0;   // submissions answered with an error by the writer
-  int64_t rejected_queue_full = 0;  // SubmitAsync/AppendAudit refused RESOURCE_EXHAUSTED
-  int64_t largest_batch = 0;        // most jobs in one transaction
+// The writer's counters (a transaction is one fsync here), and:
+struct SqliteStoreStats : WriterStats {
+  int64_t audit_appends = 0;  // AppendAudit records committed
 };
 
 // The SQLite Store. Thread-safe.

@@ -7,17 +7,16 @@
 #define SPROUT_SERVER_STORE_SQLITE_SQLITE_STORE_IMPL_H_
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "server/lifecycle/caseload_accounting.h"
+#include "server/store/group_commit_writer.h"
 #include "server/store/queue_change_notifier.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
@@ -56,19 +55,7 @@ class ReaderPool {
 // The first time window QueryRoutingLog reads back from its cursor: one hour.
 inline constexpr int64_t kFirstRoutingLogWindow = int64_t{3600} * 1000000;
 
-// What the writer thread needs to know between transactions: the next queue
-// sequence and the head of the audit chain. Copied before each transaction so
-// a rollback leaves no gap.
-struct ChainState {
-  int64_t next_queue_sequence = 1;
-  // Referral updates written by the writer (in memory only): a batch that
-  // moved it wakes watchers even without a queue change.
-  int64_t referral_changes = 0;
-  int64_t last_audit_sequence = 0;
-  std::string last_audit_hash;
-};
-
-class SqliteStoreImpl final : public SqliteStore {
+class SqliteStoreImpl final : public SqliteStore, private WriteBackend {
  public:
   // Takes ownership of everything opened by SqliteStore::Open.
   SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
@@ -127,21 +114,22 @@ class SqliteStoreImpl final : public SqliteStore {
   static absl::StatusOr<ChainState> LoadChainState(Connection& db);
 
  private:
-  // One unit of work for the writer: a submission, or another write that
-  // runs on the writer connection inside the batch's transaction (a lone
-  // audit record, a directory version, a referral update). `apply` sets
-  // *partial before its first write that a later failure could leave behind.
-  struct Job {
-    bool is_submission = false;
-    Submission submission;
-    std::string proposed_episode;  // submission.referral.episode() as submitted
-    SubmitCallback submit_done;
-    std::function<absl::Status(bool* partial)> apply;
-    std::function<void(absl::Status)> apply_done;
-  };
+  using Job = WriteJob;
 
-  // Queues `apply` for the writer and waits for its commit.
-  absl::Status RunOnWriter(std::function<absl::Status(bool* partial)> apply);
+  // WriteBackend (sqlite_writer.cc): BEGIN IMMEDIATE ... COMMIT on the writer
+  // connection; a job that fails after writing rolls the batch back, which
+  // runs again without it.
+  Undo undo() const override { return Undo::kRerunWithout; }
+  absl::Status Begin() override;
+  absl::Status MarkJob(size_t) override { return absl::OkStatus(); }
+  absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial) override;
+  absl::Status TransactionEnded(const absl::StatusOr<SubmitOutcome>& result) override;
+  bool MustUndo() const override { return false; }
+  absl::Status UndoJob() override;
+  absl::Status Commit(bool queue_changed) override;
+  void Abandon() override;
+  ChainState& chain() override { return chain_; }
+  void OnQueueChanged() override { queue_changes_.Notify(); }
   // The body of UpdateReferral, run by the writer (sqlite_update.cc).
   absl::Status ApplyUpdate(ReferralUpdate& update, UpdateOutcome* out, bool* partial);
   // Within ApplyUpdate: stores the contact, numbered within `episode_id`.
@@ -152,19 +140,6 @@ class SqliteStoreImpl final : public SqliteStore {
   // Adds `delta` to a link worker's load counters.
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
 
-  // Queues `job` (moving from it); false when full or shut down, with the
-  // reason in *refusal and `job` untouched.
-  bool Enqueue(Job& job, absl::Status* refusal);
-  void WriterLoop();
-  // Runs `batch` in one transaction and answers every job after COMMIT. A
-  // job that fails is answered with its error and stores nothing (except the
-  // audit record of an ALREADY_EXISTS refusal); the others still commit.
-  void RunBatch(std::vector<Job>& batch);
-  // Runs one job inside the open transaction. On failure, *partial says
-  // whether it may have written some of its rows (the batch must then be
-  // rolled back and run again without it).
-  absl::StatusOr<SubmitOutcome> RunJob(Job& job, bool* partial);
-  absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial);
   absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
                                 SubmitOutcome* out, bool* partial);
   absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
@@ -192,18 +167,11 @@ class SqliteStoreImpl final : public SqliteStore {
   ReaderPool readers_;
   QueueChangeNotifier queue_changes_;
 
-  mutable absl::Mutex mu_;
-  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopped_{false};
-  std::thread writer_thread_;
-
-  std::atomic<int64_t> transactions_{0};
-  std::atomic<int64_t> submissions_{0};
   std::atomic<int64_t> audit_appends_{0};
-  std::atomic<int64_t> failed_submissions_{0};
-  std::atomic<int64_t> rejected_queue_full_{0};
-  std::atomic<int64_t> largest_batch_{0};
+
+  // Last: stopped (and its thread joined) before anything it uses goes.
+  GroupCommitWriter group_commit_;
 };
 
 }  // namespace sprout::store::sqlite

@@ -134,7 +134,7 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
 
   SPROUT_RETURN_IF_ERROR(InsertDecision(s.decision, decision_id, referral_id));
 
-  const int64_t sequence = chain_.next_queue_sequence++;
+  const int64_t sequence = ++chain_.last_queue_sequence;
   {
     sprout::v1::QueueItem& item = s.queue_item;
     item.set_sequence(sequence);

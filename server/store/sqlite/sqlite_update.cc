@@ -23,7 +23,7 @@ absl::StatusOr<UpdateOutcome> SqliteStoreImpl::UpdateReferral(ReferralUpdate upd
   UpdateOutcome out;
   // The writer may run this more than once (a batch re-run): it must not
   // consume `update`.
-  SPROUT_RETURN_IF_ERROR(RunOnWriter(
+  SPROUT_RETURN_IF_ERROR(group_commit_.Run(
       [this, &update, &out](bool* partial) { return ApplyUpdate(update, &out, partial); }));
   return out;
 }
@@ -141,7 +141,7 @@ absl::Status SqliteStoreImpl::ApplyUpdate(ReferralUpdate& u, UpdateOutcome* out,
   if (u.queue_item.has_value()) {
     QueueItem& item = *u.queue_item;
     // A new sequence, so WatchQueue resumes past the change.
-    item.set_sequence(chain_.next_queue_sequence++);
+    item.set_sequence(++chain_.last_queue_sequence);
     item.set_etag(QueueItemEtag(item_id, item.sequence()));
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
