@@ -24,6 +24,7 @@
 #include "server/store/postgres/pg_pool.h"
 #include "server/store/postgres/postgres_store.h"
 #include "server/store/queue_change_notifier.h"
+#include "server/store/referral_update.h"
 
 namespace sprout::store::postgres {
 
@@ -35,7 +36,9 @@ inline constexpr char kQueueChannel[] = "sprout_queue";
 // decision_reasons (reasons not yet coded are left out).
 std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision);
 
-class PostgresStoreImpl final : public PostgresStore, private WriteBackend {
+class PostgresStoreImpl final : public PostgresStore,
+                                private WriteBackend,
+                                private UpdateStatements {
  public:
   PostgresStoreImpl(PostgresStoreOptions options, std::unique_ptr<Connector> connector,
                     std::unique_ptr<Connection> writer, std::string schema);
@@ -121,20 +124,36 @@ class PostgresStoreImpl final : public PostgresStore, private WriteBackend {
   absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
                                 const std::optional<std::string>& open_episode, SubmitOutcome* out,
                                 bool* partial);
-  absl::Status InsertAudit(const AuditEvent& event);
+  absl::Status InsertAudit(const AuditEvent& event) override;
   const BodyCipher& cipher() const { return *options_.cipher; }
   // A decision made after submission (a reassignment) and its reasons.
   absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,
-                              const std::string& referral_id);
+                              const std::string& decision_id,
+                              const std::string& referral_id) override;
   // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
-  absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
+  absl::Status ApplyLoadChange(const lifecycle::LoadChange& change) override;
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
   absl::Status AddAccepted(const std::string& link_worker, int64_t year);
-  // pg_update.cc, pg_claim.cc
-  absl::Status ApplyUpdate(ReferralUpdate& update, UpdateOutcome* out, bool* partial);
-  // Within ApplyUpdate: stores the contact, numbered within `episode_id`.
+  // UpdateStatements (pg_update.cc; InsertContact, ApplyLoadChange,
+  // InsertDecision and InsertAudit are shared with submissions).
+  absl::StatusOr<std::optional<StoredReferral>> ReadReferralForUpdate(
+      const std::string& referral_id) override;
+  absl::StatusOr<std::optional<StoredContact>> ReadContactOfRequest(
+      const std::string& referral_id, const std::string& request_id) override;
+  absl::StatusOr<std::optional<std::string>> ReadQueueItemForUpdate(
+      const std::string& item_id, const std::string& referral_id) override;
   absl::Status InsertContact(const std::string& referral_id, const std::string& episode_id,
-                             const std::string& request_id, sprout::v1::Contact* contact);
+                             const std::string& request_id, sprout::v1::Contact* contact) override;
+  absl::Status WriteReferral(const std::string& referral_id, const sprout::v1::Referral& referral,
+                             const std::string& sealed_body) override;
+  absl::Status WriteQueueItem(const std::string& item_id, const sprout::v1::QueueItem& item,
+                              const std::string& sealed_body) override;
+  absl::StatusOr<bool> MarkServiceCodeRecorded(const std::string& episode_id) override;
+  absl::Status CloseEpisodeUnlessLive(const std::string& episode_id,
+                                      const std::string& referral_id) override;
+  absl::Status InsertReferralEvent(const std::string& referral_id,
+                                   const ReferralEventRow& event) override;
+  // pg_claim.cc
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
 
   // Runs `read` on a pooled connection, or UNAVAILABLE after Shutdown.

@@ -18,6 +18,7 @@
 #include "server/lifecycle/caseload_accounting.h"
 #include "server/store/group_commit_writer.h"
 #include "server/store/queue_change_notifier.h"
+#include "server/store/referral_update.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -55,7 +56,7 @@ class ReaderPool {
 // The first time window QueryRoutingLog reads back from its cursor: one hour.
 inline constexpr int64_t kFirstRoutingLogWindow = int64_t{3600} * 1000000;
 
-class SqliteStoreImpl final : public SqliteStore, private WriteBackend {
+class SqliteStoreImpl final : public SqliteStore, private WriteBackend, private UpdateStatements {
  public:
   // Takes ownership of everything opened by SqliteStore::Open.
   SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
@@ -130,11 +131,25 @@ class SqliteStoreImpl final : public SqliteStore, private WriteBackend {
   void Abandon() override;
   ChainState& chain() override { return chain_; }
   void OnQueueChanged() override { queue_changes_.Notify(); }
-  // The body of UpdateReferral, run by the writer (sqlite_update.cc).
-  absl::Status ApplyUpdate(ReferralUpdate& update, UpdateOutcome* out, bool* partial);
-  // Within ApplyUpdate: stores the contact, numbered within `episode_id`.
+  // UpdateStatements (sqlite_update.cc; InsertContact, ApplyLoadChange,
+  // InsertDecision and InsertAudit are shared with submissions).
+  absl::StatusOr<std::optional<StoredReferral>> ReadReferralForUpdate(
+      const std::string& referral_id) override;
+  absl::StatusOr<std::optional<StoredContact>> ReadContactOfRequest(
+      const std::string& referral_id, const std::string& request_id) override;
+  absl::StatusOr<std::optional<std::string>> ReadQueueItemForUpdate(
+      const std::string& item_id, const std::string& referral_id) override;
   absl::Status InsertContact(const std::string& referral_id, const std::string& episode_id,
-                             const std::string& request_id, sprout::v1::Contact* contact);
+                             const std::string& request_id, sprout::v1::Contact* contact) override;
+  absl::Status WriteReferral(const std::string& referral_id, const sprout::v1::Referral& referral,
+                             const std::string& sealed_body) override;
+  absl::Status WriteQueueItem(const std::string& item_id, const sprout::v1::QueueItem& item,
+                              const std::string& sealed_body) override;
+  absl::StatusOr<bool> MarkServiceCodeRecorded(const std::string& episode_id) override;
+  absl::Status CloseEpisodeUnlessLive(const std::string& episode_id,
+                                      const std::string& referral_id) override;
+  absl::Status InsertReferralEvent(const std::string& referral_id,
+                                   const ReferralEventRow& event) override;
   // The body of ClaimQueueItem, run by the writer (sqlite_claim.cc).
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
   // Adds `delta` to a link worker's load counters.
@@ -144,12 +159,13 @@ class SqliteStoreImpl final : public SqliteStore, private WriteBackend {
                                 SubmitOutcome* out, bool* partial);
   absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
                           sprout::v1::Referral* referral);
-  absl::Status InsertAudit(const AuditEvent& event);
+  absl::Status InsertAudit(const AuditEvent& event) override;
   // The decision and its reasons (for the routing log's reason filter).
   absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,
-                              const std::string& decision_id, const std::string& referral_id);
+                              const std::string& decision_id,
+                              const std::string& referral_id) override;
   // Applies a change to the link worker load counters (lifecycle::LoadChangeOf).
-  absl::Status ApplyLoadChange(const lifecycle::LoadChange& change);
+  absl::Status ApplyLoadChange(const lifecycle::LoadChange& change) override;
   absl::Status ReaderAvailable() const;
   const BodyCipher& cipher() const { return *options_.cipher; }
 
