@@ -25,6 +25,7 @@
 #include "server/store/postgres/postgres_store.h"
 #include "server/store/queue_change_notifier.h"
 #include "server/store/referral_update.h"
+#include "server/store/submission_write.h"
 
 namespace sprout::store::postgres {
 
@@ -38,7 +39,8 @@ std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision);
 
 class PostgresStoreImpl final : public PostgresStore,
                                 private WriteBackend,
-                                private UpdateStatements {
+                                private UpdateStatements,
+                                private SubmissionStatements {
  public:
   PostgresStoreImpl(PostgresStoreOptions options, std::unique_ptr<Connector> connector,
                     std::unique_ptr<Connection> writer, std::string schema);
@@ -120,10 +122,11 @@ class PostgresStoreImpl final : public PostgresStore,
 
   // pg_submission.cc
   absl::StatusOr<SubmitOutcome> ApplySubmission(Job& job, bool* partial) override;
-  // `open_episode`: the person's open episode, if the lookup found one.
-  absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
-                                const std::optional<std::string>& open_episode, SubmitOutcome* out,
-                                bool* partial);
+  // SubmissionStatements (pg_submission.cc).
+  absl::StatusOr<Lookup> LookUpSubmission(const Submission& submission) override;
+  absl::StatusOr<std::optional<std::string>> ReadReferralBody(
+      const std::string& referral_id) override;
+  absl::Status InsertSubmissionRows(const Submission& s, const NewRows& rows) override;
   absl::Status InsertAudit(const AuditEvent& event) override;
   const BodyCipher& cipher() const { return *options_.cipher; }
   // A decision made after submission (a reassignment) and its reasons.

@@ -1,6 +1,7 @@
-// The submission side of PostgresStoreImpl's writer: idempotency, episodes,
-// the referral, decision, queue item, load counters, lifecycle event and
-// audit record of one submission, inside the writer's open transaction.
+// The submission side of PostgresStoreImpl's writer: the PostgreSQL
+// statements of the shared submission job (server/store/submission_write.h),
+// every row of a new submission in one round trip, and the load counters and
+// audit records other writes share.
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/postgres/pg_store_impl.h"
+#include "server/store/submission_write.h"
 
 namespace sprout::store::postgres {
 
@@ -31,47 +33,37 @@ std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision) {
 }
 
 absl::StatusOr<SubmitOutcome> PostgresStoreImpl::ApplySubmission(Job& job, bool* partial) {
-  Submission& s = job.submission;
-  if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
+  return ApplySubmissionJob(*this, cipher(), chain_, job, partial);
+}
+
+absl::StatusOr<SubmissionStatements::Lookup> PostgresStoreImpl::LookUpSubmission(
+    const Submission& s) {
   // The heads are locked, so a key or an open episode committed by any
   // replica is visible here. One round trip reads both.
   SPROUT_ASSIGN_OR_RETURN(
-      Result seen,
+      Result row,
       writer_->Run("SELECT k.request_hash, k.referral_id, k.queue_sequence, "
                    "(SELECT id FROM episodes WHERE person_key = $2 AND is_open "
                    "AND person_key <> '') "
                    "FROM (SELECT 1) AS one LEFT JOIN idempotency_keys k ON k.request_id = $1",
                    Params().Text(IdempotencyKeyOf(s)).Text(s.person_key)));
-  const bool replay = !seen.IsNull(0, 0);
-  if (replay && seen.Bytes(0, 0) != s.request_hash) {
-    // The refusal is audited; that record commits although the job fails.
-    s.audit.outcome = "ALREADY_EXISTS";
-    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
-    return absl::AlreadyExistsError(absl::StrCat(
-        "request_id ", s.request_id,
-        " was already used for a different request; use a new request_id for a new referral"));
+  Lookup seen;
+  seen.seen = !row.IsNull(0, 0);
+  if (seen.seen) {
+    seen.request_hash = row.Text(0, 0);
+    seen.referral_id = row.Text(0, 1);
+    seen.queue_sequence = row.Int(0, 2);
   }
-  SubmitOutcome outcome;
-  if (replay) {
-    const std::string referral_id = seen.Text(0, 1);
-    SPROUT_ASSIGN_OR_RETURN(Result body, writer_->Run("SELECT body FROM referrals WHERE id = $1",
-                                                      Params().Text(referral_id)));
-    if (body.rows() == 0) {
-      return absl::DataLossError(
-          absl::StrCat("the referral stored for request_id ", s.request_id, " is missing"));
-    }
-    SPROUT_RETURN_IF_ERROR(
-        cipher().OpenMessage(ReferralRecord(referral_id), body.Bytes(0, 0), &outcome.referral));
-    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
-    outcome.queue_sequence = seen.Int(0, 2);
-    outcome.replayed = true;
-    return outcome;
-  }
-  std::optional<std::string> open_episode;
-  if (!seen.IsNull(0, 3)) open_episode = seen.Text(0, 3);
-  SPROUT_RETURN_IF_ERROR(
-      InsertSubmission(s, job.proposed_episode, open_episode, &outcome, partial));
-  return outcome;
+  if (!row.IsNull(0, 3)) seen.open_episode = row.Text(0, 3);
+  return seen;
+}
+
+absl::StatusOr<std::optional<std::string>> PostgresStoreImpl::ReadReferralBody(
+    const std::string& referral_id) {
+  SPROUT_ASSIGN_OR_RETURN(Result body, writer_->Run("SELECT body FROM referrals WHERE id = $1",
+                                                    Params().Text(referral_id)));
+  if (body.rows() == 0) return std::nullopt;
+  return std::string(body.Bytes(0, 0));
 }
 
 // Every row of a new submission in one statement (one round trip): the
@@ -110,72 +102,48 @@ INSERT INTO audit_records (sequence, time_us, actor_organisation, actor_role, ac
 VALUES ($32, $33, $31, $34, $35, $36, $37, $38, $39, $40, $41, $42)
 )sql";
 
-absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
-                                                 const std::optional<std::string>& open_episode,
-                                                 SubmitOutcome* out, bool* partial) {
-  sprout::v1::Referral& referral = s.referral;
-  SPROUT_ASSIGN_OR_RETURN(const std::string referral_id,
-                          IdFromName(referral.name(), "referrals", "referral.name"));
-  SPROUT_ASSIGN_OR_RETURN(const std::string decision_id,
-                          IdFromName(s.decision.name(), "routingDecisions", "decision.name"));
-  SPROUT_ASSIGN_OR_RETURN(const std::string item_id,
-                          IdFromName(s.queue_item.name(), "queueItems", "queue_item.name"));
-  SPROUT_ASSIGN_OR_RETURN(std::string episode_id,
-                          IdFromName(proposed_episode, "episodes", "referral.episode"));
-  const int64_t create_us = TimestampMicros(referral.create_time());
-
-  // One open episode per person: the unique index enforces it, and the
-  // lookup ran with the heads locked, so it saw every replica's episodes.
-  const bool linked = open_episode.has_value() && !s.person_key.empty();
-  if (linked) episode_id = *open_episode;
-  referral.set_episode(absl::StrCat("episodes/", episode_id));
-  referral.set_linked_to_existing_episode(linked);
-
+absl::Status PostgresStoreImpl::InsertSubmissionRows(const Submission& s, const NewRows& rows) {
+  const sprout::v1::Referral& referral = s.referral;
   const sprout::v1::RoutingDecision& d = s.decision;
-  const int64_t sequence = chain_.last_queue_sequence + 1;
-  sprout::v1::QueueItem& item = s.queue_item;
-  item.set_sequence(sequence);
+  const sprout::v1::QueueItem& item = s.queue_item;
   const int64_t audit_sequence = chain_.last_audit_sequence + 1;
   std::string audit_hash = audit::ChainAuditHash(chain_.last_audit_hash, audit_sequence, s.audit);
-
-  // Every failure from here on may leave part of this submission written.
-  *partial = true;
   SPROUT_RETURN_IF_ERROR(
       writer_
           ->Run(kInsertSubmission,
                 Params()
                     // episode: $1-$6
-                    .Text(episode_id)
+                    .Text(rows.episode_id)
                     .Text(s.person_key)
                     .Text(PcnCodeOfQueue(referral.route().pcn()))
                     .Text(referral.route().link_worker())
-                    .Int(create_us)
-                    .Bool(!linked)
+                    .Int(rows.create_us)
+                    .Bool(!rows.linked)
                     // referral: $7-$11
-                    .Text(referral_id)
+                    .Text(rows.referral_id)
                     .Text(s.organisation_code)
                     .Int(referral.state())
                     .Text(referral.route().link_worker())
-                    .Bytes(cipher().SealMessage(ReferralRecord(referral_id), referral))
+                    .Bytes(cipher().SealMessage(ReferralRecord(rows.referral_id), referral))
                     // decision and reasons: $12-$20
-                    .Text(decision_id)
+                    .Text(rows.decision_id)
                     .Text(PcnCodeOfQueue(d.route().pcn()))
                     .Text(d.practice_code())
                     .Int(d.source_type())
                     .Int(d.outcome())
                     .Text(d.route().rule())
                     .Int(TimestampMicros(d.decide_time()))
-                    .Bytes(cipher().SealMessage(DecisionRecord(decision_id), d))
+                    .Bytes(cipher().SealMessage(DecisionRecord(rows.decision_id), d))
                     .Text(DecisionReasonArray(d))
                     // queue item: $21-$28
-                    .Int(sequence)
-                    .Text(item_id)
+                    .Int(rows.sequence)
+                    .Text(rows.item_id)
                     .Text(item.queue())
                     .Text(PcnCodeOfQueue(item.queue()))
                     .Int(item.priority())
                     .Int(item.state())
                     .Int(TimestampMicros(item.enqueue_time()))
-                    .Bytes(cipher().SealMessage(QueueItemRecord(item_id), item))
+                    .Bytes(cipher().SealMessage(QueueItemRecord(rows.item_id), item))
                     // idempotency key and event: $29-$31
                     .Text(IdempotencyKeyOf(s))
                     .Text(s.request_hash)
@@ -194,16 +162,8 @@ absl::Status PostgresStoreImpl::InsertSubmission(Submission& s, const std::strin
                     .Text(audit::ReturnedText(s.audit))
                     .Text(s.audit.stated_reason))
           .status());
-  chain_.last_queue_sequence = sequence;
   chain_.last_audit_sequence = audit_sequence;
   chain_.last_audit_hash = std::move(audit_hash);
-
-  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(
-      lifecycle::LoadChangeOf(nullptr, nullptr, referral, &item,
-                              absl::FromUnixMicros(TimestampMicros(referral.create_time())))));
-  // out->referral is filled from s.referral after COMMIT (RunBatch).
-  out->queue_sequence = sequence;
-  out->replayed = false;
   return absl::OkStatus();
 }
 

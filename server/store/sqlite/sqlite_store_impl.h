@@ -23,6 +23,7 @@
 #include "server/store/sqlite/file_lock.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "server/store/sqlite/timed_sync_vfs.h"
+#include "server/store/submission_write.h"
 
 namespace sprout::store::sqlite {
 
@@ -56,7 +57,10 @@ class ReaderPool {
 // The first time window QueryRoutingLog reads back from its cursor: one hour.
 inline constexpr int64_t kFirstRoutingLogWindow = int64_t{3600} * 1000000;
 
-class SqliteStoreImpl final : public SqliteStore, private WriteBackend, private UpdateStatements {
+class SqliteStoreImpl final : public SqliteStore,
+                              private WriteBackend,
+                              private UpdateStatements,
+                              private SubmissionStatements {
  public:
   // Takes ownership of everything opened by SqliteStore::Open.
   SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
@@ -155,10 +159,11 @@ class SqliteStoreImpl final : public SqliteStore, private WriteBackend, private 
   // Adds `delta` to a link worker's load counters.
   absl::Status AddLoad(const std::string& link_worker, int open_delta, int waiting_delta);
 
-  absl::Status InsertSubmission(Submission& s, const std::string& proposed_episode,
-                                SubmitOutcome* out, bool* partial);
-  absl::Status LoadReplay(const std::string& request_id, const std::string& referral_id,
-                          sprout::v1::Referral* referral);
+  // SubmissionStatements (sqlite_submission.cc).
+  absl::StatusOr<Lookup> LookUpSubmission(const Submission& submission) override;
+  absl::StatusOr<std::optional<std::string>> ReadReferralBody(
+      const std::string& referral_id) override;
+  absl::Status InsertSubmissionRows(const Submission& s, const NewRows& rows) override;
   absl::Status InsertAudit(const AuditEvent& event) override;
   // The decision and its reasons (for the routing log's reason filter).
   absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,

@@ -1,6 +1,6 @@
-// The submission side of SqliteStoreImpl's writer: idempotency, episodes,
-// the referral, decision, queue item, load counters, lifecycle event and
-// audit record of one submission, inside the writer's open transaction.
+// The submission side of SqliteStoreImpl's writer: the SQLite statements of
+// the shared submission job (server/store/submission_write.h), one per row,
+// and the load counters, decisions and audit records other writes share.
 #include <sqlite3.h>
 
 #include <string>
@@ -15,105 +15,67 @@
 #include "server/store/audit_query.h"
 #include "server/store/names.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
+#include "server/store/submission_write.h"
 
 namespace sprout::store::sqlite {
 
 absl::StatusOr<SubmitOutcome> SqliteStoreImpl::ApplySubmission(Job& job, bool* partial) {
-  Submission& s = job.submission;
-  if (s.request_id.empty()) return absl::InvalidArgumentError("request_id is required");
-  std::string stored_hash, referral_id;
-  int64_t queue_sequence = 0;
-  bool seen = false;
+  return ApplySubmissionJob(*this, cipher(), chain_, job, partial);
+}
+
+absl::StatusOr<SubmissionStatements::Lookup> SqliteStoreImpl::LookUpSubmission(
+    const Submission& s) {
+  Lookup seen;
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("SELECT request_hash, referral_id, queue_sequence FROM idempotency_keys "
                          "WHERE request_id = ?"));
     stmt.BindText(1, IdempotencyKeyOf(s));
-    SPROUT_ASSIGN_OR_RETURN(seen, stmt.Step());
-    if (seen) {
-      stored_hash = stmt.ColumnText(0);
-      referral_id = stmt.ColumnText(1);
-      queue_sequence = stmt.ColumnInt64(2);
+    SPROUT_ASSIGN_OR_RETURN(seen.seen, stmt.Step());
+    if (seen.seen) {
+      seen.request_hash = stmt.ColumnText(0);
+      seen.referral_id = stmt.ColumnText(1);
+      seen.queue_sequence = stmt.ColumnInt64(2);
+      return seen;  // a replay or a refusal: the episode does not matter
     }
   }
-  if (seen && stored_hash != s.request_hash) {
-    // The refusal is audited; that record commits although the job fails.
-    s.audit.outcome = "ALREADY_EXISTS";
-    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
-    return absl::AlreadyExistsError(absl::StrCat(
-        "request_id ", s.request_id,
-        " was already used for a different request; use a new request_id for a new referral"));
-  }
-  SubmitOutcome outcome;
-  if (seen) {
-    SPROUT_RETURN_IF_ERROR(LoadReplay(s.request_id, referral_id, &outcome.referral));
-    SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
-    outcome.queue_sequence = queue_sequence;
-    outcome.replayed = true;
-    return outcome;
-  }
-  SPROUT_RETURN_IF_ERROR(InsertSubmission(s, job.proposed_episode, &outcome, partial));
-  return outcome;
-}
-
-absl::Status SqliteStoreImpl::LoadReplay(const std::string& request_id,
-                                         const std::string& referral_id,
-                                         sprout::v1::Referral* referral) {
-  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
-                          writer_->Prepare("SELECT body FROM referrals WHERE id = ?"));
-  stmt.BindText(1, referral_id);
-  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) {
-    return absl::DataLossError(
-        absl::StrCat("the referral stored for request_id ", request_id, " is missing"));
-  }
-  return cipher().OpenMessage(ReferralRecord(referral_id), stmt.ColumnBlob(0), referral);
-}
-
-absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string& proposed_episode,
-                                               SubmitOutcome* out, bool* partial) {
-  sprout::v1::Referral& referral = s.referral;
-  SPROUT_ASSIGN_OR_RETURN(const std::string referral_id,
-                          IdFromName(referral.name(), "referrals", "referral.name"));
-  SPROUT_ASSIGN_OR_RETURN(const std::string decision_id,
-                          IdFromName(s.decision.name(), "routingDecisions", "decision.name"));
-  SPROUT_ASSIGN_OR_RETURN(const std::string item_id,
-                          IdFromName(s.queue_item.name(), "queueItems", "queue_item.name"));
-  // The proposal as submitted: a re-run must not see an earlier run's link.
-  SPROUT_ASSIGN_OR_RETURN(std::string episode_id,
-                          IdFromName(proposed_episode, "episodes", "referral.episode"));
-  const int64_t create_us = TimestampMicros(referral.create_time());
-
-  // One open episode per person, decided here, inside the writer's
-  // transaction, so two concurrent referrals for one person cannot both open one.
-  bool linked = false;
   if (!s.person_key.empty()) {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare(
             "SELECT id FROM episodes WHERE person_key = ? AND is_open = 1 AND person_key != ''"));
     stmt.BindText(1, s.person_key);
-    SPROUT_ASSIGN_OR_RETURN(linked, stmt.Step());
-    if (linked) episode_id = stmt.ColumnText(0);
+    SPROUT_ASSIGN_OR_RETURN(bool open, stmt.Step());
+    if (open) seen.open_episode = stmt.ColumnText(0);
   }
-  // Every failure from here on may leave part of this submission written.
-  *partial = true;
-  referral.set_episode(absl::StrCat("episodes/", episode_id));
-  referral.set_linked_to_existing_episode(linked);
-  if (!linked) {
+  return seen;
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteStoreImpl::ReadReferralBody(
+    const std::string& referral_id) {
+  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
+                          writer_->Prepare("SELECT body FROM referrals WHERE id = ?"));
+  stmt.BindText(1, referral_id);
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::nullopt;
+  return std::string(stmt.ColumnBlob(0));
+}
+
+absl::Status SqliteStoreImpl::InsertSubmissionRows(const Submission& s, const NewRows& rows) {
+  const sprout::v1::Referral& referral = s.referral;
+  if (!rows.linked) {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("INSERT INTO episodes (id, person_key, pcn_code, link_worker, is_open, "
                          "open_time_us) VALUES (?, ?, ?, ?, 1, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, episode_id)
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, rows.episode_id)
                                .BindText(2, s.person_key)
                                .BindText(3, PcnCodeOfQueue(referral.route().pcn()))
                                .BindText(4, referral.route().link_worker())
-                               .Bind(5, create_us)
+                               .Bind(5, rows.create_us)
                                .Run());
   }
-
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
@@ -121,44 +83,36 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
                          "state, create_time_us, link_worker, body) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     SPROUT_RETURN_IF_ERROR(
-        stmt.BindText(1, referral_id)
+        stmt.BindText(1, rows.referral_id)
             .BindText(2, s.organisation_code)
             .BindText(3, s.person_key)
-            .BindText(4, episode_id)
+            .BindText(4, rows.episode_id)
             .Bind(5, referral.state())
-            .Bind(6, create_us)
+            .Bind(6, rows.create_us)
             .BindText(7, referral.route().link_worker())
-            .BindBlob(8, cipher().SealMessage(ReferralRecord(referral_id), referral))
+            .BindBlob(8, cipher().SealMessage(ReferralRecord(rows.referral_id), referral))
             .Run());
   }
-
-  SPROUT_RETURN_IF_ERROR(InsertDecision(s.decision, decision_id, referral_id));
-
-  const int64_t sequence = ++chain_.last_queue_sequence;
+  SPROUT_RETURN_IF_ERROR(InsertDecision(s.decision, rows.decision_id, rows.referral_id));
   {
-    sprout::v1::QueueItem& item = s.queue_item;
-    item.set_sequence(sequence);
+    const sprout::v1::QueueItem& item = s.queue_item;
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("INSERT INTO queue_items (sequence, id, referral_id, queue, pcn_code, "
                          "priority, state, enqueue_time_us, body) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.Bind(1, sequence)
-                               .BindText(2, item_id)
-                               .BindText(3, referral_id)
-                               .BindText(4, item.queue())
-                               .BindText(5, PcnCodeOfQueue(item.queue()))
-                               .Bind(6, item.priority())
-                               .Bind(7, item.state())
-                               .Bind(8, TimestampMicros(item.enqueue_time()))
-                               .BindBlob(9, cipher().SealMessage(QueueItemRecord(item_id), item))
-                               .Run());
+    SPROUT_RETURN_IF_ERROR(
+        stmt.Bind(1, rows.sequence)
+            .BindText(2, rows.item_id)
+            .BindText(3, rows.referral_id)
+            .BindText(4, item.queue())
+            .BindText(5, PcnCodeOfQueue(item.queue()))
+            .Bind(6, item.priority())
+            .Bind(7, item.state())
+            .Bind(8, TimestampMicros(item.enqueue_time()))
+            .BindBlob(9, cipher().SealMessage(QueueItemRecord(rows.item_id), item))
+            .Run());
   }
-
-  SPROUT_RETURN_IF_ERROR(ApplyLoadChange(
-      lifecycle::LoadChangeOf(nullptr, nullptr, referral, &s.queue_item,
-                              absl::FromUnixMicros(TimestampMicros(referral.create_time())))));
-
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
@@ -166,30 +120,24 @@ absl::Status SqliteStoreImpl::InsertSubmission(Submission& s, const std::string&
                          "queue_sequence, create_time_us) VALUES (?, ?, ?, ?, ?)"));
     SPROUT_RETURN_IF_ERROR(stmt.BindText(1, IdempotencyKeyOf(s))
                                .BindText(2, s.request_hash)
-                               .BindText(3, referral_id)
-                               .Bind(4, sequence)
-                               .Bind(5, create_us)
+                               .BindText(3, rows.referral_id)
+                               .Bind(4, rows.sequence)
+                               .Bind(5, rows.create_us)
                                .Run());
   }
-
   {
     SPROUT_ASSIGN_OR_RETURN(
         Statement stmt,
         writer_->Prepare("INSERT INTO referral_events (referral_id, state, event_time_us, actor, "
                          "action) VALUES (?, ?, ?, ?, ?)"));
-    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, referral_id)
+    SPROUT_RETURN_IF_ERROR(stmt.BindText(1, rows.referral_id)
                                .Bind(2, referral.state())
-                               .Bind(3, create_us)
+                               .Bind(3, rows.create_us)
                                .BindText(4, s.audit.actor_organisation)
                                .BindText(5, s.audit.action)
                                .Run());
   }
-
-  SPROUT_RETURN_IF_ERROR(InsertAudit(s.audit));
-  // out->referral is filled from s.referral after COMMIT (RunBatch).
-  out->queue_sequence = sequence;
-  out->replayed = false;
-  return absl::OkStatus();
+  return InsertAudit(s.audit);
 }
 
 absl::Status SqliteStoreImpl::InsertDecision(const sprout::v1::RoutingDecision& d,
