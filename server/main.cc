@@ -65,6 +65,9 @@ ABSL_FLAG(int, audit_anchor_every, 100,
           "rewrite the audit anchor after this many audit records (and within 30 s of any)");
 ABSL_FLAG(int, max_pending_writes, 4096,
           "submissions queued for the writer before RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, blocking_threads, 8,
+          "threads that run the calls that read the store or wait for it, off gRPC's own "
+          "threads (a slow database holds these, never gRPC's)");
 ABSL_FLAG(double, agency_rate_per_second, 50,
           "SubmitReferral calls per second allowed to each organisation, sustained "
           "(0: no limit); beyond it, RESOURCE_EXHAUSTED with RetryInfo");
@@ -184,6 +187,7 @@ int main(int argc, char** argv) {
   options.audit_anchor_file = absl::GetFlag(FLAGS_audit_anchor_file);
   options.audit_anchor_every = absl::GetFlag(FLAGS_audit_anchor_every);
   options.max_pending_writes = absl::GetFlag(FLAGS_max_pending_writes);
+  options.blocking_threads = absl::GetFlag(FLAGS_blocking_threads);
   options.agency_rate_per_second = absl::GetFlag(FLAGS_agency_rate_per_second);
   options.agency_burst = absl::GetFlag(FLAGS_agency_burst);
   options.pcn_queue_limit = absl::GetFlag(FLAGS_pcn_queue_limit);

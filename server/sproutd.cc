@@ -65,9 +65,6 @@
 namespace sprout {
 namespace {
 
-// Threads running handlers' blocking work (api::FinishUnaryBlocking).
-constexpr int kBlockingThreads = 8;
-
 bool IsLoopback(absl::string_view address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
          absl::StartsWith(address, "[::1]:");
@@ -476,7 +473,7 @@ class SproutdImpl final : public Sproutd {
     c.audit_anchor_key = loaded->person_hasher.get();
     // Blocking reads and audit appends: enough threads that a slow
     // PostgreSQL round trip does not hold up the others.
-    loaded->blocking = std::make_unique<WorkerPool>(kBlockingThreads);
+    loaded->blocking = std::make_unique<WorkerPool>(options_.blocking_threads);
     c.blocking = loaded->blocking.get();
     c.pipeline = loaded->pipeline.get();
     c.queue_watch = loaded->queue_watch.get();
@@ -561,6 +558,9 @@ absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options)
   }
   if (options.audit_anchor_every < 1) {
     return absl::InvalidArgumentError("--audit_anchor_every must be at least 1");
+  }
+  if (options.blocking_threads < 1 || options.blocking_threads > 256) {
+    return absl::InvalidArgumentError("--blocking_threads must be between 1 and 256");
   }
   if (options.max_pending_writes < 1) {
     return absl::InvalidArgumentError("--max_pending_writes must be at least 1");

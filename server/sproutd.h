@@ -87,6 +87,9 @@ struct SproutdOptions {
   // Submissions waiting for the writer beyond this are refused with
   // RESOURCE_EXHAUSTED (back-pressure instead of unbounded queueing).
   int max_pending_writes = 4096;
+  // Threads of the pool that runs the calls that read the store or wait for
+  // it (ADR 0001), so a slow database never holds gRPC's own threads.
+  int blocking_threads = 8;
 
   // Backpressure between tenants (README "Backpressure"): refusals are
   // RESOURCE_EXHAUSTED with RetryInfo and store nothing.

@@ -62,12 +62,17 @@ grpc::ServerUnaryReactor* AdminServiceImpl::QueryRoutingLog(
   if (!query.ok()) return FinishUnary(context, query.status());
   absl::StatusOr<int> page_size = PageSizeOf(request->page_size(), 50, 500);
   if (!page_size.ok()) return FinishUnary(context, page_size.status());
-  absl::StatusOr<store::Page<sprout::v1::RoutingDecision>> page =
-      call->components->store->QueryRoutingLog(*query, *page_size, request->page_token());
-  if (!page.ok()) return FinishUnary(context, page.status());
-  for (sprout::v1::RoutingDecision& d : page->items) *response->add_decisions() = std::move(d);
-  response->set_next_page_token(page->next_page_token);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnaryBlocking(context, *call->components,
+                             [call = *std::move(call), query = *std::move(query), size = *page_size,
+                              token = request->page_token(), response](CallAudit&) -> absl::Status {
+                               SPROUT_ASSIGN_OR_RETURN(
+                                   store::Page<sprout::v1::RoutingDecision> page,
+                                   call.components->store->QueryRoutingLog(query, size, token));
+                               for (sprout::v1::RoutingDecision& d : page.items)
+                                 *response->add_decisions() = std::move(d);
+                               response->set_next_page_token(page.next_page_token);
+                               return absl::OkStatus();
+                             });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetRoutingDecision(
@@ -77,11 +82,12 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetRoutingDecision(
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "routingDecisions", "name");
   if (!id.ok()) return FinishUnary(context, id.status());
-  absl::StatusOr<sprout::v1::RoutingDecision> decision =
-      call->components->store->GetRoutingDecision(*id);
-  if (!decision.ok()) return FinishUnary(context, decision.status());
-  *response = *std::move(decision);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), id = *std::move(id), response](CallAudit&) -> absl::Status {
+        SPROUT_ASSIGN_OR_RETURN(*response, call.components->store->GetRoutingDecision(id));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext* context,
@@ -91,13 +97,15 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext
   if (!call.ok()) return FinishUnary(context, call.status());
   absl::StatusOr<store::RoutingLogQuery> query = ParseStatsFilter(request->filter());
   if (!query.ok()) return FinishUnary(context, query.status());
-  absl::StatusOr<sprout::v1::Stats> stats =
-      ComputeStats(*query, *call->components->store, *call->components->directory->Get(),
-                   *call->components->terminology->Get(), call->components->clock->Now(),
-                   call->components->overdue);
-  if (!stats.ok()) return FinishUnary(context, stats.status());
-  *response = *std::move(stats);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), query = *std::move(query), response](CallAudit&) -> absl::Status {
+        const Components& c = *call.components;
+        SPROUT_ASSIGN_OR_RETURN(
+            *response, ComputeStats(query, *c.store, *c.directory->Get(), *c.terminology->Get(),
+                                    c.clock->Now(), c.overdue));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPcns(grpc::CallbackServerContext* context,
@@ -185,41 +193,45 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
                                      "with --directory to load new ones",
                                      {{"method", "ReloadDirectory"}}));
   }
-  const pipeline::ReloadActor actor{call->principal.organisation_code,
-                                    std::string(auth::RoleName(call->principal.role))};
-  // The certificates first: checking them changes nothing when they fail.
-  if (call->components->reload_certificates) {
-    absl::StatusOr<auth::CertificateSummary> certificates =
-        call->components->reload_certificates(actor);
-    if (!certificates.ok()) {
-      // "--tls_key: {path}: {problem}": the flag is the subject at fault.
-      const std::pair<absl::string_view, absl::string_view> flag_and_problem =
-          absl::StrSplit(certificates.status().message(), absl::MaxSplits(": ", 1));
-      return FinishUnary(context,
-                         FailedPreconditionWithViolation(
-                             "TLS_MATERIAL_INVALID", "TLS", flag_and_problem.first,
-                             absl::StrCat(flag_and_problem.second,
-                                          "; nothing was reloaded, sproutd still serves the "
-                                          "certificates it had")));
-    }
-    sprout::v1::ServerCertificate* out = response->mutable_server_certificate();
-    out->set_subject(certificates->subject);
-    out->set_fingerprint(certificates->fingerprint);
-    *out->mutable_expire_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-        absl::ToUnixNanos(certificates->not_after));
-    out->set_client_ca_count(certificates->client_cas);
-    out->set_changed(certificates->changed);
-  }
-  absl::StatusOr<pipeline::ReloadOutcome> outcome = call->components->reload_directory(actor);
-  if (!outcome.ok()) return FinishUnary(context, outcome.status());
-  response->set_directory_version(outcome->directory_version);
-  response->set_previous_version(outcome->previous_directory_version);
-  *response->mutable_reload_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(outcome->reload_time));
-  response->set_policy_name(outcome->policy_name);
-  response->set_policy_version(outcome->policy_version);
-  response->set_previous_policy_version(outcome->previous_policy_version);
-  return FinishUnary(context, absl::OkStatus());
+  // Re-reading files and recording the new versions waits for the disk and
+  // the writer: on the pool, never on a gRPC thread.
+  return FinishUnaryBlocking(
+      context, *call->components, [call = *std::move(call), response](CallAudit&) -> absl::Status {
+        const pipeline::ReloadActor actor{call.principal.organisation_code,
+                                          std::string(auth::RoleName(call.principal.role))};
+        // The certificates first: checking them changes nothing when they fail.
+        if (call.components->reload_certificates) {
+          absl::StatusOr<auth::CertificateSummary> certificates =
+              call.components->reload_certificates(actor);
+          if (!certificates.ok()) {
+            // "--tls_key: {path}: {problem}": the flag is the subject at fault.
+            const std::pair<absl::string_view, absl::string_view> flag_and_problem =
+                absl::StrSplit(certificates.status().message(), absl::MaxSplits(": ", 1));
+            return FailedPreconditionWithViolation(
+                "TLS_MATERIAL_INVALID", "TLS", flag_and_problem.first,
+                absl::StrCat(flag_and_problem.second,
+                             "; nothing was reloaded, sproutd still serves the "
+                             "certificates it had"));
+          }
+          sprout::v1::ServerCertificate* out = response->mutable_server_certificate();
+          out->set_subject(certificates->subject);
+          out->set_fingerprint(certificates->fingerprint);
+          *out->mutable_expire_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+              absl::ToUnixNanos(certificates->not_after));
+          out->set_client_ca_count(certificates->client_cas);
+          out->set_changed(certificates->changed);
+        }
+        absl::StatusOr<pipeline::ReloadOutcome> outcome = call.components->reload_directory(actor);
+        if (!outcome.ok()) return outcome.status();
+        response->set_directory_version(outcome->directory_version);
+        response->set_previous_version(outcome->previous_directory_version);
+        *response->mutable_reload_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+            absl::ToUnixNanos(outcome->reload_time));
+        response->set_policy_name(outcome->policy_name);
+        response->set_policy_version(outcome->policy_version);
+        response->set_previous_policy_version(outcome->previous_policy_version);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
@@ -228,7 +240,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "VerifyAuditLog", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   return FinishUnaryBlocking(context, *call->components,
-                             [call = *std::move(call), response]() -> absl::Status {
+                             [call = *std::move(call), response](CallAudit&) -> absl::Status {
                                return VerifyAuditTrail(*call.components, response);
                              });
 }
@@ -245,34 +257,32 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListAuditRecords(
   query.actor_organisation = request->actor_organisation();
   query.resource = request->resource();
   query.break_glass_only = request->break_glass_only();
-  return FinishUnaryBlocking(context, *call->components,
-                             [call = *std::move(call), query = std::move(query), size = *page_size,
-                              token = request->page_token(), response]() -> absl::Status {
-                               absl::StatusOr<store::Page<store::AuditRecord>> page =
-                                   call.components->store->ListAuditRecords(query, size, token);
-                               // Reading the trail is itself on the trail (it names who read whom).
-                               SPROUT_RETURN_IF_ERROR(AuditAccess(call, "ListAuditRecords",
-                                                                  "auditRecords", page.status()));
-                               if (!page.ok()) return page.status();
-                               for (const store::AuditRecord& r : page->items) {
-                                 sprout::v1::AuditRecord* out = response->add_records();
-                                 out->set_sequence(r.sequence);
-                                 *out->mutable_time() =
-                                     google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-                                         absl::ToUnixNanos(r.event.time));
-                                 out->set_actor_organisation(r.event.actor_organisation);
-                                 out->set_actor_role(r.event.actor_role);
-                                 out->set_actor_link_worker(r.event.actor_link_worker);
-                                 out->set_action(r.event.action);
-                                 out->set_resource(r.event.resource);
-                                 out->set_outcome(r.event.outcome);
-                                 for (const std::string& name : r.event.returned)
-                                   out->add_returned(name);
-                                 out->set_stated_reason(r.event.stated_reason);
-                               }
-                               response->set_next_page_token(page->next_page_token);
-                               return absl::OkStatus();
-                             });
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), query = std::move(query), size = *page_size,
+       token = request->page_token(), response](CallAudit& audit) -> absl::Status {
+        absl::StatusOr<store::Page<store::AuditRecord>> page =
+            call.components->store->ListAuditRecords(query, size, token);
+        // Reading the trail is itself on the trail (it names who read whom).
+        audit.Access(call, "ListAuditRecords", "auditRecords", page.status());
+        if (!page.ok()) return page.status();
+        for (const store::AuditRecord& r : page->items) {
+          sprout::v1::AuditRecord* out = response->add_records();
+          out->set_sequence(r.sequence);
+          *out->mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+              absl::ToUnixNanos(r.event.time));
+          out->set_actor_organisation(r.event.actor_organisation);
+          out->set_actor_role(r.event.actor_role);
+          out->set_actor_link_worker(r.event.actor_link_worker);
+          out->set_action(r.event.action);
+          out->set_resource(r.event.resource);
+          out->set_outcome(r.event.outcome);
+          for (const std::string& name : r.event.returned) out->add_returned(name);
+          out->set_stated_reason(r.event.stated_reason);
+        }
+        response->set_next_page_token(page->next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
@@ -304,7 +314,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), pcn_code = std::move(pcn_code), after = cursor.primary,
-       size = *page_size, response]() -> absl::Status {
+       size = *page_size, response](CallAudit& audit) -> absl::Status {
         absl::StatusOr<OverduePage> page =
             ReadOverdueItems(*call.components->store, call.components->clock->Now(),
                              call.components->overdue, pcn_code, after, size);
@@ -312,9 +322,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListOverdueItems(
         if (page.ok()) {
           for (const sprout::v1::QueueItem& item : page->items) returned.push_back(item.name());
         }
-        SPROUT_RETURN_IF_ERROR(AuditAccess(call, "ListOverdueItems",
-                                           pcn_code.empty() ? "queueItems" : "pcns/" + pcn_code,
-                                           page.status(), std::move(returned)));
+        audit.Access(call, "ListOverdueItems", pcn_code.empty() ? "queueItems" : "pcns/" + pcn_code,
+                     page.status(), std::move(returned));
         if (!page.ok()) return page.status();
         for (sprout::v1::QueueItem& item : page->items) {
           *response->add_queue_items() = std::move(item);
@@ -344,7 +353,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReencryptPatientData(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), cursor = *cursor, starting = request->cursor().empty(),
-       batch_size = request->batch_size(), response]() -> absl::Status {
+       batch_size = request->batch_size(), response](CallAudit& audit) -> absl::Status {
         const Components& c = *call.components;
         if (!c.reload_data_keys) {
           return absl::FailedPreconditionError("this server cannot reload its data keys");
@@ -360,9 +369,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReencryptPatientData(
         if (starting || !step.ok() || !step->next.has_value()) {
           // The walk's start, its end and its failures are on the trail;
           // the batches between change no one's data.
-          SPROUT_RETURN_IF_ERROR(AuditAccess(
-              call, "ReencryptPatientData",
-              absl::StrCat("dataKeys/", write_key.empty() ? "-" : write_key), step.status()));
+          audit.Access(call, "ReencryptPatientData",
+                       absl::StrCat("dataKeys/", write_key.empty() ? "-" : write_key),
+                       step.status());
         }
         if (!step.ok()) return step.status();
         response->set_write_key_id(step->write_key_id);

@@ -135,16 +135,42 @@ absl::Status AuditAccess(const Call& call, absl::string_view method, absl::strin
   return call.components->store->AppendAudit(event);
 }
 
+void CallAudit::Access(const Call& call, absl::string_view method, absl::string_view resource,
+                       const absl::Status& outcome, std::vector<std::string> returned) {
+  store::AuditEvent event = AuditEventOf(call, method, resource, outcome);
+  event.returned = std::move(returned);
+  Add(std::move(event));
+}
+
+void RunBlocking(const Components& components, std::function<void()> work) {
+  if (components.blocking == nullptr) {
+    work();  // no pool configured: run on the calling thread
+  } else {
+    components.blocking->Schedule(std::move(work));
+  }
+}
+
 grpc::ServerUnaryReactor* FinishUnaryBlocking(grpc::CallbackServerContext* context,
                                               const Components& components,
-                                              std::function<absl::Status()> work) {
+                                              std::function<absl::Status(CallAudit&)> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto run = [reactor, work = std::move(work)] { reactor->Finish(ToGrpcStatus(work())); };
-  if (components.blocking == nullptr) {
-    run();  // no pool configured: run on the calling thread
-  } else {
-    components.blocking->Schedule(std::move(run));
-  }
+  auto run = [reactor, store = components.store, work = std::move(work)] {
+    CallAudit audit;
+    absl::Status status = work(audit);
+    std::vector<store::AuditEvent> events = audit.Take();
+    if (events.empty()) {
+      reactor->Finish(ToGrpcStatus(status));
+      return;
+    }
+    // Answered from the writer thread once the records are durable (or at
+    // once when the store refuses them); a record that cannot be written
+    // fails the call, so no answer leaves unaudited.
+    store->AppendAuditsAsync(std::move(events),
+                             [reactor, status = std::move(status)](absl::Status audited) {
+                               reactor->Finish(ToGrpcStatus(audited.ok() ? status : audited));
+                             });
+  };
+  RunBlocking(components, std::move(run));
   return reactor;
 }
 

@@ -53,12 +53,39 @@ inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* contex
   return reactor;
 }
 
+// The audit records a blocking call's work appends (CallAudit::Access). They
+// are written after the work returns, all in one write job, and the call's
+// answer leaves only once they are durable; if they cannot be written, the
+// call fails with the store's error instead. So a pool thread never waits
+// for the writer: a held or slow writer delays the answers that need it, not
+// every other call queued behind them on the pool.
+class CallAudit {
+ public:
+  // The record of the caller doing `method` on `resource` with `outcome`
+  // (OK or the refusal) and, for a read, the names of the resources the
+  // answer carries.
+  void Access(const Call& call, absl::string_view method, absl::string_view resource,
+              const absl::Status& outcome, std::vector<std::string> returned = {});
+  // A record built by the caller (e.g. with a stated reason).
+  void Add(store::AuditEvent event) { events_.push_back(std::move(event)); }
+
+  std::vector<store::AuditEvent> Take() { return std::move(events_); }
+
+ private:
+  std::vector<store::AuditEvent> events_;
+};
+
+// Runs `work` on the components' blocking pool (on this thread when there is
+// none, as in some tests). For work that finishes its call itself.
+void RunBlocking(const Components& components, std::function<void()> work);
+
 // Runs `work` on the components' blocking pool (it may read the store and
-// append audit records) and then finishes the call with the status it
-// returns. `work` must fill the response before returning OK.
+// record audit records in its CallAudit), then, once those records are
+// durable, finishes the call with the status `work` returned. `work` must
+// fill the response before returning OK.
 grpc::ServerUnaryReactor* FinishUnaryBlocking(grpc::CallbackServerContext* context,
                                               const Components& components,
-                                              std::function<absl::Status()> work);
+                                              std::function<absl::Status(CallAudit&)> work);
 
 // UNIMPLEMENTED with an ErrorInfo naming the method, for methods not built yet.
 absl::Status NotImplemented(absl::string_view method);
@@ -87,8 +114,9 @@ store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
 // Appends an audit record of `principal` doing `method` on `resource` with
 // `outcome` (OK or the refusal) and, for a read, the names of the resources
 // the answer carries. Returns the store's error if the record could not be
-// written durably; the answer must then not leave. Blocks: call it from
-// FinishUnaryBlocking work.
+// written durably; the answer must then not leave. Waits for the writer: for
+// the lifecycle steps and stream openings that still do; unary reads use
+// CallAudit instead.
 absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
                          const absl::Status& outcome, std::vector<std::string> returned = {});
 

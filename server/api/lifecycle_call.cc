@@ -101,7 +101,7 @@ grpc::ServerUnaryReactor* FinishLifecycle(
   const Components& components = *call.components;
   return FinishUnaryBlocking(context, components,
                              [call = std::move(call), request = std::move(request),
-                              respond = std::move(respond)]() mutable -> absl::Status {
+                              respond = std::move(respond)](CallAudit&) mutable -> absl::Status {
                                absl::StatusOr<store::UpdateOutcome> outcome =
                                    RunLifecycleStep(call, std::move(request));
                                if (!outcome.ok()) return outcome.status();

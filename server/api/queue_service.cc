@@ -134,7 +134,8 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), queue = request->parent(), size = *page_size,
-       token = request->page_token(), filter = *std::move(filter), response]() -> absl::Status {
+       token = request->page_token(), filter = *std::move(filter),
+       response](CallAudit& audit) -> absl::Status {
         using sprout::v1::QueueItem;
         absl::Status allowed = auth::AuthorizeQueue(call.principal, queue);
         // As of now: a lapsed claim shows as waiting again, and an item left
@@ -156,8 +157,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ListQueueItems(
           for (const sprout::v1::QueueItem& item : page->items) returned.push_back(item.name());
         }
         // Audited, refusals included, before the answer leaves.
-        SPROUT_RETURN_IF_ERROR(
-            AuditAccess(call, "ListQueueItems", queue, page.status(), std::move(returned)));
+        audit.Access(call, "ListQueueItems", queue, page.status(), std::move(returned));
         if (!page.ok()) return page.status();
         for (QueueItem& item : page->items) *response->add_queue_items() = std::move(item);
         response->set_next_page_token(page->next_page_token);
@@ -214,21 +214,21 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ClaimReferral(
     claim.claimant = auth::PrincipalUri(call->principal);
   }
   claim.audit = AuditEventOf(*call, "ClaimReferral", request->name(), absl::OkStatus());
-  return FinishUnaryBlocking(
-      context, c,
-      [call = *std::move(call), claim = std::move(claim), name = request->name(),
-       response]() -> absl::Status {
-        absl::StatusOr<sprout::v1::QueueItem> claimed =
-            call.components->store->ClaimQueueItem(claim);
-        if (!claimed.ok()) {
-          // Nothing was stored with the claim: record the refusal on its own.
-          const absl::Status refusal = ClaimError(claimed.status(), name);
-          SPROUT_RETURN_IF_ERROR(AuditAccess(call, "ClaimReferral", name, refusal));
-          return refusal;
-        }
-        *response = *std::move(claimed);
-        return absl::OkStatus();
-      });
+  return FinishUnaryBlocking(context, c,
+                             [call = *std::move(call), claim = std::move(claim),
+                              name = request->name(), response](CallAudit& audit) -> absl::Status {
+                               absl::StatusOr<sprout::v1::QueueItem> claimed =
+                                   call.components->store->ClaimQueueItem(claim);
+                               if (!claimed.ok()) {
+                                 // Nothing was stored with the claim: record the refusal on its
+                                 // own.
+                                 const absl::Status refusal = ClaimError(claimed.status(), name);
+                                 audit.Access(call, "ClaimReferral", name, refusal);
+                                 return refusal;
+                               }
+                               *response = *std::move(claimed);
+                               return absl::OkStatus();
+                             });
 }
 
 grpc::ServerUnaryReactor* QueueServiceImpl::AcceptReferral(
@@ -365,7 +365,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::GetCaseload(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), name = *std::move(name), resource = request->name(),
-       response]() -> absl::Status {
+       response](CallAudit& audit) -> absl::Status {
         absl::StatusOr<sprout::v1::Caseload> caseload = ReadCaseload(call, name);
         std::vector<std::string> returned;
         if (caseload.ok()) {
@@ -373,8 +373,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::GetCaseload(
             returned.push_back(e.referral());
           }
         }
-        SPROUT_RETURN_IF_ERROR(
-            AuditAccess(call, "GetCaseload", resource, caseload.status(), std::move(returned)));
+        audit.Access(call, "GetCaseload", resource, caseload.status(), std::move(returned));
         if (!caseload.ok()) return caseload.status();
         *response = *std::move(caseload);
         return absl::OkStatus();

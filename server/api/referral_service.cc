@@ -97,19 +97,28 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
     return FinishUnary(context, s);
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  call->components->pipeline->SubmitAsync(
-      request->request_id(), referral, call->principal,
-      [reactor, response,
-       metrics = call->components->metrics](absl::StatusOr<store::SubmitOutcome> outcome) {
-        if (outcome.ok()) {
-          if (metrics != nullptr && !outcome->replayed) metrics->RecordReferral(outcome->referral);
-          *response->mutable_referral() = std::move(outcome->referral);
-          // The referrer reads its new referral as GetReferral would show it.
-          auth::MinimiseForReferrer(*response->mutable_referral());
-          response->set_replayed(outcome->replayed);
-        }
-        reactor->Finish(ToGrpcStatus(outcome.status()));
-      });
+  // Routing reads the caseloads and the person's open episode from the
+  // store, so the pipeline runs on the pool; the commit then answers from
+  // the writer thread.
+  const Components& components = *call->components;
+  RunBlocking(components, [call = *std::move(call), request_id = request->request_id(),
+                           referral = std::move(referral), reactor, response] {
+    call.components->pipeline->SubmitAsync(
+        request_id, referral, call.principal,
+        [reactor, response,
+         metrics = call.components->metrics](absl::StatusOr<store::SubmitOutcome> outcome) {
+          if (outcome.ok()) {
+            if (metrics != nullptr && !outcome->replayed) {
+              metrics->RecordReferral(outcome->referral);
+            }
+            *response->mutable_referral() = std::move(outcome->referral);
+            // The referrer reads its new referral as GetReferral would show it.
+            auth::MinimiseForReferrer(*response->mutable_referral());
+            response->set_replayed(outcome->replayed);
+          }
+          reactor->Finish(ToGrpcStatus(outcome.status()));
+        });
+  });
   return reactor;
 }
 
@@ -122,14 +131,18 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ValidateReferral(
   if (absl::Status s = StampReferrer(call->principal, referral); !s.ok()) {
     return FinishUnary(context, s);
   }
-  absl::StatusOr<pipeline::PreparedReferral> prepared =
-      call->components->pipeline->Preview(referral, call->principal);
-  if (prepared.ok()) {
-    *response->mutable_referral() = std::move(prepared->referral);
-    *response->mutable_decision() = std::move(prepared->decision);
-    response->set_preview(true);
-  }
-  return FinishUnary(context, prepared.status());
+  // Routing reads the store (caseloads, open episodes): on the pool.
+  return FinishUnaryBlocking(context, *call->components,
+                             [call = *std::move(call), referral = std::move(referral),
+                              response](CallAudit&) -> absl::Status {
+                               SPROUT_ASSIGN_OR_RETURN(
+                                   pipeline::PreparedReferral prepared,
+                                   call.components->pipeline->Preview(referral, call.principal));
+                               *response->mutable_referral() = std::move(prepared.referral);
+                               *response->mutable_decision() = std::move(prepared.decision);
+                               response->set_preview(true);
+                               return absl::OkStatus();
+                             });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
@@ -144,7 +157,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), id = *std::move(id), name = request->name(), access = *access,
-       response]() -> absl::Status {
+       response](CallAudit& audit) -> absl::Status {
         absl::StatusOr<Referral> referral = call.components->store->GetReferral(id);
         absl::Status outcome = referral.status();
         if (referral.ok()) {
@@ -159,7 +172,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
         store::AuditEvent event = AuditEventOf(call, "GetReferral", name, outcome);
         if (outcome.ok()) event.returned.push_back(name);
         event.stated_reason = access.break_glass_reason;
-        SPROUT_RETURN_IF_ERROR(call.components->store->AppendAudit(event));
+        audit.Add(std::move(event));
         if (!outcome.ok()) return outcome;
         *response = *std::move(referral);
         if (access.pseudonymise) auth::Pseudonymise(*response);
@@ -191,7 +204,8 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
   return FinishUnaryBlocking(
       context, *call->components,
       [call = *std::move(call), scope = std::move(scope), admin, size = *page_size,
-       token = request->page_token(), filter = *std::move(filter), response]() -> absl::Status {
+       token = request->page_token(), filter = *std::move(filter),
+       response](CallAudit& audit) -> absl::Status {
         absl::StatusOr<store::Page<Referral>> page = FilteredPage<Referral>(
             filter, size, token,
             [&](int n, const std::string& t) {
@@ -202,10 +216,9 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
         if (page.ok()) {
           for (const Referral& r : page->items) returned.push_back(r.name());
         }
-        SPROUT_RETURN_IF_ERROR(
-            AuditAccess(call, "ListReferrals",
-                        admin ? "referrals" : absl::StrCat("organisations/", scope, "/referrals"),
-                        page.status(), std::move(returned)));
+        audit.Access(call, "ListReferrals",
+                     admin ? "referrals" : absl::StrCat("organisations/", scope, "/referrals"),
+                     page.status(), std::move(returned));
         if (!page.ok()) return page.status();
         for (Referral& r : page->items) {
           if (admin) {

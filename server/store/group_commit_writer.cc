@@ -20,6 +20,17 @@ absl::StatusOr<SubmitOutcome> RunJob(WriteBackend& backend, WriteJob& job, bool*
 
 }  // namespace
 
+std::function<absl::Status(bool* partial)> AppendEachJob(
+    std::vector<AuditEvent> events, std::function<absl::Status(const AuditEvent&)> insert) {
+  return [events = std::move(events), insert = std::move(insert)](bool* partial) {
+    for (const AuditEvent& event : events) {
+      if (absl::Status inserted = insert(event); !inserted.ok()) return inserted;
+      *partial = true;  // a later failure must not keep this one
+    }
+    return absl::OkStatus();
+  };
+}
+
 GroupCommitWriter::GroupCommitWriter(GroupCommitOptions options, WriteBackend* backend)
     : options_(std::move(options)), backend_(backend) {}
 

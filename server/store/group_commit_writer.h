@@ -128,6 +128,11 @@ struct WriterStats {
   int64_t largest_batch = 0;        // most jobs in one transaction
 };
 
+// A job that appends each of `events` with `insert` (a backend's InsertAudit),
+// all or none: for Store::AppendAuditsAsync.
+std::function<absl::Status(bool* partial)> AppendEachJob(
+    std::vector<AuditEvent> events, std::function<absl::Status(const AuditEvent&)> insert);
+
 // Thread-safe.
 class GroupCommitWriter {
  public:

@@ -364,7 +364,15 @@ class Store {
   virtual std::unique_ptr<QueueSubscription> SubscribeQueueChanges(std::function<void()> wake) = 0;
 
   // Appends an audit record outside a submission (reads, refusals), durably.
+  // Waits for the writer: not for gRPC threads.
   virtual absl::Status AppendAudit(const AuditEvent& event) = 0;
+  // Appends `events` in one write transaction (all or none) and then calls
+  // `done` exactly once: at once on the caller's thread when refused (full
+  // queue: RESOURCE_EXHAUSTED; shut down: UNAVAILABLE), else on the writer
+  // thread after COMMIT, so `done` must not block or call the store's
+  // waiting methods. Never waits.
+  using AppendDone = std::function<void(absl::Status)>;
+  virtual void AppendAuditsAsync(std::vector<AuditEvent> events, AppendDone done) = 0;
 
   // Audit records matching `query`, newest first. INVALID_ARGUMENT for a
   // page token from another query.

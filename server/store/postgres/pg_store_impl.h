@@ -79,6 +79,7 @@ class PostgresStoreImpl final : public PostgresStore,
   absl::StatusOr<sprout::v1::QueueItem> ClaimQueueItem(const QueueClaim& claim) override;
   std::unique_ptr<QueueSubscription> SubscribeQueueChanges(std::function<void()> wake) override;
   absl::Status AppendAudit(const AuditEvent& event) override;
+  void AppendAuditsAsync(std::vector<AuditEvent> events, AppendDone done) override;
   absl::Status RecordDirectoryVersion(const DirectoryVersion& version) override;
   absl::StatusOr<std::vector<DirectoryVersion>> ListDirectoryVersions() override;
   absl::StatusOr<AuditVerification> VerifyAuditChain() override;

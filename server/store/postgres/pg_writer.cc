@@ -24,6 +24,12 @@ absl::Status PostgresStoreImpl::AppendAudit(const AuditEvent& event) {
   return group_commit_.Run([this, &event](bool*) { return InsertAudit(event); });
 }
 
+void PostgresStoreImpl::AppendAuditsAsync(std::vector<AuditEvent> events, AppendDone done) {
+  group_commit_.RunAsync(
+      AppendEachJob(std::move(events), [this](const AuditEvent& e) { return InsertAudit(e); }),
+      std::move(done));
+}
+
 absl::Status PostgresStoreImpl::RecordDirectoryVersion(const DirectoryVersion& version) {
   if (version.version.empty()) return absl::InvalidArgumentError("directory version is empty");
   return group_commit_.Run([this, &version](bool*) -> absl::Status {

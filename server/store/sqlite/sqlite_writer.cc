@@ -47,6 +47,16 @@ absl::Status SqliteStoreImpl::AppendAudit(const AuditEvent& event) {
   return s;
 }
 
+void SqliteStoreImpl::AppendAuditsAsync(std::vector<AuditEvent> events, AppendDone done) {
+  const int64_t count = static_cast<int64_t>(events.size());
+  group_commit_.RunAsync(
+      AppendEachJob(std::move(events), [this](const AuditEvent& e) { return InsertAudit(e); }),
+      [this, count, done = std::move(done)](absl::Status s) {
+        if (s.ok()) audit_appends_.fetch_add(count, std::memory_order_relaxed);
+        done(std::move(s));
+      });
+}
+
 absl::Status SqliteStoreImpl::RecordDirectoryVersion(const DirectoryVersion& version) {
   if (version.version.empty()) return absl::InvalidArgumentError("directory version is empty");
   return group_commit_.Run([this, &version](bool*) -> absl::Status {
