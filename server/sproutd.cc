@@ -475,6 +475,7 @@ class SproutdImpl final : public Sproutd {
     // PostgreSQL round trip does not hold up the others.
     loaded->blocking = std::make_unique<WorkerPool>(options_.blocking_threads);
     c.blocking = loaded->blocking.get();
+    c.route_inline = !store::IsPostgresConnInfo(options_.database_file);
     c.pipeline = loaded->pipeline.get();
     c.queue_watch = loaded->queue_watch.get();
     c.agency_limits = loaded->agency_limits.get();

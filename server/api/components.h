@@ -45,6 +45,12 @@ struct Components {
   // Runs handlers' blocking work (store reads with their audit appends) off
   // gRPC's callback threads (ADR 0001).
   WorkerPool* blocking = nullptr;
+  // Whether SubmitReferral and ValidateReferral route on gRPC's thread: true
+  // with SQLite, whose routing reads (caseload counters, the person's open
+  // episode) are local indexed lookups that never wait for the writer (WAL),
+  // where the hop to the pool would cost more than they do (ADR 0001); false
+  // with PostgreSQL, whose reads are network round trips.
+  bool route_inline = false;
   const pipeline::ReferralPipeline* pipeline = nullptr;
   QueueWatchHub* queue_watch = nullptr;  // wakes WatchQueue streams
   // Backpressure (README "Backpressure"), for statistics; null when off.

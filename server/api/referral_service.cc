@@ -98,11 +98,11 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // Routing reads the caseloads and the person's open episode from the
-  // store, so the pipeline runs on the pool; the commit then answers from
-  // the writer thread.
+  // store: on the pool unless those reads are local (Components::
+  // route_inline). The commit then answers from the writer thread.
   const Components& components = *call->components;
-  RunBlocking(components, [call = *std::move(call), request_id = request->request_id(),
-                           referral = std::move(referral), reactor, response] {
+  auto submit = [call = *std::move(call), request_id = request->request_id(),
+                 referral = std::move(referral), reactor, response] {
     call.components->pipeline->SubmitAsync(
         request_id, referral, call.principal,
         [reactor, response,
@@ -118,7 +118,12 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
           }
           reactor->Finish(ToGrpcStatus(outcome.status()));
         });
-  });
+  };
+  if (components.route_inline) {
+    submit();
+  } else {
+    RunBlocking(components, std::move(submit));
+  }
   return reactor;
 }
 
@@ -131,18 +136,23 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ValidateReferral(
   if (absl::Status s = StampReferrer(call->principal, referral); !s.ok()) {
     return FinishUnary(context, s);
   }
-  // Routing reads the store (caseloads, open episodes): on the pool.
-  return FinishUnaryBlocking(context, *call->components,
-                             [call = *std::move(call), referral = std::move(referral),
-                              response](CallAudit&) -> absl::Status {
-                               SPROUT_ASSIGN_OR_RETURN(
-                                   pipeline::PreparedReferral prepared,
-                                   call.components->pipeline->Preview(referral, call.principal));
-                               *response->mutable_referral() = std::move(prepared.referral);
-                               *response->mutable_decision() = std::move(prepared.decision);
-                               response->set_preview(true);
-                               return absl::OkStatus();
-                             });
+  // Routing reads the store (caseloads, open episodes): on the pool unless
+  // those reads are local, as SubmitReferral.
+  const Components& components = *call->components;
+  auto preview = [call = *std::move(call), referral = std::move(referral),
+                  response](CallAudit&) -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(pipeline::PreparedReferral prepared,
+                            call.components->pipeline->Preview(referral, call.principal));
+    *response->mutable_referral() = std::move(prepared.referral);
+    *response->mutable_decision() = std::move(prepared.decision);
+    response->set_preview(true);
+    return absl::OkStatus();
+  };
+  if (components.route_inline) {
+    CallAudit none;  // a preview stores and audits nothing
+    return FinishUnary(context, preview(none));
+  }
+  return FinishUnaryBlocking(context, components, std::move(preview));
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
