@@ -13,6 +13,7 @@
 #include "server/routing/directory_loader.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology.h"
+#include "tests/repo_path.h"
 #include "tests/server/routing/fake_concepts.h"
 #include "tests/server/routing/test_directory.h"
 #include "tests/server/store/store_test_util.h"
@@ -24,10 +25,7 @@ using store::testing::Spec;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string RepoPath(const std::string& relative) {
-  const char* root = std::getenv("SPROUT_SOURCE_DIR");
-  return root == nullptr ? relative : std::string(root) + "/" + relative;
-}
+using ::sprout::testing::RepoPath;
 
 constexpr uint64_t kLonely = 267076002;
 constexpr uint64_t kHousing = 81877007;

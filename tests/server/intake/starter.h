@@ -10,13 +10,11 @@
 #include "absl/status/statusor.h"
 #include "server/intake/code_maps.h"
 #include "snomed/terminology.h"
+#include "tests/repo_path.h"
 
 namespace sprout::intake::testing {
 
-inline std::string RepoPath(const std::string& relative) {
-  const char* root = std::getenv("SPROUT_SOURCE_DIR");
-  return root == nullptr ? relative : std::string(root) + "/" + relative;
-}
+using ::sprout::testing::RepoPath;
 
 // The starter release, or null (with the load error in *error) if it fails.
 inline std::shared_ptr<const snomed::Terminology> StarterRelease(std::string* error = nullptr) {

@@ -21,15 +21,13 @@
 #include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/repo_path.h"
 #include "tests/server/store/store_test_util.h"
 
 namespace sprout::pipeline {
 namespace {
 
-std::string RepoPath(const std::string& relative) {
-  const char* root = std::getenv("SPROUT_SOURCE_DIR");
-  return root == nullptr ? relative : std::string(root) + "/" + relative;
-}
+using ::sprout::testing::RepoPath;
 
 // Valid NHS numbers (check digit), one person each.
 const char* const kNhsNumbers[] = {"9434765919", "9000000009", "9434765870", "4010232137"};

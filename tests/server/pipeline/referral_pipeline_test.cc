@@ -16,15 +16,13 @@
 #include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/repo_path.h"
 #include "tests/server/store/store_test_util.h"
 
 namespace sprout::pipeline {
 namespace {
 
-std::string RepoPath(const std::string& relative) {
-  const char* root = std::getenv("SPROUT_SOURCE_DIR");
-  return root == nullptr ? relative : std::string(root) + "/" + relative;
-}
+using ::sprout::testing::RepoPath;
 
 sprout::v1::Referral GpReferral(const std::string& nhs_number) {
   sprout::v1::Referral r;

@@ -18,6 +18,7 @@
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/repo_path.h"
 #include "tests/server/store/store_test_util.h"
 
 namespace sprout::pipeline {
@@ -26,10 +27,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string RepoPath(const std::string& relative) {
-  const char* root = std::getenv("SPROUT_SOURCE_DIR");
-  return root == nullptr ? relative : std::string(root) + "/" + relative;
-}
+using ::sprout::testing::RepoPath;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);

@@ -7,6 +7,7 @@
 #include "server/routing/directory_loader.h"
 #include "server/routing/router.h"
 #include "server/routing/routing_policy_text.h"
+#include "tests/repo_path.h"
 #include "tests/server/routing/fake_concepts.h"
 
 namespace sprout::routing {
@@ -14,10 +15,7 @@ namespace {
 
 using namespace ::sprout::routing::testing;  // NOLINT: test constants.
 
-std::string RepoPath(const std::string& relative) {
-  const char* root = std::getenv("SPROUT_SOURCE_DIR");
-  return root == nullptr ? relative : std::string(root) + "/" + relative;
-}
+using ::sprout::testing::RepoPath;
 
 class DemoDirectoryTest : public ::testing::Test {
  protected:
