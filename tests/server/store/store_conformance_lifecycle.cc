@@ -281,10 +281,17 @@ TEST_P(StoreConformanceTest, SubscribersAreWokenByQueueChanges) {
   }
   EXPECT_GT(wakes.load(), after_submit);
 
+  // A dropped subscription is never called again. Every subscriber is woken
+  // by the same change, so once a subscriber still held has seen w2's wake,
+  // the dropped one would have seen it too.
   sub.reset();
   const int before_drop = wakes.load();
+  std::atomic<int> held_wakes{0};
+  std::unique_ptr<QueueSubscription> held =
+      store_->SubscribeQueueChanges([&held_wakes] { held_wakes.fetch_add(1); });
   MustSubmit(Spec("w2"));
-  absl::SleepFor(absl::Milliseconds(100));
+  for (int i = 0; i < 500 && held_wakes.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_GE(held_wakes.load(), 1);
   EXPECT_EQ(wakes.load(), before_drop);
 }
 
