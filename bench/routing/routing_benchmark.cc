@@ -32,12 +32,12 @@ struct Demo {
     sources.postcode_coverage = {files.postcode_coverage,
                                  *ReadFileToString(files.postcode_coverage)};
     sources.link_workers = {files.link_workers, *ReadFileToString(files.link_workers)};
-    holder = std::make_unique<DirectoryHolder>(*BuildDirectory(sources, compiler));
+    directory = *BuildDirectory(sources, compiler);
     policy = *LoadRoutingPolicy(RepoPath("deploy/demo/routing_policy.textproto"), compiler);
-    router = *Router::Create(holder.get(), policy);
+    router = *Router::CreateForDirectory(directory, policy);
     // Give every link worker a different load so no decision is a pure tie.
     int i = 0;
-    for (const LinkWorker& w : holder->Get()->link_workers()) {
+    for (const LinkWorker& w : directory->link_workers()) {
       caseload.SetLoad(w.id, {(i * 7) % 40, (i * 3) % 15});
       ++i;
     }
@@ -45,7 +45,7 @@ struct Demo {
   }
   FakeConceptCompiler compiler;
   DirectorySources sources;
-  std::unique_ptr<DirectoryHolder> holder;
+  std::shared_ptr<const Directory> directory;
   std::shared_ptr<const RoutingPolicy> policy;
   std::unique_ptr<Router> router;
   InMemoryCaseload caseload;
@@ -71,7 +71,7 @@ void BM_Baseline_LookupsOnly(benchmark::State& state) {
   Demo& demo = GetDemo();
   const RoutingRequest r = GpRequest();
   for (auto _ : state) {
-    std::shared_ptr<const Directory> dir = demo.holder->Get();
+    std::shared_ptr<const Directory> dir = demo.directory;
     const Pcn* pcn = dir->PcnForPractice(*r.practice_code, r.referral_date);
     const LinkWorker* best = nullptr;
     double best_ratio = 2;
@@ -127,13 +127,6 @@ void BM_Route_Continuity(benchmark::State& state) {
   RouteLoop(state, r);
 }
 BENCHMARK(BM_Route_Continuity);
-
-void BM_DecisionToJson(benchmark::State& state) {
-  Demo& demo = GetDemo();
-  const RoutingDecision d = *demo.router->Route(GpRequest(), demo.caseload);
-  for (auto _ : state) benchmark::DoNotOptimize(DecisionToJson(d));
-}
-BENCHMARK(BM_DecisionToJson);
 
 void BM_BuildDemoDirectory(benchmark::State& state) {
   Demo& demo = GetDemo();

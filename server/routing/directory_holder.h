@@ -19,10 +19,6 @@ namespace sprout::routing {
 // reload never disturbs a routing decision in flight.
 class DirectoryHolder {
  public:
-  // Checks a candidate directory before it is swapped in (for example that the
-  // routing policy's PCNs and link workers still exist). Must be thread-safe.
-  using Validator = std::function<absl::Status(const Directory&)>;
-
   // REQUIRES: `initial` is not null.
   explicit DirectoryHolder(std::shared_ptr<const Directory> initial)
       : current_(std::move(initial)) {}
@@ -33,23 +29,16 @@ class DirectoryHolder {
     return current_;
   }
 
-  // Adds a check that every later Replace() must pass. The current directory
-  // must already pass it: returns its error (and does not add it) otherwise.
-  absl::Status AddValidator(Validator validator);
-
   // Replace()
   //
-  // Runs every validator on `next`; if all pass, makes `next` current and
-  // returns OK. Otherwise returns the first error and keeps the current
-  // directory. INVALID_ARGUMENT if `next` is null.
+  // Makes `next` current. What it must satisfy (the routing policy's PCNs and
+  // link workers) is checked before, by whoever built it (RoutingReloader,
+  // through MakeRoutingConfig). INVALID_ARGUMENT if `next` is null.
   absl::Status Replace(std::shared_ptr<const Directory> next);
 
  private:
   mutable absl::Mutex mu_;
   std::shared_ptr<const Directory> current_ ABSL_GUARDED_BY(mu_);
-  std::vector<Validator> validators_ ABSL_GUARDED_BY(mu_);
-  // Serialises Replace() so validation and swap happen as one step.
-  absl::Mutex replace_mu_ ABSL_ACQUIRED_BEFORE(mu_);
 };
 
 }  // namespace sprout::routing

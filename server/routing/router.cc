@@ -57,22 +57,6 @@ Preference PreferenceFor(const Rule* rule, const RoutingRequest& request) {
 
 }  // namespace
 
-DirectoryHolder::Validator PolicyCheck(std::shared_ptr<const RoutingPolicy> policy) {
-  return [policy = std::move(policy)](const Directory& directory) {
-    return policy->ValidateAgainst(directory);
-  };
-}
-
-absl::StatusOr<std::unique_ptr<Router>> Router::Create(
-    const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy) {
-  if (holder == nullptr || policy == nullptr) {
-    return absl::InvalidArgumentError("Router::Create: holder and policy are required");
-  }
-  absl::Status status = policy->ValidateAgainst(*holder->Get());
-  if (!status.ok()) return status;
-  return std::unique_ptr<Router>(new Router(holder, nullptr, std::move(policy)));
-}
-
 absl::StatusOr<std::unique_ptr<Router>> Router::CreateForDirectory(
     std::shared_ptr<const Directory> directory, std::shared_ptr<const RoutingPolicy> policy) {
   if (directory == nullptr || policy == nullptr) {
@@ -81,14 +65,12 @@ absl::StatusOr<std::unique_ptr<Router>> Router::CreateForDirectory(
   }
   absl::Status status = policy->ValidateAgainst(*directory);
   if (!status.ok()) return status;
-  auto owned = std::make_unique<DirectoryHolder>(std::move(directory));
-  const DirectoryHolder* holder = owned.get();
-  return std::unique_ptr<Router>(new Router(holder, std::move(owned), std::move(policy)));
+  return std::unique_ptr<Router>(new Router(std::move(directory), std::move(policy)));
 }
 
 absl::StatusOr<RoutingDecision> Router::Route(const RoutingRequest& request,
                                               const CaseloadView& caseload) const {
-  const std::shared_ptr<const Directory> dir = holder_->Get();
+  const std::shared_ptr<const Directory>& dir = directory_;
   RoutingDecision d;
   d.policy_name = policy_->name();
   d.policy_version = policy_->version();

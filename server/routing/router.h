@@ -25,9 +25,12 @@
 // Every step, rule and candidate is recorded in the decision's Explanation,
 // with the directory version and terminology release.
 //
-//   DirectoryHolder holder(directory);
-//   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Router> router, Router::Create(&holder, policy));
+//   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<Router> router,
+//                           Router::CreateForDirectory(directory, policy));
 //   SPROUT_ASSIGN_OR_RETURN(RoutingDecision d, router->Route(request, caseload));
+//
+// A router never changes its directory or policy: a reload makes a new
+// RoutingConfig (routing_config.h) and swaps it whole.
 #ifndef SPROUT_SERVER_ROUTING_ROUTER_H_
 #define SPROUT_SERVER_ROUTING_ROUTER_H_
 
@@ -35,36 +38,21 @@
 
 #include "absl/status/statusor.h"
 #include "server/routing/caseload.h"
-#include "server/routing/directory_holder.h"
+#include "server/routing/directory.h"
 #include "server/routing/routing_policy.h"
 #include "server/routing/routing_types.h"
 
 namespace sprout::routing {
 
-// A DirectoryHolder validator that refuses a directory lacking what `policy`
-// names, so a reload cannot break the policy in force:
-//   SPROUT_RETURN_IF_ERROR(holder.AddValidator(PolicyCheck(policy)));
-DirectoryHolder::Validator PolicyCheck(std::shared_ptr<const RoutingPolicy> policy);
-
-// A Router is immutable and thread-safe. Each Route() call takes one directory
-// snapshot from the holder at its start, so a concurrent reload never mixes two
-// directories in one decision.
+// A Router is immutable and thread-safe.
 class Router {
  public:
-  // Create()
-  //
-  // INVALID_ARGUMENT if `policy` names something the holder's current directory
-  // lacks (see RoutingPolicy::ValidateAgainst). To keep later reloads
-  // consistent, also register the policy's check with holder->AddValidator().
-  // REQUIRES: `holder` is not null and outlives the router; `policy` not null.
-  static absl::StatusOr<std::unique_ptr<Router>> Create(
-      const DirectoryHolder* holder, std::shared_ptr<const RoutingPolicy> policy);
-
   // CreateForDirectory()
   //
   // A router bound to one directory for its whole life, as a RoutingConfig
   // needs (its directory and policy are replaced together, never apart).
-  // INVALID_ARGUMENT as Create(), or if either argument is null.
+  // INVALID_ARGUMENT if either argument is null, or if `policy` names something
+  // `directory` lacks (RoutingPolicy::ValidateAgainst).
   static absl::StatusOr<std::unique_ptr<Router>> CreateForDirectory(
       std::shared_ptr<const Directory> directory, std::shared_ptr<const RoutingPolicy> policy);
 
@@ -79,13 +67,10 @@ class Router {
   const RoutingPolicy& policy() const { return *policy_; }
 
  private:
-  Router(const DirectoryHolder* holder, std::unique_ptr<const DirectoryHolder> owned_holder,
-         std::shared_ptr<const RoutingPolicy> policy)
-      : owned_holder_(std::move(owned_holder)), holder_(holder), policy_(std::move(policy)) {}
+  Router(std::shared_ptr<const Directory> directory, std::shared_ptr<const RoutingPolicy> policy)
+      : directory_(std::move(directory)), policy_(std::move(policy)) {}
 
-  // Set for a router made by CreateForDirectory(); holder_ then points to it.
-  const std::unique_ptr<const DirectoryHolder> owned_holder_;
-  const DirectoryHolder* const holder_;
+  const std::shared_ptr<const Directory> directory_;
   const std::shared_ptr<const RoutingPolicy> policy_;
 };
 

@@ -132,10 +132,6 @@ struct RoutingDecision {
   std::string terminology_release;
 };
 
-// The decision as one JSON object (for the routing log). No patient data: the
-// request's person key is not included.
-std::string DecisionToJson(const RoutingDecision& decision);
-
 }  // namespace sprout::routing
 
 #endif  // SPROUT_SERVER_ROUTING_ROUTING_TYPES_H_

@@ -23,10 +23,10 @@ class DemoDirectoryTest : public ::testing::Test {
     auto dir =
         LoadDirectory(DirectoryFiles::InFolder(RepoPath("deploy/demo/directory")), compiler_);
     ASSERT_TRUE(dir.ok()) << dir.status();
-    holder_ = std::make_unique<DirectoryHolder>(*dir);
+    directory_ = *dir;
     auto policy = LoadRoutingPolicy(RepoPath("deploy/demo/routing_policy.textproto"), compiler_);
     ASSERT_TRUE(policy.ok()) << policy.status();
-    auto router = Router::Create(holder_.get(), *policy);
+    auto router = Router::CreateForDirectory(directory_, *policy);
     ASSERT_TRUE(router.ok()) << router.status();
     router_ = *std::move(router);
   }
@@ -45,13 +45,13 @@ class DemoDirectoryTest : public ::testing::Test {
     return r;
   }
   FakeConceptCompiler compiler_;
-  std::unique_ptr<DirectoryHolder> holder_;
+  std::shared_ptr<const Directory> directory_;
   std::unique_ptr<Router> router_;
   InMemoryCaseload caseload_;
 };
 
 TEST_F(DemoDirectoryTest, HasTheAdvertisedSize) {
-  std::shared_ptr<const Directory> dir = holder_->Get();
+  std::shared_ptr<const Directory> dir = directory_;
   EXPECT_GE(dir->icbs().size(), 3u);
   EXPECT_GE(dir->pcns().size(), 10u);
   EXPECT_GE(dir->practices().size(), 40u);

@@ -118,8 +118,7 @@ TEST(FairnessTest, TenThousandReferralsStayWithinOneReferralOfEvenLoad) {
   spec.default_triage_sub_icb_location = "01A";
   auto policy = RoutingPolicy::Create(spec, compiler);
   ASSERT_TRUE(policy.ok());
-  DirectoryHolder holder(dir);
-  auto router = Router::Create(&holder, *policy);
+  auto router = Router::CreateForDirectory(dir, *policy);
   ASSERT_TRUE(router.ok());
 
   const RunResult first = RouteAll(**router, *dir);
