@@ -21,6 +21,7 @@
 #include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/integration/test_referrals.h"
 #include "tests/repo_path.h"
 #include "tests/server/store/store_test_util.h"
 
@@ -32,29 +33,17 @@ using ::sprout::testing::RepoPath;
 // Valid NHS numbers (check digit), one person each.
 const char* const kNhsNumbers[] = {"9434765919", "9000000009", "9434765870", "4010232137"};
 
-// A GP referral from `practice` for a patient registered there.
+// The shared GP referral sent by `practice` for a patient registered and
+// living there, for loneliness alone, the referrer's organisation stamped as
+// the API would.
 sprout::v1::Referral GpReferral(const std::string& practice, const std::string& nhs_number) {
-  sprout::v1::Referral r;
-  sprout::v1::Patient* p = r.mutable_patient();
-  p->set_nhs_number(nhs_number);
-  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
-  p->set_given_name("Alex");
-  p->set_family_name("Example");
-  p->mutable_birth_date()->set_year(1950);
-  p->mutable_birth_date()->set_month(4);
-  p->mutable_birth_date()->set_day(21);
-  p->mutable_address()->add_lines("1 Test Street");
-  p->mutable_address()->set_postcode(practice == "Y99001" ? "ZW1 4AB" : "ZW2 4AB");
-  p->set_registered_practice_code(practice);
-  sprout::v1::Referrer* ref = r.mutable_referrer();
-  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
-  ref->set_organisation_code(practice);
-  ref->set_practitioner_name("Dr Demo");
-  ref->set_callback_phone("01632 960100");
-  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
+  sprout::v1::Referral r = ::sprout::testing::GpReferral(nhs_number);
+  r.mutable_patient()->set_registered_practice_code(practice);
+  r.mutable_patient()->mutable_address()->set_postcode(practice == "Y99001" ? "ZW1 4AB"
+                                                                            : "ZW2 4AB");
+  r.mutable_referrer()->set_organisation_code(practice);
+  r.clear_reasons();
   r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
-  r.mutable_consent()->set_referral_agreed(true);
-  r.mutable_consent()->set_information_sharing_agreed(true);
   return r;
 }
 

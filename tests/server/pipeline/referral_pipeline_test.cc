@@ -16,6 +16,7 @@
 #include "server/routing/routing_policy_text.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "snomed/terminology_holder.h"
+#include "tests/integration/test_referrals.h"
 #include "tests/repo_path.h"
 #include "tests/server/store/store_test_util.h"
 
@@ -24,28 +25,14 @@ namespace {
 
 using ::sprout::testing::RepoPath;
 
+// The shared GP referral as the API hands it on (the referrer's organisation
+// stamped from the caller's certificate), for loneliness alone, so no
+// specialism rule picks the link worker and load alone decides.
 sprout::v1::Referral GpReferral(const std::string& nhs_number) {
-  sprout::v1::Referral r;
-  sprout::v1::Patient* p = r.mutable_patient();
-  p->set_nhs_number(nhs_number);
-  p->set_nhs_number_verification_status(sprout::v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
-  p->set_given_name("Alex");
-  p->set_family_name("Example");
-  p->mutable_birth_date()->set_year(1950);
-  p->mutable_birth_date()->set_month(4);
-  p->mutable_birth_date()->set_day(21);
-  p->mutable_address()->add_lines("1 Test Street");
-  p->mutable_address()->set_postcode("ZW1 4AB");
-  p->set_registered_practice_code("Y99001");
-  sprout::v1::Referrer* ref = r.mutable_referrer();
-  ref->set_source_type(sprout::v1::SOURCE_TYPE_GP_PRACTICE);
-  ref->set_organisation_code("Y99001");
-  ref->set_practitioner_name("Dr Demo");
-  ref->set_callback_phone("01632 960100");
-  r.set_priority(sprout::v1::PRIORITY_ROUTINE);
+  sprout::v1::Referral r = ::sprout::testing::GpReferral(nhs_number);
+  r.mutable_referrer()->set_organisation_code("Y99001");
+  r.clear_reasons();
   r.add_reasons()->set_snomed_code("267076002");  // Feeling lonely
-  r.mutable_consent()->set_referral_agreed(true);
-  r.mutable_consent()->set_information_sharing_agreed(true);
   return r;
 }
 
