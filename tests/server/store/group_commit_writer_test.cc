@@ -168,8 +168,11 @@ TEST(GroupCommitWriterTest, JobsQueuedWhileATransactionRunsCommitTogether) {
   EXPECT_EQ(writer.stats().largest_batch, 3);
 }
 
-TEST(GroupCommitWriterTest, SavepointUndoCostsOnlyTheFailedJobAndGivesBackItsSequence) {
-  FakeBackend backend(WriteBackend::Undo::kToSavepoint);
+// Runs a, a job that fails after writing, and c in one batch with `undo`;
+// returns the statements. Each job's answer and the chain are checked here:
+// the failed job alone fails, and its sequence is given back (no gap).
+std::vector<std::string> RunBatchWithAFailedJob(WriteBackend::Undo undo) {
+  FakeBackend backend(undo);
   GroupCommitWriter writer({}, &backend);
   writer.Start();
   Answers answers;
@@ -182,30 +185,20 @@ TEST(GroupCommitWriterTest, SavepointUndoCostsOnlyTheFailedJobAndGivesBackItsSeq
   writer.Stop();
   EXPECT_THAT(answers.All(),
               ElementsAre("gate: OK", "a: OK", "bad: bad failed after writing", "c: OK"));
-  EXPECT_EQ(backend.log(), Then(kGate, {"BEGIN", "MARK 0", "APPLY a", "MARK 1", "APPLY bad", "UNDO",
-                                        "MARK 2", "APPLY c", "COMMIT changed", "WAKE"}));
-  // The undone job's sequence is reused: no gap.
   EXPECT_EQ(backend.chain().last_queue_sequence, 2);
+  return backend.log();
+}
+
+TEST(GroupCommitWriterTest, SavepointUndoCostsOnlyTheFailedJobAndGivesBackItsSequence) {
+  EXPECT_EQ(RunBatchWithAFailedJob(WriteBackend::Undo::kToSavepoint),
+            Then(kGate, {"BEGIN", "MARK 0", "APPLY a", "MARK 1", "APPLY bad", "UNDO", "MARK 2",
+                         "APPLY c", "COMMIT changed", "WAKE"}));
 }
 
 TEST(GroupCommitWriterTest, RerunUndoRunsTheBatchAgainWithoutTheFailedJob) {
-  FakeBackend backend(WriteBackend::Undo::kRerunWithout);
-  GroupCommitWriter writer({}, &backend);
-  writer.Start();
-  Answers answers;
-  HoldWriter(writer, backend, answers);
-  writer.RunAsync(Step(backend, "a"), answers.For("a"));
-  writer.RunAsync(Step(backend, "bad", /*fail_after_writing=*/true), answers.For("bad"));
-  writer.RunAsync(Step(backend, "c"), answers.For("c"));
-  backend.OpenBegin();
-  answers.WaitFor(4);
-  writer.Stop();
-  EXPECT_THAT(answers.All(),
-              ElementsAre("gate: OK", "a: OK", "bad: bad failed after writing", "c: OK"));
-  EXPECT_EQ(backend.log(),
+  EXPECT_EQ(RunBatchWithAFailedJob(WriteBackend::Undo::kRerunWithout),
             Then(kGateWithoutSavepoint, {"BEGIN", "APPLY a", "APPLY bad", "UNDO", "BEGIN",
                                          "APPLY a", "APPLY c", "COMMIT changed", "WAKE"}));
-  EXPECT_EQ(backend.chain().last_queue_sequence, 2);
 }
 
 TEST(GroupCommitWriterTest, AFailedCommitStoresNothingAndSaysSo) {
