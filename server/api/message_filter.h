@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,6 +33,14 @@ namespace sprout::api {
 // A field a method lets callers filter on: the name in the filter and the
 // message field it reads (the same unless an alias).
 struct FilterableField {
+  // Written as {"state"}, {"source_type", "referrer.source_type"} or
+  // {"claimed", "", derive} in field tables.
+  FilterableField(std::string name, std::string proto_field = "",
+                  std::function<bool(const google::protobuf::Message&)> derived_bool = nullptr)
+      : name(std::move(name)),
+        proto_field(std::move(proto_field)),
+        derived_bool(std::move(derived_bool)) {}
+
   std::string name;
   std::string proto_field;  // empty: the same as name; may be a path, "referrer.source_type"
   // For a bool that is not a field but derived from the message (e.g. a
