@@ -63,6 +63,15 @@ void AddScrapeGauges(metrics::ServiceMetrics& metrics, const ScrapeSources& sour
        [store = sources.store] {
          return std::vector<GaugeValue>{{{}, static_cast<double>(store->WriterQueueDepth())}};
        }});
+  if (sources.calls_in_flight != nullptr) {
+    metrics.AddScrapeGauge(
+        {"sprout_calls_in_flight",
+         "Unary calls being served now; past --max_calls_in_flight more are refused "
+         "RESOURCE_EXHAUSTED (SERVER_BUSY)",
+         [calls = sources.calls_in_flight] {
+           return std::vector<GaugeValue>{{{}, static_cast<double>(calls->in_flight())}};
+         }});
+  }
   metrics.AddScrapeGauge(
       {"sprout_overdue_items",
        "Queue items left unclaimed past their time (--overdue_working_days), by PCN "

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "server/admission/calls_in_flight.h"
 #include "server/admission/queue_limiter.h"
 #include "server/lifecycle/queue_timing.h"
 #include "server/metrics/service_metrics.h"
@@ -28,6 +29,8 @@ struct ScrapeSources {
   // Null, or disabled: no sprout_pcn_queue_waiting.
   const admission::QueueLimiter* queue_limits = nullptr;
   store::Store* store = nullptr;
+  // Unary calls being served (--max_calls_in_flight).
+  const admission::CallsInFlight* calls_in_flight = nullptr;
   lifecycle::OverduePolicy overdue;
   // The SQLite -wal file; empty with PostgreSQL (no sprout_sqlite_wal_bytes).
   std::string sqlite_wal;

@@ -27,6 +27,7 @@
 #include "base/status_macros.h"
 #include "base/worker_pool.h"
 #include "server/admission/agency_rate_limiter.h"
+#include "server/admission/calls_in_flight.h"
 #include "server/admission/queue_limiter.h"
 #include "server/api/admin_service.h"
 #include "server/api/components.h"
@@ -101,7 +102,8 @@ class SproutdImpl final : public Sproutd {
  public:
   explicit SproutdImpl(SproutdOptions options)
       : options_(std::move(options)),
-        state_(api::ApiOptions{options_.insecure_dev}),
+        calls_in_flight_(options_.max_calls_in_flight),
+        state_(api::ApiOptions{options_.insecure_dev, &calls_in_flight_}),
         referrals_(&state_),
         queues_(&state_),
         terminology_(&state_),
@@ -247,8 +249,14 @@ class SproutdImpl final : public Sproutd {
     builder.RegisterService(&queues_);
     builder.RegisterService(&terminology_);
     builder.RegisterService(&admin_);
+    // One connection may not open streams without bound: each holds memory
+    // and a share of the handlers' CPU. Past the cap the client queues them.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               options_.max_streams_per_connection);
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
+    interceptors.push_back(
+        std::make_unique<admission::CallsInFlightInterceptorFactory>(&calls_in_flight_));
     interceptors.push_back(std::make_unique<metrics::RpcMetricsInterceptorFactory>(&metrics_));
     interceptors.push_back(
         std::make_unique<logging::AccessLogInterceptorFactory>(options_.insecure_dev));
@@ -511,6 +519,7 @@ class SproutdImpl final : public Sproutd {
     gauges.directory = loaded->directory.get();
     gauges.queue_limits = loaded->queue_limits.get();
     gauges.store = loaded->store.get();
+    gauges.calls_in_flight = &calls_in_flight_;
     gauges.overdue = loaded->components.overdue;
     if (!store::IsPostgresConnInfo(options_.database_file)) {
       gauges.sqlite_wal = options_.database_file + "-wal";
@@ -521,6 +530,9 @@ class SproutdImpl final : public Sproutd {
   }
 
   const SproutdOptions options_;
+  // Unary calls being served, kept by an interceptor; every call checks it
+  // first (--max_calls_in_flight).
+  admission::CallsInFlight calls_in_flight_;
   api::ServiceState state_;
   api::ReferralServiceImpl referrals_;
   api::QueueServiceImpl queues_;
@@ -562,6 +574,13 @@ absl::StatusOr<std::unique_ptr<Sproutd>> Sproutd::Create(SproutdOptions options)
   }
   if (options.blocking_threads < 1 || options.blocking_threads > 256) {
     return absl::InvalidArgumentError("--blocking_threads must be between 1 and 256");
+  }
+  if (options.max_calls_in_flight < 0) {
+    return absl::InvalidArgumentError(
+        "--max_calls_in_flight must be 0 (no limit) or a positive number of calls");
+  }
+  if (options.max_streams_per_connection < 1) {
+    return absl::InvalidArgumentError("--max_streams_per_connection must be at least 1");
   }
   if (options.max_pending_writes < 1) {
     return absl::InvalidArgumentError("--max_pending_writes must be at least 1");

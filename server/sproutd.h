@@ -90,6 +90,16 @@ struct SproutdOptions {
   // Threads of the pool that runs the calls that read the store or wait for
   // it (ADR 0001), so a slow database never holds gRPC's own threads.
   int blocking_threads = 8;
+  // Unary calls served at once, server-wide, before more are refused at once
+  // with RESOURCE_EXHAUSTED (reason SERVER_BUSY, RetryInfo): past the load
+  // the machine can serve, more concurrency only adds queueing (P10). 0: no
+  // limit. Default 128, twice the concurrency at which two cores reach their
+  // maximum SubmitReferral rate (BENCHMARKS.md "Overload").
+  int max_calls_in_flight = 128;
+  // Concurrent streams (calls and watches) one client connection may have
+  // open (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); a client past it waits
+  // for one of its own calls to end. At least 1. Default 256.
+  int max_streams_per_connection = 256;
 
   // Backpressure between tenants (README "Backpressure"): refusals are
   // RESOURCE_EXHAUSTED with RetryInfo and store nothing.

@@ -66,6 +66,11 @@ absl::Status CheckLinkWorkerInDirectory(const auth::Principal& principal,
 
 absl::StatusOr<Call> BeginCall(grpc::CallbackServerContext* context, const ServiceState& state,
                                absl::string_view method, const google::protobuf::Message& request) {
+  // First, so a call refused for load costs one atomic load: no identity,
+  // no parsing of the request's fields, no store.
+  if (const admission::CallsInFlight* calls = state.options().calls_in_flight; calls != nullptr) {
+    if (absl::Status admitted = calls->Admit(); !admitted.ok()) return admitted;
+  }
   const Components* components = state.components();
   if (components == nullptr) {
     return ErrorWithInfo(absl::StatusCode::kUnavailable, "STARTING",

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "server/admission/agency_rate_limiter.h"
+#include "server/admission/calls_in_flight.h"
 #include "server/admission/queue_limiter.h"
 #include "server/api/queue_watch_hub.h"
 #include "server/auth/server_certificates.h"
@@ -89,6 +90,9 @@ struct ApiOptions {
   // "x-sprout-principal" metadata header (a principal URI, see
   // auth/principal.h) instead of a client certificate. Never in production.
   bool insecure_dev = false;
+  // The server-wide limit on unary calls in flight, checked first by every
+  // call (BeginCall). Null: no limit. Must outlive the server.
+  const admission::CallsInFlight* calls_in_flight = nullptr;
 };
 
 // Shared by all services: the options and, once start-up finishes, the

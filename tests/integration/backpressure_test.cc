@@ -3,16 +3,24 @@
 // RESOURCE_EXHAUSTED with RetryInfo and ErrorInfo in the status details and
 // store nothing, while other PCNs and other organisations are served.
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "sprout/v1/terminology_service.grpc.pb.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/sproutd_process.h"
 #include "tests/integration/sqlite_peek.h"
 #include "tests/integration/test_referrals.h"
@@ -128,9 +136,88 @@ TEST(BackpressureTest, OverRateAndFullPcnAreRefusedWithRetryInfoOthersServed) {
   EXPECT_EQ((*server)->Stop(), 0) << "sproutd did not exit cleanly";
 }
 
+// Waits up to 30 s for sprout_calls_in_flight to reach `want`; the last value.
+double AwaitCallsInFlight(const testing::SproutdProcess& server, double want) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  double seen = -1;
+  while (absl::Now() < deadline) {
+    seen = testing::ScrapeSample(server.metrics_port(), "sprout_calls_in_flight");
+    if (seen == want) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return seen;
+}
+
+// A server at --max_calls_in_flight refuses the next call of any method at
+// once with SERVER_BUSY and RetryInfo, stores nothing for it, and serves
+// again as soon as the calls in flight end. The two calls are held in flight
+// by taking SQLite's write lock from outside, so their commits wait.
+TEST(BackpressureTest, AtItsCallLimitTheServerRefusesAtOnceAndServesAgainWhenCallsEnd) {
+  const std::string dir = ::testing::TempDir() + "/calls_in_flight";
+  std::filesystem::remove_all(dir);
+  absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> server =
+      testing::SproutdProcess::Start(dir, {"--max_calls_in_flight=2"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto gp = sprout::v1::ReferralService::NewStub((*server)->Channel("gp"));
+  auto terminology = sprout::v1::TerminologyService::NewStub((*server)->Channel("gp"));
+  sprout::v1::GetConceptRequest lookup;
+  lookup.set_name("concepts/267076002");  // Feeling lonely
+  sprout::v1::Concept concept_response;
+  ASSERT_TRUE(terminology->GetConcept(Context().get(), lookup, &concept_response).ok());
+  ASSERT_EQ(AwaitCallsInFlight(**server, 0), 0);
+
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open((*server)->database_file().c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::vector<grpc::Status> held(2);
+  std::vector<std::thread> senders;
+  const char* const kNhsNumbers[] = {"9434765919", "9434765870"};
+  for (int i = 0; i < 2; ++i) {
+    senders.emplace_back([&, i] {
+      sprout::v1::SubmitReferralResponse response;
+      held[i] =
+          Submit(*gp, absl::StrCat("held-", i), testing::GpReferral(kNhsNumbers[i]), &response);
+    });
+  }
+  EXPECT_EQ(AwaitCallsInFlight(**server, 2), 2) << "the two submissions never waited together";
+
+  // A third call, of another service, is refused at once.
+  const grpc::Status busy = terminology->GetConcept(Context().get(), lookup, &concept_response);
+  sprout::v1::SubmitReferralResponse response;
+  const grpc::Status busy_submit =
+      Submit(*gp, "held-2", testing::GpReferral("4010232137"), &response);
+  ASSERT_EQ(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(holder);
+  for (std::thread& t : senders) t.join();
+
+  for (const grpc::Status& refused : {busy, busy_submit}) {
+    ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << refused.error_message();
+    Refusal refusal = RefusalOf(refused);
+    ASSERT_TRUE(refusal.has_error_info);
+    EXPECT_EQ(refusal.error_info.reason(), "SERVER_BUSY");
+    ASSERT_TRUE(refusal.has_retry_info);
+    EXPECT_GT(
+        google::protobuf::util::TimeUtil::DurationToNanoseconds(refusal.retry_info.retry_delay()),
+        0);
+    EXPECT_NE(refused.error_message().find("--max_calls_in_flight"), std::string::npos);
+  }
+  // The held calls finished once the lock went (committed, or UNAVAILABLE had
+  // the writer's busy timeout passed first); the refused one stored nothing.
+  for (const grpc::Status& s : held) {
+    EXPECT_TRUE(s.ok() || s.error_code() == grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  }
+  const int committed = (held[0].ok() ? 1 : 0) + (held[1].ok() ? 1 : 0);
+  EXPECT_EQ(CountRows((*server)->database_file(), "referrals"), committed);
+  EXPECT_EQ(AwaitCallsInFlight(**server, 0), 0);
+  ASSERT_TRUE(terminology->GetConcept(Context().get(), lookup, &concept_response).ok());
+  EXPECT_EQ((*server)->Stop(), 0) << "sproutd did not exit cleanly";
+}
+
 TEST(BackpressureTest, UnusableLimitFlagsStopStartUp) {
   for (const char* flag :
-       {"--agency_burst=0", "--agency_rate_per_second=-1", "--pcn_queue_limit=-5"}) {
+       {"--agency_burst=0", "--agency_rate_per_second=-1", "--pcn_queue_limit=-5",
+        "--max_calls_in_flight=-1", "--max_streams_per_connection=0"}) {
     const std::string dir = ::testing::TempDir() + "/backpressure_flags";
     std::filesystem::remove_all(dir);
     absl::StatusOr<std::unique_ptr<testing::SproutdProcess>> server =

@@ -4,7 +4,6 @@
 // that a store read needing no audit record is still answered, on that same
 // pool, while the lock is held; that no audited read is answered before its
 // record could be written; and that all of them finish once the lock goes.
-#include <httplib.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -12,15 +11,14 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 
@@ -38,17 +36,7 @@ class HeldWriterTest : public testing::SproutdSuite<HeldWriterTest> {
 
   // sprout_writer_queue_depth from the metrics endpoint; -1 if unreadable.
   static double WriterQueueDepth() {
-    httplib::Client http("127.0.0.1", server_->metrics_port());
-    httplib::Result result = http.Get("/metrics");
-    if (!result || result->status != 200) return -1;
-    for (absl::string_view line : absl::StrSplit(result->body, '\n')) {
-      double value = 0;
-      if (absl::ConsumePrefix(&line, "sprout_writer_queue_depth ") &&
-          absl::SimpleAtod(line, &value)) {
-        return value;
-      }
-    }
-    return -1;
+    return testing::ScrapeSample(server_->metrics_port(), "sprout_writer_queue_depth");
   }
 };
 

@@ -8,12 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 
@@ -28,23 +27,13 @@ class MetricsTest : public testing::SproutdSuite<MetricsTest> {
   static void SetUpTestSuite() { StartServer("metrics"); }
 
   static std::string Scrape() {
-    httplib::Client http("127.0.0.1", server_->metrics_port());
-    httplib::Result result = http.Get("/metrics");
-    EXPECT_TRUE(result) << httplib::to_string(result.error());
-    if (!result) return "";
-    EXPECT_EQ(result->status, 200);
-    EXPECT_THAT(result->get_header_value("Content-Type"), HasSubstr("text/plain"));
-    return result->body;
+    absl::StatusOr<std::string> text = testing::ScrapeMetrics(server_->metrics_port());
+    EXPECT_TRUE(text.ok()) << text.status();
+    return text.ok() ? *text : "";
   }
 
-  // The value of the sample whose name and labels are exactly `series`, or -1.
   static double Sample(const std::string& text, const std::string& series) {
-    for (absl::string_view line : absl::StrSplit(text, '\n')) {
-      if (!absl::StartsWith(line, series + " ")) continue;
-      double value = 0;
-      if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
-    }
-    return -1;
+    return testing::MetricSample(text, series);
   }
 };
 

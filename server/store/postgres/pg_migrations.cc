@@ -248,6 +248,17 @@ constexpr char kV8[] = R"sql(
 CREATE INDEX queue_items_unfinished ON queue_items(sequence) WHERE state <> 3;
 )sql";
 
+// Version 10: fewer B-trees written per referral, as SQLite's version 10:
+// referrals_by_link_worker repeats referrals_by_link_worker_state, and
+// decision reasons are read by decision (pg_routing_log.cc), so the key
+// becomes (decision_pk, concept_id) and the index that said so goes.
+constexpr char kV10[] = R"sql(
+DROP INDEX referrals_by_link_worker;
+ALTER TABLE decision_reasons DROP CONSTRAINT decision_reasons_pkey;
+ALTER TABLE decision_reasons ADD PRIMARY KEY (decision_pk, concept_id);
+DROP INDEX decision_reasons_by_decision;
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -270,6 +281,7 @@ const std::vector<PgMigration>& PostgresMigrations() {
       {8, "unfinished queue items by sequence, for overdue items", kV8},
       {9, "idempotency keys scoped to the calling organisation",
        kScopeIdempotencyKeysToOrganisation},
+      {10, "no duplicate link worker index; decision reasons keyed by decision", kV10},
   };
   return *kMigrations;
 }

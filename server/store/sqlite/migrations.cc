@@ -222,6 +222,26 @@ constexpr char kV8[] = R"sql(
 CREATE INDEX queue_items_unfinished ON queue_items(sequence) WHERE state != 3;
 )sql";
 
+// Version 10: fewer B-trees written per referral (BENCHMARKS.md "Bytes per
+// referral"). referrals_by_link_worker repeats referrals_by_link_worker_state
+// (version 7) column for column. decision_reasons was keyed by concept for a
+// reason filter that probed once per concept; the windowed routing-log query
+// reads a decision's reasons by decision instead (sqlite_routing_log.cc), so
+// the table is keyed that way and its second index goes with the old key.
+constexpr char kV10[] = R"sql(
+DROP INDEX referrals_by_link_worker;
+
+CREATE TABLE decision_reasons_by_decision_pk (
+  decision_pk INTEGER NOT NULL REFERENCES routing_decisions(pk),
+  concept_id INTEGER NOT NULL,
+  PRIMARY KEY (decision_pk, concept_id)
+) WITHOUT ROWID;
+INSERT INTO decision_reasons_by_decision_pk (decision_pk, concept_id)
+  SELECT decision_pk, concept_id FROM decision_reasons;
+DROP TABLE decision_reasons;
+ALTER TABLE decision_reasons_by_decision_pk RENAME TO decision_reasons;
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -244,6 +264,7 @@ const std::vector<Migration>& SqliteMigrations() {
       {8, "unfinished queue items by sequence, for overdue items", kV8},
       {9, "idempotency keys scoped to the calling organisation",
        kScopeIdempotencyKeysToOrganisation},
+      {10, "no duplicate link worker index; decision reasons keyed by decision", kV10},
   };
   return *kMigrations;
 }

@@ -66,7 +66,7 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingL
     // Concept ids are integers we format ourselves, so inlining them is safe
     // and avoids the bound-parameter limit for large expanded sets. The unary
     // "+" keeps SQLite from probing once per concept: it reads the decision's
-    // few reasons (decision_reasons_by_decision) and tests each against the set.
+    // few reasons (the table is keyed by decision) and tests each against the set.
     std::vector<int64_t> ids(query.reason_any_of.begin(), query.reason_any_of.end());
     absl::StrAppend(&sql,
                     " AND EXISTS (SELECT 1 FROM decision_reasons r WHERE r.decision_pk = d.pk "

@@ -251,6 +251,10 @@ absl::StatusOr<std::optional<OpenEpisode>> SqliteStoreImpl::FindOpenEpisode(
 
 absl::StatusOr<std::vector<LinkWorkerCounts>> SqliteStoreImpl::LinkWorkerLoads(int year) {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  if (std::optional<std::vector<LinkWorkerCounts>> cached = load_counts_.Get(year)) {
+    return *std::move(cached);
+  }
+  const uint64_t generation = load_counts_.generation();
   ReaderPool::Lease db = readers_.Acquire();
   // The writer keeps these counters in each submission's transaction.
   SPROUT_ASSIGN_OR_RETURN(
@@ -269,6 +273,7 @@ absl::StatusOr<std::vector<LinkWorkerCounts>> SqliteStoreImpl::LinkWorkerLoads(i
     c.open_caseload = static_cast<int>(stmt.ColumnInt64(2));
     c.waiting = static_cast<int>(stmt.ColumnInt64(3));
   }
+  load_counts_.Put(generation, year, out);
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include "server/store/referral_update.h"
 #include "server/store/sqlite/connection.h"
 #include "server/store/sqlite/file_lock.h"
+#include "server/store/sqlite/load_counts_cache.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "server/store/sqlite/timed_sync_vfs.h"
 #include "server/store/submission_write.h"
@@ -188,6 +189,8 @@ class SqliteStoreImpl final : public SqliteStore,
 
   ReaderPool readers_;
   QueueChangeNotifier queue_changes_;
+  // LinkWorkerLoads between commits; Commit() invalidates it.
+  LoadCountsCache load_counts_;
 
   std::atomic<bool> stopped_{false};
   std::atomic<int64_t> audit_appends_{0};

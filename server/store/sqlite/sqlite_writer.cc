@@ -88,7 +88,12 @@ absl::Status SqliteStoreImpl::TransactionEnded(const absl::StatusOr<SubmitOutcom
 
 absl::Status SqliteStoreImpl::UndoJob() { return writer_->Exec("ROLLBACK"); }
 
-absl::Status SqliteStoreImpl::Commit(bool) { return writer_->ExecCached("COMMIT"); }
+absl::Status SqliteStoreImpl::Commit(bool) {
+  absl::Status committed = writer_->ExecCached("COMMIT");
+  // Now visible to readers (or rolled back): the cached counters may be old.
+  load_counts_.Invalidate();
+  return committed;
+}
 
 void SqliteStoreImpl::Abandon() {
   if (sqlite3_get_autocommit(writer_->raw()) == 0) {

@@ -72,10 +72,12 @@ class PostgresMigrationsTest : public ::testing::Test {
                              .Int(absl::ToUnixMicros(kT0))
                              .Bytes(s.queue_item.SerializeAsString()))
                     .ok());
-    ASSERT_TRUE(
-        db_->Run("INSERT INTO idempotency_keys VALUES ('req-old', 'hash-old', 'old', 1, $1)",
-                 Params().Int(absl::ToUnixMicros(kT0)))
-            .ok());
+    // From version 9 a key is scoped to its organisation, as the store writes it.
+    ASSERT_TRUE(db_->Run("INSERT INTO idempotency_keys VALUES ($1, 'hash-old', 'old', 1, $2)",
+                         Params()
+                             .Text(version >= 9 ? IdempotencyKeyOf(s) : "req-old")
+                             .Int(absl::ToUnixMicros(kT0)))
+                    .ok());
     ASSERT_TRUE(db_->Exec("UPDATE queue_sequence SET last = 1").ok());
     if (version >= 4) {
       ASSERT_TRUE(db_->Run("INSERT INTO link_worker_load VALUES ($1, 1, 1)",

@@ -485,6 +485,31 @@ TEST_P(StoreConformanceTest, LinkWorkerLoadsCountAcceptedOpenAndWaiting) {
   EXPECT_EQ(b.open_caseload, 2);       // accepted, in progress
 }
 
+// Routing reads the counters for every referral, so a backend may keep them
+// in memory; each commit must still show in the next read, as here between
+// every submission, and a year not yet read must not be answered from
+// another year's counters.
+TEST_P(StoreConformanceTest, LinkWorkerLoadsShowEachCommitInTheNextRead) {
+  const std::string lw = "pcns/U12345/linkWorkers/lw-1";
+  for (int i = 1; i <= 3; ++i) {
+    MustSubmit(Spec(absl::StrCat("w", i)).Queue(lw));
+    absl::StatusOr<std::vector<LinkWorkerCounts>> loads = store_->LinkWorkerLoads(2025);
+    ASSERT_TRUE(loads.ok()) << loads.status();
+    ASSERT_EQ(loads->size(), 1u);
+    EXPECT_EQ((*loads)[0].waiting, i);
+    EXPECT_EQ((*loads)[0].accepted_this_year, 0);
+  }
+  MustSubmit(Spec("acc").Queue(lw).State(3));
+  absl::StatusOr<std::vector<LinkWorkerCounts>> this_year = store_->LinkWorkerLoads(2025);
+  ASSERT_TRUE(this_year.ok()) << this_year.status();
+  EXPECT_EQ((*this_year)[0].accepted_this_year, 1);
+  EXPECT_EQ((*this_year)[0].open_caseload, 1);
+  absl::StatusOr<std::vector<LinkWorkerCounts>> next_year = store_->LinkWorkerLoads(2026);
+  ASSERT_TRUE(next_year.ok()) << next_year.status();
+  EXPECT_EQ((*next_year)[0].accepted_this_year, 0);
+  EXPECT_EQ((*next_year)[0].open_caseload, 1);
+}
+
 TEST_P(StoreConformanceTest, AuditChainCoversSubmissionsAndAppends) {
   MustSubmit(Spec("r1"));
   ASSERT_TRUE(store_->AppendAudit(MakeAudit("GetReferral", "referrals/r1", kT0)).ok());
