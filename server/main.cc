@@ -69,7 +69,7 @@ ABSL_FLAG(int, max_pending_writes, 4096,
 ABSL_FLAG(int, blocking_threads, 8,
           "threads that run the calls that read the store or wait for it, off gRPC's own "
           "threads (a slow database holds these, never gRPC's)");
-ABSL_FLAG(int, max_calls_in_flight, 128,
+ABSL_FLAG(int, max_calls_in_flight, 64,
           "unary calls served at once before more get RESOURCE_EXHAUSTED (SERVER_BUSY) at once, "
           "so admitted calls keep their latency under overload (0: no limit)");
 ABSL_FLAG(int, max_streams_per_connection, 256,

@@ -93,9 +93,10 @@ struct SproutdOptions {
   // Unary calls served at once, server-wide, before more are refused at once
   // with RESOURCE_EXHAUSTED (reason SERVER_BUSY, RetryInfo): past the load
   // the machine can serve, more concurrency only adds queueing (P10). 0: no
-  // limit. Default 128, twice the concurrency at which two cores reach their
-  // maximum SubmitReferral rate (BENCHMARKS.md "Overload").
-  int max_calls_in_flight = 128;
+  // limit. Default 64: on two cores SubmitReferral reaches its highest rate
+  // at 64 in flight, and a higher limit only lengthens the queue
+  // (BENCHMARKS.md "Overload (P10)"). Scale it with the cores.
+  int max_calls_in_flight = 64;
   // Concurrent streams (calls and watches) one client connection may have
   // open (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); a client past it waits
   // for one of its own calls to end. At least 1. Default 256.

@@ -4,6 +4,7 @@
 // synchronous=FULL) through one writer thread with group commit (up to 256
 // requests per transaction), answering each call after its COMMIT. With
 // --noop it answers at once without storing (the no-op gRPC baseline).
+// ValidateReferral is always answered at once (the P3 baseline).
 //
 //   durable_skeleton --listen 127.0.0.1:50061 --db /tmp/skeleton.db [--noop]
 #include <grpcpp/grpcpp.h>
@@ -105,6 +106,16 @@ class Skeleton final : public sprout::v1::ReferralService::CallbackService {
     } else {
       writer_->Add(Pending{request->request_id(), request->SerializeAsString(), reactor});
     }
+    return reactor;
+  }
+
+  // The P3 baseline: ValidateReferral stores nothing, so neither does this.
+  grpc::ServerUnaryReactor* ValidateReferral(
+      grpc::CallbackServerContext* context, const sprout::v1::ValidateReferralRequest* request,
+      sprout::v1::ValidateReferralResponse* response) override {
+    response->set_preview(true);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
     return reactor;
   }
 

@@ -19,6 +19,8 @@
 //   sprout-bench --target 127.0.0.1:50061 --in_flight 64 --seconds 10
 //   sprout-bench --target 127.0.0.1:50051 --certs_dir certs/out --mix all --baseline
 //   sprout-bench --target ... --rate 2000 --watchers 4   (P7)
+//   sprout-bench --target ... --validate --baseline   (P3: no commit, against no-op)
+//   sprout-bench --target ... --certs_dir certs/out --mix all --count 1000000   (1M run)
 //   sprout-bench --fdatasync /tmp/x   (the fdatasync p50 of a 1.5 KB append)
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
@@ -43,6 +45,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "client/cli/global_flags.h"
 #include "client/referral_builder.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
@@ -52,13 +55,18 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50061", "server address");
 ABSL_FLAG(int, in_flight, 64, "calls kept in flight");
 ABSL_FLAG(int, channels, 4, "channels (connections) the calls are spread over");
 ABSL_FLAG(int, seconds, 10, "how long to measure (after a 2 s warm-up)");
+ABSL_FLAG(int64_t, count, 0,
+          "instead of --seconds: send exactly this many calls, closed loop and without a "
+          "warm-up, and report how long they took from the first call to the last answer");
 ABSL_FLAG(std::string, certs_dir, "",
           "mutual TLS with ca.pem and the demo identities' NAME.pem/NAME.key in this folder "
           "(certs/out); empty: plaintext, identity in x-sprout-principal");
 ABSL_FLAG(std::string, principal, "urn:sprout:org:Y99001:role:referrer",
-          "plaintext only: the x-sprout-principal of every call (sproutd --insecure_dev)");
+          "plaintext only: the x-sprout-principal of every call without --mix (sproutd "
+          "--insecure_dev)");
 ABSL_FLAG(std::string, mix, "",
-          "with --certs_dir: comma-separated demo identities the channels take turns as "
+          "comma-separated demo identities the channels take turns as (their certificates "
+          "with --certs_dir, their x-sprout-principal in plaintext) "
           "(e.g. gp,police,hospital), or 'all'; each sends its client/examples referral with a "
           "new person every call. Empty: GP referrals as --principal or the gp identity");
 ABSL_FLAG(std::string, examples_dir, "client/examples", "where --mix finds the examples");
@@ -74,6 +82,9 @@ ABSL_FLAG(std::string, fdatasync, "", "instead: time 1.5 KB append + fdatasync o
 ABSL_FLAG(double, rate, 0,
           "calls started per second, open loop (at most --in_flight outstanding); 0: keep "
           "--in_flight calls in flight");
+ABSL_FLAG(bool, validate, false,
+          "send ValidateReferral (validate, code and route; nothing stored: P3) instead of "
+          "SubmitReferral");
 ABSL_FLAG(int, watchers, 0, "WatchQueue streams held on --watch_queue while loading");
 ABSL_FLAG(std::string, watch_queue, "pcns/U99001", "the queue the referrals reach");
 ABSL_FLAG(std::string, watch_principal, "urn:sprout:org:U99001:role:link_worker:lw:lw-u99001-01",
@@ -147,6 +158,7 @@ constexpr const char* kEveryReferrer[] = {"gp",
 // Who a channel speaks as and what it sends.
 struct Sender {
   std::string identity;                         // demo identity (TLS), or empty
+  std::string principal;                        // plaintext: its x-sprout-principal, or empty
   std::vector<sprout::v1::Referral> templates;  // sent in turn, varied per call
   bool vary_person = true;                      // a new person each call
 };
@@ -200,13 +212,17 @@ std::vector<Sender> MakeSenders() {
     senders.push_back(std::move(s));
     return senders;
   }
-  if (!tls) {
-    std::fprintf(stderr, "sprout-bench: --mix needs --certs_dir (each identity's certificate)\n");
-    std::exit(1);
-  }
   for (const std::string& name : names) {
     Sender s;
-    s.identity = name;
+    if (tls) {
+      s.identity = name;  // its certificate
+    } else {
+      s.principal = sprout::client::cli::DemoPrincipalUri(name);  // its x-sprout-principal
+      if (s.principal.empty()) {
+        std::fprintf(stderr, "sprout-bench: --mix: %s is not a demo identity\n", name.c_str());
+        std::exit(1);
+      }
+    }
     const std::string path =
         absl::StrCat(absl::GetFlag(FLAGS_examples_dir), "/", ExampleFile(name));
     s.templates.push_back(ParseReferral(ReadFile(path), path));
@@ -240,6 +256,15 @@ class NoopReferralService final : public sprout::v1::ReferralService::CallbackSe
                                            const sprout::v1::SubmitReferralRequest* request,
                                            sprout::v1::SubmitReferralResponse* response) override {
     response->mutable_referral()->set_name(absl::StrCat("referrals/noop-", request->request_id()));
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* ValidateReferral(
+      grpc::CallbackServerContext* context, const sprout::v1::ValidateReferralRequest* request,
+      sprout::v1::ValidateReferralResponse* response) override {
+    response->set_preview(true);
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
@@ -289,8 +314,14 @@ class Load {
     const int in_flight = absl::GetFlag(FLAGS_in_flight);
     const double rate = absl::GetFlag(FLAGS_rate);
     const absl::Time start = absl::Now();
-    measure_from_ = start + absl::Seconds(2);
-    stop_at_ = measure_from_ + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+    count_ = absl::GetFlag(FLAGS_count);
+    if (count_ > 0) {
+      measure_from_ = start;
+      stop_at_ = absl::InfiniteFuture();
+    } else {
+      measure_from_ = start + absl::Seconds(2);
+      stop_at_ = measure_from_ + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+    }
     std::vector<std::thread> watchers;
     for (int i = 0; i < absl::GetFlag(FLAGS_watchers); ++i) {
       watchers.emplace_back([this] { Watch(); });
@@ -315,7 +346,8 @@ class Load {
     }
     for (std::thread& t : watchers) t.join();
     absl::MutexLock lock(&mu_);
-    const double seconds = absl::ToDoubleSeconds(stop_at_ - measure_from_);
+    const double seconds = count_ > 0 ? absl::ToDoubleSeconds(absl::Now() - start)
+                                      : absl::ToDoubleSeconds(stop_at_ - measure_from_);
     Figures f;
     f.calls_per_second = latencies_us_.size() / seconds;
     f.p50 = Percentile(latencies_us_, 0.5);
@@ -324,7 +356,10 @@ class Load {
     f.p999 = Percentile(latencies_us_, 0.999);
     f.errors = errors_;
     std::printf("%s", label.c_str());
-    if (rate > 0) {
+    if (count_ > 0) {
+      std::printf("%lld calls in %.1f s, in_flight %d: ", static_cast<long long>(count_), seconds,
+                  in_flight);
+    } else if (rate > 0) {
       std::printf("rate %.0f/s: ", rate);
     } else {
       std::printf("in_flight %d: ", in_flight);
@@ -366,6 +401,8 @@ class Load {
     grpc::ClientContext context;
     sprout::v1::SubmitReferralRequest request;
     sprout::v1::SubmitReferralResponse response;
+    sprout::v1::ValidateReferralRequest preview;  // --validate
+    sprout::v1::ValidateReferralResponse previewed;
     absl::Time start;
   };
 
@@ -425,7 +462,7 @@ class Load {
 
   void StartOne(bool chain) {
     const int64_t n = next_.fetch_add(1);
-    if (absl::Now() >= stop_at_) return;
+    if (count_ > 0 ? n > count_ : absl::Now() >= stop_at_) return;
     {
       absl::MutexLock lock(&mu_);
       ++outstanding_;
@@ -434,34 +471,43 @@ class Load {
     const Sender& sender = *stub.sender;
     auto* call = new CallState;
     if (sender.identity.empty()) {
-      call->context.AddMetadata("x-sprout-principal", absl::GetFlag(FLAGS_principal));
+      call->context.AddMetadata("x-sprout-principal", sender.principal.empty()
+                                                          ? absl::GetFlag(FLAGS_principal)
+                                                          : sender.principal);
     }
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     call->request.set_request_id(absl::StrCat("load-", run_id_, "-", n));
     const sprout::v1::Referral& base =
         sender.templates[(n / stubs_.size()) % sender.templates.size()];
     *call->request.mutable_referral() = sender.vary_person ? ForPerson(base, n) : base;
-    call->start = absl::Now();
-    stub.stub->async()->SubmitReferral(
-        &call->context, &call->request, &call->response, [this, call, chain](grpc::Status status) {
-          const absl::Time end = absl::Now();
-          {
-            absl::MutexLock lock(&mu_);
-            if (!status.ok()) {
-              ++errors_;
-              if (first_error_.empty()) first_error_ = status.error_message();
-            } else if (call->start >= measure_from_ && end <= stop_at_) {
-              latencies_us_.push_back(absl::ToDoubleMicroseconds(end - call->start));
-              if (absl::GetFlag(FLAGS_watchers) > 0) {
-                answered_[call->response.referral().name()] = end;
-              }
-            }
+    auto done = [this, call, chain](grpc::Status status) {
+      const absl::Time end = absl::Now();
+      {
+        absl::MutexLock lock(&mu_);
+        if (!status.ok()) {
+          ++errors_;
+          if (first_error_.empty()) first_error_ = status.error_message();
+        } else if (call->start >= measure_from_ && end <= stop_at_) {
+          latencies_us_.push_back(absl::ToDoubleMicroseconds(end - call->start));
+          if (absl::GetFlag(FLAGS_watchers) > 0) {
+            answered_[call->response.referral().name()] = end;
           }
-          delete call;
-          if (chain) StartOne(/*chain=*/true);
-          absl::MutexLock lock(&mu_);
-          --outstanding_;
-        });
+        }
+      }
+      delete call;
+      if (chain) StartOne(/*chain=*/true);
+      absl::MutexLock lock(&mu_);
+      --outstanding_;
+    };
+    call->start = absl::Now();
+    if (absl::GetFlag(FLAGS_validate)) {
+      *call->preview.mutable_referral() = std::move(*call->request.mutable_referral());
+      stub.stub->async()->ValidateReferral(&call->context, &call->preview, &call->previewed,
+                                           std::move(done));
+    } else {
+      stub.stub->async()->SubmitReferral(&call->context, &call->request, &call->response,
+                                         std::move(done));
+    }
   }
 
   std::vector<Sender> senders_;
@@ -471,6 +517,7 @@ class Load {
   std::atomic<int64_t> next_{1};
   absl::Time measure_from_;
   absl::Time stop_at_;
+  int64_t count_ = 0;  // --count; 0: timed
   absl::Mutex mu_;
   int outstanding_ ABSL_GUARDED_BY(mu_) = 0;
   int errors_ ABSL_GUARDED_BY(mu_) = 0;
@@ -492,6 +539,10 @@ double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   if (!absl::GetFlag(FLAGS_fdatasync).empty()) return TimeFdatasync(absl::GetFlag(FLAGS_fdatasync));
+  if (absl::GetFlag(FLAGS_count) > 0 && absl::GetFlag(FLAGS_rate) > 0) {
+    std::fprintf(stderr, "sprout-bench: --count is closed loop; leave --rate at 0\n");
+    return 2;
+  }
   std::vector<Sender> senders = MakeSenders();
   std::fprintf(stderr, "load: %zu sender(s)%s, %s\n", senders.size(),
                absl::GetFlag(FLAGS_certs_dir).empty() ? " over plaintext" : " over mutual TLS",

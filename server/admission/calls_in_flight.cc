@@ -13,18 +13,29 @@ namespace {
 constexpr absl::Duration kRetryAfter = absl::Milliseconds(200);
 
 // Counts its call from creation (gRPC creates interceptors as the call
-// starts) to destruction (after the status is sent and the call is done).
+// starts) until its status is about to be sent: a client that sends its next
+// call on the answer then never finds its previous one still counted. A call
+// that ends without sending a status (cancelled) leaves at destruction.
 class CountingInterceptor : public grpc::experimental::Interceptor {
  public:
   explicit CountingInterceptor(CallsInFlight* calls) : calls_(calls) { calls_->Enter(); }
-  ~CountingInterceptor() override { calls_->Leave(); }
+  ~CountingInterceptor() override { LeaveOnce(); }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      LeaveOnce();
+    }
     methods->Proceed();
   }
 
  private:
+  void LeaveOnce() {
+    if (!left_.exchange(true, std::memory_order_relaxed)) calls_->Leave();
+  }
+
   CallsInFlight* const calls_;
+  std::atomic<bool> left_{false};
 };
 
 }  // namespace

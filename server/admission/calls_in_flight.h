@@ -7,7 +7,7 @@
 // admitted calls near the unloaded figure and tells the caller to come back.
 //
 // CallsInFlightInterceptorFactory counts every unary call from the moment
-// gRPC starts it until its status is sent; api::BeginCall asks Admit() and
+// gRPC starts it until its status is about to be sent; api::BeginCall asks Admit() and
 // refuses with RESOURCE_EXHAUSTED (ErrorInfo reason SERVER_BUSY, RetryInfo)
 // when the count is over the limit. Streams (WatchReferral, WatchQueue) are
 // not counted: they stay open for hours and cost nothing while idle.

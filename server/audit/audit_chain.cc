@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/sha256_md.h"
 
 namespace sprout::audit {
 namespace {
@@ -67,7 +68,7 @@ std::string ChainAuditHash(absl::string_view prev_hash, int64_t sequence, const 
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   // SHA-256 over memory cannot fail short of allocation failure: treat that
   // as impossible (STYLE.md E7).
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1 ||
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, Sha256Md(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size()) != 1 ||
       EVP_DigestUpdate(ctx, body.data(), body.size()) != 1 ||
       EVP_DigestFinal_ex(ctx, digest, &digest_len) != 1) {

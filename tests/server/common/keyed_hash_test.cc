@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -26,6 +29,26 @@ TEST(KeyedHashTest, DifferentKeysGiveDifferentDigests) {
   EXPECT_NE(a.HexDigest("9434765919"), b.HexDigest("9434765919"));
   EXPECT_EQ(a.HexDigest("9434765919"), a.HexDigest("9434765919"));
   EXPECT_EQ(a.HexDigest("x").size(), 64u);
+}
+
+// Every digest starts from a copy of one keyed context: copies of the hasher,
+// and threads digesting at once, must agree with a digest made alone.
+TEST(KeyedHashTest, CopiesAndConcurrentDigestsAgree) {
+  const KeyedHasher hasher("Jefe");
+  const std::string expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  const KeyedHasher copy = hasher;
+  EXPECT_EQ(copy.HexDigest("what do ya want for nothing?"), expected);
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        if (hasher.HexDigest("what do ya want for nothing?") != expected) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
 TEST(KeyedHashTest, ShortKeyFileIsRefusedWithoutRevealingIt) {
