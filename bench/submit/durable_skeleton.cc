@@ -20,6 +20,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/synchronization/mutex.h"
+#include "bench/submit/noop_referral_service.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50061", "address to serve on (plaintext)");
@@ -92,30 +93,18 @@ class Writer {
   std::thread thread_;
 };
 
-class Skeleton final : public sprout::v1::ReferralService::CallbackService {
+// The no-op service, with SubmitReferral committing unless --noop.
+class Skeleton final : public sprout::bench::NoopReferralService {
  public:
   explicit Skeleton(Writer* writer) : writer_(writer) {}
 
   grpc::ServerUnaryReactor* SubmitReferral(grpc::CallbackServerContext* context,
                                            const sprout::v1::SubmitReferralRequest* request,
                                            sprout::v1::SubmitReferralResponse* response) override {
+    if (writer_ == nullptr) return NoopReferralService::SubmitReferral(context, request, response);
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     response->mutable_referral()->set_name("referrals/skeleton");
-    if (writer_ == nullptr) {
-      reactor->Finish(grpc::Status::OK);
-    } else {
-      writer_->Add(Pending{request->request_id(), request->SerializeAsString(), reactor});
-    }
-    return reactor;
-  }
-
-  // The P3 baseline: ValidateReferral stores nothing, so neither does this.
-  grpc::ServerUnaryReactor* ValidateReferral(
-      grpc::CallbackServerContext* context, const sprout::v1::ValidateReferralRequest* request,
-      sprout::v1::ValidateReferralResponse* response) override {
-    response->set_preview(true);
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
+    writer_->Add(Pending{request->request_id(), request->SerializeAsString(), reactor});
     return reactor;
   }
 

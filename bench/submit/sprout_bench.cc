@@ -45,6 +45,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/submit/noop_referral_service.h"
 #include "client/cli/global_flags.h"
 #include "client/referral_builder.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
@@ -248,28 +249,7 @@ struct Figures {
   int errors = 0;
 };
 
-// A ReferralService that answers SubmitReferral at once and stores nothing:
-// the cost of gRPC, protobuf and the transport alone.
-class NoopReferralService final : public sprout::v1::ReferralService::CallbackService {
- public:
-  grpc::ServerUnaryReactor* SubmitReferral(grpc::CallbackServerContext* context,
-                                           const sprout::v1::SubmitReferralRequest* request,
-                                           sprout::v1::SubmitReferralResponse* response) override {
-    response->mutable_referral()->set_name(absl::StrCat("referrals/noop-", request->request_id()));
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-
-  grpc::ServerUnaryReactor* ValidateReferral(
-      grpc::CallbackServerContext* context, const sprout::v1::ValidateReferralRequest* request,
-      sprout::v1::ValidateReferralResponse* response) override {
-    response->set_preview(true);
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-};
+using sprout::bench::NoopReferralService;
 
 // Serves NoopReferralService on a free loopback port, with the server
 // certificate of --certs_dir (and client certificates required) when TLS.
