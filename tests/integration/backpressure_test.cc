@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/health_check.h"
 #include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -181,8 +182,11 @@ TEST(BackpressureTest, AtItsCallLimitTheServerRefusesAtOnceAndServesAgainWhenCal
   }
   EXPECT_EQ(AwaitCallsInFlight(**server, 2), 2) << "the two submissions never waited together";
 
-  // A third call, of another service, is refused at once.
+  // A third call, of another service, is refused at once; the health service
+  // still answers, so a busy server is not taken for a dead one.
   const grpc::Status busy = terminology->GetConcept(Context().get(), lookup, &concept_response);
+  absl::StatusOr<client::ServingStatus> health =
+      client::CheckHealth(*(*server)->Channel("gp"), "", absl::Seconds(10));
   sprout::v1::SubmitReferralResponse response;
   const grpc::Status busy_submit =
       Submit(*gp, "held-2", testing::GpReferral("4010232137"), &response);
@@ -190,6 +194,8 @@ TEST(BackpressureTest, AtItsCallLimitTheServerRefusesAtOnceAndServesAgainWhenCal
   sqlite3_close(holder);
   for (std::thread& t : senders) t.join();
 
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(*health, client::ServingStatus::kServing);
   for (const grpc::Status& refused : {busy, busy_submit}) {
     ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << refused.error_message();
