@@ -154,6 +154,12 @@ struct RoutingLogQuery {
   std::optional<absl::Time> decided_before;  // exclusive
 };
 
+// A stable text form of `query`'s filters (the reason set in any order),
+// bound into the routing log's page tokens so a token only fits the query
+// that made it. Both backends use it, so a token is the same whichever
+// serves the next page.
+std::string RoutingLogQueryScope(const RoutingLogQuery& query);
+
 // Routing decisions counted three ways, for GetStats. Each list is sorted
 // by count, largest first, then by key.
 struct RoutingCounts {

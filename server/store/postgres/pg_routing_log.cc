@@ -15,18 +15,6 @@
 namespace sprout::store::postgres {
 namespace {
 
-// A stable text form of the filters, so a page token only fits its query
-// (the same form as the SQLite backend's).
-std::string QueryScope(const RoutingLogQuery& q) {
-  std::vector<uint64_t> reasons = q.reason_any_of;
-  std::sort(reasons.begin(), reasons.end());
-  return absl::StrCat(q.pcn_code, "|", q.practice_code, "|", q.source_type, "|", q.outcome, "|",
-                      q.rule, "|", absl::StrJoin(reasons, ","), "|",
-                      q.decided_after ? absl::StrCat(absl::ToUnixMicros(*q.decided_after)) : "",
-                      "|",
-                      q.decided_before ? absl::StrCat(absl::ToUnixMicros(*q.decided_before)) : "");
-}
-
 std::string BigintArray(const std::vector<uint64_t>& ids) {
   std::vector<int64_t> signed_ids(ids.begin(), ids.end());
   return absl::StrCat("{", absl::StrJoin(signed_ids, ","), "}");
@@ -38,7 +26,7 @@ absl::StatusOr<Page<sprout::v1::RoutingDecision>> PostgresStoreImpl::QueryRoutin
     const RoutingLogQuery& query, int page_size, absl::string_view page_token) {
   if (stopped_.load()) return absl::UnavailableError("the store is shut down");
   const int size = EffectivePageSize(page_size);
-  const std::string scope = QueryScope(query);
+  const std::string scope = RoutingLogQueryScope(query);
   PageCursor cursor{INT64_MAX, INT64_MAX};
   if (!page_token.empty()) {
     SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "routingDecisions", scope));

@@ -14,26 +14,12 @@
 #include "server/store/sqlite/sqlite_store_impl.h"
 
 namespace sprout::store::sqlite {
-namespace {
-
-// A stable text form of the filters, so a page token only fits its query.
-std::string QueryScope(const RoutingLogQuery& q) {
-  std::vector<uint64_t> reasons = q.reason_any_of;
-  std::sort(reasons.begin(), reasons.end());
-  return absl::StrCat(q.pcn_code, "|", q.practice_code, "|", q.source_type, "|", q.outcome, "|",
-                      q.rule, "|", absl::StrJoin(reasons, ","), "|",
-                      q.decided_after ? absl::StrCat(absl::ToUnixMicros(*q.decided_after)) : "",
-                      "|",
-                      q.decided_before ? absl::StrCat(absl::ToUnixMicros(*q.decided_before)) : "");
-}
-
-}  // namespace
 
 absl::StatusOr<Page<sprout::v1::RoutingDecision>> SqliteStoreImpl::QueryRoutingLog(
     const RoutingLogQuery& query, int page_size, absl::string_view page_token) {
   SPROUT_RETURN_IF_ERROR(ReaderAvailable());
   const int size = EffectivePageSize(page_size);
-  const std::string scope = QueryScope(query);
+  const std::string scope = RoutingLogQueryScope(query);
   PageCursor cursor{INT64_MAX, INT64_MAX};
   if (!page_token.empty()) {
     SPROUT_ASSIGN_OR_RETURN(cursor, DecodePageToken(page_token, "routingDecisions", scope));
