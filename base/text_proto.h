@@ -5,7 +5,11 @@
 
 #include <google/protobuf/message.h>
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace sprout {
@@ -18,6 +22,21 @@ namespace sprout {
 //   "deploy/demo/bindings.textproto:7:3: Message type ... has no field named \"x\"."
 absl::Status ParseTextProto(absl::string_view text, absl::string_view origin,
                             google::protobuf::Message* out);
+
+// One configuration file of a directory, read whole.
+struct TextProtoFile {
+  std::string path;
+  std::string contents;
+};
+
+// ReadTextProtoDirectory()
+//
+// Every regular "*.textproto" file directly in `dir`, in name order, read
+// whole (a directory of code maps or lexicons). NOT_FOUND "<what> directory
+// <dir>: <reason>" if the directory cannot be listed, NOT_FOUND "<file>:
+// cannot be read" for a file. An empty directory gives an empty list.
+absl::StatusOr<std::vector<TextProtoFile>> ReadTextProtoDirectory(const std::string& dir,
+                                                                  absl::string_view what);
 
 }  // namespace sprout
 

@@ -158,7 +158,7 @@ absl::Status CheckCodingReview(const sprout::v1::ResolveCodingReviewRequest& req
   }
   sprout::v1::ReasonInput input;
   input.set_snomed_code(request.code());
-  intake::ReasonCoding coding = coder.Code(input, "");
+  intake::ReasonCoding coding = coder.Code(input, "", sprout::v1::SOURCE_TYPE_UNSPECIFIED);
   for (intake::FieldViolation& w : coding.violations) {
     v.push_back({"code", std::move(w.description)});  // one field: the chosen concept
   }

@@ -37,6 +37,7 @@ void Pseudonymise(sprout::v1::Referral& referral) {
   for (sprout::v1::ReasonInput& reason : *referral.mutable_reasons()) ClearFreeText(reason);
   for (sprout::v1::CodedReason& coded : *referral.mutable_coded_reasons()) {
     ClearFreeText(*coded.mutable_original());
+    if (coded.has_text_match()) coded.mutable_text_match()->clear_segment();
   }
   referral.clear_what_matters_to_me();
   referral.clear_priority_reason();

@@ -1,10 +1,6 @@
 #include "server/intake/code_maps.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +21,21 @@ bool IsSystemName(absl::string_view s) {
 
 }  // namespace
 
+absl::StatusOr<uint64_t> ConfiguredTarget(absl::string_view code,
+                                          const snomed::Terminology& terminology) {
+  absl::StatusOr<uint64_t> id = snomed::ParseSctid(code, snomed::kConceptPartitions);
+  if (!id.ok()) return id.status();
+  if (!terminology.Exists(*id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("target ", *id, " is not in the loaded SNOMED CT release"));
+  }
+  if (!terminology.IsActive(*id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "target ", *id, " is inactive in the loaded SNOMED CT release; map to its replacement"));
+  }
+  return *id;
+}
+
 absl::StatusOr<sprout::config::v1::CodeMap> CodeMaps::ParseText(absl::string_view text,
                                                                 absl::string_view origin) {
   sprout::config::v1::CodeMap map;
@@ -35,30 +46,13 @@ absl::StatusOr<sprout::config::v1::CodeMap> CodeMaps::ParseText(absl::string_vie
 
 absl::StatusOr<std::shared_ptr<const CodeMaps>> CodeMaps::LoadDirectory(
     const std::string& dir, const snomed::Terminology& terminology) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  std::vector<std::string> files;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (it->is_regular_file(ec) && absl::EndsWith(p.filename().string(), ".textproto")) {
-      files.push_back(p.string());
-    }
-  }
-  if (ec) {
-    return absl::NotFoundError(absl::StrCat("code map directory ", dir, ": ", ec.message()));
-  }
-  std::sort(files.begin(), files.end());
+  absl::StatusOr<std::vector<TextProtoFile>> files = ReadTextProtoDirectory(dir, "code map");
+  if (!files.ok()) return files.status();
   std::vector<CodeMapSource> sources;
-  for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    if (!in.good() && !in.eof()) {
-      return absl::NotFoundError(absl::StrCat(file, ": cannot be read"));
-    }
-    absl::StatusOr<sprout::config::v1::CodeMap> map = ParseText(buffer.str(), file);
+  for (const TextProtoFile& file : *files) {
+    absl::StatusOr<sprout::config::v1::CodeMap> map = ParseText(file.contents, file.path);
     if (!map.ok()) return map.status();
-    sources.push_back(CodeMapSource{file, *std::move(map)});
+    sources.push_back(CodeMapSource{file.path, *std::move(map)});
   }
   return Build(sources, terminology);
 }
@@ -91,17 +85,8 @@ absl::StatusOr<std::shared_ptr<const CodeMaps>> CodeMaps::Build(
       std::string where = absl::StrCat("entry ", i + 1, " (code \"", e.code(), "\")");
       if (e.code().empty()) return fail(absl::StrCat("entry ", i + 1, ": code is missing"));
       if (map->entries.contains(e.code())) return fail(absl::StrCat(where, ": code is repeated"));
-      absl::StatusOr<uint64_t> id = snomed::ParseSctid(e.snomed_code(), snomed::kConceptPartitions);
+      absl::StatusOr<uint64_t> id = ConfiguredTarget(e.snomed_code(), terminology);
       if (!id.ok()) return fail(absl::StrCat(where, ": ", id.status().message()));
-      if (!terminology.Exists(*id)) {
-        return fail(
-            absl::StrCat(where, ": target ", *id, " is not in the loaded SNOMED CT release"));
-      }
-      if (!terminology.IsActive(*id)) {
-        return fail(absl::StrCat(where, ": target ", *id,
-                                 " is inactive in the loaded SNOMED CT release; map to its "
-                                 "replacement"));
-      }
       Entry entry;
       entry.code = e.code();
       entry.display = e.display();

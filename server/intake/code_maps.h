@@ -30,6 +30,15 @@
 
 namespace sprout::intake {
 
+// ConfiguredTarget()
+//
+// The concept a configuration file (a code map, a lexicon) names as a
+// target: `code` must be a valid concept SCTID, present and active in
+// `terminology`. INVALID_ARGUMENT otherwise, saying which ("target 123 is
+// inactive in the loaded SNOMED CT release; map to its replacement").
+absl::StatusOr<uint64_t> ConfiguredTarget(absl::string_view code,
+                                          const snomed::Terminology& terminology);
+
 // A parsed map and where it came from (a file name, for messages).
 struct CodeMapSource {
   std::string origin;

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/intake/field_checks.h"
+#include "server/intake/text_context.h"
+#include "server/intake/text_normaliser.h"
 
 namespace sprout::intake {
 namespace {
@@ -36,7 +38,8 @@ absl::StatusOr<std::unique_ptr<ReasonCoder>> ReasonCoder::Create(
     return absl::InvalidArgumentError(absl::StrCat(
         "reason binding names concepts not in the release: ", absl::StrJoin(unknown, ", ")));
   }
-  if (options.matcher == nullptr) options.matcher = std::make_shared<SearchFreeTextMatcher>();
+  if (options.matcher == nullptr) options.matcher = std::make_shared<WordOverlapMatcher>();
+  if (options.lexicons == nullptr) options.lexicons = PhraseLexicons::Empty();
   return std::unique_ptr<ReasonCoder>(new ReasonCoder(std::move(terminology), std::move(code_maps),
                                                       std::move(options), *std::move(binding)));
 }
@@ -58,8 +61,8 @@ sprout::v1::CodedConcept ReasonCoder::Concept(uint64_t id) const {
   return c;
 }
 
-ReasonCoding ReasonCoder::Code(const sprout::v1::ReasonInput& reason,
-                               absl::string_view field) const {
+ReasonCoding ReasonCoder::Code(const sprout::v1::ReasonInput& reason, absl::string_view field,
+                               sprout::v1::SourceType agency) const {
   ReasonCoding out;
   *out.coded.mutable_original() = reason;
   const std::string base(field);
@@ -71,7 +74,7 @@ ReasonCoding ReasonCoder::Code(const sprout::v1::ReasonInput& reason,
       CodeLocal(reason.local_code(), base, &out);
       break;
     case sprout::v1::ReasonInput::kFreeText:
-      CodeFreeText(reason.free_text(), &out);
+      CodeFreeText(reason, agency, &out);
       break;
     case sprout::v1::ReasonInput::REASON_NOT_SET:
       Add(&out.violations, base,
@@ -190,19 +193,102 @@ void ReasonCoder::CodeLocal(const sprout::v1::LocalCode& code, const std::string
   out->coded.set_source_version(absl::StrCat(map->system, "@", map->version));
 }
 
-void ReasonCoder::CodeFreeText(absl::string_view text, ReasonCoding* out) const {
-  std::vector<TextCandidate> candidates =
-      options_.matcher->Match(*terminology_, text, binding_, options_.max_candidates);
-  size_t exact = 0;
-  for (const TextCandidate& c : candidates) exact += c.exact ? 1 : 0;
-  out->coded.set_source_version(release_label_);
-  if (exact == 1 && candidates[0].exact) {
-    *out->coded.mutable_concept() = Concept(candidates[0].concept_id);
-    out->coded.set_method(sprout::v1::CODING_METHOD_FREE_TEXT_MATCH);
-    return;
+std::vector<TextCandidate> ReasonCoder::Candidates(const NormalisedText& text,
+                                                   absl::string_view agency) const {
+  return options_.matcher->Match(*terminology_, *options_.lexicons, agency, text, binding_,
+                                 options_.max_candidates);
+}
+
+sprout::v1::CodedReason ReasonCoder::CodeNeed(const sprout::v1::ReasonInput& reason,
+                                              absl::string_view segment, const NormalisedText& text,
+                                              const std::vector<TextCandidate>& candidates,
+                                              bool* coded) const {
+  sprout::v1::CodedReason out;
+  *out.mutable_original() = reason;
+  sprout::v1::TextMatch* match = out.mutable_text_match();
+  match->set_segment(std::string(segment));
+  match->set_release(release_label_);
+  match->set_context(std::string(ContextName(text.context.kind)));
+  const bool affirmed = text.context.kind == ContextKind::kAffirmed;
+  const TextCandidate* confident = nullptr;
+  size_t confident_concepts = 0;
+  for (const TextCandidate& c : candidates) {
+    sprout::v1::ScoredCandidate* scored = match->add_candidates();
+    *scored->mutable_concept() = Concept(c.concept_id);
+    scored->set_score(c.score);
+    scored->set_why(c.why);
+    const bool is_confident =
+        c.covers_text && c.score >= options_.auto_code_score && (affirmed || c.score >= 1.0);
+    if (!is_confident) continue;
+    // Candidates are one per concept, so each confident one is a concept.
+    ++confident_concepts;
+    if (confident == nullptr) confident = &c;
   }
-  out->coded.set_method(sprout::v1::CODING_METHOD_NEEDS_REVIEW);
-  for (const TextCandidate& c : candidates) *out->coded.add_candidates() = Concept(c.concept_id);
+  if (!candidates.empty()) {
+    match->set_matched_term(candidates[0].term);
+    match->set_lexicon(candidates[0].lexicon);
+    match->set_score(candidates[0].score);
+  }
+  *coded = confident_concepts == 1;
+  if (*coded) {
+    *out.mutable_concept() = Concept(confident->concept_id);
+    match->set_matched_term(confident->term);
+    match->set_lexicon(confident->lexicon);
+    match->set_score(confident->score);
+    if (confident->lexicon.empty()) {
+      out.set_method(sprout::v1::CODING_METHOD_FREE_TEXT_MATCH);
+      out.set_source_version(release_label_);
+    } else {
+      out.set_method(sprout::v1::CODING_METHOD_LEXICON_MATCH);
+      out.set_source_version(confident->lexicon);
+    }
+    return out;
+  }
+  out.set_method(sprout::v1::CODING_METHOD_NEEDS_REVIEW);
+  out.set_source_version(release_label_);
+  for (const TextCandidate& c : candidates) *out.add_candidates() = Concept(c.concept_id);
+  return out;
+}
+
+void ReasonCoder::CodeFreeText(const sprout::v1::ReasonInput& reason, sprout::v1::SourceType agency,
+                               ReasonCoding* out) const {
+  const std::string agency_name = AgencyName(agency);
+  const NormalisedText whole = Normalise(reason.free_text());
+  const std::vector<TextCandidate> whole_candidates = Candidates(whole, agency_name);
+  bool coded = false;
+  sprout::v1::CodedReason as_one = CodeNeed(reason, "", whole, whole_candidates, &coded);
+  if (!coded) {
+    std::vector<absl::string_view> needs = SplitNeeds(reason.free_text());
+    if (needs.size() > options_.max_needs_per_text) needs.resize(options_.max_needs_per_text);
+    std::vector<sprout::v1::CodedReason> parts;
+    bool any_coded = false;
+    if (needs.size() > 1) {
+      for (absl::string_view need : needs) {
+        const NormalisedText text = Normalise(need);
+        if (text.content.empty()) continue;
+        bool need_coded = false;
+        sprout::v1::CodedReason part =
+            CodeNeed(reason, need, text, Candidates(text, agency_name), &need_coded);
+        if (need_coded) {
+          const bool repeated =
+              std::any_of(parts.begin(), parts.end(), [&](const sprout::v1::CodedReason& p) {
+                return p.concept().code() == part.concept().code();
+              });
+          if (repeated) continue;
+          any_coded = true;
+        } else if (text.context.kind != ContextKind::kAffirmed) {
+          continue;  // "no longer homeless" is not a reason for referral
+        }
+        parts.push_back(std::move(part));
+      }
+    }
+    if (any_coded) {
+      out->coded = std::move(parts[0]);
+      for (size_t i = 1; i < parts.size(); ++i) out->more.push_back(std::move(parts[i]));
+      return;
+    }
+  }
+  out->coded = std::move(as_one);
 }
 
 void ReasonCoder::CheckConcept(absl::string_view field, absl::string_view code,

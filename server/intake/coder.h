@@ -9,16 +9,30 @@
 //    reasonCode binding of DOMAIN.md §1.8).
 //  - Local code: translated through the CodeMaps map for its system; an
 //    unknown system or code is a violation naming the map and the code.
-//  - Free text: a single exact match against the binding's descriptions is
-//    used; otherwise the reason is accepted as NEEDS_REVIEW with ranked
-//    candidates.
-// Every CodedReason keeps the original input, the method, and the map version
-// ("police-vulnerability@2025-09") or the release label.
+//  - Free text: matched against the release's en-GB descriptions and the
+//    referrer's agency lexicon (free_text.h). The text is coded only when
+//    exactly one concept has a *confident* candidate:
+//      * every content word of the text is a word of the term (so a word
+//        left over, "resolved", "sorted", blocks the code),
+//      * its score is at least CoderOptions::auto_code_score (0.75), and
+//      * in a negated, historical or someone-else context (text_context.h)
+//        the term has exactly the text's words ("no money" in a lexicon),
+//    and the concept satisfies the reason binding. A text that has no such
+//    concept but names several needs ("rent arrears and worried about
+//    money") is split (SplitNeeds) and each need coded the same way, giving
+//    one reason per need (a need in a negated or historical context is not a
+//    reason and is dropped; a need coded twice is kept once). Otherwise the
+//    reason is accepted as NEEDS_REVIEW with scored candidates.
+// Every CodedReason keeps the original input, the method, and the map or
+// lexicon version ("police-vulnerability@2025-09", "housing_provider@2026-12")
+// or the release label; free text also keeps a TextMatch (the matched term,
+// its lexicon and release, score, context and every candidate with why).
 //
 //   SPROUT_ASSIGN_OR_RETURN(std::unique_ptr<ReasonCoder> coder,
 //                           ReasonCoder::Create(terminology, maps, CoderOptions()));
-//   ReasonCoding c = coder->Code(referral.reasons(0), "referral.reasons[0]");
-//   if (c.violations.empty()) *out.add_coded_reasons() = c.coded;
+//   ReasonCoding c = coder->Code(referral.reasons(0), "referral.reasons[0]",
+//                                sprout::v1::SOURCE_TYPE_POLICE);
+//   if (c.violations.empty()) *out.add_coded_reasons() = c.coded;  // and c.more
 //
 // Immutable after Create(): thread-safe, no I/O.
 #ifndef SPROUT_SERVER_INTAKE_CODER_H_
@@ -34,6 +48,7 @@
 #include "absl/strings/string_view.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/free_text.h"
+#include "server/intake/lexicons.h"
 #include "server/intake/violations.h"
 #include "snomed/ecl.h"
 #include "snomed/terminology.h"
@@ -52,13 +67,24 @@ struct CoderOptions {
   std::string reason_binding_ecl = std::string(kDefaultReasonBinding);
   // Candidates offered for free text that needs review. Default 5.
   size_t max_candidates = 5;
-  // The free-text matcher; null means SearchFreeTextMatcher. Default null.
+  // The lowest score of a confident free-text candidate (see above).
+  // Default 0.75: "lonely" for "Feeling lonely" (0.8) is confident, "lack of
+  // exercise" for "Lack of physical exercise" (0.67) is not.
+  double auto_code_score = 0.75;
+  // Most needs one free text is split into. Default 5.
+  size_t max_needs_per_text = 5;
+  // The agency phrase lexicons; null means none. Default null.
+  std::shared_ptr<const PhraseLexicons> lexicons;
+  // The free-text matcher; null means WordOverlapMatcher. Default null.
   std::shared_ptr<const FreeTextMatcher> matcher;
 };
 
-// The result of coding one reason: `coded` when `violations` is empty.
+// The result of coding one reason: `coded` (and `more`) when `violations` is
+// empty.
 struct ReasonCoding {
   sprout::v1::CodedReason coded;
+  // Further reasons when a free text named several needs, in text order.
+  std::vector<sprout::v1::CodedReason> more;
   std::vector<FieldViolation> violations;
 };
 
@@ -81,10 +107,12 @@ class ReasonCoder {
 
   // Code()
   //
-  // Codes `reason`. `field` is its path ("referral.reasons[2]"); violations are
-  // reported at `field` + ".snomed_code", ".local_code.system",
-  // ".local_code.code" or ".free_text". Never fails otherwise.
-  ReasonCoding Code(const sprout::v1::ReasonInput& reason, absl::string_view field) const;
+  // Codes `reason` from a referrer of kind `agency` (which selects the
+  // lexicon for free text). `field` is its path ("referral.reasons[2]");
+  // violations are reported at `field` + ".snomed_code", ".local_code.system"
+  // or ".local_code.code". Free text is never a violation.
+  ReasonCoding Code(const sprout::v1::ReasonInput& reason, absl::string_view field,
+                    sprout::v1::SourceType agency) const;
 
   // CheckConcept()
   //
@@ -107,12 +135,19 @@ class ReasonCoder {
   void CodeSnomed(absl::string_view code, const std::string& field, ReasonCoding* out) const;
   void CodeLocal(const sprout::v1::LocalCode& code, const std::string& field,
                  ReasonCoding* out) const;
-  void CodeFreeText(absl::string_view text, ReasonCoding* out) const;
+  void CodeFreeText(const sprout::v1::ReasonInput& reason, sprout::v1::SourceType agency,
+                    ReasonCoding* out) const;
+  // One need of a free text: coded when exactly one concept is confident,
+  // else NEEDS_REVIEW. `segment` is empty when the need is the whole text.
+  sprout::v1::CodedReason CodeNeed(const sprout::v1::ReasonInput& reason, absl::string_view segment,
+                                   const NormalisedText& text,
+                                   const std::vector<TextCandidate>& candidates, bool* coded) const;
+  std::vector<TextCandidate> Candidates(const NormalisedText& text, absl::string_view agency) const;
 
   // Constant after construction.
   const std::shared_ptr<const snomed::Terminology> terminology_;
   const std::shared_ptr<const CodeMaps> code_maps_;
-  const CoderOptions options_;
+  const CoderOptions options_;  // lexicons and matcher non-null
   const snomed::Ecl binding_;
   const std::string release_label_;
 };

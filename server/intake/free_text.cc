@@ -2,121 +2,118 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "snomed/search.h"
 
 namespace sprout::intake {
 namespace {
 
-constexpr absl::string_view kStopWords[] = {
-    "and",  "are",   "been", "but",    "can",   "does",  "for",   "from",    "had",    "has",
-    "have", "her",   "him",  "his",    "into",  "not",   "now",   "off",     "out",    "over",
-    "she",  "since", "some", "than",   "that",  "the",   "their", "them",    "they",   "this",
-    "very", "was",   "who",  "with",   "would", "you",   "your",  "patient", "person", "also",
-    "lot",  "lots",  "much", "really", "quite", "about", "after", "because", "being",  "feels"};
+// Bounds the searches one text causes.
+constexpr size_t kMaxWordSearches = 6;
+constexpr size_t kJointSearchLimit = 24;
+constexpr size_t kWordSearchLimit = 16;
 
-// Suffixes trimmed by the stemmer, longest first.
-constexpr absl::string_view kSuffixes[] = {"ation", "ness", "ing", "ous", "ity",
-                                           "ed",    "es",   "ly",  "s"};
-
-constexpr size_t kMaxWordSearches = 12;
-
-bool IsStopWord(absl::string_view w) {
-  for (absl::string_view s : kStopWords) {
-    if (w == s) return true;
-  }
-  return false;
+// The prefix to search the word index with for a stem: Snowball turns a
+// final "y" into "i" ("anxieti"), which no description word starts with.
+std::string SearchPrefix(absl::string_view stem) {
+  if (stem.size() > 3 && stem.back() == 'i') stem.remove_suffix(1);
+  return std::string(stem);
 }
 
-std::string Stem(std::string w) {
-  for (absl::string_view suffix : kSuffixes) {
-    if (w.size() >= suffix.size() + 4 && absl::EndsWith(w, suffix)) {
-      w.resize(w.size() - suffix.size());
-      break;
-    }
-  }
-  return w;
+std::string Why(const NormalisedText& text, const NormalisedText& term, absl::string_view term_text,
+                absl::string_view lexicon, double score) {
+  std::string source = lexicon.empty()
+                           ? absl::StrCat("the description '", term_text, "'")
+                           : absl::StrCat("the lexicon phrase '", term_text, "' (", lexicon, ")");
+  if (score >= 1.0) return absl::StrCat(source, " has the same words");
+  size_t shared = 0;
+  for (const ContentWord& w : text.content) shared += term.Has(w.stem) ? 1 : 0;
+  return absl::StrCat(source, " has ", shared, " of the text's ", text.content.size(),
+                      text.content.size() == 1 ? " word" : " words", " and ",
+                      term.content.size() - shared, " other",
+                      term.content.size() - shared == 1 ? "" : "s");
+}
+
+// Whether `a` ranks before `b` (see FreeTextMatcher::Match).
+bool Before(const TextCandidate& a, const TextCandidate& b) {
+  return std::make_tuple(-a.score, !a.covers_text, !a.lexicon.empty(), a.concept_id) <
+         std::make_tuple(-b.score, !b.covers_text, !b.lexicon.empty(), b.concept_id);
 }
 
 }  // namespace
 
-std::vector<std::string> ContentWords(absl::string_view text) {
-  std::vector<std::string> words;
-  std::string current;
-  auto flush = [&] {
-    if (current.size() >= 3 && !IsStopWord(current)) {
-      std::string stem = Stem(current);
-      if (std::find(words.begin(), words.end(), stem) == words.end()) words.push_back(stem);
-    }
-    current.clear();
-  };
-  for (char c : text) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      current.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-    } else {
-      flush();
-    }
-  }
-  flush();
-  return words;
-}
-
-std::vector<TextCandidate> SearchFreeTextMatcher::Match(const snomed::Terminology& terminology,
-                                                        absl::string_view text,
-                                                        const snomed::Ecl& binding,
-                                                        size_t limit) const {
+std::vector<TextCandidate> WordOverlapMatcher::Match(const snomed::Terminology& terminology,
+                                                     const PhraseLexicons& lexicons,
+                                                     absl::string_view agency,
+                                                     const NormalisedText& text,
+                                                     const snomed::Ecl& binding,
+                                                     size_t limit) const {
   std::vector<TextCandidate> out;
-  if (limit == 0) return out;
-  // The binding is tested per hit (a few subsumption checks) rather than
-  // passed to Search as a constraint, which would expand the whole binding
-  // (most of a real release) on every call. Over-fetch to leave room for the
-  // hits it removes.
-  snomed::SearchOptions options;
-  options.limit = std::max<size_t>(limit * 4, 20);
-  std::vector<snomed::SearchHit> hits;
-  for (const snomed::SearchHit& h : snomed::Search(terminology, text, options)) {
-    if (binding.Matches(terminology, h.concept_id)) hits.push_back(h);
-  }
-  if (hits.size() > limit) hits.resize(limit);
-  if (!hits.empty()) {
-    for (const snomed::SearchHit& h : hits) out.push_back(TextCandidate{h.concept_id, h.exact});
-    // Search ranks exact matches first already; keep that order stable.
-    std::stable_sort(out.begin(), out.end(), [](const TextCandidate& a, const TextCandidate& b) {
-      return a.exact && !b.exact;
-    });
-    return out;
-  }
-  // No description has every word: score concepts by how many content words they match.
-  struct Score {
-    int words = 0;
-    size_t best_rank = SIZE_MAX;
+  if (limit == 0 || text.content.empty()) return out;
+  absl::flat_hash_map<uint64_t, TextCandidate> best;
+  absl::flat_hash_map<uint64_t, bool> in_binding;
+  auto allowed = [&](uint64_t id) {
+    auto [it, inserted] = in_binding.try_emplace(id, false);
+    if (inserted) it->second = terminology.IsActive(id) && binding.Matches(terminology, id);
+    return it->second;
   };
-  absl::flat_hash_map<uint64_t, Score> scores;
-  options.limit = 50;
-  std::vector<std::string> words = ContentWords(text);
-  // Bounds the work a long text can cause: one search per word.
-  if (words.size() > kMaxWordSearches) words.resize(kMaxWordSearches);
-  for (const std::string& word : words) {
-    std::vector<snomed::SearchHit> word_hits = snomed::Search(terminology, word, options);
-    size_t rank = 0;
-    for (const snomed::SearchHit& hit : word_hits) {
-      if (!binding.Matches(terminology, hit.concept_id)) continue;
-      Score& s = scores[hit.concept_id];
-      ++s.words;
-      s.best_rank = std::min(s.best_rank, rank++);
+  auto consider = [&](uint64_t id, const NormalisedText& term, absl::string_view term_text,
+                      absl::string_view lexicon) {
+    const double score = WordOverlap(text, term);
+    if (score <= 0 || !allowed(id)) return;
+    TextCandidate c{id,
+                    score,
+                    Covers(text, term),
+                    std::string(term_text),
+                    std::string(lexicon),
+                    Why(text, term, term_text, lexicon, score)};
+    auto [it, inserted] = best.try_emplace(id, c);
+    if (!inserted && Before(c, it->second)) it->second = std::move(c);
+  };
+
+  for (const PhraseLexicons::Lexicon* lexicon : lexicons.For(agency)) {
+    for (const PhraseLexicons::Phrase& phrase : lexicon->phrases) {
+      consider(phrase.concept_id, phrase.normalised, phrase.text, lexicon->label());
     }
   }
-  std::vector<std::pair<uint64_t, Score>> ranked(scores.begin(), scores.end());
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return std::tie(b.second.words, a.second.best_rank, a.first) <
-           std::tie(a.second.words, b.second.best_rank, b.first);
-  });
-  for (size_t i = 0; i < ranked.size() && i < limit; ++i) {
-    out.push_back(TextCandidate{ranked[i].first, false});
+
+  // Concepts with a description sharing a word with the text.
+  absl::flat_hash_set<uint64_t> concepts;
+  std::vector<std::string> prefixes;
+  for (const ContentWord& w : text.content) prefixes.push_back(SearchPrefix(w.stem));
+  snomed::SearchOptions options;
+  options.limit = kJointSearchLimit;
+  for (const snomed::SearchHit& hit :
+       snomed::Search(terminology, absl::StrJoin(prefixes, " "), options)) {
+    concepts.insert(hit.concept_id);
   }
+  if (text.content.size() > 1) {
+    options.limit = kWordSearchLimit;
+    size_t searched = 0;
+    for (size_t i = 0; i < text.content.size() && searched < kMaxWordSearches; ++i) {
+      if (text.content[i].light) continue;
+      ++searched;
+      for (const snomed::SearchHit& hit : snomed::Search(terminology, prefixes[i], options)) {
+        concepts.insert(hit.concept_id);
+      }
+    }
+  }
+  for (uint64_t id : concepts) {
+    if (!allowed(id)) continue;
+    for (absl::string_view term : terminology.Synonyms(id)) {
+      consider(id, Normalise(term), term, "");
+    }
+  }
+
+  out.reserve(best.size());
+  for (auto& [id, c] : best) out.push_back(std::move(c));
+  std::sort(out.begin(), out.end(), Before);
+  if (out.size() > limit) out.resize(limit);
   return out;
 }
 

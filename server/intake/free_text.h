@@ -1,14 +1,25 @@
 // File: server/intake/free_text.h
 //
-// Matching a free-text reason for referral against SNOMED CT descriptions.
-// FreeTextMatcher is the seam: the coder asks it for ranked candidates and
-// decides itself whether one is confident. The default implementation,
-// SearchFreeTextMatcher, uses the terminology's word-prefix search
-// (snomed/search.h).
+// Finding candidate SNOMED CT concepts for one need written as free text.
+// FreeTextMatcher is the seam: the coder (coder.h) asks it for scored
+// candidates and decides itself whether one is confident enough to code.
+// The default, WordOverlapMatcher, compares normalised words
+// (text_normaliser.h) with:
+//  - every active description acceptable or preferred in en-GB of the
+//    concepts the release's word index finds for the text's words, and
+//  - every phrase of the referrer's agency lexicon and the common lexicon.
 //
-//   SearchFreeTextMatcher matcher;
-//   std::vector<TextCandidate> c = matcher.Match(*t, "social isolation", binding, 5);
-//   if (c.size() >= 1 && c[0].exact && (c.size() == 1 || !c[1].exact)) ...  // confident
+//   WordOverlapMatcher matcher;
+//   std::vector<TextCandidate> c =
+//       matcher.Match(*t, *lexicons, "housing_provider", Normalise("rent arrears"), binding, 5);
+//
+// Score of a term against the text: the weighted overlap of their content
+// words, sum(weight of shared words) / sum(weight of words in either), where
+// a generic head word ("problem", "feeling") weighs 0.25 and any other 1:
+// "financial problems" and "Financial problem" score 1, "lonely" and
+// "Feeling lonely" 0.8, "lack of exercise" and "Lack of physical exercise"
+// 0.67. A term in another context than the text (text_context.h) is never a
+// candidate: "lonely" never offers "Not feeling lonely".
 #ifndef SPROUT_SERVER_INTAKE_FREE_TEXT_H_
 #define SPROUT_SERVER_INTAKE_FREE_TEXT_H_
 
@@ -18,17 +29,27 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "server/intake/lexicons.h"
+#include "server/intake/text_normaliser.h"
 #include "snomed/ecl.h"
 #include "snomed/terminology.h"
 
 namespace sprout::intake {
 
-// One candidate concept for a piece of free text.
+// One candidate concept for a piece of free text: its best-scoring term.
 struct TextCandidate {
   uint64_t concept_id = 0;
-  // True when a description of the concept equals the whole text (ignoring
-  // case and punctuation).
-  bool exact = false;
+  // 0 to 1, as above; 1 when the term has the text's words exactly.
+  double score = 0;
+  // Every content word of the text is a word of the term.
+  bool covers_text = false;
+  // The description term or lexicon phrase that scored best.
+  std::string term;
+  // The lexicon ("police@2026-12") when `term` is a lexicon phrase; empty
+  // for a description of the release.
+  std::string lexicon;
+  // Why, in words fit for a reviewer (no text from the referral).
+  std::string why;
 };
 
 // Finds candidate concepts for free text. Implementations are immutable and
@@ -39,36 +60,31 @@ class FreeTextMatcher {
 
   // Match()
   //
-  // Up to `limit` distinct active concepts satisfying `binding` whose
-  // descriptions match `text`, best first. Exact matches come first. Empty
-  // when nothing matches.
+  // Up to `limit` distinct active concepts satisfying `binding` with a term
+  // scoring above 0 against `text`, best first: by score, then a text the
+  // term covers before one it does not, then a description before a lexicon
+  // phrase, then by concept id. `agency` selects the lexicons
+  // (PhraseLexicons::For). Empty when nothing matches or `text` has no
+  // content words.
   virtual std::vector<TextCandidate> Match(const snomed::Terminology& terminology,
-                                           absl::string_view text, const snomed::Ecl& binding,
+                                           const PhraseLexicons& lexicons, absl::string_view agency,
+                                           const NormalisedText& text, const snomed::Ecl& binding,
                                            size_t limit) const = 0;
 };
 
-// The default matcher over snomed::Search:
-//  1. the whole text as a word-prefix query ("soc iso" finds Social
-//     isolation); if it finds anything, those hits in search order;
-//  2. otherwise each content word on its own (stop words such as "the",
-//     "with", "has" dropped; a common suffix trimmed so "isolated" finds
-//     "isolation" and "feels" finds "feeling"), and concepts ranked by how
-//     many words they matched, then by their best search rank, then by id
-//     (only the first 12 content words are searched).
-class SearchFreeTextMatcher final : public FreeTextMatcher {
+// The default matcher. Candidate concepts come from the release's word index
+// (snomed::Search): one search for all the text's words together and one per
+// word (the first 8), each by the word's stem as a prefix; then every en-GB
+// description of each concept found is scored. Lexicon phrases are scored
+// directly.
+class WordOverlapMatcher final : public FreeTextMatcher {
  public:
   // FreeTextMatcher
-  std::vector<TextCandidate> Match(const snomed::Terminology& terminology, absl::string_view text,
-                                   const snomed::Ecl& binding, size_t limit) const override;
+  std::vector<TextCandidate> Match(const snomed::Terminology& terminology,
+                                   const PhraseLexicons& lexicons, absl::string_view agency,
+                                   const NormalisedText& text, const snomed::Ecl& binding,
+                                   size_t limit) const override;
 };
-
-// ContentWords()
-//
-// The lower-cased words of `text` (ASCII letters and digits; other bytes
-// separate words) that are not stop words and have at least 3 characters,
-// each stemmed by trimming one common English suffix when at least 4
-// characters remain. In order, without duplicates. Exposed for tests.
-std::vector<std::string> ContentWords(absl::string_view text);
 
 }  // namespace sprout::intake
 

@@ -144,13 +144,16 @@ absl::StatusOr<IntakeResult> ReferralIntake::Process(const sprout::v1::Referral&
   for (int i = 0; i < reasons; ++i) {
     const std::string path = absl::StrCat("referral.reasons[", i, "]");
     if (HasViolationAt(violations, path)) continue;
-    ReasonCoding coding = coder_->Code(input.reasons(i), path);
+    ReasonCoding coding = coder_->Code(input.reasons(i), path, input.referrer().source_type());
     if (!coding.violations.empty()) {
       for (FieldViolation& v : coding.violations) violations.push_back(std::move(v));
       continue;
     }
-    needs_review = needs_review || coding.coded.method() == sprout::v1::CODING_METHOD_NEEDS_REVIEW;
-    *out.add_coded_reasons() = std::move(coding.coded);
+    coding.more.insert(coding.more.begin(), std::move(coding.coded));
+    for (sprout::v1::CodedReason& coded : coding.more) {
+      needs_review = needs_review || coded.method() == sprout::v1::CODING_METHOD_NEEDS_REVIEW;
+      *out.add_coded_reasons() = std::move(coded);
+    }
   }
   const int flags =
       std::min(input.safeguarding_flags_size(), options_.limits.max_safeguarding_flags);

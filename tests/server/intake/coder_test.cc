@@ -34,18 +34,18 @@ class CoderTest : public ::testing::Test {
   ReasonCoding Snomed(const std::string& code) {
     sprout::v1::ReasonInput in;
     in.set_snomed_code(code);
-    return coder_->Code(in, "referral.reasons[0]");
+    return coder_->Code(in, "referral.reasons[0]", sprout::v1::SOURCE_TYPE_GP_PRACTICE);
   }
   ReasonCoding Local(const std::string& system, const std::string& code) {
     sprout::v1::ReasonInput in;
     in.mutable_local_code()->set_system(system);
     in.mutable_local_code()->set_code(code);
-    return coder_->Code(in, "referral.reasons[1]");
+    return coder_->Code(in, "referral.reasons[1]", sprout::v1::SOURCE_TYPE_GP_PRACTICE);
   }
   ReasonCoding Text(const std::string& text) {
     sprout::v1::ReasonInput in;
     in.set_free_text(text);
-    return coder_->Code(in, "referral.reasons[2]");
+    return coder_->Code(in, "referral.reasons[2]", sprout::v1::SOURCE_TYPE_GP_PRACTICE);
   }
   static std::vector<std::string> Codes(
       const google::protobuf::RepeatedPtrField<sprout::v1::CodedConcept>& concepts) {
@@ -199,13 +199,16 @@ TEST_F(CoderTest, FreeTextSynonymMatchCodesTheConcept) {
   EXPECT_EQ(c.coded.concept().display(), "Depressed mood");
 }
 
-TEST_F(CoderTest, AmbiguousFreeTextNeedsReviewWithRankedCandidates) {
+TEST_F(CoderTest, OneWordOfADescriptionIsCodedAndTheNegatedTermIsNeverACandidate) {
   ReasonCoding c = Text("lonely");
   ASSERT_THAT(c.violations, IsEmpty());
-  EXPECT_EQ(c.coded.method(), sprout::v1::CODING_METHOD_NEEDS_REVIEW);
-  EXPECT_FALSE(c.coded.has_concept());
-  EXPECT_THAT(Codes(c.coded.candidates()), ElementsAre("267076002", "1230392000"));
-  EXPECT_EQ(c.coded.candidates(0).display(), "Feeling lonely");
+  EXPECT_EQ(c.coded.method(), sprout::v1::CODING_METHOD_FREE_TEXT_MATCH);
+  EXPECT_EQ(c.coded.concept().code(), "267076002");
+  EXPECT_EQ(c.coded.text_match().matched_term(), "Feeling lonely");
+  EXPECT_DOUBLE_EQ(c.coded.text_match().score(), 0.8);
+  for (const sprout::v1::ScoredCandidate& s : c.coded.text_match().candidates()) {
+    EXPECT_NE(s.concept().code(), "1230392000");  // Not feeling lonely
+  }
 }
 
 TEST_F(CoderTest, FreeTextSentenceIsMatchedWordByWord) {
@@ -223,12 +226,14 @@ TEST_F(CoderTest, UnmatchableFreeTextNeedsReviewWithNoCandidates) {
   EXPECT_THAT(c.coded.candidates(), IsEmpty());
 }
 
-// The matcher is a seam: two exact candidates are never a confident match.
+// The matcher is a seam: two confident candidates are never coded.
 class TwoExactMatcher : public FreeTextMatcher {
  public:
-  std::vector<TextCandidate> Match(const snomed::Terminology&, absl::string_view,
-                                   const snomed::Ecl&, size_t) const override {
-    return {{267076002, true}, {422650009, true}};
+  std::vector<TextCandidate> Match(const snomed::Terminology&, const PhraseLexicons&,
+                                   absl::string_view, const NormalisedText&, const snomed::Ecl&,
+                                   size_t) const override {
+    return {{267076002, 1.0, true, "Feeling lonely", "", "same words"},
+            {422650009, 1.0, true, "Social isolation", "", "same words"}};
   }
 };
 
@@ -239,9 +244,10 @@ TEST_F(CoderTest, TwoExactMatchesNeedReview) {
   ASSERT_TRUE(coder.ok());
   sprout::v1::ReasonInput in;
   in.set_free_text("anything");
-  ReasonCoding c = (*coder)->Code(in, "referral.reasons[0]");
+  ReasonCoding c = (*coder)->Code(in, "referral.reasons[0]", sprout::v1::SOURCE_TYPE_POLICE);
   EXPECT_EQ(c.coded.method(), sprout::v1::CODING_METHOD_NEEDS_REVIEW);
   EXPECT_THAT(Codes(c.coded.candidates()), ElementsAre("267076002", "422650009"));
+  EXPECT_THAT(c.more, IsEmpty());
 }
 
 TEST_F(CoderTest, BadBindingFailsCreate) {
@@ -261,9 +267,14 @@ TEST_F(CoderTest, NarrowerBindingRefusesCodesOutsideIt) {
   ASSERT_TRUE(coder.ok());
   sprout::v1::ReasonInput in;
   in.set_snomed_code("390893007");  // Referral to physical activity program (procedure)
-  EXPECT_EQ((*coder)->Code(in, "referral.reasons[0]").violations.size(), 1u);
+  EXPECT_EQ((*coder)
+                ->Code(in, "referral.reasons[0]", sprout::v1::SOURCE_TYPE_GP_PRACTICE)
+                .violations.size(),
+            1u);
   in.set_snomed_code("267076002");
-  EXPECT_THAT((*coder)->Code(in, "referral.reasons[0]").violations, IsEmpty());
+  EXPECT_THAT(
+      (*coder)->Code(in, "referral.reasons[0]", sprout::v1::SOURCE_TYPE_GP_PRACTICE).violations,
+      IsEmpty());
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ inline sprout::v1::Referral ValidSelfReferral() {
   r.mutable_referrer()->Clear();
   r.mutable_referrer()->set_source_type(sprout::v1::SOURCE_TYPE_SELF_REFERRAL);
   r.clear_reasons();
-  r.add_reasons()->set_free_text("lonely");
+  r.add_reasons()->set_free_text("lonely at weekends");
   return r;
 }
 
