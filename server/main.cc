@@ -47,6 +47,8 @@ ABSL_FLAG(std::string, directory, "deploy/demo/directory",
 ABSL_FLAG(std::string, routing_policy, "deploy/demo/routing_policy.textproto",
           "routing policy (protobuf text format)");
 ABSL_FLAG(std::string, codemaps, "deploy/demo/codemaps", "agency local code maps folder");
+ABSL_FLAG(std::string, lexicons, "deploy/demo/lexicons",
+          "agency phrase lexicons folder (free-text coding)");
 ABSL_FLAG(std::string, bindings, "deploy/demo/bindings.textproto",
           "coding bindings (protobuf text format): the ECL reasons and referral sources must "
           "satisfy and the service code; every concept named must be in the release");
@@ -191,6 +193,7 @@ int main(int argc, char** argv) {
   options.directory_dir = absl::GetFlag(FLAGS_directory);
   options.routing_policy_file = absl::GetFlag(FLAGS_routing_policy);
   options.codemaps_dir = absl::GetFlag(FLAGS_codemaps);
+  options.lexicons_dir = absl::GetFlag(FLAGS_lexicons);
   options.bindings_file = absl::GetFlag(FLAGS_bindings);
   options.database_file = absl::GetFlag(FLAGS_db);
   options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);

@@ -44,6 +44,7 @@
 #include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
+#include "server/intake/lexicons.h"
 #include "server/logging/access_log_interceptor.h"
 #include "server/metrics/rpc_metrics_interceptor.h"
 #include "server/metrics/service_metrics.h"
@@ -348,6 +349,12 @@ class SproutdImpl final : public Sproutd {
       return absl::Status(code_maps.status().code(),
                           absl::StrCat("code maps: ", code_maps.status().message()));
     }
+    absl::StatusOr<std::shared_ptr<const intake::PhraseLexicons>> lexicons =
+        intake::PhraseLexicons::LoadDirectory(options_.lexicons_dir, **terminology);
+    if (!lexicons.ok()) {
+      return absl::Status(lexicons.status().code(),
+                          absl::StrCat("lexicons: ", lexicons.status().message()));
+    }
     absl::StatusOr<intake::Bindings> bindings =
         intake::LoadBindings(options_.bindings_file, **terminology);
     if (!bindings.ok()) {
@@ -357,6 +364,7 @@ class SproutdImpl final : public Sproutd {
     spdlog::info("sproutd: bindings '{}' {}", bindings->name, bindings->version);
     intake::IntakeOptions intake_options;
     intake::ApplyBindings(*bindings, &intake_options);
+    intake_options.coder.lexicons = *lexicons;
     absl::StatusOr<std::unique_ptr<intake::ReferralIntake>> intake =
         intake::ReferralIntake::Create(*terminology, *code_maps, clock, intake_options);
     if (!intake.ok()) {

@@ -60,6 +60,7 @@ struct SproutdOptions {
   std::string routing_policy_file = "deploy/demo/routing_policy.textproto";
   // Agency local code maps (*.textproto).
   std::string codemaps_dir = "deploy/demo/codemaps";
+  std::string lexicons_dir = "deploy/demo/lexicons";
   // Coding bindings (protobuf text, proto/sprout/config/v1/bindings.proto):
   // the reason and referral-source ECL and the service code, checked against
   // the release at start-up. Default "deploy/demo/bindings.textproto".

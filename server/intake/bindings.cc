@@ -43,6 +43,9 @@ absl::StatusOr<Bindings> ParseBindings(absl::string_view text, absl::string_view
   if (proto.version().empty()) return FieldError(origin, "version", "is required");
   absl::Status s = CheckEcl(origin, "reason_ecl", proto.reason_ecl());
   if (s.ok()) s = CheckEcl(origin, "referral_source_ecl", proto.referral_source_ecl());
+  if (s.ok() && !proto.free_text_auto_code_ecl().empty()) {
+    s = CheckEcl(origin, "free_text_auto_code_ecl", proto.free_text_auto_code_ecl());
+  }
   if (!s.ok()) return s;
   absl::StatusOr<uint64_t> service =
       snomed::ParseSctid(proto.service_code(), snomed::kConceptPartitions);
@@ -53,6 +56,7 @@ absl::StatusOr<Bindings> ParseBindings(absl::string_view text, absl::string_view
   b.reason_ecl = proto.reason_ecl();
   b.referral_source_ecl = proto.referral_source_ecl();
   b.service_code = *service;
+  b.free_text_auto_code_ecl = proto.free_text_auto_code_ecl();
   return b;
 }
 
@@ -61,6 +65,9 @@ absl::Status CheckBindings(const Bindings& b, const snomed::Terminology& termino
   absl::Status s = CheckEclConcepts(origin, "reason_ecl", b.reason_ecl, terminology);
   if (s.ok()) {
     s = CheckEclConcepts(origin, "referral_source_ecl", b.referral_source_ecl, terminology);
+  }
+  if (s.ok() && !b.free_text_auto_code_ecl.empty()) {
+    s = CheckEclConcepts(origin, "free_text_auto_code_ecl", b.free_text_auto_code_ecl, terminology);
   }
   if (!s.ok()) return s;
   if (!terminology.IsActive(b.service_code)) {
@@ -84,6 +91,7 @@ absl::StatusOr<Bindings> LoadBindings(const std::string& path,
 
 void ApplyBindings(const Bindings& b, IntakeOptions* options) {
   options->coder.reason_binding_ecl = b.reason_ecl;
+  options->coder.auto_code_ecl = b.free_text_auto_code_ecl;
   options->referral_source_ecl = b.referral_source_ecl;
   options->service_code = b.service_code;
 }

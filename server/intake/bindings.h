@@ -30,6 +30,7 @@ struct Bindings {
   std::string reason_ecl;
   std::string referral_source_ecl;
   uint64_t service_code = 0;
+  std::string free_text_auto_code_ecl;  // empty: none
 };
 
 // ParseBindings()

@@ -17,7 +17,7 @@
 //      * its score is at least CoderOptions::auto_code_score (0.75), and
 //      * in a negated, historical or someone-else context (text_context.h)
 //        the term has exactly the text's words ("no money" in a lexicon),
-//    and the concept satisfies the reason binding. A text that has no such
+//    and the concept satisfies the reason binding and auto_code_ecl. A text that has no such
 //    concept but names several needs ("rent arrears and worried about
 //    money") is split (SplitNeeds) and each need coded the same way, giving
 //    one reason per need (a need in a negated or historical context is not a
@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ struct CoderOptions {
   // Default 0.75: "lonely" for "Feeling lonely" (0.8) is confident, "lack of
   // exercise" for "Lack of physical exercise" (0.67) is not.
   double auto_code_score = 0.75;
+  // ECL a concept must also satisfy for free text to be coded to it without
+  // review (bindings.proto free_text_auto_code_ecl). Default empty: none.
+  std::string auto_code_ecl;
   // Most needs one free text is split into. Default 5.
   size_t max_needs_per_text = 5;
   // The agency phrase lexicons; null means none. Default null.
@@ -131,24 +135,34 @@ class ReasonCoder {
 
  private:
   ReasonCoder(std::shared_ptr<const snomed::Terminology> terminology,
-              std::shared_ptr<const CodeMaps> code_maps, CoderOptions options, snomed::Ecl binding);
+              std::shared_ptr<const CodeMaps> code_maps, CoderOptions options, snomed::Ecl binding,
+              std::optional<snomed::Ecl> auto_code);
   void CodeSnomed(absl::string_view code, const std::string& field, ReasonCoding* out) const;
   void CodeLocal(const sprout::v1::LocalCode& code, const std::string& field,
                  ReasonCoding* out) const;
   void CodeFreeText(const sprout::v1::ReasonInput& reason, sprout::v1::SourceType agency,
                     ReasonCoding* out) const;
-  // One need of a free text: coded when exactly one concept is confident,
-  // else NEEDS_REVIEW. `segment` is empty when the need is the whole text.
-  sprout::v1::CodedReason CodeNeed(const sprout::v1::ReasonInput& reason, absl::string_view segment,
-                                   const NormalisedText& text,
-                                   const std::vector<TextCandidate>& candidates, bool* coded) const;
+  // One need of a free text: one coded reason per concept chosen (Chosen),
+  // else one NEEDS_REVIEW reason. `segment` is empty when the need is the
+  // whole text.
+  std::vector<sprout::v1::CodedReason> CodeNeed(const sprout::v1::ReasonInput& reason,
+                                                absl::string_view segment,
+                                                const NormalisedText& text, bool allow_mentions,
+                                                absl::string_view agency) const;
+  // The candidates to code `text` to: the one confident candidate; else,
+  // when `allow_mentions`, the needs named inside it; else none.
+  std::vector<const TextCandidate*> Chosen(const NormalisedText& text,
+                                           const std::vector<TextCandidate>& candidates,
+                                           bool allow_mentions) const;
   std::vector<TextCandidate> Candidates(const NormalisedText& text, absl::string_view agency) const;
+  bool MayAutoCode(uint64_t concept_id) const;
 
   // Constant after construction.
   const std::shared_ptr<const snomed::Terminology> terminology_;
   const std::shared_ptr<const CodeMaps> code_maps_;
   const CoderOptions options_;  // lexicons and matcher non-null
   const snomed::Ecl binding_;
+  const std::optional<snomed::Ecl> auto_code_;  // none: no further limit
   const std::string release_label_;
 };
 

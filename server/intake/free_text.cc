@@ -41,8 +41,9 @@ std::string Why(const NormalisedText& text, const NormalisedText& term, absl::st
 
 // Whether `a` ranks before `b` (see FreeTextMatcher::Match).
 bool Before(const TextCandidate& a, const TextCandidate& b) {
-  return std::make_tuple(-a.score, !a.covers_text, !a.lexicon.empty(), a.concept_id) <
-         std::make_tuple(-b.score, !b.covers_text, !b.lexicon.empty(), b.concept_id);
+  return std::make_tuple(-a.score, !a.covers_text, !a.within_text, !a.lexicon.empty(),
+                         a.concept_id) < std::make_tuple(-b.score, !b.covers_text, !b.within_text,
+                                                         !b.lexicon.empty(), b.concept_id);
 }
 
 }  // namespace
@@ -66,12 +67,17 @@ std::vector<TextCandidate> WordOverlapMatcher::Match(const snomed::Terminology& 
                       absl::string_view lexicon) {
     const double score = WordOverlap(text, term);
     if (score <= 0 || !allowed(id)) return;
-    TextCandidate c{id,
-                    score,
-                    Covers(text, term),
-                    std::string(term_text),
-                    std::string(lexicon),
-                    Why(text, term, term_text, lexicon, score)};
+    TextCandidate c;
+    c.concept_id = id;
+    c.score = score;
+    c.covers_text = Covers(text, term);
+    c.within_text = Within(term, text);
+    for (const ContentWord& w : term.content) {
+      if (w.stem != "feel") c.term_words.push_back(w.stem);  // as Within() reads it
+    }
+    c.term = std::string(term_text);
+    c.lexicon = std::string(lexicon);
+    c.why = Why(text, term, term_text, lexicon, score);
     auto [it, inserted] = best.try_emplace(id, c);
     if (!inserted && Before(c, it->second)) it->second = std::move(c);
   };
@@ -96,7 +102,7 @@ std::vector<TextCandidate> WordOverlapMatcher::Match(const snomed::Terminology& 
     options.limit = kWordSearchLimit;
     size_t searched = 0;
     for (size_t i = 0; i < text.content.size() && searched < kMaxWordSearches; ++i) {
-      if (text.content[i].light) continue;
+      if (!text.content[i].must_match()) continue;
       ++searched;
       for (const snomed::SearchHit& hit : snomed::Search(terminology, prefixes[i], options)) {
         concepts.insert(hit.concept_id);

@@ -41,8 +41,13 @@ struct TextCandidate {
   uint64_t concept_id = 0;
   // 0 to 1, as above; 1 when the term has the text's words exactly.
   double score = 0;
-  // Every content word of the text is a word of the term.
+  // Every content word of the text that must match is a word of the term
+  // (Covers).
   bool covers_text = false;
+  // The term is named inside the text (Within).
+  bool within_text = false;
+  // The term's content words but "feeling", as stems.
+  std::vector<std::string> term_words;
   // The description term or lexicon phrase that scored best.
   std::string term;
   // The lexicon ("police@2026-12") when `term` is a lexicon phrase; empty

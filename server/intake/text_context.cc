@@ -13,10 +13,23 @@ using Cue = std::vector<absl::string_view>;
 
 // Cues, each a sequence of words. Longer cues first where one starts another.
 const std::vector<Cue>& HistoryCues() {
-  static const auto* cues = new std::vector<Cue>{
-      {"history", "of"}, {"hx", "of"},      {"h", "o"},     {"previously"},        {"previous"},
-      {"formerly"},      {"former"},        {"used", "to"}, {"in", "the", "past"}, {"years", "ago"},
-      {"year", "ago"},   {"months", "ago"}, {"ago"},        {"past", "history"}};
+  static const auto* cues = new std::vector<Cue>{{"history", "of"},
+                                                 {"hx", "of"},
+                                                 {"hx"},
+                                                 {"h", "o"},
+                                                 {"previously"},
+                                                 {"previous"},
+                                                 {"formerly"},
+                                                 {"former"},
+                                                 {"used", "to"},
+                                                 {"in", "the", "past"},
+                                                 {"years", "ago"},
+                                                 {"year", "ago"},
+                                                 {"months", "ago"},
+                                                 {"ago"},
+                                                 {"past", "history"},
+                                                 {"was"},
+                                                 {"were"}};
   return *cues;
 }
 
@@ -24,15 +37,16 @@ const std::vector<Cue>& NegationCues() {
   static const auto* cues = new std::vector<Cue>{{"no", "longer"}, {"not", "any", "more"},
                                                  {"any", "more"},  {"anymore"},
                                                  {"not"},          {"no"},
-                                                 {"never"},        {"without"},
-                                                 {"none"},         {"nor"},
-                                                 {"denies"},       {"denied"},
-                                                 {"deny"},         {"isnt"},
-                                                 {"arent"},        {"doesnt"},
-                                                 {"dont"},         {"didnt"},
-                                                 {"wasnt"},        {"werent"},
-                                                 {"hasnt"},        {"havent"},
-                                                 {"resolved"},     {"sorted"}};
+                                                 {"nil"},          {"never"},
+                                                 {"without"},      {"none"},
+                                                 {"nor"},          {"denies"},
+                                                 {"denied"},       {"deny"},
+                                                 {"isnt"},         {"arent"},
+                                                 {"doesnt"},       {"dont"},
+                                                 {"didnt"},        {"wasnt"},
+                                                 {"werent"},       {"hasnt"},
+                                                 {"havent"},       {"resolved"},
+                                                 {"sorted"},       {"negative"}};
   return *cues;
 }
 
@@ -40,13 +54,17 @@ constexpr absl::string_view kRelatives[] = {
     "wife", "husband",  "partner",       "son",        "daughter", "mum",      "mother",
     "mom",  "dad",      "father",        "brother",    "sister",   "child",    "children",
     "kids", "grandson", "granddaughter", "grandchild", "friend",   "neighbour"};
-constexpr absl::string_view kSubjectVerbs[] = {"is", "has", "was", "had", "are", "have"};
+constexpr absl::string_view kSubjectVerbs[] = {
+    "is",   "has",  "was",   "had",   "are",   "have",     "who",   "does",
+    "did",  "do",   "will",  "can",   "cares", "looks",    "helps", "provides",
+    "gets", "says", "needs", "lives", "works", "struggles"};
 
 constexpr absl::string_view kCueWords[] = {
-    "not",        "no",       "never",    "without", "none",     "nor",    "denies",  "denied",
-    "deny",       "isnt",     "arent",    "doesnt",  "dont",     "didnt",  "wasnt",   "werent",
-    "hasnt",      "havent",   "longer",   "anymore", "resolved", "sorted", "history", "hx",
-    "previously", "previous", "formerly", "former",  "ago",      "past",   "used"};
+    "not",    "no",      "never", "without",    "none",     "nor",      "denies",
+    "denied", "deny",    "isnt",  "arent",      "doesnt",   "dont",     "didnt",
+    "wasnt",  "werent",  "hasnt", "havent",     "longer",   "anymore",  "resolved",
+    "sorted", "history", "hx",    "previously", "previous", "formerly", "former",
+    "ago",    "past",    "used",  "was",        "were",     "nil",      "negative"};
 
 constexpr absl::string_view kSplitWords[] = {"and", "but", "also", "plus", "since"};
 
@@ -129,8 +147,22 @@ std::vector<absl::string_view> SplitNeeds(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
+    const bool spaced_dash = (c == '-' || c == ':') &&
+                             (i + 1 == text.size() || text[i + 1] == ' ') &&
+                             (c == ':' || (i > 0 && text[i - 1] == ' '));
+    // "h/o", "c/o": an abbreviation, not two needs.
+    const bool abbreviation_slash =
+        c == '/' && i > 0 && i + 1 < text.size() &&
+        absl::ascii_isalpha(static_cast<unsigned char>(text[i - 1])) &&
+        absl::ascii_isalpha(static_cast<unsigned char>(text[i + 1])) &&
+        (i < 2 || !absl::ascii_isalpha(static_cast<unsigned char>(text[i - 2]))) &&
+        (i + 2 >= text.size() || !absl::ascii_isalpha(static_cast<unsigned char>(text[i + 2])));
+    if (abbreviation_slash) {
+      ++i;
+      continue;
+    }
     if (c == ',' || c == ';' || c == '.' || c == '/' || c == '&' || c == '+' || c == '(' ||
-        c == ')' || c == '\n' || c == '\r') {
+        c == ')' || c == '\n' || c == '\r' || spaced_dash) {
       cut(i, i + 1);
       ++i;
       continue;

@@ -27,8 +27,8 @@ namespace sprout::intake {
 
 enum class ContextKind {
   kAffirmed,     // the person has it now (no cue found)
-  kNegated,      // not, no, never, without, denies, no longer, any more, resolved, ...
-  kHistorical,   // history of, previously, used to, formerly, in the past, years ago, ...
+  kNegated,      // not, no, nil, never, without, denies, no longer, any more, resolved, ...
+  kHistorical,   // history of, hx, previously, used to, formerly, was, were, years ago, ...
   kSomeoneElse,  // a relative as the subject: "wife is", "son has", "family history"
 };
 
@@ -63,10 +63,11 @@ bool IsCueWord(absl::string_view word);
 
 // SplitNeeds()
 //
-// `text` cut where one need ends and another begins: at , ; . / & + ( ) and
-// line breaks, and at the words "and", "but", "also", "plus", "as well as"
-// and "since". Pieces are trimmed; empty pieces are dropped. A text with no
-// separator gives one piece, the whole text trimmed.
+// `text` cut where one need ends and another begins: at , ; . & + ( ), at /
+// but not inside a two-letter abbreviation ("h/o", "c/o"),
+// line breaks, a colon followed by a space and a dash between spaces, and at the words "and",
+// "but", "also", "plus", "as well as" and "since". Pieces are trimmed; empty pieces are dropped. A
+// text with no separator gives one piece, the whole text trimmed.
 std::vector<absl::string_view> SplitNeeds(absl::string_view text);
 
 }  // namespace sprout::intake

@@ -32,15 +32,32 @@
 
 namespace sprout::intake {
 
+// How much a content word tells about the need.
+enum class WordKind {
+  kNormal,
+  // A word that tells little beside the others ("feeling", "struggling",
+  // "worried", "can't", "at home", "victim"): weighs 0.25 wherever it is,
+  // and a term need not have it to cover a text.
+  kFiller,
+  // A generic head noun: "problem" ("issue", "difficulty", "trouble" and
+  // "concern" are read as it) and "relative" (any relative but a spouse). In
+  // a text it weighs 0.25 and need not be matched ("money problems" is
+  // covered by the phrase "money"); in a term it weighs 1, because there it
+  // carries meaning ("now housed" is not "Housing problems", "carer" alone
+  // is not "Cares for a relative").
+  kHead,
+};
+
 // One content word after normalisation.
 struct ContentWord {
   std::string stem;
-  // A generic head word ("problem", "issue", "feeling", "difficulty") that
-  // tells less about the need than the words beside it; it weighs a quarter
-  // of another word when texts are compared.
-  bool light = false;
+  WordKind kind = WordKind::kNormal;
 
-  double weight() const { return light ? 0.25 : 1.0; }
+  // Its weight in the text being coded, and in a term compared with it.
+  double text_weight() const { return kind == WordKind::kNormal ? 1.0 : 0.25; }
+  double term_weight() const { return kind == WordKind::kFiller ? 0.25 : 1.0; }
+  // Whether a term must have it to cover a text.
+  bool must_match() const { return kind == WordKind::kNormal; }
   bool operator==(const ContentWord& o) const { return stem == o.stem; }
 };
 
@@ -48,10 +65,12 @@ struct ContentWord {
 struct NormalisedText {
   std::vector<std::string> words;    // steps 1-2, in order
   std::vector<ContentWord> content;  // step 4, in order of first appearance
-  TextContext context;               // step 3
+  // The content words after "with" that are not fillers: they qualify what
+  // comes before ("carer for wife with dementia"), so a term named inside
+  // the text must have them.
+  std::vector<std::string> qualifiers;
+  TextContext context;  // step 3
 
-  // Sum of the content words' weights.
-  double weight() const;
   // Whether `stem` is one of the content words.
   bool Has(absl::string_view stem) const;
 };
@@ -80,14 +99,24 @@ NormalisedText Normalise(absl::string_view text);
 
 // WordOverlap()
 //
-// The score of `term` against `text` (both normalised), 0 when their
-// contexts differ or they share no word. (The matcher's score, free_text.h.)
+// The score of `term` against `text` (both normalised): the weight of the
+// words they share over the weight of the words in either, a shared or
+// term-only word weighing its term_weight() and a text-only word its
+// text_weight(). 1 when they have the same words; 0 when their contexts
+// differ or they share no word. (The matcher's score, free_text.h.)
 double WordOverlap(const NormalisedText& text, const NormalisedText& term);
 
 // Covers()
 //
-// Whether every content word of `text` is a content word of `term`.
+// Whether every content word of `text` that must match (kNormal) is a
+// content word of `term`.
 bool Covers(const NormalisedText& text, const NormalisedText& term);
+
+// Within()
+//
+// Whether `term` is named inside `text`: the same context, and every content
+// word of `term` (but "feeling") is a content word of `text`.
+bool Within(const NormalisedText& term, const NormalisedText& text);
 
 }  // namespace sprout::intake
 
