@@ -34,7 +34,22 @@ void Check(const sprout::v1::Referral& referral) {
   absl::StatusOr<IntakeResult> r = harness->intake->Process(referral);
   if (r.ok()) {
     if (r->referral.service_code().code() != "871731000000106") Fail("service code missing");
-    if (r->referral.coded_reasons_size() != referral.reasons_size()) Fail("coded reason missing");
+    // Each reason gives one coded reason, or one per need a free text names
+    // (at most 5), in order, each keeping the reason as given.
+    int next = 0;
+    for (const sprout::v1::CodedReason& coded : r->referral.coded_reasons()) {
+      const std::string original = coded.original().SerializeAsString();
+      if (next < referral.reasons_size() &&
+          original == referral.reasons(next).SerializeAsString()) {
+        ++next;
+      } else if (next == 0 || original != referral.reasons(next - 1).SerializeAsString()) {
+        Fail("coded reason out of order or not from an input reason");
+      }
+    }
+    if (next != referral.reasons_size()) Fail("coded reason missing");
+    if (r->referral.coded_reasons_size() > 5 * referral.reasons_size()) {
+      Fail("a free text split into more than 5 needs");
+    }
     if (r->person_match_key.empty()) Fail("empty person match key");
     return;
   }

@@ -294,7 +294,7 @@ TEST_F(LifecycleTest, AnotherOrganisationCannotTellAReferralExists) {
 TEST_F(LifecycleTest, ALinkWorkerResolvesAFreeTextReasonFlaggedForReview) {
   v1::Referral referral = testing::GpReferral(testing::TestNhsNumber(7102));
   referral.clear_reasons();
-  referral.add_reasons()->set_free_text("keeps calling 999 at night because nobody visits");
+  referral.add_reasons()->set_free_text("keeps calling 999 at night, frightened on her own");
   const v1::Referral submitted = Submit(*gp_, referral, "it-lifecycle-3");
   ASSERT_TRUE(submitted.needs_coding_review());
 

@@ -200,6 +200,7 @@ TEST(TerminologyRobustnessTest, AReleaseWithoutTheDemoConceptsStartsWithItsOwnCo
   Write(config + "/policy.textproto",
         "name: \"synthetic-policy\"\ndefault_triage_sub_icb_location: \"Z1W0A\"\n");
   fs::create_directories(config + "/codemaps");
+  fs::create_directories(config + "/lexicons");
   fs::copy(testing::SourceDir() + "/deploy/demo/directory", config + "/directory",
            fs::copy_options::recursive);
   std::string link_workers = Read(config + "/directory/link_workers.csv");
@@ -217,7 +218,7 @@ TEST(TerminologyRobustnessTest, AReleaseWithoutTheDemoConceptsStartsWithItsOwnCo
       dir,
       {"--snomed_release=" + written->release_dir, "--bindings=" + config + "/bindings.textproto",
        "--routing_policy=" + config + "/policy.textproto", "--directory=" + config + "/directory",
-       "--codemaps=" + config + "/codemaps"});
+       "--codemaps=" + config + "/codemaps", "--lexicons=" + config + "/lexicons"});
   ASSERT_TRUE(server.ok()) << server.status();
 
   auto referrals = sprout::v1::ReferralService::NewStub((*server)->Channel("gp"));

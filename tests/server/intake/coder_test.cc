@@ -211,12 +211,19 @@ TEST_F(CoderTest, OneWordOfADescriptionIsCodedAndTheNegatedTermIsNeverACandidate
   }
 }
 
-TEST_F(CoderTest, FreeTextSentenceIsMatchedWordByWord) {
+TEST_F(CoderTest, FreeTextSentenceIsSplitIntoNeeds) {
   ReasonCoding c = Text("she feels isolated since her husband died");
   ASSERT_THAT(c.violations, IsEmpty());
-  EXPECT_EQ(c.coded.method(), sprout::v1::CODING_METHOD_NEEDS_REVIEW);
-  ASSERT_GE(c.coded.candidates_size(), 1);
-  EXPECT_EQ(c.coded.candidates(0).code(), "422650009");  // Social isolation
+  // "her husband died" names Death of spouse; "she feels isolated" is left
+  // for review with Social isolation first.
+  EXPECT_EQ(c.coded.method(), sprout::v1::CODING_METHOD_FREE_TEXT_MATCH);
+  EXPECT_EQ(c.coded.concept().code(), "105441003");
+  EXPECT_EQ(c.coded.text_match().segment(), "her husband died");
+  ASSERT_EQ(c.more.size(), 1u);
+  EXPECT_EQ(c.more[0].method(), sprout::v1::CODING_METHOD_NEEDS_REVIEW);
+  EXPECT_EQ(c.more[0].text_match().segment(), "she feels isolated");
+  ASSERT_GE(c.more[0].candidates_size(), 1);
+  EXPECT_EQ(c.more[0].candidates(0).code(), "422650009");
 }
 
 TEST_F(CoderTest, UnmatchableFreeTextNeedsReviewWithNoCandidates) {
@@ -232,8 +239,14 @@ class TwoExactMatcher : public FreeTextMatcher {
   std::vector<TextCandidate> Match(const snomed::Terminology&, const PhraseLexicons&,
                                    absl::string_view, const NormalisedText&, const snomed::Ecl&,
                                    size_t) const override {
-    return {{267076002, 1.0, true, "Feeling lonely", "", "same words"},
-            {422650009, 1.0, true, "Social isolation", "", "same words"}};
+    std::vector<TextCandidate> out(2);
+    out[0].concept_id = 267076002;
+    out[1].concept_id = 422650009;
+    for (TextCandidate& c : out) {
+      c.score = 1.0;
+      c.covers_text = true;
+    }
+    return out;
   }
 };
 

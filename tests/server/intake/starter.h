@@ -8,7 +8,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
+#include "server/intake/intake.h"
+#include "server/intake/lexicons.h"
 #include "snomed/terminology.h"
 #include "tests/repo_path.h"
 
@@ -42,6 +45,37 @@ inline std::shared_ptr<const CodeMaps> DemoCodeMaps(std::string* error = nullptr
     return nullptr;
   }
   return **loaded;
+}
+
+// The demo phrase lexicons in deploy/demo/lexicons, validated against the
+// starter.
+inline std::shared_ptr<const PhraseLexicons> DemoLexicons(std::string* error = nullptr) {
+  std::shared_ptr<const snomed::Terminology> t = StarterRelease(error);
+  if (t == nullptr) return nullptr;
+  static const auto* loaded = new absl::StatusOr<std::shared_ptr<const PhraseLexicons>>(
+      PhraseLexicons::LoadDirectory(RepoPath("deploy/demo/lexicons"), *t));
+  if (!loaded->ok()) {
+    if (error != nullptr) *error = std::string(loaded->status().message());
+    return nullptr;
+  }
+  return **loaded;
+}
+
+// Coder options as sproutd builds them from the demo configuration: the
+// bindings of deploy/demo/bindings.textproto and the demo lexicons. Empty
+// `*error` on success.
+inline CoderOptions DemoCoderOptions(std::string* error) {
+  IntakeOptions options;
+  std::shared_ptr<const snomed::Terminology> t = StarterRelease(error);
+  if (t == nullptr) return options.coder;
+  absl::StatusOr<Bindings> bindings = LoadBindings(RepoPath("deploy/demo/bindings.textproto"), *t);
+  if (!bindings.ok()) {
+    *error = std::string(bindings.status().message());
+    return options.coder;
+  }
+  ApplyBindings(*bindings, &options);
+  options.coder.lexicons = DemoLexicons(error);
+  return options.coder;
 }
 
 }  // namespace sprout::intake::testing

@@ -1,0 +1,92 @@
+// Loading and validating agency phrase lexicons.
+#include "server/intake/lexicons.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server/intake/starter.h"
+
+namespace sprout::intake {
+namespace {
+
+using ::sprout::intake::testing::DemoLexicons;
+using ::sprout::intake::testing::StarterRelease;
+using ::testing::HasSubstr;
+
+LexiconSource Source(const std::string& origin, const std::string& agency,
+                     std::vector<std::pair<std::string, std::string>> phrases,
+                     const std::string& version = "1") {
+  LexiconSource s;
+  s.origin = origin;
+  s.lexicon.set_agency(agency);
+  s.lexicon.set_version(version);
+  for (auto& [text, code] : phrases) {
+    auto* p = s.lexicon.add_phrases();
+    p->set_text(text);
+    p->set_snomed_code(code);
+  }
+  return s;
+}
+
+std::string BuildError(const std::vector<LexiconSource>& sources) {
+  auto built = PhraseLexicons::Build(sources, *StarterRelease());
+  return built.ok() ? "" : std::string(built.status().message());
+}
+
+TEST(LexiconsTest, DemoLexiconsLoad) {
+  std::string error;
+  std::shared_ptr<const PhraseLexicons> lexicons = DemoLexicons(&error);
+  ASSERT_NE(lexicons, nullptr) << error;
+  std::vector<const PhraseLexicons::Lexicon*> housing = lexicons->For("housing_provider");
+  ASSERT_EQ(housing.size(), 2u);
+  EXPECT_EQ(housing[0]->agency, "housing_provider");
+  EXPECT_EQ(housing[1]->agency, "common");
+  EXPECT_EQ(housing[0]->label(), "housing_provider@2026-12");
+  // An agency without its own lexicon gets the common one only.
+  ASSERT_EQ(lexicons->For("vcse").size(), 1u);
+  EXPECT_EQ(lexicons->For("vcse")[0]->agency, "common");
+}
+
+TEST(LexiconsTest, AgencyNamesFollowSourceType) {
+  EXPECT_EQ(AgencyName(sprout::v1::SOURCE_TYPE_POLICE), "police");
+  EXPECT_EQ(AgencyName(sprout::v1::SOURCE_TYPE_HOUSING_PROVIDER), "housing_provider");
+  EXPECT_EQ(AgencyName(sprout::v1::SOURCE_TYPE_UNSPECIFIED), "");
+}
+
+TEST(LexiconsTest, EveryProblemIsNamed) {
+  EXPECT_EQ(BuildError({Source("a.textproto", "", {})}), "a.textproto: agency is missing");
+  EXPECT_THAT(BuildError({Source("a.textproto", "ambulance", {})}),
+              HasSubstr("a.textproto: agency \"ambulance\" is not one of: common, gp_practice"));
+  EXPECT_EQ(BuildError({Source("a.textproto", "police", {}, "")}),
+            "a.textproto: version is missing");
+  EXPECT_EQ(BuildError({Source("a.textproto", "police", {}), Source("b.textproto", "police", {})}),
+            "b.textproto: agency \"police\" already has a lexicon in a.textproto");
+  EXPECT_EQ(BuildError({Source("a.textproto", "police", {{" ", "267076002"}})}),
+            "a.textproto: phrase 1: text is missing");
+  EXPECT_EQ(BuildError({Source("a.textproto", "police", {{"the and of", "267076002"}})}),
+            "a.textproto: phrase 1 (\"the and of\"): has only stop words and cue words; "
+            "nothing to match");
+  EXPECT_EQ(BuildError({Source("a.textproto", "police",
+                               {{"rent arrears", "81877007"}, {"Rent Arrear", "81877007"}})}),
+            "a.textproto: phrase 2 (\"Rent Arrear\"): reads the same as \"rent arrears\" once "
+            "normalised");
+  EXPECT_THAT(BuildError({Source("a.textproto", "police", {{"lonely", "267076003"}})}),
+              HasSubstr("a.textproto: phrase 1 (\"lonely\"): "));
+  EXPECT_EQ(BuildError({Source("a.textproto", "police", {{"old", "301017003"}})}),
+            "a.textproto: phrase 1 (\"old\"): has only stop words and cue words; nothing to "
+            "match");
+  EXPECT_EQ(BuildError({Source("a.textproto", "police", {{"ulcer", "301017003"}})}),
+            "a.textproto: phrase 1 (\"ulcer\"): target 301017003 is inactive in the loaded "
+            "SNOMED CT release; map to its replacement");
+}
+
+TEST(LexiconsTest, NegatedPhrasesAreDistinctFromAffirmedOnes) {
+  EXPECT_EQ(BuildError({Source("a.textproto", "common",
+                               {{"money", "160932005"}, {"no money", "160932005"}})}),
+            "");
+}
+
+}  // namespace
+}  // namespace sprout::intake
