@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/output.h"
 
@@ -72,15 +73,28 @@ void PrintReferralSummary(const v1::Referral& r, std::ostream& out) {
   if (!r.terminology_release().empty()) out << "release    " << r.terminology_release() << "\n";
   if (r.coded_reasons_size() > 0) {
     out << "reasons:\n";
-    Table table({"given", "coded", "method", "source"});
+    Table table({"given", "coded", "method", "source", "matched"});
     for (const v1::CodedReason& c : r.coded_reasons()) {
+      // For free text: the need this reason was coded from when the text
+      // named several, and the term that matched with its score.
+      std::string given = FormatReasonInput(c.original());
+      if (!c.text_match().segment().empty()) {
+        given = absl::StrCat("\"", c.text_match().segment(), "\" (part of the text)");
+      }
+      std::string matched = "-";
+      if (!c.text_match().matched_term().empty()) {
+        matched =
+            absl::StrFormat("'%s' %.2f", c.text_match().matched_term(), c.text_match().score());
+      }
+      if (!c.text_match().context().empty()) {
+        absl::StrAppend(&matched, " (", c.text_match().context(), ")");
+      }
       std::string coded = c.concept().code().empty() ? "-" : FormatConcept(c.concept());
       if (c.method() == v1::CODING_METHOD_NEEDS_REVIEW) {
         coded = c.candidates().empty() ? "no candidates"
                                        : absl::StrCat("candidates: ", ConceptList(c.candidates()));
       }
-      table.AddRow(
-          {FormatReasonInput(c.original()), coded, ShortEnum(c.method()), c.source_version()});
+      table.AddRow({given, coded, ShortEnum(c.method()), c.source_version(), matched});
     }
     table.Print(out);
   }
