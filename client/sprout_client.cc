@@ -155,6 +155,8 @@ SPROUT_CLIENT_UNARY_(AS, admin, GetStats, GetStatsRequest, Stats)
 SPROUT_CLIENT_UNARY_(AS, admin, ListPcns, ListPcnsRequest, ListPcnsResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListLinkWorkers, ListLinkWorkersRequest, ListLinkWorkersResponse)
 SPROUT_CLIENT_CHANGE_(AS, admin, ReloadDirectory, ReloadDirectoryRequest, ReloadDirectoryResponse)
+SPROUT_CLIENT_CHANGE_(AS, admin, ReloadTerminology, ReloadTerminologyRequest,
+                      ReloadTerminologyResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse)
 SPROUT_CLIENT_UNARY_(AS, admin, ListOverdueItems, ListOverdueItemsRequest, ListOverdueItemsResponse)

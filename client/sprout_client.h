@@ -104,6 +104,8 @@ class SproutClient {
   absl::StatusOr<v1::ListPcnsResponse> ListPcns(const v1::ListPcnsRequest& r);
   absl::StatusOr<v1::ListLinkWorkersResponse> ListLinkWorkers(const v1::ListLinkWorkersRequest& r);
   absl::StatusOr<v1::ReloadDirectoryResponse> ReloadDirectory(const v1::ReloadDirectoryRequest& r);
+  absl::StatusOr<v1::ReloadTerminologyResponse> ReloadTerminology(
+      const v1::ReloadTerminologyRequest& r);
   absl::StatusOr<v1::VerifyAuditLogResponse> VerifyAuditLog(const v1::VerifyAuditLogRequest& r);
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const v1::ListAuditRecordsRequest& r);

@@ -47,6 +47,10 @@ ABSL_FLAG(std::string, directory, "deploy/demo/directory",
 ABSL_FLAG(std::string, routing_policy, "deploy/demo/routing_policy.textproto",
           "routing policy (protobuf text format)");
 ABSL_FLAG(std::string, codemaps, "deploy/demo/codemaps", "agency local code maps folder");
+ABSL_FLAG(bool, reload_terminology_on_sighup, false,
+          "SIGHUP also reloads the SNOMED CT release from the --snomed_release folders (as "
+          "AdminService.ReloadTerminology does), refusing a release that no longer resolves "
+          "everything the configuration names");
 ABSL_FLAG(std::string, lexicons, "deploy/demo/lexicons",
           "agency phrase lexicons folder (free-text coding)");
 ABSL_FLAG(std::string, bindings, "deploy/demo/bindings.textproto",
@@ -194,6 +198,7 @@ int main(int argc, char** argv) {
   options.routing_policy_file = absl::GetFlag(FLAGS_routing_policy);
   options.codemaps_dir = absl::GetFlag(FLAGS_codemaps);
   options.lexicons_dir = absl::GetFlag(FLAGS_lexicons);
+  options.reload_terminology_on_sighup = absl::GetFlag(FLAGS_reload_terminology_on_sighup);
   options.bindings_file = absl::GetFlag(FLAGS_bindings);
   options.database_file = absl::GetFlag(FLAGS_db);
   options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);

@@ -31,6 +31,25 @@ absl::StatusOr<pipeline::ReloadOutcome> ReloadAndLog(pipeline::RoutingReloader& 
   return outcome;
 }
 
+absl::StatusOr<pipeline::TerminologyReloadOutcome> ReloadTerminologyAndLog(
+    pipeline::TerminologyReloader& reloader, const pipeline::ReloadActor& actor,
+    std::vector<std::string> release_dirs) {
+  absl::StatusOr<pipeline::TerminologyReloadOutcome> outcome =
+      reloader.Reload(actor, std::move(release_dirs));
+  if (!outcome.ok()) {
+    spdlog::error("sproutd: terminology reload by {} ({}) refused: {}", actor.organisation,
+                  actor.role, std::string(outcome.status().message()));
+    return outcome;
+  }
+  spdlog::info(
+      "sproutd: terminology reloaded by {} ({}): SNOMED CT {} -> {} ({} concepts, loaded in {} "
+      "ms{}), {} routing rules recompiled",
+      actor.organisation, actor.role, outcome->previous_release, outcome->release,
+      outcome->concepts, absl::ToInt64Milliseconds(outcome->load_time),
+      outcome->from_cache ? " from cache" : "", outcome->routing_rules);
+  return outcome;
+}
+
 absl::StatusOr<std::vector<std::string>> ReloadDataKeys(const std::string& path,
                                                         store::BodyCipher& cipher) {
   absl::StatusOr<store::DataKeyRing> keys = store::DataKeyRing::ReadFile("--data_key_file", path);

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "server/auth/server_certificates.h"
 #include "server/pipeline/routing_reloader.h"
+#include "server/pipeline/terminology_reloader.h"
 #include "server/store/body_cipher.h"
 
 namespace sprout {
@@ -25,6 +26,11 @@ inline constexpr absl::Duration kCertificateExpiryWarning = absl::Hours(24 * 14)
 // Reloads the routing configuration (directory and policy) and logs one line.
 absl::StatusOr<pipeline::ReloadOutcome> ReloadAndLog(pipeline::RoutingReloader& reloader,
                                                      const pipeline::ReloadActor& actor);
+
+// Reloads the SNOMED CT release (and everything built on it) and logs one line.
+absl::StatusOr<pipeline::TerminologyReloadOutcome> ReloadTerminologyAndLog(
+    pipeline::TerminologyReloader& reloader, const pipeline::ReloadActor& actor,
+    std::vector<std::string> release_dirs);
 
 // Re-reads the data key file into `cipher` and returns the key ids, the write
 // key last. Logs one line when the keys changed or the file is refused; the

@@ -51,6 +51,7 @@
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
+#include "server/pipeline/terminology_reloader.h"
 #include "server/pipeline/waiting_count.h"
 #include "server/reload_logging.h"
 #include "server/routing/directory_holder.h"
@@ -80,8 +81,8 @@ struct Loaded {
   std::unique_ptr<routing::DirectoryHolder> directory;
   std::unique_ptr<routing::RoutingConfigHolder> routing;
   std::unique_ptr<pipeline::RoutingReloader> reloader;
-  std::shared_ptr<const intake::CodeMaps> code_maps;
-  std::unique_ptr<intake::ReferralIntake> intake;
+  std::unique_ptr<intake::IntakeHolder> intake;
+  std::unique_ptr<pipeline::TerminologyReloader> terminology_reloader;
   std::unique_ptr<store::Store> store;
   // After the store: stopped (writing the last anchor) before the store closes.
   std::unique_ptr<audit::AuditAnchorKeeper> anchor_keeper;
@@ -139,7 +140,12 @@ class SproutdImpl final : public Sproutd {
             ? components->reload_certificates({"sproutd", "operator"}).status()
             : absl::OkStatus();
     absl::Status keys = components->reload_data_keys().status();
-    absl::Status routing = components->reload_directory({"sproutd", "operator"}).status();
+    // A new release rebuilds the routing configuration too, from the same
+    // files a directory reload reads: then that is not needed as well.
+    absl::Status routing =
+        options_.reload_terminology_on_sighup && components->reload_terminology
+            ? components->reload_terminology({"sproutd", "operator"}, {}).status()
+            : components->reload_directory({"sproutd", "operator"}).status();
     if (!certificates.ok()) return certificates;
     return routing.ok() ? keys : routing;
   }
@@ -342,37 +348,20 @@ class SproutdImpl final : public Sproutd {
                  directory->link_workers().size(), (*config)->policy->name(),
                  (*config)->policy->version());
 
-    // Intake.
-    absl::StatusOr<std::shared_ptr<const intake::CodeMaps>> code_maps =
-        intake::CodeMaps::LoadDirectory(options_.codemaps_dir, **terminology);
-    if (!code_maps.ok()) {
-      return absl::Status(code_maps.status().code(),
-                          absl::StrCat("code maps: ", code_maps.status().message()));
-    }
-    absl::StatusOr<std::shared_ptr<const intake::PhraseLexicons>> lexicons =
-        intake::PhraseLexicons::LoadDirectory(options_.lexicons_dir, **terminology);
-    if (!lexicons.ok()) {
-      return absl::Status(lexicons.status().code(),
-                          absl::StrCat("lexicons: ", lexicons.status().message()));
-    }
-    absl::StatusOr<intake::Bindings> bindings =
-        intake::LoadBindings(options_.bindings_file, **terminology);
-    if (!bindings.ok()) {
-      return absl::Status(bindings.status().code(),
-                          absl::StrCat("bindings: ", bindings.status().message()));
-    }
-    spdlog::info("sproutd: bindings '{}' {}", bindings->name, bindings->version);
-    intake::IntakeOptions intake_options;
-    intake::ApplyBindings(*bindings, &intake_options);
-    intake_options.coder.lexicons = *lexicons;
-    absl::StatusOr<std::unique_ptr<intake::ReferralIntake>> intake =
-        intake::ReferralIntake::Create(*terminology, *code_maps, clock, intake_options);
-    if (!intake.ok()) {
-      return absl::Status(intake.status().code(),
-                          absl::StrCat("intake: ", intake.status().message()));
-    }
-    loaded->intake = *std::move(intake);
-    loaded->code_maps = *code_maps;
+    // Intake: bindings, code maps and lexicons over the release; a
+    // terminology reload rebuilds it the same way.
+    pipeline::TerminologySources terminology_sources;
+    terminology_sources.release_dirs = options_.snomed_release_dirs;
+    terminology_sources.cache_file = options_.snomed_cache_file;
+    terminology_sources.bindings_file = options_.bindings_file;
+    terminology_sources.codemaps_dir = options_.codemaps_dir;
+    terminology_sources.lexicons_dir = options_.lexicons_dir;
+    absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> intake =
+        pipeline::LoadIntake(terminology_sources, *terminology, intake::IntakeOptions(), clock);
+    if (!intake.ok()) return intake.status();
+    spdlog::info("sproutd: intake: bindings {}, {} code maps, lexicons {}", options_.bindings_file,
+                 (*intake)->coder().code_maps().size(), options_.lexicons_dir);
+    loaded->intake = std::make_unique<intake::IntakeHolder>(*std::move(intake));
 
     // Store and keys. A key others may read is no secret: refuse to start.
     SPROUT_RETURN_IF_ERROR(
@@ -483,7 +472,6 @@ class SproutdImpl final : public Sproutd {
     c.directory = loaded->directory.get();
     c.routing_config = loaded->routing.get();
     c.intake = loaded->intake.get();
-    c.code_maps = loaded->code_maps.get();
     c.store = loaded->store.get();
     c.audit_anchor_file = options_.audit_anchor_file;
     c.audit_anchor_key = loaded->person_hasher.get();
@@ -508,6 +496,26 @@ class SproutdImpl final : public Sproutd {
     loaded->reloader = std::make_unique<pipeline::RoutingReloader>(std::move(reloader_deps));
     c.reload_directory = [reloader = loaded->reloader.get()](const pipeline::ReloadActor& actor) {
       return ReloadAndLog(*reloader, actor);
+    };
+    pipeline::TerminologyReloaderDeps terminology_deps;
+    terminology_deps.sources = terminology_sources;
+    terminology_deps.routing_sources = sources;
+    terminology_deps.terminology = loaded->terminology.get();
+    terminology_deps.intake = loaded->intake.get();
+    terminology_deps.config = loaded->routing.get();
+    terminology_deps.directory = loaded->directory.get();
+    terminology_deps.routing_reloader = loaded->reloader.get();
+    terminology_deps.store = loaded->store.get();
+    terminology_deps.clock = clock;
+    loaded->terminology_reloader =
+        std::make_unique<pipeline::TerminologyReloader>(std::move(terminology_deps));
+    c.reload_terminology = [reloader = loaded->terminology_reloader.get()](
+                               const pipeline::ReloadActor& actor,
+                               std::vector<std::string> release_dirs) {
+      return ReloadTerminologyAndLog(*reloader, actor, std::move(release_dirs));
+    };
+    c.release_folders = [reloader = loaded->terminology_reloader.get()] {
+      return reloader->folders();
     };
     c.reload_data_keys = [path = options_.data_key_file, cipher = loaded->body_cipher.get()] {
       return ReloadDataKeys(path, *cipher);

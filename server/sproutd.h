@@ -61,6 +61,9 @@ struct SproutdOptions {
   // Agency local code maps (*.textproto).
   std::string codemaps_dir = "deploy/demo/codemaps";
   std::string lexicons_dir = "deploy/demo/lexicons";
+  // SIGHUP also reloads the SNOMED CT release (and rebuilds what names its
+  // concepts) from the --snomed_release folders.
+  bool reload_terminology_on_sighup = false;
   // Coding bindings (protobuf text, proto/sprout/config/v1/bindings.proto):
   // the reason and referral-source ECL and the service code, checked against
   // the release at start-up. Default "deploy/demo/bindings.textproto".

@@ -180,6 +180,27 @@ Action SetUpLinkWorkers(CLI::App& cmd) {
   };
 }
 
+Action SetUpReloadTerminology(CLI::App& cmd) {
+  auto folders = std::make_shared<std::vector<std::string>>();
+  cmd.add_option("--release", *folders,
+                 "release folders on the server to load instead of the start-up ones "
+                 "(repeat for several)");
+  return [folders](CommandContext& ctx) -> absl::Status {
+    v1::ReloadTerminologyRequest request;
+    for (const std::string& f : *folders) request.add_release_folders(f);
+    return CallAndPrint<v1::ReloadTerminologyResponse>(
+        ctx, [request](SproutClient& c) { return c.ReloadTerminology(request); },
+        [](const v1::ReloadTerminologyResponse& r, std::ostream& out) {
+          out << "reloaded at " << FormatTimestamp(r.reload_time()) << "\n"
+              << "release " << r.previous_release() << " -> " << r.release() << " (" << r.concepts()
+              << " concepts, loaded in " << r.load_millis() << " ms"
+              << (r.from_cache() ? " from cache" : "") << ")\n"
+              << "folders " << absl::StrJoin(r.folders(), ", ") << "\n"
+              << "routing rules recompiled: " << r.routing_rules() << "\n";
+        });
+  };
+}
+
 Action SetUpReload(CLI::App&) {
   return [](CommandContext& ctx) -> absl::Status {
     return CallAndPrint<v1::ReloadDirectoryResponse>(
@@ -361,6 +382,11 @@ const Command kAdminCommands[] = {
      "Reload the directory and routing policy from their files (validated first; a bad "
      "file is refused and the old ones stay in force)",
      &SetUpReload,
+     {}},
+    {"reload-terminology",
+     "Load a new SNOMED CT release beside the running one and swap it in (everything "
+     "that names concepts is checked against it first; refused if any no longer resolves)",
+     &SetUpReloadTerminology,
      {}},
     {"reencrypt",
      "Re-encrypt patient data still sealed with an older data key (after adding a new "

@@ -234,6 +234,44 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadDirectory(
       });
 }
 
+grpc::ServerUnaryReactor* AdminServiceImpl::ReloadTerminology(
+    grpc::CallbackServerContext* context, const sprout::v1::ReloadTerminologyRequest* request,
+    sprout::v1::ReloadTerminologyResponse* response) {
+  absl::StatusOr<Call> call = BeginCall(context, *state_, "ReloadTerminology", *request);
+  if (!call.ok()) return FinishUnary(context, call.status());
+  if (!call->components->reload_terminology) {
+    return FinishUnary(context,
+                       ErrorWithInfo(absl::StatusCode::kFailedPrecondition, "RELOAD_NOT_CONFIGURED",
+                                     "this server was started without the files a terminology "
+                                     "reload re-reads; restart it to load a new release",
+                                     {{"method", "ReloadTerminology"}}));
+  }
+  std::vector<std::string> folders(request->release_folders().begin(),
+                                   request->release_folders().end());
+  // Loading a release takes seconds and a core: on the pool, never on a
+  // gRPC thread.
+  return FinishUnaryBlocking(
+      context, *call->components,
+      [call = *std::move(call), folders = std::move(folders),
+       response](CallAudit&) mutable -> absl::Status {
+        const pipeline::ReloadActor actor{call.principal.organisation_code,
+                                          std::string(auth::RoleName(call.principal.role))};
+        absl::StatusOr<pipeline::TerminologyReloadOutcome> outcome =
+            call.components->reload_terminology(actor, std::move(folders));
+        if (!outcome.ok()) return outcome.status();
+        response->set_release(outcome->release);
+        response->set_previous_release(outcome->previous_release);
+        for (const std::string& f : outcome->folders) response->add_folders(f);
+        response->set_concepts(static_cast<int64_t>(outcome->concepts));
+        response->set_load_millis(absl::ToInt64Milliseconds(outcome->load_time));
+        response->set_from_cache(outcome->from_cache);
+        response->set_routing_rules(static_cast<int32_t>(outcome->routing_rules));
+        *response->mutable_reload_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+            absl::ToUnixNanos(outcome->reload_time));
+        return absl::OkStatus();
+      });
+}
+
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditLog(
     grpc::CallbackServerContext* context, const sprout::v1::VerifyAuditLogRequest* request,
     sprout::v1::VerifyAuditLogResponse* response) {

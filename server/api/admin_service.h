@@ -31,6 +31,9 @@ class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* ReloadDirectory(grpc::CallbackServerContext* context,
                                             const sprout::v1::ReloadDirectoryRequest* request,
                                             sprout::v1::ReloadDirectoryResponse* response) override;
+  grpc::ServerUnaryReactor* ReloadTerminology(
+      grpc::CallbackServerContext* context, const sprout::v1::ReloadTerminologyRequest* request,
+      sprout::v1::ReloadTerminologyResponse* response) override;
   grpc::ServerUnaryReactor* VerifyAuditLog(grpc::CallbackServerContext* context,
                                            const sprout::v1::VerifyAuditLogRequest* request,
                                            sprout::v1::VerifyAuditLogResponse* response) override;

@@ -22,6 +22,7 @@
 #include "server/metrics/service_metrics.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
+#include "server/pipeline/terminology_reloader.h"
 #include "server/routing/directory_holder.h"
 #include "server/routing/routing_config.h"
 #include "server/store/store.h"
@@ -40,8 +41,9 @@ struct Components {
   snomed::TerminologyHolder* terminology = nullptr;
   routing::DirectoryHolder* directory = nullptr;
   const routing::RoutingConfigHolder* routing_config = nullptr;  // router + directory in force
-  const intake::ReferralIntake* intake = nullptr;
-  const intake::CodeMaps* code_maps = nullptr;  // agency local code maps
+  // The intake (coder, code maps, lexicons) in force; replaced on a
+  // terminology reload.
+  const intake::IntakeHolder* intake = nullptr;
   store::Store* store = nullptr;
   // Runs handlers' blocking work (store reads with their audit appends) off
   // gRPC's callback threads (ADR 0001).
@@ -69,6 +71,16 @@ struct Components {
   // supported.
   std::function<absl::StatusOr<pipeline::ReloadOutcome>(const pipeline::ReloadActor&)>
       reload_directory;
+  // Loads a SNOMED CT release (the start-up folders, or those given) and
+  // swaps it in with everything rebuilt against it
+  // (pipeline::TerminologyReloader::Reload), logging the result; the same
+  // path as SIGHUP with --reload_terminology_on_sighup. Null when not
+  // supported.
+  std::function<absl::StatusOr<pipeline::TerminologyReloadOutcome>(const pipeline::ReloadActor&,
+                                                                   std::vector<std::string>)>
+      reload_terminology;
+  // The folders of the release in use (GetRelease); null: unknown.
+  std::function<std::vector<std::string>()> release_folders;
   // Re-reads the data key file given at start-up into the store's body
   // cipher (its last key becomes the write key) and returns the key ids, the
   // write key last; the same path as SIGHUP. The old keys stay in force on

@@ -250,7 +250,8 @@ grpc::ServerUnaryReactor* QueueServiceImpl::DeclineReferral(
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kDecline, request->name(), request->etag());
   if (!step.ok()) return FinishUnary(context, step.status());
-  if (absl::Status checked = CheckDecline(*request, call->components->intake->coder(), step->step);
+  if (absl::Status checked =
+          CheckDecline(*request, call->components->intake->Get()->coder(), step->step);
       !checked.ok()) {
     return FinishUnary(context, checked);
   }
@@ -332,7 +333,8 @@ grpc::ServerUnaryReactor* QueueServiceImpl::CloseReferral(
   absl::StatusOr<LifecycleRequest> step =
       BeginLifecycle(*call, Transition::kClose, request->name(), request->etag());
   if (!step.ok()) return FinishUnary(context, step.status());
-  if (absl::Status checked = CheckClose(*request, call->components->intake->coder(), step->step);
+  if (absl::Status checked =
+          CheckClose(*request, call->components->intake->Get()->coder(), step->step);
       !checked.ok()) {
     return FinishUnary(context, checked);
   }
@@ -348,7 +350,7 @@ grpc::ServerUnaryReactor* QueueServiceImpl::ResolveCodingReview(
       BeginLifecycle(*call, Transition::kResolveCodingReview, request->name(), request->etag());
   if (!step.ok()) return FinishUnary(context, step.status());
   if (absl::Status checked =
-          CheckCodingReview(*request, call->components->intake->coder(), step->step);
+          CheckCodingReview(*request, call->components->intake->Get()->coder(), step->step);
       !checked.ok()) {
     return FinishUnary(context, checked);
   }

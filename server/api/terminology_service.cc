@@ -244,7 +244,7 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::SearchConcepts(
     out->set_active(hit.active);
     found.insert(hit.concept_id);
   }
-  AddRelatedTerms(*t, *call->components->code_maps, request->query(),
+  AddRelatedTerms(*t, call->components->intake->Get()->coder().code_maps(), request->query(),
                   constraint ? &allowed : nullptr, static_cast<size_t>(*page_size), &found,
                   response);
   return FinishUnary(context, absl::OkStatus());
@@ -300,7 +300,8 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::TranslateCode(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "TranslateCode", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   if (!request->system().empty() && request->system() != "http://snomed.info/sct") {
-    const intake::CodeMaps* maps = call->components->code_maps;
+    std::shared_ptr<const intake::ReferralIntake> intake = call->components->intake->Get();
+    const intake::CodeMaps* maps = &intake->coder().code_maps();
     const intake::CodeMaps::Map* map = maps->FindSystem(request->system());
     if (map == nullptr) {
       return FinishUnary(
@@ -352,6 +353,9 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::GetRelease(
   if (!call.ok()) return FinishUnary(context, call.status());
   std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   response->set_id(t->release().identity);
+  if (call->components->release_folders) {
+    for (const std::string& f : call->components->release_folders()) response->add_folders(f);
+  }
   response->set_effective_time(t->release().effective_date);
   response->set_concepts(static_cast<int64_t>(t->concept_count()));
   response->set_from_cache(t->release().from_cache);

@@ -54,6 +54,7 @@ const std::vector<MethodPolicy>& Table() {
       {"ListPcns", kL | kA},
       {"ListLinkWorkers", kL | kA},
       {"ReloadDirectory", kA},
+      {"ReloadTerminology", kA},
       {"VerifyAuditLog", kA},
       {"ListAuditRecords", kA},
       {"ListOverdueItems", kA},

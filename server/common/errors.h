@@ -62,6 +62,11 @@ absl::Status FailedPreconditionWithViolation(absl::string_view reason, absl::str
                                              absl::string_view subject,
                                              absl::string_view description);
 
+// WithMessage()
+//
+// `status` (its code and every payload) with `message` instead of its own.
+absl::Status WithMessage(const absl::Status& status, absl::string_view message);
+
 // RESOURCE_EXHAUSTED with a RetryInfo telling the client when to retry.
 absl::Status ResourceExhaustedWithRetry(absl::string_view reason, absl::string_view message,
                                         absl::Duration retry_after);

@@ -130,6 +130,7 @@ class ReasonCoder {
   sprout::v1::CodedConcept Concept(uint64_t id) const;
 
   const snomed::Terminology& terminology() const { return *terminology_; }
+  const CodeMaps& code_maps() const { return *code_maps_; }
   const std::string& release_label() const { return release_label_; }
   const snomed::Ecl& binding() const { return binding_; }
 

@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
+#include "base/snapshot_holder.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/coder.h"
 #include "server/intake/validator.h"
@@ -34,6 +35,10 @@
 #include "sprout/v1/referral.pb.h"
 
 namespace sprout::intake {
+
+class ReferralIntake;
+// The intake in force; rebuilt and swapped when the terminology is reloaded.
+using IntakeHolder = SnapshotHolder<ReferralIntake>;
 
 // 871731000000106 |Referral to social prescribing service| (DOMAIN.md §1.2).
 inline constexpr uint64_t kSocialPrescribingReferral = 871731000000106;

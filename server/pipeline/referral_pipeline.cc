@@ -46,7 +46,7 @@ std::string RequestIdProblem(absl::string_view request_id) {
 
 absl::StatusOr<PreparedReferral> ReferralPipeline::Prepare(const sprout::v1::Referral& input,
                                                            const auth::Principal& caller) const {
-  absl::StatusOr<intake::IntakeResult> coded = deps_.intake->Process(input);
+  absl::StatusOr<intake::IntakeResult> coded = deps_.intake->Get()->Process(input);
   if (!coded.ok()) return coded.status();
 
   const absl::Time now = deps_.clock->Now();

@@ -42,7 +42,7 @@ struct PreparedReferral {
 
 // The collaborators a pipeline uses. All must outlive it.
 struct PipelineDeps {
-  const intake::ReferralIntake* intake = nullptr;
+  const intake::IntakeHolder* intake = nullptr;
   // The router and directory in force; snapshotted once per referral.
   const routing::RoutingConfigHolder* routing_config = nullptr;
   store::Store* store = nullptr;

@@ -18,9 +18,7 @@ absl::Status ConfigError(absl::string_view what, absl::string_view type, absl::s
   absl::Status status =
       FailedPreconditionWithViolation("ROUTING_CONFIG_INVALID", type, file, problem);
   // The message leads with the part at fault, as start-up reports it.
-  absl::Status out(status.code(), absl::StrCat(what, ": ", problem));
-  status.ForEachPayload(
-      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  absl::Status out = WithMessage(status, absl::StrCat(what, ": ", problem));
   SetErrorInfo(out, "ROUTING_CONFIG_INVALID", {{"file", std::string(file)}});
   return out;
 }

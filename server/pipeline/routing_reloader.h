@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -95,6 +96,15 @@ class RoutingReloader {
   //                        refusal is attempted too)
   //   UNAVAILABLE etc.     the store could not record the version or audit
   absl::StatusOr<ReloadOutcome> Reload(const ReloadActor& actor);
+
+  // RunSerialised()
+  //
+  // Runs `body` with directory reloads held off, for a reload that swaps the
+  // routing configuration too (a terminology reload).
+  void RunSerialised(absl::FunctionRef<void()> body) {
+    absl::MutexLock serialised(&reload_mu_);
+    body();
+  }
 
  private:
   const ReloaderDeps deps_;

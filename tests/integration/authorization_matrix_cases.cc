@@ -415,6 +415,10 @@ std::map<std::string, MethodCase> Cases() {
                             v1::ReloadDirectoryResponse out;
                             return s.ReloadDirectory(Context().get(), {}, &out);
                           })};
+  m["ReloadTerminology"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
+                              v1::ReloadTerminologyResponse out;
+                              return s.ReloadTerminology(Context().get(), {}, &out);
+                            })};
   m["VerifyAuditLog"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
                            v1::VerifyAuditLogResponse out;
                            return s.VerifyAuditLog(Context().get(), {}, &out);

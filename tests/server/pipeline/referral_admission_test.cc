@@ -85,7 +85,7 @@ class ReferralAdmissionTest : public ::testing::Test {
     ASSERT_TRUE(maps.ok()) << maps.status();
     auto intake = intake::ReferralIntake::Create(*terminology, *maps, &clock_, {});
     ASSERT_TRUE(intake.ok()) << intake.status();
-    intake_ = *std::move(intake);
+    intake_ = std::make_unique<intake::IntakeHolder>(*std::move(intake));
 
     dir_ = ::testing::TempDir() + "/admission_" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -157,7 +157,7 @@ class ReferralAdmissionTest : public ::testing::Test {
   std::unique_ptr<snomed::TerminologyHolder> terminology_;
   std::unique_ptr<EclPredicateCompiler> compiler_;
   std::unique_ptr<routing::RoutingConfigHolder> routing_;
-  std::unique_ptr<intake::ReferralIntake> intake_;
+  std::unique_ptr<intake::IntakeHolder> intake_;
   std::unique_ptr<store::Store> store_;
 };
 

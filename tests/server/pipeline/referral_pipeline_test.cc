@@ -60,7 +60,7 @@ class ReferralPipelineTest : public ::testing::Test {
     ASSERT_TRUE(maps.ok()) << maps.status();
     auto intake = intake::ReferralIntake::Create(*terminology, *maps, &clock_, {});
     ASSERT_TRUE(intake.ok()) << intake.status();
-    intake_ = *std::move(intake);
+    intake_ = std::make_unique<intake::IntakeHolder>(*std::move(intake));
 
     const std::string dir = ::testing::TempDir() + "/pipeline_" +
                             ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -106,7 +106,7 @@ class ReferralPipelineTest : public ::testing::Test {
   std::unique_ptr<snomed::TerminologyHolder> terminology_;
   std::unique_ptr<EclPredicateCompiler> compiler_;
   std::unique_ptr<routing::RoutingConfigHolder> routing_;
-  std::unique_ptr<intake::ReferralIntake> intake_;
+  std::unique_ptr<intake::IntakeHolder> intake_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ReferralPipeline> pipeline_;
 };
