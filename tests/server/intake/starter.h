@@ -34,12 +34,14 @@ inline std::shared_ptr<const snomed::Terminology> StarterRelease(std::string* er
   return **loaded;
 }
 
-// The demo code maps in deploy/demo/codemaps, validated against the starter.
-inline std::shared_ptr<const CodeMaps> DemoCodeMaps(std::string* error = nullptr) {
+// Loads `T` from `dir` (under the repository root) against the starter
+// release once per test binary; null (with the error in *error) on failure.
+template <typename T>
+std::shared_ptr<const T> DemoConfig(const char* dir, std::string* error) {
   std::shared_ptr<const snomed::Terminology> t = StarterRelease(error);
   if (t == nullptr) return nullptr;
-  static const auto* loaded = new absl::StatusOr<std::shared_ptr<const CodeMaps>>(
-      CodeMaps::LoadDirectory(RepoPath("deploy/demo/codemaps"), *t));
+  static const auto* loaded =
+      new absl::StatusOr<std::shared_ptr<const T>>(T::LoadDirectory(RepoPath(dir), *t));
   if (!loaded->ok()) {
     if (error != nullptr) *error = std::string(loaded->status().message());
     return nullptr;
@@ -47,18 +49,15 @@ inline std::shared_ptr<const CodeMaps> DemoCodeMaps(std::string* error = nullptr
   return **loaded;
 }
 
+// The demo code maps in deploy/demo/codemaps, validated against the starter.
+inline std::shared_ptr<const CodeMaps> DemoCodeMaps(std::string* error = nullptr) {
+  return DemoConfig<CodeMaps>("deploy/demo/codemaps", error);
+}
+
 // The demo phrase lexicons in deploy/demo/lexicons, validated against the
 // starter.
 inline std::shared_ptr<const PhraseLexicons> DemoLexicons(std::string* error = nullptr) {
-  std::shared_ptr<const snomed::Terminology> t = StarterRelease(error);
-  if (t == nullptr) return nullptr;
-  static const auto* loaded = new absl::StatusOr<std::shared_ptr<const PhraseLexicons>>(
-      PhraseLexicons::LoadDirectory(RepoPath("deploy/demo/lexicons"), *t));
-  if (!loaded->ok()) {
-    if (error != nullptr) *error = std::string(loaded->status().message());
-    return nullptr;
-  }
-  return **loaded;
+  return DemoConfig<PhraseLexicons>("deploy/demo/lexicons", error);
 }
 
 // Coder options as sproutd builds them from the demo configuration: the
