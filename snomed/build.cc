@@ -179,6 +179,7 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
   }
   std::vector<DescriptionRecord>().swap(in);
   d->terms = std::move(p->terms);
+  d->module_ids = std::move(p->module_ids);
 
   // Language refset rows: resolve by a merge of two id-sorted lists, then keep
   // the latest row per (description, refset).
@@ -337,12 +338,14 @@ void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
     return a.active < b.active;
   });
   std::vector<MemberRow> live;
+  std::vector<MemberRow> latest;  // active or not, for member filters
   for (size_t i = 0; i < rows.size(); ++i) {
     const MemberRow& m = rows[i];
     if (i + 1 < rows.size() && rows[i + 1].refset_id == m.refset_id &&
         rows[i + 1].concept == m.concept && rows[i + 1].value == m.value) {
       continue;
     }
+    latest.push_back(m);
     if (!m.active) continue;
     live.push_back(m);
     if (m.kind == MemberRow::kAssociation) {
@@ -365,6 +368,33 @@ void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
       [&](const MemberRow& m) { return slot(m.refset_id); },
       [](const MemberRow& m) { return m.concept; });
   SortUniqueRows(&d->refset_members);
+  // Member rows of the refsets that have active members (refset_ids), with
+  // their module as a slot in module_ids. `latest` is sorted by (refset,
+  // concept, value), so each row of the CSR is too.
+  std::vector<uint64_t>& modules = d->module_ids;
+  uint64_t last_module = 0;
+  uint16_t last_slot = 0;
+  std::vector<MemberRecord> records;
+  std::vector<uint32_t> record_slots;
+  for (const MemberRow& m : latest) {
+    uint32_t s = slot(m.refset_id);
+    if (s >= ids.size() || ids[s] != m.refset_id) continue;
+    if (m.module_id != last_module || modules.empty()) {
+      auto it = std::find(modules.begin(), modules.end(), m.module_id);
+      if (it == modules.end()) it = modules.insert(it, m.module_id);
+      last_slot = static_cast<uint16_t>(it - modules.begin());
+      last_module = m.module_id;
+    }
+    records.push_back(
+        MemberRecord{m.value, m.concept, m.effective_time, last_slot, m.active, m.kind, 0});
+    record_slots.push_back(s);
+  }
+  std::vector<MemberRow>().swap(latest);
+  std::vector<uint32_t> order(records.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  d->refset_rows = GroupBy<uint32_t, MemberRecord>(
+      order, static_cast<uint32_t>(ids.size()), [&](uint32_t k) { return record_slots[k]; },
+      [&](uint32_t k) { return records[k]; });
 
   std::sort(d->history.begin(), d->history.end(),
             [](const HistoryRecord& a, const HistoryRecord& b) {

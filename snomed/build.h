@@ -38,6 +38,7 @@ struct MemberRow {
   enum Kind : uint8_t { kSimple, kAssociation, kAttributeValue, kMap };
   uint64_t refset_id;
   uint64_t value;  // targetComponentId / valueId; 0 otherwise
+  uint64_t module_id;
   uint32_t concept;
   uint32_t effective_time;
   uint8_t active;
@@ -58,6 +59,7 @@ struct ParsedRelease {
   std::vector<uint8_t> concept_flags;
 
   std::vector<DescriptionRecord> descriptions;  // any order; term offsets into terms
+  std::vector<uint64_t> module_ids;             // DescriptionRecord::module slots
   std::string terms;
   std::vector<LangRow> language;
   std::vector<RelRow> relationships;  // active inferred only

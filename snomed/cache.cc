@@ -52,9 +52,12 @@ void VisitArrays(D& d, V& v) {
   v(d.preferred_term_source);
   v(d.fsn);
   v(d.modules);
+  v(d.module_ids);
   v(d.refset_ids);
   v(d.refset_members.offsets);
   v(d.refset_members.values);
+  v(d.refset_rows.offsets);
+  v(d.refset_rows.values);
   v(d.history);
   v(d.inactivation);
   v(d.map_refsets);

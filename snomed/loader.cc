@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "snomed/build.h"
 #include "snomed/cache.h"
 #include "snomed/release_files.h"
@@ -102,6 +103,7 @@ struct RelVersion {
 // What one chunk of a non-concept file contributes.
 struct FileOutput {
   std::vector<DescriptionRecord> descriptions;
+  std::vector<uint64_t> modules;  // this chunk's DescriptionRecord::module slots
   std::string terms;
   std::vector<LangRow> language;
   std::vector<RelRow> relationships;
@@ -333,6 +335,7 @@ class Loader {
     for (const DescriptionRow& r : rows) bytes += r.term.size();
     out->terms.reserve(bytes);
     CachedFind find(*this);
+    uint16_t last_module = 0;
     for (size_t k = 0; k < rows.size(); ++k) {
       if (k + kPrefetchAhead < rows.size() &&
           rows[k + kPrefetchAhead].concept_id != rows[k + kPrefetchAhead - 1].concept_id) {
@@ -352,6 +355,12 @@ class Loader {
       d.case_significance = CaseOf(r.case_significance_id);
       d.language[0] = r.language_code.size() > 0 ? r.language_code[0] : '?';
       d.language[1] = r.language_code.size() > 1 ? r.language_code[1] : '\0';
+      if (out->modules.empty() || out->modules[last_module] != r.module_id) {
+        auto it = std::find(out->modules.begin(), out->modules.end(), r.module_id);
+        if (it == out->modules.end()) it = out->modules.insert(it, r.module_id);
+        last_module = static_cast<uint16_t>(it - out->modules.begin());
+      }
+      d.module = last_module;
       out->terms.append(r.term.data(), r.term.size());
       out->descriptions.push_back(d);
     }
@@ -421,7 +430,7 @@ class Loader {
                              : src.kind == Rf2Kind::kAttributeValueRefset
                                  ? MemberRow::kAttributeValue
                                  : MemberRow::kSimple;
-      out->members.push_back(MemberRow{r.refset_id, r.value, c, r.effective_time,
+      out->members.push_back(MemberRow{r.refset_id, r.value, r.module_id, c, r.effective_time,
                                        static_cast<uint8_t>(r.active), kind});
     }
     return absl::OkStatus();
@@ -444,7 +453,8 @@ class Loader {
       if (!r.active) continue;
       uint32_t c = Find(r.referenced_component_id);
       if (c == kNoIndex) continue;
-      out->members.push_back(MemberRow{r.refset_id, 0, c, r.effective_time, 1, MemberRow::kMap});
+      out->members.push_back(
+          MemberRow{r.refset_id, 0, r.module_id, c, r.effective_time, 1, MemberRow::kMap});
       PendingMap m{};
       m.refset_id = r.refset_id;
       m.record.concept = c;
@@ -524,9 +534,19 @@ class Loader {
     // Terms and descriptions on one thread, everything else on another: the
     // two halves touch disjoint members.
     auto terms_half = [&] {
+      std::vector<uint64_t>& modules = parsed_.module_ids;
       for (FileOutput& o : *outputs) {
         uint32_t base = static_cast<uint32_t>(parsed_.terms.size());
-        for (DescriptionRecord& d : o.descriptions) d.term_offset += base;
+        std::vector<uint16_t> global(o.modules.size());
+        for (size_t k = 0; k < o.modules.size(); ++k) {
+          auto it = std::find(modules.begin(), modules.end(), o.modules[k]);
+          if (it == modules.end()) it = modules.insert(it, o.modules[k]);
+          global[k] = static_cast<uint16_t>(it - modules.begin());
+        }
+        for (DescriptionRecord& d : o.descriptions) {
+          d.term_offset += base;
+          d.module = global[d.module];
+        }
         parsed_.terms += o.terms;
         std::string().swap(o.terms);
         Append(&parsed_.descriptions, &o.descriptions);
@@ -635,6 +655,7 @@ std::string IdentityOf(const std::vector<std::string>& dirs) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadOptions& options) {
+  const absl::Time start = absl::Now();
   if (options.release_dirs.empty()) {
     return absl::InvalidArgumentError("no SNOMED release folder given");
   }
@@ -645,7 +666,12 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadO
   std::string fingerprint = absl::StrJoin(lines, "\n");
   if (!options.cache_path.empty()) {
     absl::StatusOr<TerminologyData> cached = ReadCache(options.cache_path, fingerprint);
-    if (cached.ok()) return std::make_shared<const Terminology>(std::move(*cached), true);
+    if (cached.ok()) {
+      auto t = std::make_shared<Terminology>(std::move(*cached), true);
+      t->release_.folders = options.release_dirs;
+      t->release_.load_duration = absl::Now() - start;
+      return t;
+    }
     // A missing, stale or corrupt cache is rebuilt from RF2, never trusted.
   }
   Loader loader(std::move(sources), options.threads);
@@ -654,11 +680,15 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadO
   if (!options.cache_path.empty()) {
     WriteCache(options.cache_path, fingerprint, *data).IgnoreError();  // best effort
   }
-  return std::make_shared<const Terminology>(std::move(*data), loader.TakeIndex());
+  auto t = std::make_shared<Terminology>(std::move(*data), loader.TakeIndex());
+  t->release_.folders = options.release_dirs;
+  t->release_.load_duration = absl::Now() - start;
+  return t;
 }
 
 absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
     const std::vector<Rf2File>& files, int threads) {
+  const absl::Time start = absl::Now();
   std::vector<Source> sources;
   for (const Rf2File& f : files) {
     Rf2Kind kind = ClassifyRf2File(f.name);
@@ -672,7 +702,9 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
   Loader loader(std::move(sources), threads);
   absl::StatusOr<TerminologyData> data = loader.Run("in-memory");
   if (!data.ok()) return data.status();
-  return std::make_shared<const Terminology>(std::move(*data), loader.TakeIndex());
+  auto t = std::make_shared<Terminology>(std::move(*data), loader.TakeIndex());
+  t->release_.load_duration = absl::Now() - start;
+  return t;
 }
 
 }  // namespace sprout::snomed

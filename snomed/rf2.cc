@@ -582,7 +582,6 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
   const size_t want = layout.columns;
   std::vector<absl::string_view> f(want);
   absl::Status s;
-  uint64_t module_id;
   IdChecker ids;
   absl::string_view line;
   while (ctx.reader().Next(&line)) {
@@ -592,10 +591,10 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
     MapRow r{};
     if (f[0].empty()) return ctx.Error("field 1 (id) is empty; expected a UUID");
     if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
-        !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
+        !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
         !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
         !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
-        !ids.Check(ctx, 3, "moduleId", module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
         !ids.Check(ctx, 4, "refsetId", r.refset_id, kConceptPartitions, &s) ||
         !ids.Check(ctx, 5, "referencedComponentId", r.referenced_component_id, kComponentPartitions,
                    &s)) {

@@ -103,6 +103,7 @@ struct RefsetRow {
 // Simple, extended and complex map rows. Strings point into the file content.
 struct MapRow {
   uint64_t refset_id;
+  uint64_t module_id;
   uint64_t referenced_component_id;
   uint64_t correlation_id;   // 0 if the file has no such column
   uint64_t map_category_id;  // 0 if the file has no such column

@@ -48,6 +48,7 @@ struct DescriptionRecord {
   uint8_t active;
   uint8_t case_significance;  // 0 initial insensitive, 1 insensitive, 2 sensitive, 3 other
   char language[2];           // e.g. "en"
+  uint16_t module;            // slot in TerminologyData::module_ids (fits the padding)
 };
 
 // Language refset entry for a description: language-refset slot and acceptability.
@@ -70,6 +71,21 @@ struct HistoryRecord {
   uint32_t pad;
   uint64_t refset_id;  // e.g. 900000000000526001 REPLACED BY
   uint64_t target_id;  // the target SCTID (may lie outside the release)
+};
+
+// One refset member row (the latest version, active or not) whose referenced
+// component is a concept of the release: what ECL member filters and field
+// selection read. `value` is the additional concept-valued column:
+// targetComponentId (association), valueId (attribute value), 0 for simple
+// and map refsets (map targets are strings, kept in MapRecord).
+struct MemberRecord {
+  uint64_t value;
+  uint32_t concept;  // referencedComponentId, as a concept index
+  uint32_t effective_time;
+  uint16_t module;  // slot in TerminologyData::module_ids
+  uint8_t active;
+  uint8_t kind;  // 0 simple, 1 association, 2 attribute value, 3 map
+  uint32_t pad;
 };
 
 struct InactivationRecord {
@@ -149,11 +165,15 @@ struct TerminologyData {
 
   // Per module, by module id.
   std::vector<ModuleSummary> modules;
+  // Module ids of descriptions and refset members, by slot (unsorted).
+  std::vector<uint64_t> module_ids;
 
   // Refset membership (concept members of simple, association, attribute-value
   // and map refsets), refsets in SCTID order.
   std::vector<uint64_t> refset_ids;
   Csr<uint32_t> refset_members;  // sorted concept indexes
+  // Every member row per refset slot (active and inactive), by (concept, value).
+  Csr<MemberRecord> refset_rows;
 
   // History.
   std::vector<HistoryRecord> history;            // sorted by source
