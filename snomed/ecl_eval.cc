@@ -183,10 +183,8 @@ class Evaluator {
                refset_id == kWasARefset || refset_id == kPartiallyEquivalentToRefset;
       case HistorySupplement::Profile::kMax:
         return true;
-      case HistorySupplement::Profile::kExplicit: {
-        uint32_t i = t_.IndexOf(refset_id);
-        return i != kNoIndex && Contains(Cached(*e.history.refsets), i);
-      }
+      case HistorySupplement::Profile::kExplicit:
+        return InValue(*e.history.refsets, refset_id);
     }
     return false;
   }
