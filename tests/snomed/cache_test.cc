@@ -51,6 +51,27 @@ TEST_F(CacheTest, SecondLoadRestoresAnIdenticalTerminology) {
   EXPECT_EQ(t.GetHistory(415510005)->associations.size(), 1u);
   EXPECT_EQ(Ecl::Parse("<< 161152002")->Evaluate(t), Ecl::Parse("<< 161152002")->Evaluate(**first));
   EXPECT_EQ(Search(t, "lonel").size(), 1u);
+  // What ECL 2.2 filters read survives the round trip: member rows (with
+  // inactive ones), description modules and times, language rows.
+  for (const char* text :
+       {"^ 1127531000000102 {{ M active = 0 }}", "^ [targetComponentId] 900000000000526001",
+        "<< 138875005 {{ D moduleId = 900000000000207008, dialect = en-nhs-clinical "
+        "(prefer) }}",
+        "<< 404684003 {{ C moduleId = 900000000000207008 }} {{ +HISTORY }}",
+        "<< 71388002 {{ D active = 0, effectiveTime = \"20200101\" }}"}) {
+    EXPECT_EQ(Ecl::Parse(text)->Evaluate(t), Ecl::Parse(text)->Evaluate(**first)) << text;
+  }
+  EXPECT_EQ(Ecl::Parse("^ 1127531000000102 {{ M active = 0 }}")->Evaluate(t),
+            std::vector<uint64_t>{3457005});
+  EXPECT_EQ(Ecl::Parse("^ [targetComponentId] 900000000000526001")->Evaluate(t),
+            std::vector<uint64_t>{40979000});
+  EXPECT_EQ(t.data().refset_rows.values.size(), (*first)->data().refset_rows.values.size());
+  EXPECT_EQ(t.data().module_ids, (*first)->data().module_ids);
+  // The release info is recomputed from the restored data.
+  EXPECT_EQ(t.release().active_concepts, (*first)->release().active_concepts);
+  EXPECT_EQ(t.release().active_descriptions, (*first)->release().active_descriptions);
+  EXPECT_EQ(t.release().folders, options_.release_dirs);
+  EXPECT_EQ((*first)->release().folders, options_.release_dirs);
 }
 
 TEST_F(CacheTest, CorruptCacheIsRebuiltFromRf2) {

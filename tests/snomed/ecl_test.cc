@@ -317,7 +317,18 @@ TEST_F(EclTest, RandomInputsNeverCrashAndStayConsistent) {
                                            "/*c*/",
                                            "#1",
                                            "24700007",
-                                           "404684004"};
+                                           "404684004",
+                                           "!!>",
+                                           "!!<",
+                                           "{{ C active = 0 }}",
+                                           "{{ C moduleId = 900000000000207008 }}",
+                                           "{{ D dialect = en-gb (accept) }}",
+                                           "{{ +HISTORY }}",
+                                           "{{ +HISTORY-MIN }}",
+                                           "{{ M active = 0 }}",
+                                           "[*]",
+                                           "[targetComponentId]",
+                                           "900000000000526001"};
   std::mt19937 rng(42);
   int parsed = 0;
   for (int i = 0; i < 20000; ++i) {
