@@ -427,6 +427,57 @@ void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
   d->map_strings = std::move(p->map_strings);
 }
 
+// The latest version of each concrete relationship (by id) and of each
+// alternate identifier (by scheme, code and concept); active ones are kept.
+void BuildConcreteAndIdentifiers(ParsedRelease* p, TerminologyData* d) {
+  const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
+  std::vector<PendingConcrete>& rows = p->concrete;
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const PendingConcrete& a, const PendingConcrete& b) {
+                     return a.id != b.id ? a.id < b.id : a.effective_time < b.effective_time;
+                   });
+  std::vector<ConcreteValue> values;
+  std::vector<uint32_t> sources;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + 1 < rows.size() && rows[i + 1].id == rows[i].id) continue;
+    if (!rows[i].active) continue;
+    values.push_back(rows[i].value);
+    sources.push_back(rows[i].source);
+  }
+  std::vector<PendingConcrete>().swap(rows);
+  std::vector<uint32_t> order(values.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  d->concrete_out = GroupBy<uint32_t, ConcreteValue>(
+      order, n, [&](uint32_t k) { return sources[k]; }, [&](uint32_t k) { return values[k]; });
+  d->concrete_text = std::move(p->concrete_text);
+
+  std::vector<PendingAlternateId>& ids = p->alternate_ids;
+  const std::string& text = p->alternate_id_text;
+  auto code = [&](const AlternateIdentifier& a) {
+    return absl::string_view(text.data() + a.code_offset, a.code_length);
+  };
+  std::stable_sort(ids.begin(), ids.end(),
+                   [&](const PendingAlternateId& a, const PendingAlternateId& b) {
+                     if (a.id.scheme_id != b.id.scheme_id) return a.id.scheme_id < b.id.scheme_id;
+                     if (code(a.id) != code(b.id)) return code(a.id) < code(b.id);
+                     if (a.id.concept != b.id.concept) return a.id.concept < b.id.concept;
+                     return a.effective_time < b.effective_time;
+                   });
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const AlternateIdentifier& a = ids[i].id;
+    if (i + 1 < ids.size() && ids[i + 1].id.scheme_id == a.scheme_id &&
+        code(ids[i + 1].id) == code(a) && ids[i + 1].id.concept == a.concept) {
+      continue;
+    }
+    if (!ids[i].active) continue;
+    AlternateIdentifier kept = a;
+    kept.code_offset = static_cast<uint32_t>(d->alternate_id_text.size());
+    d->alternate_id_text.append(text.data() + a.code_offset, a.code_length);
+    d->alternate_ids.push_back(kept);
+  }
+  std::vector<PendingAlternateId>().swap(ids);
+}
+
 }  // namespace
 
 absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threads) {
@@ -451,6 +502,7 @@ absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threa
   auto terms = [&] {
     BuildDescriptions(&parsed, &d);
     BuildRefsets(&parsed, &d);
+    BuildConcreteAndIdentifiers(&parsed, &d);
     BuildSearchIndex(&d);
   };
   if (threads > 1) {

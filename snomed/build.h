@@ -45,6 +45,22 @@ struct MemberRow {
   uint8_t kind;
 };
 
+// One version of a concrete-valued relationship (inferred).
+struct PendingConcrete {
+  uint64_t id;
+  uint32_t source;
+  uint32_t effective_time;
+  uint8_t active;
+  ConcreteValue value;  // text offsets into ParsedRelease::concrete_text
+};
+
+// One version of an alternate identifier of a concept.
+struct PendingAlternateId {
+  AlternateIdentifier id;  // code offsets into ParsedRelease::alternate_id_text
+  uint32_t effective_time;
+  uint8_t active;
+};
+
 struct PendingMap {
   MapRecord record;  // refset_slot unused until built
   uint64_t refset_id;
@@ -66,6 +82,10 @@ struct ParsedRelease {
   std::vector<MemberRow> members;
   std::vector<PendingMap> maps;
   std::string map_strings;
+  std::vector<PendingConcrete> concrete;
+  std::string concrete_text;
+  std::vector<PendingAlternateId> alternate_ids;
+  std::string alternate_id_text;
 
   std::string release_identity;
   std::string release_date;

@@ -42,6 +42,11 @@ void VisitArrays(D& d, V& v) {
   v(d.rels_out.values);
   v(d.rels_in.offsets);
   v(d.rels_in.values);
+  v(d.concrete_out.offsets);
+  v(d.concrete_out.values);
+  v(d.concrete_text);
+  v(d.alternate_ids);
+  v(d.alternate_id_text);
   v(d.description_offsets);
   v(d.descriptions);
   v(d.terms);

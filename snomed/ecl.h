@@ -112,6 +112,13 @@ class Ecl {
   // Use it to reject a routing rule or binding that names a missing concept.
   std::vector<uint64_t> UnknownConcepts(const Terminology& t) const;
 
+  // UnknownAlternateIdentifiers()
+  //
+  // The alternate identifiers (scheme#code, as written) that name no concept
+  // of `t`: an unknown scheme alias, or a code the identifier file does not
+  // hold. Sorted. They match nothing when evaluated.
+  std::vector<std::string> UnknownAlternateIdentifiers(const Terminology& t) const;
+
  private:
   Ecl(std::string text, std::shared_ptr<const ecl::Expr> root, uint64_t max_cost)
       : text_(std::move(text)), root_(std::move(root)), max_cost_(max_cost) {}

@@ -124,11 +124,19 @@ struct Cardinality {
 };
 
 struct Attribute {
+  // What the attribute is compared with: a constraint over concepts, or a
+  // concrete value (#number, "text") of a concrete relationship.
+  enum class ValueKind { kConstraint, kNumber, kText };
+  enum class Comparison { kEq, kNe, kLt, kLe, kGt, kGe };
   Cardinality cardinality;
   bool reverse = false;
   bool not_equal = false;  // != rather than =
   std::unique_ptr<Expr> name;
-  std::unique_ptr<Expr> value;
+  std::unique_ptr<Expr> value;  // kConstraint
+  ValueKind value_kind = ValueKind::kConstraint;
+  Comparison comparison = Comparison::kEq;
+  double number = 0;  // kNumber
+  std::string text;   // kText, exact (case-sensitive)
 };
 
 struct Refinement {
@@ -155,6 +163,10 @@ struct Expr {
   size_t offset = 0;  // byte offset in the text where the constraint starts, for errors
   Operator op = Operator::kSelf;
   uint64_t concept_id = 0;
+  // kConcept named by an alternate identifier scheme#code (concept_id 0),
+  // resolved through the release's identifier file when evaluated.
+  bool alternate = false;
+  std::string alternate_scheme, alternate_code;
   std::vector<std::unique_ptr<Expr>> children;
   std::unique_ptr<Refinement> refinement;
   std::vector<DescriptionFilter> filters;      // all must hold

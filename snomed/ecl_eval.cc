@@ -78,8 +78,10 @@ bool ActiveMatches(int wanted, bool active) { return wanted < 0 || (wanted == 1)
 // A plain concept id with no operator or filters (a comparand named, not
 // constrained), or 0.
 uint64_t PlainId(const Expr& e) {
-  return e.kind == Expr::Kind::kConcept && e.op == Operator::kSelf && !e.HasFilters() ? e.concept_id
-                                                                                      : 0;
+  return e.kind == Expr::Kind::kConcept && !e.alternate && e.op == Operator::kSelf &&
+                 !e.HasFilters()
+             ? e.concept_id
+             : 0;
 }
 
 // '*' glob over the whole (lower-cased) term.
@@ -151,6 +153,9 @@ class Evaluator {
     return matched && !exhausted_;
   }
 
+  // Does an alternate identifier node name any concept of the release?
+  bool Resolves(const Expr& e) { return !Resolve(e).empty(); }
+
   // True once the budget has been spent; exhausted_at() is the constraint
   // being evaluated at that moment.
   bool exhausted() const { return exhausted_; }
@@ -204,6 +209,62 @@ class Evaluator {
     return Union(members, added);
   }
 
+  // ---- alternate identifiers ----
+  // The concepts scheme#code names: the scheme alias is matched (ignoring
+  // case) against the terms of each identifier scheme concept in the
+  // release (an FSN without its semantic tag), or its SCTID.
+  const Set& Resolve(const Expr& e) {
+    auto it = alternate_cache_.find(&e);
+    if (it != alternate_cache_.end()) return it->second;
+    Set out;
+    const std::vector<AlternateIdentifier>& ids = d_.alternate_ids;
+    Charge(1 + ids.size() / 64);
+    auto key = [&](const AlternateIdentifier& a) {
+      return std::make_pair(
+          a.scheme_id,
+          absl::string_view(d_.alternate_id_text.data() + a.code_offset, a.code_length));
+    };
+    for (uint64_t scheme : SchemesNamed(e.alternate_scheme)) {
+      auto want = std::make_pair(scheme, absl::string_view(e.alternate_code));
+      auto first =
+          std::lower_bound(ids.begin(), ids.end(), want,
+                           [&](const AlternateIdentifier& a, const auto& w) { return key(a) < w; });
+      for (; first != ids.end() && key(*first) == want; ++first) out.push_back(first->concept);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return alternate_cache_.emplace(&e, std::move(out)).first->second;
+  }
+
+  std::vector<uint64_t> SchemesNamed(absl::string_view alias) {
+    std::vector<uint64_t> schemes, out;
+    for (const AlternateIdentifier& a : d_.alternate_ids) {
+      if (schemes.empty() || schemes.back() != a.scheme_id) schemes.push_back(a.scheme_id);
+    }
+    for (uint64_t s : schemes) {
+      if (absl::StrCat(s) == alias) {
+        out.push_back(s);
+        continue;
+      }
+      uint32_t i = t_.IndexOf(s);
+      if (i == kNoIndex) continue;
+      for (uint32_t k = d_.description_offsets[i]; k < d_.description_offsets[i + 1]; ++k) {
+        const DescriptionRecord& r = d_.descriptions[k];
+        if (!r.active) continue;
+        absl::string_view term = t_.TermAt(k);
+        if (r.type == kFsn) {
+          size_t paren = term.rfind(" (");
+          if (paren != absl::string_view::npos) term = term.substr(0, paren);
+        }
+        if (absl::EqualsIgnoreCase(term, alias)) {
+          out.push_back(s);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   // ---- comparands ----
   // The set a filter's constraint denotes, evaluated once per evaluation.
   const Set& Cached(const Expr& e) {
@@ -251,6 +312,7 @@ class Evaluator {
   Set EvalNoFilter(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
+        if (e.alternate) return ApplyOp(e.op, Resolve(e));
         uint32_t i = t_.IndexOf(e.concept_id);
         if (i == kNoIndex) return {};
         return ApplyOp(e.op, Set{i});
@@ -608,6 +670,7 @@ class Evaluator {
   Set BaseSet(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
+        if (e.alternate) return Resolve(e);
         uint32_t i = t_.IndexOf(e.concept_id);
         return i == kNoIndex ? Set{} : Set{i};
       }
@@ -626,35 +689,49 @@ class Evaluator {
     }
   }
 
+  // Does c relate to concept i by `op`?
+  bool MatchConcept(Operator op, uint32_t i, uint32_t c) {
+    switch (op) {
+      case Operator::kSelf:
+        return c == i;
+      case Operator::kDescendantOf:
+        return c != i && t_.SubsumesAt(i, c);
+      case Operator::kDescendantOrSelfOf:
+        return t_.SubsumesAt(i, c);
+      case Operator::kChildOf:
+        return Contains(d_.parents.Row(c), i);
+      case Operator::kChildOrSelfOf:
+        return c == i || Contains(d_.parents.Row(c), i);
+      case Operator::kAncestorOf:
+        return c != i && t_.SubsumesAt(c, i);
+      case Operator::kAncestorOrSelfOf:
+        return t_.SubsumesAt(c, i);
+      case Operator::kParentOf:
+        return Contains(d_.parents.Row(i), c);
+      case Operator::kParentOrSelfOf:
+        return c == i || Contains(d_.parents.Row(i), c);
+      case Operator::kTop:
+      case Operator::kBottom:
+        return c == i;  // a set of one is its own top and bottom
+    }
+    return false;
+  }
+
   bool MatchNoFilter(const Expr& e, uint32_t c) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
+        if (e.alternate) {
+          if (e.op == Operator::kTop || e.op == Operator::kBottom) {
+            return Contains(ApplyOp(e.op, Resolve(e)), c);
+          }
+          for (uint32_t i : Resolve(e)) {
+            if (MatchConcept(e.op, i, c)) return true;
+          }
+          return false;
+        }
         uint32_t i = t_.IndexOf(e.concept_id);
         if (i == kNoIndex) return false;
-        switch (e.op) {
-          case Operator::kSelf:
-            return c == i;
-          case Operator::kDescendantOf:
-            return c != i && t_.SubsumesAt(i, c);
-          case Operator::kDescendantOrSelfOf:
-            return t_.SubsumesAt(i, c);
-          case Operator::kChildOf:
-            return Contains(d_.parents.Row(c), i);
-          case Operator::kChildOrSelfOf:
-            return c == i || Contains(d_.parents.Row(c), i);
-          case Operator::kAncestorOf:
-            return c != i && t_.SubsumesAt(c, i);
-          case Operator::kAncestorOrSelfOf:
-            return t_.SubsumesAt(c, i);
-          case Operator::kParentOf:
-            return Contains(d_.parents.Row(i), c);
-          case Operator::kParentOrSelfOf:
-            return c == i || Contains(d_.parents.Row(i), c);
-          case Operator::kTop:
-          case Operator::kBottom:
-            return c == i;  // a set of one is its own top and bottom
-        }
-        return false;
+        return MatchConcept(e.op, i, c);
       }
       case Expr::Kind::kAny:
         if (!t_.ActiveAt(c)) return false;
@@ -731,8 +808,33 @@ class Evaluator {
   // `group` < 0: any group; otherwise only relationships in that group. When
   // `only` is set, only that one relationship is considered (a group-0
   // relationship stands in a group of its own).
-  bool MatchRefinement(const Refinement& r, uint32_t c, int64_t group,
-                       const RelEdge* only = nullptr) {
+  static bool CompareConcrete(const ecl::Attribute& a, const ConcreteValue& v,
+                              absl::string_view text) {
+    using Comparison = ecl::Attribute::Comparison;
+    if (a.value_kind == ecl::Attribute::ValueKind::kText) {
+      if (!v.is_text) return false;
+      return (text == a.text) == (a.comparison == Comparison::kEq);
+    }
+    if (v.is_text) return false;
+    switch (a.comparison) {
+      case Comparison::kEq:
+        return v.number == a.number;
+      case Comparison::kNe:
+        return v.number != a.number;
+      case Comparison::kLt:
+        return v.number < a.number;
+      case Comparison::kLe:
+        return v.number <= a.number;
+      case Comparison::kGt:
+        return v.number > a.number;
+      case Comparison::kGe:
+        return v.number >= a.number;
+    }
+    return false;
+  }
+
+  // `only` is a RelEdge or a ConcreteValue of c standing in a group of its own.
+  bool MatchRefinement(const Refinement& r, uint32_t c, int64_t group, const void* only = nullptr) {
     switch (r.kind) {
       case Refinement::Kind::kAnd:
         for (const auto& k : r.children) {
@@ -747,6 +849,17 @@ class Evaluator {
       case Refinement::Kind::kAttribute: {
         const ecl::Attribute& a = r.attribute;
         uint32_t count = 0;
+        if (a.value_kind != ecl::Attribute::ValueKind::kConstraint) {
+          for (const ConcreteValue& v : d_.concrete_out.Row(c)) {
+            if (!Charge(1)) return false;
+            if (only != nullptr && &v != only) continue;
+            if (group >= 0 && v.group != group) continue;
+            if (!Match(*a.name, v.type)) continue;
+            absl::string_view text(d_.concrete_text.data() + v.text_offset, v.text_length);
+            if (CompareConcrete(a, v, text)) ++count;
+          }
+          return count >= a.cardinality.min && count <= a.cardinality.max;
+        }
         for (const RelEdge& e : a.reverse ? d_.rels_in.Row(c) : d_.rels_out.Row(c)) {
           if (!Charge(1)) return false;
           if (only != nullptr && &e != only) continue;
@@ -767,6 +880,14 @@ class Evaluator {
           if (e.group != 0) {
             groups.push_back(e.group);
           } else if (e.type != IsAIndex() && MatchRefinement(*r.children[0], c, 0, &e)) {
+            ++count;
+          }
+        }
+        for (const ConcreteValue& v : d_.concrete_out.Row(c)) {
+          if (!Charge(1)) return false;
+          if (v.group != 0) {
+            groups.push_back(v.group);
+          } else if (MatchRefinement(*r.children[0], c, 0, &v)) {
             ++count;
           }
         }
@@ -905,14 +1026,33 @@ class Evaluator {
   const Expr* current_ = nullptr;       // the constraint being evaluated
   const Expr* exhausted_at_ = nullptr;  // current_ when the budget ran out
   uint32_t isa_ = kUnresolved;
-  absl::flat_hash_map<const Expr*, Set> cache_;          // see Cached
-  absl::flat_hash_map<const Expr*, Set> members_cache_;  // see CachedMembers
+  absl::flat_hash_map<const Expr*, Set> cache_;            // see Cached
+  absl::flat_hash_map<const Expr*, Set> members_cache_;    // see CachedMembers
+  absl::flat_hash_map<const Expr*, Set> alternate_cache_;  // see Resolve
   std::string lower_;
   std::vector<std::string> words_, query_;
 };
 
+// The alternate identifier nodes of the expression (focus, operands and
+// refinements).
+void CollectAlternates(const Expr& e, std::vector<const Expr*>* out) {
+  if (e.kind == Expr::Kind::kConcept && e.alternate) out->push_back(&e);
+  for (const auto& k : e.children) CollectAlternates(*k, out);
+  std::vector<const Refinement*> stack;
+  if (e.refinement) stack.push_back(e.refinement.get());
+  while (!stack.empty()) {
+    const Refinement* r = stack.back();
+    stack.pop_back();
+    if (r->kind == Refinement::Kind::kAttribute) {
+      CollectAlternates(*r->attribute.name, out);
+      if (r->attribute.value) CollectAlternates(*r->attribute.value, out);
+    }
+    for (const auto& k : r->children) stack.push_back(k.get());
+  }
+}
+
 void CollectIds(const Expr& e, std::vector<uint64_t>* concepts, std::vector<uint64_t>* refsets) {
-  if (e.kind == Expr::Kind::kConcept) concepts->push_back(e.concept_id);
+  if (e.kind == Expr::Kind::kConcept && !e.alternate) concepts->push_back(e.concept_id);
   if (e.kind == Expr::Kind::kMemberOf && e.children.empty()) refsets->push_back(e.concept_id);
   for (const auto& k : e.children) CollectIds(*k, concepts, refsets);
   std::vector<const Refinement*> stack;
@@ -922,7 +1062,7 @@ void CollectIds(const Expr& e, std::vector<uint64_t>* concepts, std::vector<uint
     stack.pop_back();
     if (r->kind == Refinement::Kind::kAttribute) {
       CollectIds(*r->attribute.name, concepts, refsets);
-      CollectIds(*r->attribute.value, concepts, refsets);
+      if (r->attribute.value) CollectIds(*r->attribute.value, concepts, refsets);
     }
     for (const auto& k : r->children) stack.push_back(k.get());
   }
@@ -945,7 +1085,7 @@ std::vector<uint64_t> Ecl::Evaluate(const Terminology& t) const {
 
 size_t Ecl::Count(const Terminology& t) const {
   const Expr& e = *root_;
-  if (e.kind == Expr::Kind::kConcept && !e.HasFilters()) {
+  if (e.kind == Expr::Kind::kConcept && !e.alternate && !e.HasFilters()) {
     uint32_t i = t.IndexOf(e.concept_id);
     if (i == kNoIndex) return 0;
     const TerminologyData& d = t.data();
@@ -1035,6 +1175,19 @@ std::vector<uint64_t> Ecl::UnknownConcepts(const Terminology& t) const {
   }
   for (uint64_t id : refsets) {
     if (!t.Exists(id) && t.RefsetSlot(id) == kNoIndex) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::string> Ecl::UnknownAlternateIdentifiers(const Terminology& t) const {
+  std::vector<const Expr*> nodes;
+  CollectAlternates(*root_, &nodes);
+  Evaluator ev(t);
+  std::vector<std::string> out;
+  for (const Expr* e : nodes) {
+    if (!ev.Resolves(*e)) out.push_back(absl::StrCat(e->alternate_scheme, "#", e->alternate_code));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -1,6 +1,7 @@
 // Recursive-descent parser for the ECL subset documented in snomed/ecl.h.
 // Every error carries the 1-based column (in characters) where it was found.
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -308,6 +309,20 @@ class Parser {
       e->children.push_back(ParseExpression());
       Ws();
       if (!failed_ && !Consume(")")) Fail("')'");
+    } else if (AtAlternateIdentifier() && !AtSnomedScheme()) {
+      e->kind = Expr::Kind::kConcept;
+      e->alternate = true;
+      size_t hash = s_.find('#', pos_);
+      e->alternate_scheme = std::string(s_.substr(pos_, hash - pos_));
+      pos_ = hash + 1;
+      size_t start = pos_;
+      while (!AtEnd() && !isspace(static_cast<unsigned char>(Peek())) &&
+             !strchr("|(){}[],:=^!<>\"", Peek())) {
+        ++pos_;
+      }
+      if (pos_ == start) return Fail("a code after '#'"), nullptr;
+      e->alternate_code = std::string(s_.substr(start, pos_ - start));
+      SkipTerm();
     } else if (isdigit(static_cast<unsigned char>(Peek())) || AtAlternateIdentifier()) {
       e->kind = Expr::Kind::kConcept;
       e->concept_id = ParseConceptReference();
@@ -726,18 +741,25 @@ class Parser {
     return false;
   }
 
+  // At http://snomed.info/sct# (or sct#, SNOMED-CT#): the code is an SCTID.
+  bool AtSnomedScheme() const {
+    size_t hash = s_.find('#', pos_);
+    if (hash == absl::string_view::npos) return false;
+    absl::string_view scheme = s_.substr(pos_, hash - pos_);
+    return scheme == "http://snomed.info/sct" || absl::EqualsIgnoreCase(scheme, "SNOMED-CT") ||
+           absl::EqualsIgnoreCase(scheme, "sct");
+  }
+
   // An SCTID, or the alternate identifier http://snomed.info/sct#SCTID.
-  // Other schemes need the release's identifier file (not loaded).
+  // Other schemes stand only where a constraint may (see ParseSub).
   uint64_t ParseConceptReference() {
     if (AtAlternateIdentifier()) {
       size_t start = pos_;
       size_t hash = s_.find('#', pos_);
-      absl::string_view scheme = s_.substr(start, hash - start);
-      if (scheme != "http://snomed.info/sct" && !absl::EqualsIgnoreCase(scheme, "SNOMED-CT") &&
-          !absl::EqualsIgnoreCase(scheme, "sct")) {
-        FailAt(start, absl::StrCat("alternate identifier scheme '", scheme,
-                                   "' is not supported (only http://snomed.info/sct#SCTID); "
-                                   "the release's identifier file is not loaded"));
+      if (!AtSnomedScheme()) {
+        FailAt(start, absl::StrCat("the alternate identifier '", s_.substr(start, hash - start),
+                                   "#...' cannot stand here: only a concept id or "
+                                   "http://snomed.info/sct#SCTID can"));
         return 0;
       }
       pos_ = hash + 1;
@@ -895,20 +917,66 @@ class Parser {
     a.name = ParseSub();
     if (failed_) return nullptr;
     Ws();
-    if (Consume("!=")) {
-      a.not_equal = true;
-    } else if (!Consume("=")) {
-      if (Peek() == '<' || Peek() == '>') {
-        FailAt(pos_, "numeric comparisons (<, >, <=, >=) on concrete values are not supported");
-      } else {
-        Fail("'=' or '!=' after the attribute name");
-      }
-      return nullptr;
-    }
+    using Comparison = Attribute::Comparison;
+    const size_t op_at = pos_;
+    if (Consume("!="))
+      a.comparison = Comparison::kNe;
+    else if (Consume("<="))
+      a.comparison = Comparison::kLe;
+    else if (Consume(">="))
+      a.comparison = Comparison::kGe;
+    else if (Consume("="))
+      a.comparison = Comparison::kEq;
+    else if (Consume("<"))
+      a.comparison = Comparison::kLt;
+    else if (Consume(">"))
+      a.comparison = Comparison::kGt;
+    else
+      return Fail("'=' or '!=' after the attribute name"), nullptr;
+    a.not_equal = a.comparison == Comparison::kNe;
+    const bool ordering = a.comparison != Comparison::kEq && a.comparison != Comparison::kNe;
     Ws();
-    if (Peek() == '#' || Peek() == '"' || PeekKeyword("true") || PeekKeyword("false")) {
-      FailAt(pos_, "concrete values (#n, \"text\", true/false) are not supported");
-      return nullptr;
+    if (Peek() == '#') {
+      ++pos_;
+      size_t start = pos_;
+      if (Peek() == '-' || Peek() == '+') ++pos_;
+      size_t digits = 0;
+      while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_, ++digits;
+      if (Peek() == '.') {
+        ++pos_;
+        while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_, ++digits;
+      }
+      if (digits == 0 || digits > 30) return Fail("a number after '#', e.g. #500 or #0.5"), nullptr;
+      a.value_kind = Attribute::ValueKind::kNumber;
+      a.number = std::strtod(std::string(s_.substr(start, pos_ - start)).c_str(), nullptr);
+    } else if (Peek() == '"') {
+      if (ordering) {
+        return FailAt(op_at, "a string value compares only with '=' or '!='"), nullptr;
+      }
+      size_t open = pos_++;
+      while (!AtEnd() && Peek() != '"') {
+        if (Peek() == '\\' && pos_ + 1 < s_.size()) ++pos_;
+        a.text.push_back(s_[pos_++]);
+      }
+      if (AtEnd()) return FailAt(open, "the string starting here has no closing '\"'"), nullptr;
+      ++pos_;
+      a.value_kind = Attribute::ValueKind::kText;
+    } else if (PeekKeyword("true") || PeekKeyword("false")) {
+      return FailAt(pos_,
+                    "boolean concrete values are not supported: RF2 concrete values are "
+                    "numbers (#n) and strings (\"text\")"),
+             nullptr;
+    } else if (ordering) {
+      return FailAt(op_at,
+                    "'<', '<=', '>' and '>=' compare concrete numbers: expected '#' and a "
+                    "number after them"),
+             nullptr;
+    }
+    if (a.value_kind != Attribute::ValueKind::kConstraint) {
+      if (a.reverse) {
+        return FailAt(op_at, "a reverse attribute (R) cannot have a concrete value"), nullptr;
+      }
+      return r;
     }
     a.value = ParseSub();
     return r;

@@ -111,6 +111,10 @@ struct FileOutput {
   std::vector<RelVersion> rel_versions;
   std::vector<PendingMap> maps;
   std::string map_strings;
+  std::vector<PendingConcrete> concrete;
+  std::string concrete_text;
+  std::vector<PendingAlternateId> alternate_ids;
+  std::string alternate_id_text;
 };
 
 class Loader {
@@ -314,6 +318,12 @@ class Loader {
       case Rf2Kind::kComplexMapRefset:
         s = Maps(ch, out);
         break;
+      case Rf2Kind::kConcreteRelationship:
+        s = ConcreteRelationships(ch, out);
+        break;
+      case Rf2Kind::kIdentifier:
+        s = Identifiers(ch, out);
+        break;
       default:
         s = Refsets(ch, out);
         break;
@@ -432,6 +442,69 @@ class Loader {
                                  : MemberRow::kSimple;
       out->members.push_back(MemberRow{r.refset_id, r.value, r.module_id, c, r.effective_time,
                                        static_cast<uint8_t>(r.active), kind});
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ConcreteRelationships(const Chunk& ch, FileOutput* out) {
+    std::vector<ConcreteRelationshipRow> rows;
+    const std::string& name = sources_[ch.source].name;
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseConcreteRelationshipRows(name, text, first_line, &rows);
+    });
+    if (!s.ok()) return s;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const ConcreteRelationshipRow& r = rows[k];
+      if (r.characteristic_type_id != kInferred) continue;
+      uint32_t source = Find(r.source_id), type = Find(r.type_id);
+      if (source == kNoIndex || type == kNoIndex) {
+        if (!r.active) continue;  // a retired row may name a retired concept
+        return source == kNoIndex ? Missing(ch, k, "sourceId", r.source_id)
+                                  : Missing(ch, k, "typeId", r.type_id);
+      }
+      PendingConcrete c{};
+      c.id = r.id;
+      c.source = source;
+      c.effective_time = r.effective_time;
+      c.active = r.active;
+      c.value.type = type;
+      c.value.group = r.group;
+      absl::string_view text;
+      bool is_text = false;
+      ParseConcreteValue(r.value, &c.value.number, &text, &is_text);  // checked when parsed
+      c.value.is_text = is_text;
+      if (is_text) {
+        c.value.text_offset = static_cast<uint32_t>(out->concrete_text.size());
+        c.value.text_length = static_cast<uint32_t>(text.size());
+        out->concrete_text.append(text.data(), text.size());
+      }
+      out->concrete.push_back(c);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Identifiers(const Chunk& ch, FileOutput* out) {
+    std::vector<IdentifierRow> rows;
+    const std::string& name = sources_[ch.source].name;
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseIdentifierRows(name, text, first_line, &rows);
+    });
+    if (!s.ok()) return s;
+    for (const IdentifierRow& r : rows) {
+      // Identifiers of descriptions, or of concepts not loaded, are not kept.
+      uint32_t c = Find(r.referenced_component_id);
+      if (c == kNoIndex) continue;
+      PendingAlternateId a{};
+      a.id.scheme_id = r.scheme_id;
+      a.id.concept = c;
+      a.id.code_offset = static_cast<uint32_t>(out->alternate_id_text.size());
+      a.id.code_length = static_cast<uint32_t>(r.alternate_identifier.size());
+      out->alternate_id_text.append(r.alternate_identifier.data(), r.alternate_identifier.size());
+      a.effective_time = r.effective_time;
+      a.active = r.active;
+      out->alternate_ids.push_back(a);
     }
     return absl::OkStatus();
   }
@@ -567,6 +640,16 @@ class Loader {
         parsed_.map_strings += o.map_strings;
         std::string().swap(o.map_strings);
         Append(&parsed_.maps, &o.maps);
+        uint32_t cbase = static_cast<uint32_t>(parsed_.concrete_text.size());
+        for (PendingConcrete& c : o.concrete) c.value.text_offset += cbase;
+        parsed_.concrete_text += o.concrete_text;
+        std::string().swap(o.concrete_text);
+        Append(&parsed_.concrete, &o.concrete);
+        uint32_t abase = static_cast<uint32_t>(parsed_.alternate_id_text.size());
+        for (PendingAlternateId& a : o.alternate_ids) a.id.code_offset += abase;
+        parsed_.alternate_id_text += o.alternate_id_text;
+        std::string().swap(o.alternate_id_text);
+        Append(&parsed_.alternate_ids, &o.alternate_ids);
       }
     };
     if (threads_ > 1) {

@@ -88,6 +88,24 @@ struct MemberRecord {
   uint32_t pad;
 };
 
+// An active inferred relationship with a concrete value, from its source.
+struct ConcreteValue {
+  double number;  // when !is_text
+  uint32_t type;  // concept index of the attribute
+  uint32_t group;
+  uint32_t text_offset, text_length;  // into TerminologyData::concrete_text, when is_text
+  uint8_t is_text;
+  uint8_t pad[7];
+};
+
+// An active alternate identifier: `code` in `scheme_id` names `concept`.
+struct AlternateIdentifier {
+  uint64_t scheme_id;
+  uint32_t concept;
+  uint32_t code_offset, code_length;  // into TerminologyData::alternate_id_text
+  uint32_t pad;
+};
+
 struct InactivationRecord {
   uint32_t concept;
   uint32_t pad;
@@ -152,6 +170,14 @@ struct TerminologyData {
   // Active inferred relationships (IS-A included).
   Csr<RelEdge> rels_out;  // by source
   Csr<RelEdge> rels_in;   // by destination
+
+  // Active inferred concrete-valued relationships, by source.
+  Csr<ConcreteValue> concrete_out;
+  std::string concrete_text;
+
+  // Alternate identifiers of concepts, sorted by (scheme, code).
+  std::vector<AlternateIdentifier> alternate_ids;
+  std::string alternate_id_text;
 
   // Descriptions grouped by concept (CSR offsets per concept), terms in one arena.
   std::vector<uint32_t> description_offsets;  // concepts + 1

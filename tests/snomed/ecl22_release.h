@@ -25,6 +25,14 @@
 // inactive description and an NHS-realm preferred term.)
 // Attribute-value rows: inactivation reasons for kWasALoneliness (active)
 // and kSameAsLonely (inactive row).
+// Concrete values (attributes kStrength, kScheduleText):
+//   306238000             kStrength #500 (group 1)
+//   871731000000106       kStrength #0.5 (group 0)
+//   kLinkWorkerReferral   kStrength #2.5 and kScheduleText "weekly" (group 1)
+//   kReview               kScheduleText "monthly" (group 0)
+//   3457005               kStrength #7, inactive row; 306206005 kStrength #9, stated
+// Alternate identifiers in scheme kSproutScheme ("SPROUT"): SP-1 267076002,
+// SP-2 kChronicLoneliness, SP-old 105529008 (inactive row).
 #ifndef SPROUT_TESTS_SNOMED_ECL22_RELEASE_H_
 #define SPROUT_TESTS_SNOMED_ECL22_RELEASE_H_
 
@@ -45,6 +53,9 @@ inline const uint64_t kSameAsLonely = MakeSctid(9000120, 0, Partition::kConcept)
 inline const uint64_t kPossiblyLonely = MakeSctid(9000130, 0, Partition::kConcept);
 inline const uint64_t kPartlyIsolated = MakeSctid(9000150, 0, Partition::kConcept);
 inline const uint64_t kRetiredAlone = MakeSctid(9000160, 0, Partition::kConcept);
+inline const uint64_t kStrength = MakeSctid(9000170, 0, Partition::kConcept);
+inline const uint64_t kScheduleText = MakeSctid(9000180, 0, Partition::kConcept);
+inline const uint64_t kSproutScheme = MakeSctid(9000190, 0, Partition::kConcept);
 
 // Description ids the tests name.
 struct Ecl22Descriptions {
@@ -89,6 +100,20 @@ inline Rf2FixtureBuilder Ecl22ReleaseBuilder(Ecl22Descriptions* ids = nullptr) {
   b.Association(kSameAsRefset, kRetiredAlone, 105529008, /*active=*/false, 20230101);
   b.AttributeValue(kConceptInactivationRefset, kWasALoneliness, kReasonOutdated, true, 20230101);
   b.AttributeValue(kConceptInactivationRefset, kSameAsLonely, kReasonOutdated, false, 20230101);
+
+  for (uint64_t id : {kStrength, kScheduleText, kSproutScheme}) b.Concept(id).IsA(id, 138875005);
+  b.Named(kStrength, "Synthetic strength", "attribute");
+  b.Named(kScheduleText, "Synthetic schedule", "attribute");
+  b.Named(kSproutScheme, "SPROUT", "core metadata concept");
+  b.Concrete(306238000, kStrength, "#500", 1).Concrete(871731000000106, kStrength, "#0.5", 0);
+  b.Concrete(kLinkWorkerReferral, kStrength, "#2.5", 1)
+      .Concrete(kLinkWorkerReferral, kScheduleText, "\"weekly\"", 1);
+  b.Concrete(kReview, kScheduleText, "\"monthly\"", 0);
+  b.Concrete(3457005, kStrength, "#7", 0, /*active=*/false);
+  b.Concrete(306206005, kStrength, "#9", 0, true, 900000000000010007);
+  b.Identifier("SP-1", kSproutScheme, 267076002)
+      .Identifier("SP-2", kSproutScheme, kChronicLoneliness);
+  b.Identifier("SP-old", kSproutScheme, 105529008, /*active=*/false);
   return b;
 }
 

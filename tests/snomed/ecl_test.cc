@@ -146,9 +146,9 @@ TEST_F(EclTest, SyntaxErrorsGiveColumnAndExpectation) {
       {"<< 404684003 : [1..] 116680003 = *",
        "ECL syntax error at column 20: expected a maximum "
        "cardinality or '*', found ']'"},
-      {"<< 404684003 : 116680003 = #5",
-       "ECL syntax error at column 28: concrete values (#n, "
-       "\"text\", true/false) are not supported"},
+      {"<< 404684003 : 116680003 = #x",
+       "ECL syntax error at column 29: expected a number after '#', e.g. #500 or #0.5, found "
+       "'x'"},
       {"<< 404684003 404684003",
        "ECL syntax error at column 14: expected AND, OR, MINUS, ':' or "
        "the end of the expression, found '404684003'"},
@@ -642,6 +642,60 @@ TEST_F(Ecl22Test, AlternateIdentifiers) {
   EXPECT_EQ(Eval("http://snomed.info/sct#267076002"), Sorted({267076002}));
   EXPECT_EQ(Eval("<< http://snomed.info/sct#161152002 |Social problem| MINUS << 422650009"),
             Sorted({161152002, 267076002, kChronicLoneliness}));
+  // Through the identifier file: the scheme alias is the scheme concept's term.
+  EXPECT_EQ(Eval("SPROUT#SP-1"), Sorted({267076002}));
+  EXPECT_EQ(Eval("sprout#SP-2 |Chronic loneliness|"), Sorted({kChronicLoneliness}));
+  EXPECT_EQ(Eval("<< SPROUT#SP-1"), Sorted({267076002, kChronicLoneliness}));
+  EXPECT_EQ(Eval("> SPROUT#SP-2 AND < 404684003"), Sorted({161152002, 267076002}));
+  EXPECT_EQ(Eval("<< 404684003 {{ C moduleId = 900000000000207008 }} MINUS SPROUT#SP-1"),
+            Sorted({40979000, 105529008, 161152002, 404684003, 422650009, 423315002,
+                    kChronicLoneliness}));
+  // An inactive row, an unknown code and an unknown scheme match nothing,
+  // and are reported.
+  EXPECT_EQ(Eval("SPROUT#SP-old"), Sorted({}));
+  EXPECT_EQ(Eval("SPROUT#nope OR LOINC#1234-5 OR SPROUT#SP-1"), Sorted({267076002}));
+  EXPECT_THAT(
+      Ecl::Parse("SPROUT#nope OR LOINC#1234-5 OR SPROUT#SP-1")->UnknownAlternateIdentifiers(T()),
+      ElementsAre("LOINC#1234-5", "SPROUT#nope"));
+  EXPECT_TRUE(Ecl::Parse("<< SPROUT#SP-2")->UnknownConcepts(T()).empty());
+}
+
+TEST_F(Ecl22Test, ConcreteValues) {
+  const std::string strength = Id(kStrength), schedule = Id(kScheduleText);
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " = #500"), Sorted({306238000}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " = #500.0"), Sorted({306238000}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " >= #2.5"),
+            Sorted({306238000, kLinkWorkerReferral}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " > #2.5"), Sorted({306238000}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " < #2.5"), Sorted({871731000000106}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " <= #2.5"),
+            Sorted({871731000000106, kLinkWorkerReferral}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " != #500"),
+            Sorted({871731000000106, kLinkWorkerReferral}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " > #-1"),
+            Sorted({306238000, 871731000000106, kLinkWorkerReferral}));
+  // Inactive and stated rows do not count.
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " = #7"), Sorted({}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " = #9"), Sorted({}));
+  // Strings compare exactly; a number never equals a string.
+  EXPECT_EQ(Eval("< 71388002 : " + schedule + " = \"weekly\""), Sorted({kLinkWorkerReferral}));
+  EXPECT_EQ(Eval("< 71388002 : " + schedule + " = \"Weekly\""), Sorted({}));
+  EXPECT_EQ(Eval("< 71388002 : " + schedule + " != \"weekly\""), Sorted({kReview}));
+  EXPECT_EQ(Eval("< 71388002 : " + schedule + " = #1"), Sorted({}));
+  // Groups, cardinality and attribute names as constraints.
+  EXPECT_EQ(Eval("< 71388002 : { " + strength + " >= #1, " + schedule + " = \"weekly\" }"),
+            Sorted({kLinkWorkerReferral}));
+  EXPECT_EQ(Eval("< 71388002 : { " + strength + " >= #1, " + schedule + " = \"monthly\" }"),
+            Sorted({}));
+  EXPECT_EQ(Eval("< 71388002 : [1..1] { " + strength + " > #0 }"),
+            Sorted({306238000, 871731000000106, kLinkWorkerReferral}));
+  EXPECT_EQ(Eval("<< 306206005 : [0..0] " + strength + " > #0"), Sorted({306206005}));
+  EXPECT_EQ(Eval("< 71388002 : << " + strength + " = #0.5"), Sorted({871731000000106}));
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " = #500 OR " + schedule + " = \"monthly\""),
+            Sorted({306238000, kReview}));
+  // Concrete and concept attributes together.
+  EXPECT_EQ(Eval("< 71388002 : " + strength + " = #0.5, 116680003 = 306206005"),
+            Sorted({871731000000106}));
 }
 
 TEST_F(Ecl22Test, ErrorsArePrecise) {
@@ -681,9 +735,19 @@ TEST_F(Ecl22Test, ErrorsArePrecise) {
   EXPECT_EQ(Error("^ 1127531000000102 {{ D term = \"x\" }} {{ M active = 1 }}"),
             "ECL syntax error at column 42: member filters ({{ M ... }}) must come before "
             "description and concept filters");
-  EXPECT_EQ(Error("LOINC#1234-5"),
-            "ECL syntax error at column 1: alternate identifier scheme 'LOINC' is not supported "
-            "(only http://snomed.info/sct#SCTID); the release's identifier file is not loaded");
+  EXPECT_EQ(Error("<< 404684003 {{ D dialectId = LOINC#1234-5 }}"),
+            "ECL syntax error at column 31: expected a language refset id, found "
+            "'LOINC#1234-5'");
+  EXPECT_EQ(Error("<< 71388002 : " + Id(kStrength) + " > \"x\""),
+            "ECL syntax error at column 26: a string value compares only with '=' or '!='");
+  EXPECT_EQ(Error("<< 71388002 : " + Id(kStrength) + " = true"),
+            "ECL syntax error at column 28: boolean concrete values are not supported: RF2 "
+            "concrete values are numbers (#n) and strings (\"text\")");
+  EXPECT_EQ(Error("<< 71388002 : " + Id(kStrength) + " >= 306206005"),
+            "ECL syntax error at column 26: '<', '<=', '>' and '>=' compare concrete numbers: "
+            "expected '#' and a number after them");
+  EXPECT_EQ(Error("* : R " + Id(kStrength) + " = #5"),
+            "ECL syntax error at column 18: a reverse attribute (R) cannot have a concrete value");
   EXPECT_EQ(Error("<< 404684003 {{ D dialect = en-gb (maybe) }}"),
             "ECL syntax error at column 36: expected prefer, accept or an acceptability id, "
             "found 'maybe)'");

@@ -24,6 +24,21 @@ class Rf2FixtureBuilder {
                               defined ? kFullyDefined : kPrimitiveStatus, "\n");
     return *this;
   }
+  // A relationship with a concrete value, e.g. "#500", "#0.5" or "\"text\"".
+  Rf2FixtureBuilder& Concrete(uint64_t source, uint64_t type, const std::string& value, int group,
+                              bool active = true, uint64_t characteristic = kInferred) {
+    concrete_ += absl::StrCat(MakeSctid(++rel_seq_, 0, Partition::kRelationship), "\t20200101\t",
+                              active ? 1 : 0, "\t900000000000207008\t", source, "\t", value, "\t",
+                              group, "\t", type, "\t", characteristic, "\t900000000000451002\n");
+    return *this;
+  }
+  // An alternate identifier `code` in `scheme` for `component`.
+  Rf2FixtureBuilder& Identifier(const std::string& code, uint64_t scheme, uint64_t component,
+                                bool active = true) {
+    identifiers_ += absl::StrCat(code, "\t20200101\t", active ? 1 : 0, "\t900000000000207008\t",
+                                 scheme, "\t", component, "\n");
+    return *this;
+  }
   Rf2FixtureBuilder& IsA(uint64_t child, uint64_t parent, bool active = true) {
     return Rel(child, kIsA, parent, 0, active);
   }
@@ -96,7 +111,7 @@ class Rf2FixtureBuilder {
       return out;
     };
     std::string d = date_;
-    return {
+    std::vector<Rf2File> files = {
         {"sct2_Concept_Snapshot_INT_" + d + ".txt",
          fix("id\teffectiveTime\tactive\tmoduleId\tdefinitionStatusId\n" + concepts_)},
         {"sct2_Description_Snapshot-en_INT_" + d + ".txt",
@@ -120,6 +135,20 @@ class Rf2FixtureBuilder {
              "\tmapGroup\tmapPriority\tmapRule\tmapAdvice\tmapTarget\tcorrelationId\tmapBlock\n" +
              maps_)},
     };
+    // Written only when used, so older tests see the files they always did.
+    if (!concrete_.empty()) {
+      files.push_back({"sct2_RelationshipConcreteValues_Snapshot_INT_" + d + ".txt",
+                       fix("id\teffectiveTime\tactive\tmoduleId\tsourceId\tvalue\t"
+                           "relationshipGroup\ttypeId\tcharacteristicTypeId\tmodifierId\n" +
+                           concrete_)});
+    }
+    if (!identifiers_.empty()) {
+      files.push_back({"sct2_Identifier_Snapshot_INT_" + d + ".txt",
+                       fix("alternateIdentifier\teffectiveTime\tactive\tmoduleId\t"
+                           "identifierSchemeId\treferencedComponentId\n" +
+                           identifiers_)});
+    }
+    return files;
   }
 
  private:
@@ -139,7 +168,8 @@ class Rf2FixtureBuilder {
   }
 
   std::string date_;
-  std::string concepts_, descs_, rels_, lang_, simple_, assoc_, attr_, maps_;
+  std::string concepts_, descs_, rels_, lang_, simple_, assoc_, attr_, maps_, concrete_,
+      identifiers_;
   uint64_t rel_seq_ = 1000, desc_seq_ = 1000, uuid_seq_ = 0;
 };
 
