@@ -447,9 +447,14 @@ void BuildConcreteAndIdentifiers(ParsedRelease* p, TerminologyData* d) {
   std::vector<PendingConcrete>().swap(rows);
   std::vector<uint32_t> order(values.size());
   for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-  d->concrete_out = GroupBy<uint32_t, ConcreteValue>(
-      order, n, [&](uint32_t k) { return sources[k]; }, [&](uint32_t k) { return values[k]; });
-  d->concrete_text = std::move(p->concrete_text);
+  // A release without concrete values (before 2021, or an extension alone)
+  // leaves the CSR empty, so Row() is empty for every concept, rather than
+  // allocate an offset per concept.
+  if (!values.empty()) {
+    d->concrete_out = GroupBy<uint32_t, ConcreteValue>(
+        order, n, [&](uint32_t k) { return sources[k]; }, [&](uint32_t k) { return values[k]; });
+    d->concrete_text = std::move(p->concrete_text);
+  }
 
   std::vector<PendingAlternateId>& ids = p->alternate_ids;
   const std::string& text = p->alternate_id_text;
