@@ -2,7 +2,8 @@
 //
 // An immutable, loaded SNOMED CT release: concepts, the IS-A hierarchy and its
 // transitive closure, descriptions and preferred terms by dialect, inferred
-// attribute relationships, refset membership, history and maps.
+// attribute relationships and concrete values, refset membership and member
+// rows, history, maps and alternate identifiers.
 //
 // A Terminology never changes after Load(). It is shared as
 // std::shared_ptr<const Terminology>; every const method is thread-safe and
