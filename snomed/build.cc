@@ -179,6 +179,7 @@ void BuildDescriptions(ParsedRelease* p, TerminologyData* d) {
   }
   std::vector<DescriptionRecord>().swap(in);
   d->terms = std::move(p->terms);
+  d->module_ids = std::move(p->module_ids);
 
   // Language refset rows: resolve by a merge of two id-sorted lists, then keep
   // the latest row per (description, refset).
@@ -337,12 +338,14 @@ void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
     return a.active < b.active;
   });
   std::vector<MemberRow> live;
+  std::vector<MemberRow> latest;  // active or not, for member filters
   for (size_t i = 0; i < rows.size(); ++i) {
     const MemberRow& m = rows[i];
     if (i + 1 < rows.size() && rows[i + 1].refset_id == m.refset_id &&
         rows[i + 1].concept == m.concept && rows[i + 1].value == m.value) {
       continue;
     }
+    latest.push_back(m);
     if (!m.active) continue;
     live.push_back(m);
     if (m.kind == MemberRow::kAssociation) {
@@ -365,6 +368,33 @@ void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
       [&](const MemberRow& m) { return slot(m.refset_id); },
       [](const MemberRow& m) { return m.concept; });
   SortUniqueRows(&d->refset_members);
+  // Member rows of the refsets that have active members (refset_ids), with
+  // their module as a slot in module_ids. `latest` is sorted by (refset,
+  // concept, value), so each row of the CSR is too.
+  std::vector<uint64_t>& modules = d->module_ids;
+  uint64_t last_module = 0;
+  uint16_t last_slot = 0;
+  std::vector<MemberRecord> records;
+  std::vector<uint32_t> record_slots;
+  for (const MemberRow& m : latest) {
+    uint32_t s = slot(m.refset_id);
+    if (s >= ids.size() || ids[s] != m.refset_id) continue;
+    if (m.module_id != last_module || modules.empty()) {
+      auto it = std::find(modules.begin(), modules.end(), m.module_id);
+      if (it == modules.end()) it = modules.insert(it, m.module_id);
+      last_slot = static_cast<uint16_t>(it - modules.begin());
+      last_module = m.module_id;
+    }
+    records.push_back(
+        MemberRecord{m.value, m.concept, m.effective_time, last_slot, m.active, m.kind, 0});
+    record_slots.push_back(s);
+  }
+  std::vector<MemberRow>().swap(latest);
+  std::vector<uint32_t> order(records.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  d->refset_rows = GroupBy<uint32_t, MemberRecord>(
+      order, static_cast<uint32_t>(ids.size()), [&](uint32_t k) { return record_slots[k]; },
+      [&](uint32_t k) { return records[k]; });
 
   std::sort(d->history.begin(), d->history.end(),
             [](const HistoryRecord& a, const HistoryRecord& b) {
@@ -397,6 +427,62 @@ void BuildRefsets(ParsedRelease* p, TerminologyData* d) {
   d->map_strings = std::move(p->map_strings);
 }
 
+// The latest version of each concrete relationship (by id) and of each
+// alternate identifier (by scheme, code and concept); active ones are kept.
+void BuildConcreteAndIdentifiers(ParsedRelease* p, TerminologyData* d) {
+  const uint32_t n = static_cast<uint32_t>(d->concept_ids.size());
+  std::vector<PendingConcrete>& rows = p->concrete;
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const PendingConcrete& a, const PendingConcrete& b) {
+                     return a.id != b.id ? a.id < b.id : a.effective_time < b.effective_time;
+                   });
+  std::vector<ConcreteValue> values;
+  std::vector<uint32_t> sources;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + 1 < rows.size() && rows[i + 1].id == rows[i].id) continue;
+    if (!rows[i].active) continue;
+    values.push_back(rows[i].value);
+    sources.push_back(rows[i].source);
+  }
+  std::vector<PendingConcrete>().swap(rows);
+  std::vector<uint32_t> order(values.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  // A release without concrete values (before 2021, or an extension alone)
+  // leaves the CSR empty, so Row() is empty for every concept, rather than
+  // allocate an offset per concept.
+  if (!values.empty()) {
+    d->concrete_out = GroupBy<uint32_t, ConcreteValue>(
+        order, n, [&](uint32_t k) { return sources[k]; }, [&](uint32_t k) { return values[k]; });
+    d->concrete_text = std::move(p->concrete_text);
+  }
+
+  std::vector<PendingAlternateId>& ids = p->alternate_ids;
+  const std::string& text = p->alternate_id_text;
+  auto code = [&](const AlternateIdentifier& a) {
+    return absl::string_view(text.data() + a.code_offset, a.code_length);
+  };
+  std::stable_sort(ids.begin(), ids.end(),
+                   [&](const PendingAlternateId& a, const PendingAlternateId& b) {
+                     if (a.id.scheme_id != b.id.scheme_id) return a.id.scheme_id < b.id.scheme_id;
+                     if (code(a.id) != code(b.id)) return code(a.id) < code(b.id);
+                     if (a.id.concept != b.id.concept) return a.id.concept < b.id.concept;
+                     return a.effective_time < b.effective_time;
+                   });
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const AlternateIdentifier& a = ids[i].id;
+    if (i + 1 < ids.size() && ids[i + 1].id.scheme_id == a.scheme_id &&
+        code(ids[i + 1].id) == code(a) && ids[i + 1].id.concept == a.concept) {
+      continue;
+    }
+    if (!ids[i].active) continue;
+    AlternateIdentifier kept = a;
+    kept.code_offset = static_cast<uint32_t>(d->alternate_id_text.size());
+    d->alternate_id_text.append(text.data() + a.code_offset, a.code_length);
+    d->alternate_ids.push_back(kept);
+  }
+  std::vector<PendingAlternateId>().swap(ids);
+}
+
 }  // namespace
 
 absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threads) {
@@ -421,6 +507,7 @@ absl::StatusOr<TerminologyData> BuildTerminology(ParsedRelease parsed, int threa
   auto terms = [&] {
     BuildDescriptions(&parsed, &d);
     BuildRefsets(&parsed, &d);
+    BuildConcreteAndIdentifiers(&parsed, &d);
     BuildSearchIndex(&d);
   };
   if (threads > 1) {

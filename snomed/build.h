@@ -38,10 +38,27 @@ struct MemberRow {
   enum Kind : uint8_t { kSimple, kAssociation, kAttributeValue, kMap };
   uint64_t refset_id;
   uint64_t value;  // targetComponentId / valueId; 0 otherwise
+  uint64_t module_id;
   uint32_t concept;
   uint32_t effective_time;
   uint8_t active;
   uint8_t kind;
+};
+
+// One version of a concrete-valued relationship (inferred).
+struct PendingConcrete {
+  uint64_t id;
+  uint32_t source;
+  uint32_t effective_time;
+  uint8_t active;
+  ConcreteValue value;  // text offsets into ParsedRelease::concrete_text
+};
+
+// One version of an alternate identifier of a concept.
+struct PendingAlternateId {
+  AlternateIdentifier id;  // code offsets into ParsedRelease::alternate_id_text
+  uint32_t effective_time;
+  uint8_t active;
 };
 
 struct PendingMap {
@@ -58,12 +75,17 @@ struct ParsedRelease {
   std::vector<uint8_t> concept_flags;
 
   std::vector<DescriptionRecord> descriptions;  // any order; term offsets into terms
+  std::vector<uint64_t> module_ids;             // DescriptionRecord::module slots
   std::string terms;
   std::vector<LangRow> language;
   std::vector<RelRow> relationships;  // active inferred only
   std::vector<MemberRow> members;
   std::vector<PendingMap> maps;
   std::string map_strings;
+  std::vector<PendingConcrete> concrete;
+  std::string concrete_text;
+  std::vector<PendingAlternateId> alternate_ids;
+  std::string alternate_id_text;
 
   std::string release_identity;
   std::string release_date;

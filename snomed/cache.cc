@@ -42,6 +42,11 @@ void VisitArrays(D& d, V& v) {
   v(d.rels_out.values);
   v(d.rels_in.offsets);
   v(d.rels_in.values);
+  v(d.concrete_out.offsets);
+  v(d.concrete_out.values);
+  v(d.concrete_text);
+  v(d.alternate_ids);
+  v(d.alternate_id_text);
   v(d.description_offsets);
   v(d.descriptions);
   v(d.terms);
@@ -52,9 +57,12 @@ void VisitArrays(D& d, V& v) {
   v(d.preferred_term_source);
   v(d.fsn);
   v(d.modules);
+  v(d.module_ids);
   v(d.refset_ids);
   v(d.refset_members.offsets);
   v(d.refset_members.values);
+  v(d.refset_rows.offsets);
+  v(d.refset_rows.values);
   v(d.history);
   v(d.inactivation);
   v(d.map_refsets);

@@ -27,7 +27,7 @@ namespace sprout::snomed {
 
 // Bump whenever the layout or what the build computes (e.g. the default
 // dialect) changes, so older caches are rebuilt rather than trusted.
-inline constexpr uint32_t kCacheVersion = 4;
+inline constexpr uint32_t kCacheVersion = 5;
 
 // WriteCache()
 //

@@ -1,26 +1,56 @@
 // File: snomed/ecl.h
 //
-// SNOMED CT Expression Constraint Language (ECL 2.x subset): parse once, then
+// SNOMED CT Expression Constraint Language (ECL 2.2): parse once, then
 // evaluate to a concept set, count, or test one concept without expanding.
 //
 //   SPROUT_ASSIGN_OR_RETURN(Ecl binding, Ecl::Parse("<< 404684003 |Clinical finding|"));
 //   bool ok = binding.Matches(*terminology, 267076002);        // routing / code binding
 //   std::vector<uint64_t> ids = binding.Evaluate(*terminology);  // sorted SCTIDs
 //
-// Supported: self, < << <! <<! > >> >! >>! (and the long forms descendantOf,
-// descendantOrSelfOf, childOf, childOrSelfOf, ancestorOf, ancestorOrSelfOf,
-// parentOf, parentOrSelfOf), ^ memberOf, * wildcard, AND / OR / MINUS (and ','
-// for AND; mixing operators needs parentheses), parentheses, |terms|,
-// refinements over active inferred relationships with attribute groups { },
-// cardinality [m..n] / [m..*], = and !=, reverse attributes (R), dotted
-// attributes (x . attr), and description filters
-// {{ term = "word prefixes" / match:"..." / wild:"gluc*", type = syn|fsn|def,
-// language = en }} (filters may be repeated; in one block they are ANDed and
-// must hold for the same active description).
+// Supported (snomed/README.md has the table, with examples):
+//  - self, < << <! <<! > >> >! >>! and their long forms (descendantOf ...),
+//    top !!> and bottom !!<, ^ memberOf, * wildcard, AND / OR / MINUS (and ','
+//    for AND; mixing operators needs parentheses), parentheses, |terms|,
+//    comments;
+//  - concept references by SCTID or alternate identifier: scheme#code
+//    (http://snomed.info/sct#SCTID, or a scheme named by its concept's term,
+//    resolved through the release's sct2_Identifier file);
+//  - refinements over active inferred relationships with attribute groups
+//    { }, cardinality [m..n], = and !=, reverse attributes (R), dotted
+//    attributes (x . attr), and concrete values (#500, #0.5, "text" with =,
+//    !=, <, <=, >, >=) from sct2_RelationshipConcreteValues;
+//  - description filters {{ D term = "word prefixes" / match: / wild:, type,
+//    typeId, language, dialect = en-gb (prefer) / dialectId, preferredIn,
+//    acceptableIn, languageRefSetId, moduleId, effectiveTime, active, id }}
+//    (one block's conditions hold for the same description; descriptions
+//    are active unless `active` says otherwise);
+//  - concept filters {{ C active, definitionStatus(Id), moduleId,
+//    effectiveTime }};
+//  - member filters ^ refset {{ M targetComponentId / valueId /
+//    referencedComponentId / refsetId = constraint, moduleId, effectiveTime,
+//    active }} (active rows unless `active` says otherwise) and field
+//    selection ^ [targetComponentId, ...] refset / ^ [*] refset, which
+//    yields the concepts in the concept-valued fields selected;
+//  - history supplements {{ +HISTORY-MIN }} (SAME AS), -MOD (+ REPLACED BY,
+//    WAS A, PARTIALLY EQUIVALENT TO), -MAX / +HISTORY (every association),
+//    {{ +HISTORY (refsets) }}: adds the inactive concepts associated with a
+//    member of the set.
+// Not supported, refused with a parse error saying so: boolean concrete
+// values, comparisons of string-valued member fields (mapTarget ...),
+// selecting fields that are not concepts (id, effectiveTime, active,
+// mapTarget); language refset members (descriptions) are not members for ^.
 //
 // Results: hierarchy operators and * yield active concepts only; a bare
-// concept or ^ refset yields what is named (possibly inactive). Concept ids
-// absent from the release match nothing (see UnknownConcepts to validate).
+// concept, ^ refset or a history supplement can yield inactive ones.
+// Concept ids absent from the release match nothing (see UnknownConcepts
+// and UnknownAlternateIdentifiers to validate). Filter comparands (modules,
+// definition statuses, refsets) are compared as ids, so they need not be
+// concepts of the release unless given as a constraint.
+//
+// Matches() decides one concept from its own rows (subsumption, its
+// relationships, descriptions, history) wherever it can; member filters,
+// field selection, top/bottom and upward operators evaluate the sets they
+// need once per call.
 //
 // An Ecl is immutable and thread-safe; it holds no reference to a Terminology.
 #ifndef SPROUT_SNOMED_ECL_H_
@@ -48,7 +78,8 @@ struct Expr;
 struct EclLimits {
   // Longest expression, in bytes. Default 32768 (1000 codes with terms).
   size_t max_length = 32768;
-  // Deepest nesting of ( ), ^ ( ), refinements, attribute groups and dotted
+  // Deepest nesting of ( ), ^ ( ), refinements, attribute groups, filter
+  // blocks {{ }} (their comparands are constraints) and dotted
   // attributes. Each level costs a few hundred bytes of stack. Default 64.
   int max_depth = 64;
   // Most constraints (concept ids, *, ^, nested expressions) in one
@@ -111,6 +142,13 @@ class Ecl {
   // The concept ids named in the expression that `t` does not contain, sorted.
   // Use it to reject a routing rule or binding that names a missing concept.
   std::vector<uint64_t> UnknownConcepts(const Terminology& t) const;
+
+  // UnknownAlternateIdentifiers()
+  //
+  // The alternate identifiers (scheme#code, as written) that name no concept
+  // of `t`: an unknown scheme alias, or a code the identifier file does not
+  // hold. Sorted. They match nothing when evaluated.
+  std::vector<std::string> UnknownAlternateIdentifiers(const Terminology& t) const;
 
  private:
   Ecl(std::string text, std::shared_ptr<const ecl::Expr> root, uint64_t max_cost)

@@ -2,6 +2,7 @@
 // concept-index vectors, and single-concept matching without expansion.
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "snomed/build.h"
@@ -11,10 +12,17 @@
 namespace sprout::snomed {
 namespace {
 
+using ecl::ConceptCondition;
+using ecl::ConceptFilter;
 using ecl::DescriptionFilter;
+using ecl::DialectCondition;
 using ecl::Expr;
+using ecl::HistorySupplement;
+using ecl::MemberField;
+using ecl::MemberFilter;
 using ecl::Operator;
 using ecl::Refinement;
+using ecl::TimeCondition;
 using Set = std::vector<uint32_t>;
 
 Set Intersect(const Set& a, const Set& b) {
@@ -34,6 +42,46 @@ Set Difference(const Set& a, const Set& b) {
 }
 bool Contains(absl::Span<const uint32_t> sorted, uint32_t x) {
   return std::binary_search(sorted.begin(), sorted.end(), x);
+}
+
+constexpr uint64_t kPrimitive = 900000000000074008;
+constexpr uint64_t kPartiallyEquivalentToRefset = 1186921001;
+
+bool TimeMatches(const TimeCondition& t, uint32_t time) {
+  using Op = TimeCondition::Op;
+  switch (t.op) {
+    case Op::kEq:
+      return std::find(t.times.begin(), t.times.end(), time) != t.times.end();
+    case Op::kNe:
+      return std::find(t.times.begin(), t.times.end(), time) == t.times.end();
+    case Op::kLt:
+      return time < t.times[0];
+    case Op::kLe:
+      return time <= t.times[0];
+    case Op::kGt:
+      return time > t.times[0];
+    case Op::kGe:
+      return time >= t.times[0];
+  }
+  return false;
+}
+
+bool TimesMatch(const std::vector<TimeCondition>& ts, uint32_t time) {
+  for (const TimeCondition& t : ts) {
+    if (!TimeMatches(t, time)) return false;
+  }
+  return true;
+}
+
+bool ActiveMatches(int wanted, bool active) { return wanted < 0 || (wanted == 1) == active; }
+
+// A plain concept id with no operator or filters (a comparand named, not
+// constrained), or 0.
+uint64_t PlainId(const Expr& e) {
+  return e.kind == Expr::Kind::kConcept && !e.alternate && e.op == Operator::kSelf &&
+                 !e.HasFilters()
+             ? e.concept_id
+             : 0;
 }
 
 // '*' glob over the whole (lower-cased) term.
@@ -72,13 +120,16 @@ class Evaluator {
     current_ = &e;
     Set out;
     if (Charge(1)) out = EvalNoFilter(e);
-    if (!e.filters.empty() && !exhausted_) {
+    if ((!e.filters.empty() || !e.concept_filters.empty()) && !exhausted_) {
       Set kept;
       for (uint32_t c : out) {
         if (exhausted_) break;
         if (PassesFilters(e, c)) kept.push_back(c);
       }
       out = std::move(kept);
+    }
+    if (e.history.profile != HistorySupplement::Profile::kNone && !exhausted_) {
+      out = WithHistory(e, out);
     }
     current_ = outer;
     return exhausted_ ? Set{} : out;
@@ -87,10 +138,23 @@ class Evaluator {
   bool Match(const Expr& e, uint32_t c) {
     const Expr* outer = current_;
     current_ = &e;
-    bool matched = Charge(1) && MatchNoFilter(e, c) && (e.filters.empty() || PassesFilters(e, c));
+    bool matched = Charge(1) && MatchCore(e, c);
+    if (!matched && !exhausted_ && e.history.profile != HistorySupplement::Profile::kNone &&
+        !t_.ActiveAt(c)) {
+      // c joins through its own associations: to a target the constraint holds for.
+      auto [first, last] = HistoryOf(c);
+      for (auto it = first; it != last && !matched && !exhausted_; ++it) {
+        if (!InProfile(e, it->refset_id)) continue;
+        uint32_t target = t_.IndexOf(it->target_id);
+        matched = target != kNoIndex && MatchCore(e, target);
+      }
+    }
     current_ = outer;
     return matched && !exhausted_;
   }
+
+  // Does an alternate identifier node name any concept of the release?
+  bool Resolves(const Expr& e) { return !Resolve(e).empty(); }
 
   // True once the budget has been spent; exhausted_at() is the constraint
   // being evaluated at that moment.
@@ -98,6 +162,143 @@ class Evaluator {
   const Expr* exhausted_at() const { return exhausted_at_; }
 
  private:
+  bool MatchCore(const Expr& e, uint32_t c) {
+    return MatchNoFilter(e, c) &&
+           ((e.filters.empty() && e.concept_filters.empty()) || PassesFilters(e, c));
+  }
+
+  // ---- history supplements ----
+  using HistoryIt = std::vector<HistoryRecord>::const_iterator;
+  std::pair<HistoryIt, HistoryIt> HistoryOf(uint32_t c) {
+    Charge(1);
+    return std::equal_range(
+        d_.history.begin(), d_.history.end(), HistoryRecord{c, 0, 0, 0},
+        [](const HistoryRecord& a, const HistoryRecord& b) { return a.source < b.source; });
+  }
+
+  // Is `refset_id` one of the association refsets of e's history profile?
+  bool InProfile(const Expr& e, uint64_t refset_id) {
+    switch (e.history.profile) {
+      case HistorySupplement::Profile::kNone:
+        return false;
+      case HistorySupplement::Profile::kMin:
+        return refset_id == kSameAsRefset;
+      case HistorySupplement::Profile::kMod:
+        return refset_id == kSameAsRefset || refset_id == kReplacedByRefset ||
+               refset_id == kWasARefset || refset_id == kPartiallyEquivalentToRefset;
+      case HistorySupplement::Profile::kMax:
+        return true;
+      case HistorySupplement::Profile::kExplicit:
+        return InValue(*e.history.refsets, refset_id);
+    }
+    return false;
+  }
+
+  // `members` plus the inactive concepts with an association (of e's
+  // profile) to one of them.
+  Set WithHistory(const Expr& e, const Set& members) {
+    if (!Charge(d_.history.size())) return {};
+    Set added;
+    for (const HistoryRecord& h : d_.history) {
+      if (t_.ActiveAt(h.source) || !InProfile(e, h.refset_id)) continue;
+      uint32_t target = t_.IndexOf(h.target_id);
+      if (target != kNoIndex && Contains(members, target)) added.push_back(h.source);
+    }
+    added.erase(std::unique(added.begin(), added.end()), added.end());  // history is by source
+    if (!Charge(added.size() + members.size())) return {};
+    return Union(members, added);
+  }
+
+  // ---- alternate identifiers ----
+  // The concepts scheme#code names: the scheme alias is matched (ignoring
+  // case) against the terms of each identifier scheme concept in the
+  // release (an FSN without its semantic tag), or its SCTID.
+  const Set& Resolve(const Expr& e) {
+    auto it = alternate_cache_.find(&e);
+    if (it != alternate_cache_.end()) return it->second;
+    Set out;
+    const std::vector<AlternateIdentifier>& ids = d_.alternate_ids;
+    Charge(1 + ids.size() / 64);
+    auto key = [&](const AlternateIdentifier& a) {
+      return std::make_pair(
+          a.scheme_id,
+          absl::string_view(d_.alternate_id_text.data() + a.code_offset, a.code_length));
+    };
+    for (uint64_t scheme : SchemesNamed(e.alternate_scheme)) {
+      auto want = std::make_pair(scheme, absl::string_view(e.alternate_code));
+      auto first =
+          std::lower_bound(ids.begin(), ids.end(), want,
+                           [&](const AlternateIdentifier& a, const auto& w) { return key(a) < w; });
+      for (; first != ids.end() && key(*first) == want; ++first) out.push_back(first->concept);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return alternate_cache_.emplace(&e, std::move(out)).first->second;
+  }
+
+  std::vector<uint64_t> SchemesNamed(absl::string_view alias) {
+    std::vector<uint64_t> schemes, out;
+    for (const AlternateIdentifier& a : d_.alternate_ids) {
+      if (schemes.empty() || schemes.back() != a.scheme_id) schemes.push_back(a.scheme_id);
+    }
+    for (uint64_t s : schemes) {
+      if (absl::StrCat(s) == alias) {
+        out.push_back(s);
+        continue;
+      }
+      uint32_t i = t_.IndexOf(s);
+      if (i == kNoIndex) continue;
+      for (uint32_t k = d_.description_offsets[i]; k < d_.description_offsets[i + 1]; ++k) {
+        const DescriptionRecord& r = d_.descriptions[k];
+        if (!r.active) continue;
+        absl::string_view term = t_.TermAt(k);
+        if (r.type == kFsn) {
+          size_t paren = term.rfind(" (");
+          if (paren != absl::string_view::npos) term = term.substr(0, paren);
+        }
+        if (absl::EqualsIgnoreCase(term, alias)) {
+          out.push_back(s);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- comparands ----
+  // The set a filter's constraint denotes, evaluated once per evaluation.
+  const Set& Cached(const Expr& e) {
+    auto it = cache_.find(&e);
+    if (it != cache_.end()) return it->second;
+    Set s = Eval(e);
+    return cache_.emplace(&e, std::move(s)).first->second;
+  }
+
+  // Does concept `id` (which need not be in the release: a module or
+  // metadata concept) satisfy a comparand? Plain ids and sets of them are
+  // compared as ids; a constraint is evaluated.
+  bool InValue(const Expr& value, uint64_t id) {
+    if (uint64_t plain = PlainId(value)) return plain == id;
+    if (value.kind == Expr::Kind::kOr && !value.HasFilters() && value.op == Operator::kSelf) {
+      bool all_plain = true;
+      for (const auto& k : value.children) {
+        uint64_t p = PlainId(*k);
+        if (p == id) return true;
+        all_plain &= p != 0;
+      }
+      if (all_plain) return false;
+    }
+    uint32_t i = t_.IndexOf(id);
+    return i != kNoIndex && Contains(Cached(value), i);
+  }
+  bool Holds(const ConceptCondition& c, uint64_t id) { return InValue(*c.value, id) != c.negated; }
+  bool AllHold(const std::vector<ConceptCondition>& cs, uint64_t id) {
+    for (const ConceptCondition& c : cs) {
+      if (!Holds(c, id)) return false;
+    }
+    return true;
+  }
+
   // Spends `steps`; false, from then on, once the budget is gone.
   bool Charge(uint64_t steps) {
     if (exhausted_) return false;
@@ -111,6 +312,7 @@ class Evaluator {
   Set EvalNoFilter(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
+        if (e.alternate) return ApplyOp(e.op, Resolve(e));
         uint32_t i = t_.IndexOf(e.concept_id);
         if (i == kNoIndex) return {};
         return ApplyOp(e.op, Set{i});
@@ -128,6 +330,9 @@ class Evaluator {
               d_.children.Row(c).empty()) {
             continue;
           }
+          // Over every active concept: the roots, and the leaves.
+          if (e.op == Operator::kTop && !d_.parents.Row(c).empty()) continue;
+          if (e.op == Operator::kBottom && !d_.children.Row(c).empty()) continue;
           out.push_back(c);
         }
         return out;
@@ -188,6 +393,7 @@ class Evaluator {
 
   // Concepts in the refsets named by a memberOf node.
   Set Members(const Expr& e) {
+    if (!e.member_filters.empty() || !e.fields.empty() || e.all_fields) return MemberRows(e);
     Set refsets;
     std::vector<uint64_t> ids;
     if (e.children.empty()) {
@@ -207,6 +413,134 @@ class Evaluator {
       out = Union(out, Set(m.begin(), m.end()));
     }
     return out;
+  }
+
+  std::vector<uint64_t> RefsetIdsOf(const Expr& e) {
+    std::vector<uint64_t> ids;
+    if (e.children.empty()) {
+      ids.push_back(e.concept_id);
+    } else if (e.children[0]->kind == Expr::Kind::kAny) {
+      ids = d_.refset_ids;
+    } else {
+      for (uint32_t c : Eval(*e.children[0])) ids.push_back(d_.concept_ids[c]);
+    }
+    return ids;
+  }
+
+  // The concept-valued additional field of a row (targetComponentId for an
+  // association, valueId for an attribute value), 0 if the row has none.
+  static uint64_t FieldValue(const MemberRecord& m, MemberField f) {
+    if (f == MemberField::kTargetComponentId && m.kind == MemberRow::kAssociation) return m.value;
+    if (f == MemberField::kValueId && m.kind == MemberRow::kAttributeValue) return m.value;
+    return 0;
+  }
+
+  bool PassesMemberFilter(const MemberFilter& f, const MemberRecord& m, uint64_t refset_id) {
+    if (!ActiveMatches(f.active, m.active) || !TimesMatch(f.times, m.effective_time) ||
+        !AllHold(f.modules, d_.module_ids[m.module])) {
+      return false;
+    }
+    for (const MemberFilter::FieldCondition& fc : f.fields) {
+      uint64_t id = 0;
+      switch (fc.field) {
+        case MemberField::kReferencedComponentId:
+          id = d_.concept_ids[m.concept];
+          break;
+        case MemberField::kRefsetId:
+          id = refset_id;
+          break;
+        case MemberField::kModuleId:
+          id = d_.module_ids[m.module];
+          break;
+        default:
+          id = FieldValue(m, fc.field);
+          if (id == 0) return false;  // the refset has no such field
+      }
+      if (!Holds(fc.condition, id)) return false;
+    }
+    return true;
+  }
+
+  // The rows of the refsets that pass every member filter (active rows only
+  // when no filter says otherwise), projected on the fields selected.
+  Set MemberRows(const Expr& e) {
+    std::vector<uint64_t> ids = RefsetIdsOf(e);
+    Set out;
+    auto add = [&](uint64_t id) {
+      uint32_t i = t_.IndexOf(id);
+      if (i != kNoIndex) out.push_back(i);
+    };
+    for (uint64_t refset : ids) {
+      uint32_t slot = t_.RefsetSlot(refset);
+      if (slot == kNoIndex) continue;
+      absl::Span<const MemberRecord> rows = d_.refset_rows.Row(slot);
+      if (!Charge(1 + rows.size())) return {};
+      for (const MemberRecord& m : rows) {
+        bool pass = e.member_filters.empty() ? m.active != 0 : true;
+        for (const MemberFilter& f : e.member_filters) {
+          if (!pass || exhausted_) break;
+          pass = PassesMemberFilter(f, m, refset);
+        }
+        if (!pass) continue;
+        if (e.all_fields) {
+          out.push_back(m.concept);
+          if (m.value != 0) add(m.value);
+          add(d_.module_ids[m.module]);
+          add(refset);
+          continue;
+        }
+        if (e.fields.empty()) out.push_back(m.concept);
+        for (MemberField f : e.fields) {
+          switch (f) {
+            case MemberField::kReferencedComponentId:
+              out.push_back(m.concept);
+              break;
+            case MemberField::kModuleId:
+              add(d_.module_ids[m.module]);
+              break;
+            case MemberField::kRefsetId:
+              add(refset);
+              break;
+            default:
+              if (uint64_t v = FieldValue(m, f)) add(v);
+          }
+        }
+      }
+    }
+    if (!Charge(out.size())) return {};
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // Top (no proper ancestor in base) and bottom (no proper descendant in base).
+  Set TopOrBottom(Operator op, const Set& base) {
+    Set out;
+    if (op == Operator::kTop) {
+      for (uint32_t c : base) {
+        absl::Span<const uint32_t> anc = d_.ancestors.Row(c);
+        if (!Charge(1 + anc.size())) return {};
+        bool top = true;
+        for (uint32_t a : anc) {
+          if (Contains(base, a)) {
+            top = false;
+            break;
+          }
+        }
+        if (top) out.push_back(c);
+      }
+      return out;
+    }
+    // Everything that is an ancestor of a member has a descendant in base.
+    Set above;
+    for (uint32_t c : base) {
+      absl::Span<const uint32_t> anc = d_.ancestors.Row(c);
+      if (!Charge(1 + anc.size())) return {};
+      above.insert(above.end(), anc.begin(), anc.end());
+    }
+    std::sort(above.begin(), above.end());
+    above.erase(std::unique(above.begin(), above.end()), above.end());
+    return Difference(base, above);
   }
 
   // Union of rows of `csr` for each concept in `base` (plus base for "self").
@@ -264,6 +598,9 @@ class Evaluator {
         return UnionRows(d_.parents, base, false);
       case Operator::kParentOrSelfOf:
         return UnionRows(d_.parents, base, true);
+      case Operator::kTop:
+      case Operator::kBottom:
+        return TopOrBottom(op, base);
     }
     return base;
   }
@@ -292,6 +629,12 @@ class Evaluator {
           if (base(p)) return true;
         }
         return false;
+      case Operator::kTop:
+      case Operator::kBottom: {
+        // Whether c is a top or bottom member depends on the whole set.
+        Set focus = BaseSet(focus_for_upward);
+        return !exhausted_ && Contains(ApplyOp(op, focus), c);
+      }
       default: {
         // Upward operators: c is an ancestor/parent of some focus concept.
         // Walking c's descendants could be huge; test the focus set instead.
@@ -327,6 +670,7 @@ class Evaluator {
   Set BaseSet(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
+        if (e.alternate) return Resolve(e);
         uint32_t i = t_.IndexOf(e.concept_id);
         return i == kNoIndex ? Set{} : Set{i};
       }
@@ -345,32 +689,49 @@ class Evaluator {
     }
   }
 
+  // Does c relate to concept i by `op`?
+  bool MatchConcept(Operator op, uint32_t i, uint32_t c) {
+    switch (op) {
+      case Operator::kSelf:
+        return c == i;
+      case Operator::kDescendantOf:
+        return c != i && t_.SubsumesAt(i, c);
+      case Operator::kDescendantOrSelfOf:
+        return t_.SubsumesAt(i, c);
+      case Operator::kChildOf:
+        return Contains(d_.parents.Row(c), i);
+      case Operator::kChildOrSelfOf:
+        return c == i || Contains(d_.parents.Row(c), i);
+      case Operator::kAncestorOf:
+        return c != i && t_.SubsumesAt(c, i);
+      case Operator::kAncestorOrSelfOf:
+        return t_.SubsumesAt(c, i);
+      case Operator::kParentOf:
+        return Contains(d_.parents.Row(i), c);
+      case Operator::kParentOrSelfOf:
+        return c == i || Contains(d_.parents.Row(i), c);
+      case Operator::kTop:
+      case Operator::kBottom:
+        return c == i;  // a set of one is its own top and bottom
+    }
+    return false;
+  }
+
   bool MatchNoFilter(const Expr& e, uint32_t c) {
     switch (e.kind) {
       case Expr::Kind::kConcept: {
+        if (e.alternate) {
+          if (e.op == Operator::kTop || e.op == Operator::kBottom) {
+            return Contains(ApplyOp(e.op, Resolve(e)), c);
+          }
+          for (uint32_t i : Resolve(e)) {
+            if (MatchConcept(e.op, i, c)) return true;
+          }
+          return false;
+        }
         uint32_t i = t_.IndexOf(e.concept_id);
         if (i == kNoIndex) return false;
-        switch (e.op) {
-          case Operator::kSelf:
-            return c == i;
-          case Operator::kDescendantOf:
-            return c != i && t_.SubsumesAt(i, c);
-          case Operator::kDescendantOrSelfOf:
-            return t_.SubsumesAt(i, c);
-          case Operator::kChildOf:
-            return Contains(d_.parents.Row(c), i);
-          case Operator::kChildOrSelfOf:
-            return c == i || Contains(d_.parents.Row(c), i);
-          case Operator::kAncestorOf:
-            return c != i && t_.SubsumesAt(c, i);
-          case Operator::kAncestorOrSelfOf:
-            return t_.SubsumesAt(c, i);
-          case Operator::kParentOf:
-            return Contains(d_.parents.Row(i), c);
-          case Operator::kParentOrSelfOf:
-            return c == i || Contains(d_.parents.Row(i), c);
-        }
-        return false;
+        return MatchConcept(e.op, i, c);
       }
       case Expr::Kind::kAny:
         if (!t_.ActiveAt(c)) return false;
@@ -380,11 +741,19 @@ class Evaluator {
         if (e.op == Operator::kAncestorOf || e.op == Operator::kParentOf) {
           return !d_.children.Row(c).empty();
         }
+        if (e.op == Operator::kTop) return d_.parents.Row(c).empty();
+        if (e.op == Operator::kBottom) return d_.children.Row(c).empty();
         return true;
       case Expr::Kind::kNested:
         return MatchOp(
             e.op, c, [&](uint32_t x) { return Match(*e.children[0], x); }, e);
       case Expr::Kind::kMemberOf: {
+        if (!e.member_filters.empty() || !e.fields.empty() || e.all_fields) {
+          // Rows are filtered and projected: decided over the refset's rows
+          // (not the whole release), once per evaluation.
+          auto member = [&](uint32_t x) { return Contains(CachedMembers(e), x); };
+          return MatchOp(e.op, c, member, e);
+        }
         std::vector<uint32_t> slots = RefsetSlots(e);
         auto member = [&](uint32_t x) {
           if (!Charge(slots.size())) return false;
@@ -439,8 +808,33 @@ class Evaluator {
   // `group` < 0: any group; otherwise only relationships in that group. When
   // `only` is set, only that one relationship is considered (a group-0
   // relationship stands in a group of its own).
-  bool MatchRefinement(const Refinement& r, uint32_t c, int64_t group,
-                       const RelEdge* only = nullptr) {
+  static bool CompareConcrete(const ecl::Attribute& a, const ConcreteValue& v,
+                              absl::string_view text) {
+    using Comparison = ecl::Attribute::Comparison;
+    if (a.value_kind == ecl::Attribute::ValueKind::kText) {
+      if (!v.is_text) return false;
+      return (text == a.text) == (a.comparison == Comparison::kEq);
+    }
+    if (v.is_text) return false;
+    switch (a.comparison) {
+      case Comparison::kEq:
+        return v.number == a.number;
+      case Comparison::kNe:
+        return v.number != a.number;
+      case Comparison::kLt:
+        return v.number < a.number;
+      case Comparison::kLe:
+        return v.number <= a.number;
+      case Comparison::kGt:
+        return v.number > a.number;
+      case Comparison::kGe:
+        return v.number >= a.number;
+    }
+    return false;
+  }
+
+  // `only` is a RelEdge or a ConcreteValue of c standing in a group of its own.
+  bool MatchRefinement(const Refinement& r, uint32_t c, int64_t group, const void* only = nullptr) {
     switch (r.kind) {
       case Refinement::Kind::kAnd:
         for (const auto& k : r.children) {
@@ -455,6 +849,17 @@ class Evaluator {
       case Refinement::Kind::kAttribute: {
         const ecl::Attribute& a = r.attribute;
         uint32_t count = 0;
+        if (a.value_kind != ecl::Attribute::ValueKind::kConstraint) {
+          for (const ConcreteValue& v : d_.concrete_out.Row(c)) {
+            if (!Charge(1)) return false;
+            if (only != nullptr && &v != only) continue;
+            if (group >= 0 && v.group != group) continue;
+            if (!Match(*a.name, v.type)) continue;
+            absl::string_view text(d_.concrete_text.data() + v.text_offset, v.text_length);
+            if (CompareConcrete(a, v, text)) ++count;
+          }
+          return count >= a.cardinality.min && count <= a.cardinality.max;
+        }
         for (const RelEdge& e : a.reverse ? d_.rels_in.Row(c) : d_.rels_out.Row(c)) {
           if (!Charge(1)) return false;
           if (only != nullptr && &e != only) continue;
@@ -478,6 +883,14 @@ class Evaluator {
             ++count;
           }
         }
+        for (const ConcreteValue& v : d_.concrete_out.Row(c)) {
+          if (!Charge(1)) return false;
+          if (v.group != 0) {
+            groups.push_back(v.group);
+          } else if (MatchRefinement(*r.children[0], c, 0, &v)) {
+            ++count;
+          }
+        }
         std::sort(groups.begin(), groups.end());
         groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
         for (uint32_t g : groups) {
@@ -490,18 +903,68 @@ class Evaluator {
     return false;
   }
 
+  const Set& CachedMembers(const Expr& e) {
+    auto it = members_cache_.find(&e);
+    if (it != members_cache_.end()) return it->second;
+    Set s = MemberRows(e);
+    return members_cache_.emplace(&e, std::move(s)).first->second;
+  }
+
   bool PassesFilters(const Expr& e, uint32_t c) {
+    for (const ConceptFilter& f : e.concept_filters) {
+      if (!PassesConceptFilter(f, c)) return false;
+    }
     for (const DescriptionFilter& f : e.filters) {
       if (!HasDescription(f, c)) return false;
     }
     return true;
   }
 
+  bool PassesConceptFilter(const ConceptFilter& f, uint32_t c) {
+    if (!Charge(1)) return false;
+    const uint8_t flags = d_.concept_flags[c];
+    if (!ActiveMatches(f.active, flags & kConceptActive)) return false;
+    if (!TimesMatch(f.times, d_.concept_times[c])) return false;
+    if (!AllHold(f.definition_status, flags & kConceptFullyDefined ? kFullyDefined : kPrimitive)) {
+      return false;
+    }
+    return AllHold(f.modules, d_.concept_modules[c]);
+  }
+
+  bool DialectHolds(const DialectCondition& dc, uint32_t description) {
+    bool found = false;
+    for (const LanguageEntry& le : d_.language.Row(description)) {
+      const uint64_t refset = d_.language_refsets[le.refset_slot];
+      auto acceptable = [&](ecl::Acceptability a) {
+        return a == ecl::Acceptability::kAny ||
+               (a == ecl::Acceptability::kPreferred) == (le.preferred != 0);
+      };
+      if (dc.constraint != nullptr) {
+        found = acceptable(dc.constraint_acceptability) && InValue(*dc.constraint, refset);
+      } else {
+        for (const DialectCondition::Entry& en : dc.entries) {
+          if (en.refset == refset && acceptable(en.acceptability)) found = true;
+        }
+      }
+      if (found) break;
+    }
+    return found != dc.negated;
+  }
+
   bool HasDescription(const DescriptionFilter& f, uint32_t c) {
     if (!Charge(d_.description_offsets[c + 1] - d_.description_offsets[c])) return false;
     for (uint32_t i = d_.description_offsets[c]; i < d_.description_offsets[c + 1]; ++i) {
       const DescriptionRecord& r = d_.descriptions[i];
-      if (!r.active) continue;
+      if (!ActiveMatches(f.active, r.active)) continue;
+      if (!f.ids.empty() &&
+          (std::find(f.ids.begin(), f.ids.end(), r.id) != f.ids.end()) == f.ids_negated) {
+        continue;
+      }
+      if (!TimesMatch(f.times, r.effective_time)) continue;
+      if (!f.modules.empty() && !AllHold(f.modules, d_.module_ids[r.module])) continue;
+      bool dialects = true;
+      for (const DialectCondition& dc : f.dialects) dialects = dialects && DialectHolds(dc, i);
+      if (!dialects) continue;
       if (!f.types.empty() && std::find(f.types.begin(), f.types.end(), r.type) == f.types.end()) {
         continue;
       }
@@ -563,12 +1026,33 @@ class Evaluator {
   const Expr* current_ = nullptr;       // the constraint being evaluated
   const Expr* exhausted_at_ = nullptr;  // current_ when the budget ran out
   uint32_t isa_ = kUnresolved;
+  absl::flat_hash_map<const Expr*, Set> cache_;            // see Cached
+  absl::flat_hash_map<const Expr*, Set> members_cache_;    // see CachedMembers
+  absl::flat_hash_map<const Expr*, Set> alternate_cache_;  // see Resolve
   std::string lower_;
   std::vector<std::string> words_, query_;
 };
 
+// The alternate identifier nodes of the expression (focus, operands and
+// refinements).
+void CollectAlternates(const Expr& e, std::vector<const Expr*>* out) {
+  if (e.kind == Expr::Kind::kConcept && e.alternate) out->push_back(&e);
+  for (const auto& k : e.children) CollectAlternates(*k, out);
+  std::vector<const Refinement*> stack;
+  if (e.refinement) stack.push_back(e.refinement.get());
+  while (!stack.empty()) {
+    const Refinement* r = stack.back();
+    stack.pop_back();
+    if (r->kind == Refinement::Kind::kAttribute) {
+      CollectAlternates(*r->attribute.name, out);
+      if (r->attribute.value) CollectAlternates(*r->attribute.value, out);
+    }
+    for (const auto& k : r->children) stack.push_back(k.get());
+  }
+}
+
 void CollectIds(const Expr& e, std::vector<uint64_t>* concepts, std::vector<uint64_t>* refsets) {
-  if (e.kind == Expr::Kind::kConcept) concepts->push_back(e.concept_id);
+  if (e.kind == Expr::Kind::kConcept && !e.alternate) concepts->push_back(e.concept_id);
   if (e.kind == Expr::Kind::kMemberOf && e.children.empty()) refsets->push_back(e.concept_id);
   for (const auto& k : e.children) CollectIds(*k, concepts, refsets);
   std::vector<const Refinement*> stack;
@@ -578,7 +1062,7 @@ void CollectIds(const Expr& e, std::vector<uint64_t>* concepts, std::vector<uint
     stack.pop_back();
     if (r->kind == Refinement::Kind::kAttribute) {
       CollectIds(*r->attribute.name, concepts, refsets);
-      CollectIds(*r->attribute.value, concepts, refsets);
+      if (r->attribute.value) CollectIds(*r->attribute.value, concepts, refsets);
     }
     for (const auto& k : r->children) stack.push_back(k.get());
   }
@@ -601,7 +1085,7 @@ std::vector<uint64_t> Ecl::Evaluate(const Terminology& t) const {
 
 size_t Ecl::Count(const Terminology& t) const {
   const Expr& e = *root_;
-  if (e.kind == Expr::Kind::kConcept && e.filters.empty()) {
+  if (e.kind == Expr::Kind::kConcept && !e.alternate && !e.HasFilters()) {
     uint32_t i = t.IndexOf(e.concept_id);
     if (i == kNoIndex) return 0;
     const TerminologyData& d = t.data();
@@ -691,6 +1175,19 @@ std::vector<uint64_t> Ecl::UnknownConcepts(const Terminology& t) const {
   }
   for (uint64_t id : refsets) {
     if (!t.Exists(id) && t.RefsetSlot(id) == kNoIndex) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::string> Ecl::UnknownAlternateIdentifiers(const Terminology& t) const {
+  std::vector<const Expr*> nodes;
+  CollectAlternates(*root_, &nodes);
+  Evaluator ev(t);
+  std::vector<std::string> out;
+  for (const Expr* e : nodes) {
+    if (!ev.Resolves(*e)) out.push_back(absl::StrCat(e->alternate_scheme, "#", e->alternate_code));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

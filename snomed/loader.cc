@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "snomed/build.h"
 #include "snomed/cache.h"
 #include "snomed/release_files.h"
@@ -102,6 +103,7 @@ struct RelVersion {
 // What one chunk of a non-concept file contributes.
 struct FileOutput {
   std::vector<DescriptionRecord> descriptions;
+  std::vector<uint64_t> modules;  // this chunk's DescriptionRecord::module slots
   std::string terms;
   std::vector<LangRow> language;
   std::vector<RelRow> relationships;
@@ -109,6 +111,10 @@ struct FileOutput {
   std::vector<RelVersion> rel_versions;
   std::vector<PendingMap> maps;
   std::string map_strings;
+  std::vector<PendingConcrete> concrete;
+  std::string concrete_text;
+  std::vector<PendingAlternateId> alternate_ids;
+  std::string alternate_id_text;
 };
 
 class Loader {
@@ -117,6 +123,10 @@ class Loader {
       : sources_(std::move(sources)), threads_(std::max(1, threads)) {}
 
   absl::StatusOr<TerminologyData> Run(std::string identity) {
+    // Allocated before the big arrays so that, living on in the Terminology,
+    // it does not sit above memory the build frees (and keep the heap from
+    // shrinking). A UK Monolith has about 30 modules.
+    parsed_.module_ids.reserve(64);
     std::string date;
     bool has_concepts = false;
     for (const Source& src : sources_) {
@@ -312,6 +322,12 @@ class Loader {
       case Rf2Kind::kComplexMapRefset:
         s = Maps(ch, out);
         break;
+      case Rf2Kind::kConcreteRelationship:
+        s = ConcreteRelationships(ch, out);
+        break;
+      case Rf2Kind::kIdentifier:
+        s = Identifiers(ch, out);
+        break;
       default:
         s = Refsets(ch, out);
         break;
@@ -333,6 +349,7 @@ class Loader {
     for (const DescriptionRow& r : rows) bytes += r.term.size();
     out->terms.reserve(bytes);
     CachedFind find(*this);
+    uint16_t last_module = 0;
     for (size_t k = 0; k < rows.size(); ++k) {
       if (k + kPrefetchAhead < rows.size() &&
           rows[k + kPrefetchAhead].concept_id != rows[k + kPrefetchAhead - 1].concept_id) {
@@ -352,6 +369,12 @@ class Loader {
       d.case_significance = CaseOf(r.case_significance_id);
       d.language[0] = r.language_code.size() > 0 ? r.language_code[0] : '?';
       d.language[1] = r.language_code.size() > 1 ? r.language_code[1] : '\0';
+      if (out->modules.empty() || out->modules[last_module] != r.module_id) {
+        auto it = std::find(out->modules.begin(), out->modules.end(), r.module_id);
+        if (it == out->modules.end()) it = out->modules.insert(it, r.module_id);
+        last_module = static_cast<uint16_t>(it - out->modules.begin());
+      }
+      d.module = last_module;
       out->terms.append(r.term.data(), r.term.size());
       out->descriptions.push_back(d);
     }
@@ -421,8 +444,71 @@ class Loader {
                              : src.kind == Rf2Kind::kAttributeValueRefset
                                  ? MemberRow::kAttributeValue
                                  : MemberRow::kSimple;
-      out->members.push_back(MemberRow{r.refset_id, r.value, c, r.effective_time,
+      out->members.push_back(MemberRow{r.refset_id, r.value, r.module_id, c, r.effective_time,
                                        static_cast<uint8_t>(r.active), kind});
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ConcreteRelationships(const Chunk& ch, FileOutput* out) {
+    std::vector<ConcreteRelationshipRow> rows;
+    const std::string& name = sources_[ch.source].name;
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseConcreteRelationshipRows(name, text, first_line, &rows);
+    });
+    if (!s.ok()) return s;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const ConcreteRelationshipRow& r = rows[k];
+      if (r.characteristic_type_id != kInferred) continue;
+      uint32_t source = Find(r.source_id), type = Find(r.type_id);
+      if (source == kNoIndex || type == kNoIndex) {
+        if (!r.active) continue;  // a retired row may name a retired concept
+        return source == kNoIndex ? Missing(ch, k, "sourceId", r.source_id)
+                                  : Missing(ch, k, "typeId", r.type_id);
+      }
+      PendingConcrete c{};
+      c.id = r.id;
+      c.source = source;
+      c.effective_time = r.effective_time;
+      c.active = r.active;
+      c.value.type = type;
+      c.value.group = r.group;
+      absl::string_view text;
+      bool is_text = false;
+      ParseConcreteValue(r.value, &c.value.number, &text, &is_text);  // checked when parsed
+      c.value.is_text = is_text;
+      if (is_text) {
+        c.value.text_offset = static_cast<uint32_t>(out->concrete_text.size());
+        c.value.text_length = static_cast<uint32_t>(text.size());
+        out->concrete_text.append(text.data(), text.size());
+      }
+      out->concrete.push_back(c);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Identifiers(const Chunk& ch, FileOutput* out) {
+    std::vector<IdentifierRow> rows;
+    const std::string& name = sources_[ch.source].name;
+    absl::Status s = ParseChunk(ch, [&](absl::string_view text, int first_line) {
+      rows.clear();
+      return ParseIdentifierRows(name, text, first_line, &rows);
+    });
+    if (!s.ok()) return s;
+    for (const IdentifierRow& r : rows) {
+      // Identifiers of descriptions, or of concepts not loaded, are not kept.
+      uint32_t c = Find(r.referenced_component_id);
+      if (c == kNoIndex) continue;
+      PendingAlternateId a{};
+      a.id.scheme_id = r.scheme_id;
+      a.id.concept = c;
+      a.id.code_offset = static_cast<uint32_t>(out->alternate_id_text.size());
+      a.id.code_length = static_cast<uint32_t>(r.alternate_identifier.size());
+      out->alternate_id_text.append(r.alternate_identifier.data(), r.alternate_identifier.size());
+      a.effective_time = r.effective_time;
+      a.active = r.active;
+      out->alternate_ids.push_back(a);
     }
     return absl::OkStatus();
   }
@@ -444,7 +530,8 @@ class Loader {
       if (!r.active) continue;
       uint32_t c = Find(r.referenced_component_id);
       if (c == kNoIndex) continue;
-      out->members.push_back(MemberRow{r.refset_id, 0, c, r.effective_time, 1, MemberRow::kMap});
+      out->members.push_back(
+          MemberRow{r.refset_id, 0, r.module_id, c, r.effective_time, 1, MemberRow::kMap});
       PendingMap m{};
       m.refset_id = r.refset_id;
       m.record.concept = c;
@@ -524,9 +611,22 @@ class Loader {
     // Terms and descriptions on one thread, everything else on another: the
     // two halves touch disjoint members.
     auto terms_half = [&] {
+      std::vector<uint64_t>& modules = parsed_.module_ids;
       for (FileOutput& o : *outputs) {
         uint32_t base = static_cast<uint32_t>(parsed_.terms.size());
-        for (DescriptionRecord& d : o.descriptions) d.term_offset += base;
+        std::vector<uint16_t> global(o.modules.size());
+        for (size_t k = 0; k < o.modules.size(); ++k) {
+          auto it = std::find(modules.begin(), modules.end(), o.modules[k]);
+          if (it == modules.end()) it = modules.insert(it, o.modules[k]);
+          global[k] = static_cast<uint16_t>(it - modules.begin());
+        }
+        for (DescriptionRecord& d : o.descriptions) {
+          d.term_offset += base;
+          d.module = global[d.module];
+        }
+        // Freed now: a small block left in a parsing thread's arena would keep
+        // the chunk buffers around it from going back to the system.
+        std::vector<uint64_t>().swap(o.modules);
         parsed_.terms += o.terms;
         std::string().swap(o.terms);
         Append(&parsed_.descriptions, &o.descriptions);
@@ -547,6 +647,16 @@ class Loader {
         parsed_.map_strings += o.map_strings;
         std::string().swap(o.map_strings);
         Append(&parsed_.maps, &o.maps);
+        uint32_t cbase = static_cast<uint32_t>(parsed_.concrete_text.size());
+        for (PendingConcrete& c : o.concrete) c.value.text_offset += cbase;
+        parsed_.concrete_text += o.concrete_text;
+        std::string().swap(o.concrete_text);
+        Append(&parsed_.concrete, &o.concrete);
+        uint32_t abase = static_cast<uint32_t>(parsed_.alternate_id_text.size());
+        for (PendingAlternateId& a : o.alternate_ids) a.id.code_offset += abase;
+        parsed_.alternate_id_text += o.alternate_id_text;
+        std::string().swap(o.alternate_id_text);
+        Append(&parsed_.alternate_ids, &o.alternate_ids);
       }
     };
     if (threads_ > 1) {
@@ -635,6 +745,7 @@ std::string IdentityOf(const std::vector<std::string>& dirs) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadOptions& options) {
+  const absl::Time start = absl::Now();
   if (options.release_dirs.empty()) {
     return absl::InvalidArgumentError("no SNOMED release folder given");
   }
@@ -645,7 +756,12 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadO
   std::string fingerprint = absl::StrJoin(lines, "\n");
   if (!options.cache_path.empty()) {
     absl::StatusOr<TerminologyData> cached = ReadCache(options.cache_path, fingerprint);
-    if (cached.ok()) return std::make_shared<const Terminology>(std::move(*cached), true);
+    if (cached.ok()) {
+      auto t = std::make_shared<Terminology>(std::move(*cached), true);
+      t->release_.folders = options.release_dirs;
+      t->release_.load_duration = absl::Now() - start;
+      return t;
+    }
     // A missing, stale or corrupt cache is rebuilt from RF2, never trusted.
   }
   Loader loader(std::move(sources), options.threads);
@@ -654,11 +770,15 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::Load(const LoadO
   if (!options.cache_path.empty()) {
     WriteCache(options.cache_path, fingerprint, *data).IgnoreError();  // best effort
   }
-  return std::make_shared<const Terminology>(std::move(*data), loader.TakeIndex());
+  auto t = std::make_shared<Terminology>(std::move(*data), loader.TakeIndex());
+  t->release_.folders = options.release_dirs;
+  t->release_.load_duration = absl::Now() - start;
+  return t;
 }
 
 absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
     const std::vector<Rf2File>& files, int threads) {
+  const absl::Time start = absl::Now();
   std::vector<Source> sources;
   for (const Rf2File& f : files) {
     Rf2Kind kind = ClassifyRf2File(f.name);
@@ -672,7 +792,9 @@ absl::StatusOr<std::shared_ptr<const Terminology>> Terminology::LoadFromFiles(
   Loader loader(std::move(sources), threads);
   absl::StatusOr<TerminologyData> data = loader.Run("in-memory");
   if (!data.ok()) return data.status();
-  return std::make_shared<const Terminology>(std::move(*data), loader.TakeIndex());
+  auto t = std::make_shared<Terminology>(std::move(*data), loader.TakeIndex());
+  t->release_.load_duration = absl::Now() - start;
+  return t;
 }
 
 }  // namespace sprout::snomed

@@ -1,5 +1,6 @@
 #include "snomed/rf2.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/match.h"
@@ -313,6 +314,19 @@ constexpr const char* kRelationshipHeader[] = {"id",
                                                "typeId",
                                                "characteristicTypeId",
                                                "modifierId"};
+constexpr const char* kConcreteHeader[] = {"id",
+                                           "effectiveTime",
+                                           "active",
+                                           "moduleId",
+                                           "sourceId",
+                                           "value",
+                                           "relationshipGroup",
+                                           "typeId",
+                                           "characteristicTypeId",
+                                           "modifierId"};
+constexpr const char* kIdentifierHeader[] = {
+    "alternateIdentifier", "effectiveTime",        "active", "moduleId",
+    "identifierSchemeId",  "referencedComponentId"};
 constexpr const char* kRefsetPrefix[] = {"id",       "effectiveTime", "active",
                                          "moduleId", "refsetId",      "referencedComponentId"};
 
@@ -334,6 +348,12 @@ absl::StatusOr<Rf2Layout> ReadRf2Header(absl::string_view file_name, absl::strin
       break;
     case Rf2Kind::kRelationship:
       s = ctx.ExpectHeader(kRelationshipHeader, &columns);
+      break;
+    case Rf2Kind::kConcreteRelationship:
+      s = ctx.ExpectHeader(kConcreteHeader, &columns);
+      break;
+    case Rf2Kind::kIdentifier:
+      s = ctx.ExpectHeader(kIdentifierHeader, &columns);
       break;
     case Rf2Kind::kSimpleRefset:
     case Rf2Kind::kLanguageRefset:
@@ -582,7 +602,6 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
   const size_t want = layout.columns;
   std::vector<absl::string_view> f(want);
   absl::Status s;
-  uint64_t module_id;
   IdChecker ids;
   absl::string_view line;
   while (ctx.reader().Next(&line)) {
@@ -592,10 +611,10 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
     MapRow r{};
     if (f[0].empty()) return ctx.Error("field 1 (id) is empty; expected a UUID");
     if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
-        !ctx.Id(f[3], 3, "moduleId", &module_id, &s) ||
+        !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
         !ctx.Id(f[4], 4, "refsetId", &r.refset_id, &s) ||
         !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
-        !ids.Check(ctx, 3, "moduleId", module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
         !ids.Check(ctx, 4, "refsetId", r.refset_id, kConceptPartitions, &s) ||
         !ids.Check(ctx, 5, "referencedComponentId", r.referenced_component_id, kComponentPartitions,
                    &s)) {
@@ -619,6 +638,104 @@ absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, i
       r.map_rule = f[layout.map_rule];
       r.map_advice = f[layout.map_advice];
     }
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+bool ParseConcreteValue(absl::string_view value, double* number, absl::string_view* text,
+                        bool* is_text) {
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    *text = value.substr(1, value.size() - 2);
+    *is_text = true;
+    return true;
+  }
+  if (value.size() < 2 || value[0] != '#') return false;
+  absl::string_view digits = value.substr(1);
+  size_t k = 0;
+  if (k < digits.size() && (digits[k] == '-' || digits[k] == '+')) ++k;
+  size_t int_digits = 0, frac_digits = 0;
+  while (k < digits.size() && isdigit(static_cast<unsigned char>(digits[k]))) ++k, ++int_digits;
+  if (k < digits.size() && digits[k] == '.') {
+    ++k;
+    while (k < digits.size() && isdigit(static_cast<unsigned char>(digits[k]))) ++k, ++frac_digits;
+  }
+  if (k != digits.size() || int_digits == 0 || int_digits + frac_digits > 30) return false;
+  *number = std::strtod(std::string(digits).c_str(), nullptr);
+  *is_text = false;
+  return true;
+}
+
+absl::Status ParseConcreteRelationshipRows(absl::string_view file_name, absl::string_view rows,
+                                           int first_line,
+                                           std::vector<ConcreteRelationshipRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  absl::Status s;
+  absl::string_view line;
+  absl::string_view f[10];
+  IdChecker ids;
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    ConcreteRelationshipRow r;
+    uint64_t modifier_id;
+    size_t n = SplitTabs(line, f, 10);
+    if (n != 10) return ctx.FieldCount(n, 10);
+    if (!ctx.Id(f[0], 0, "id", &r.id, &s) || !ctx.Time(f[1], 1, &r.effective_time, &s) ||
+        !ctx.Active(f[2], 2, &r.active, &s) || !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+        !ctx.Id(f[4], 4, "sourceId", &r.source_id, &s) ||
+        !ctx.Uint(f[6], 6, "relationshipGroup", &r.group, &s) ||
+        !ctx.Id(f[7], 7, "typeId", &r.type_id, &s) ||
+        !ctx.Id(f[8], 8, "characteristicTypeId", &r.characteristic_type_id, &s) ||
+        !ctx.Id(f[9], 9, "modifierId", &modifier_id, &s)) {
+      return s;
+    }
+    double number;
+    absl::string_view text;
+    bool is_text;
+    if (!ParseConcreteValue(f[5], &number, &text, &is_text)) {
+      absl::string_view shown = f[5].size() > 40 ? f[5].substr(0, 40) : f[5];
+      return ctx.Error(absl::StrCat("field 6 (value) is '", shown,
+                                    "'; expected #number (e.g. #500, #0.5) or \"text\""));
+    }
+    r.value = f[5];
+    if (!ids.Check(ctx, 0, "id", r.id, kRelationshipPartitions, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "sourceId", r.source_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 7, "typeId", r.type_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 8, "characteristicTypeId", r.characteristic_type_id, kConceptPartitions,
+                   &s) ||
+        !ids.Check(ctx, 9, "modifierId", modifier_id, kConceptPartitions, &s)) {
+      return s;
+    }
+    out->push_back(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseIdentifierRows(absl::string_view file_name, absl::string_view rows,
+                                 int first_line, std::vector<IdentifierRow>* out) {
+  FileContext ctx(file_name, rows, first_line);
+  absl::Status s;
+  absl::string_view line;
+  absl::string_view f[6];
+  IdChecker ids;
+  while (ctx.reader().Next(&line)) {
+    if (line.empty()) continue;
+    IdentifierRow r;
+    size_t n = SplitTabs(line, f, 6);
+    if (n != 6) return ctx.FieldCount(n, 6);
+    if (f[0].empty()) return ctx.Error("field 1 (alternateIdentifier) is empty");
+    if (!ctx.Time(f[1], 1, &r.effective_time, &s) || !ctx.Active(f[2], 2, &r.active, &s) ||
+        !ctx.Id(f[3], 3, "moduleId", &r.module_id, &s) ||
+        !ctx.Id(f[4], 4, "identifierSchemeId", &r.scheme_id, &s) ||
+        !ctx.Id(f[5], 5, "referencedComponentId", &r.referenced_component_id, &s) ||
+        !ids.Check(ctx, 3, "moduleId", r.module_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 4, "identifierSchemeId", r.scheme_id, kConceptPartitions, &s) ||
+        !ids.Check(ctx, 5, "referencedComponentId", r.referenced_component_id, kComponentPartitions,
+                   &s)) {
+      return s;
+    }
+    r.alternate_identifier = f[0];
     out->push_back(r);
   }
   return absl::OkStatus();

@@ -39,6 +39,8 @@ enum class Rf2Kind {
   kSimpleMapRefset,
   kExtendedMapRefset,  // International extended map, UK ICD-10 map (iisssci)
   kComplexMapRefset,
+  kConcreteRelationship,  // sct2_RelationshipConcreteValues_*: inferred rows only
+  kIdentifier,            // sct2_Identifier_*: alternate identifiers
 };
 
 // ClassifyRf2File()
@@ -88,6 +90,31 @@ struct RelationshipRow {
   bool active;
 };
 
+// A relationship with a concrete value. `value` is the RF2 text: #500,
+// #0.5, #-2 or "text" (checked when parsed; points into the file content).
+struct ConcreteRelationshipRow {
+  uint64_t id;
+  uint64_t module_id;
+  uint64_t source_id;
+  uint64_t type_id;
+  uint64_t characteristic_type_id;
+  absl::string_view value;
+  uint32_t group;
+  uint32_t effective_time;
+  bool active;
+};
+
+// An alternate identifier: `alternate_identifier` (the code, pointing into
+// the file content) in the scheme `scheme_id` names `referenced_component_id`.
+struct IdentifierRow {
+  absl::string_view alternate_identifier;
+  uint64_t module_id;
+  uint64_t scheme_id;
+  uint64_t referenced_component_id;
+  uint32_t effective_time;
+  bool active;
+};
+
 // Simple, language, association and attribute-value refset rows. `value` is
 // acceptabilityId, targetComponentId or valueId (0 for a simple refset).
 // The member UUID is not kept.
@@ -103,6 +130,7 @@ struct RefsetRow {
 // Simple, extended and complex map rows. Strings point into the file content.
 struct MapRow {
   uint64_t refset_id;
+  uint64_t module_id;
   uint64_t referenced_component_id;
   uint64_t correlation_id;   // 0 if the file has no such column
   uint64_t map_category_id;  // 0 if the file has no such column
@@ -147,6 +175,19 @@ absl::Status ParseRefsetRows(absl::string_view file_name, absl::string_view rows
                              const Rf2Layout& layout, std::vector<RefsetRow>* out);
 absl::Status ParseMapRows(absl::string_view file_name, absl::string_view rows, int first_line,
                           const Rf2Layout& layout, std::vector<MapRow>* out);
+absl::Status ParseConcreteRelationshipRows(absl::string_view file_name, absl::string_view rows,
+                                           int first_line,
+                                           std::vector<ConcreteRelationshipRow>* out);
+absl::Status ParseIdentifierRows(absl::string_view file_name, absl::string_view rows,
+                                 int first_line, std::vector<IdentifierRow>* out);
+
+// ParseConcreteValue()
+//
+// Parses an RF2 concrete value: "#" then a decimal number (sets *number,
+// *is_text = false) or a double-quoted string (sets *text to what is
+// inside the quotes, *is_text = true). False if malformed.
+bool ParseConcreteValue(absl::string_view value, double* number, absl::string_view* text,
+                        bool* is_text);
 
 // Parse*File()
 //

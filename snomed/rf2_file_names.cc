@@ -48,6 +48,8 @@ Rf2Kind ClassifyRf2File(absl::string_view file_name) {
       return Rf2Kind::kDescription;
     }
     if (content_type == "Relationship") return Rf2Kind::kRelationship;
+    if (content_type == "RelationshipConcreteValues") return Rf2Kind::kConcreteRelationship;
+    if (content_type == "Identifier") return Rf2Kind::kIdentifier;
     return Rf2Kind::kIgnored;
   }
   if (file_type != "der2") return Rf2Kind::kIgnored;

@@ -58,16 +58,26 @@ Terminology::Terminology(TerminologyData data, absl::flat_hash_map<uint64_t, uin
     index_.clear();
     for (uint32_t i = 0; i < data_.concept_ids.size(); ++i) index_.emplace(data_.concept_ids[i], i);
   }
-  release_.identity = data_.release_identity;
-  release_.effective_date = data_.release_date;
+  CountRelease();
 }
 
 Terminology::Terminology(TerminologyData data, bool from_cache) : data_(std::move(data)) {
   index_.reserve(data_.concept_ids.size());
   for (uint32_t i = 0; i < data_.concept_ids.size(); ++i) index_.emplace(data_.concept_ids[i], i);
+  CountRelease();
+  release_.from_cache = from_cache;
+}
+
+void Terminology::CountRelease() {
   release_.identity = data_.release_identity;
   release_.effective_date = data_.release_date;
-  release_.from_cache = from_cache;
+  release_.concepts = data_.concept_ids.size();
+  release_.active_concepts = 0;
+  for (uint8_t f : data_.concept_flags) release_.active_concepts += (f & kConceptActive) != 0;
+  release_.active_descriptions = 0;
+  for (const DescriptionRecord& d : data_.descriptions) release_.active_descriptions += d.active;
+  release_.active_inferred_relationships = data_.rels_out.values.size();
+  release_.refsets = data_.refset_ids.size();
 }
 
 bool Terminology::IsActive(uint64_t id) const {

@@ -2,7 +2,8 @@
 //
 // An immutable, loaded SNOMED CT release: concepts, the IS-A hierarchy and its
 // transitive closure, descriptions and preferred terms by dialect, inferred
-// attribute relationships, refset membership, history and maps.
+// attribute relationships and concrete values, refset membership and member
+// rows, history, maps and alternate identifiers.
 //
 // A Terminology never changes after Load(). It is shared as
 // std::shared_ptr<const Terminology>; every const method is thread-safe and
@@ -30,6 +31,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "snomed/terminology_data.h"
 
@@ -83,11 +85,21 @@ struct LoadOptions {
   int threads = 2;
 };
 
-// What was loaded; recorded on every routing decision.
+// What was loaded; recorded on every routing decision, and what an operator
+// wants to see about a release.
 struct ReleaseInfo {
   std::string identity;        // e.g. "SnomedCT_UKClinicalRF2_PRODUCTION_20240410T000001Z+..."
   std::string effective_date;  // YYYYMMDD: the latest version date among the files
   bool from_cache = false;     // restored from the binary cache rather than RF2
+  // LoadOptions::release_dirs as given (empty for LoadFromFiles).
+  std::vector<std::string> folders;
+  // Wall time of Load() / LoadFromFiles(), cache read or RF2 parse and build.
+  absl::Duration load_duration;
+  uint64_t concepts = 0;                       // all, active and inactive
+  uint64_t active_concepts = 0;                //
+  uint64_t active_descriptions = 0;            // of every type
+  uint64_t active_inferred_relationships = 0;  // IS-A included
+  uint64_t refsets = 0;                        // refsets with active concept members
 };
 
 struct Concept {
@@ -240,6 +252,8 @@ class Terminology {
   const TerminologyData& data() const { return data_; }
 
  private:
+  void CountRelease();  // fills release_ from data_
+
   TerminologyData data_;
   absl::flat_hash_map<uint64_t, uint32_t> index_;  // SCTID -> concept index
   ReleaseInfo release_;

@@ -48,6 +48,7 @@ struct DescriptionRecord {
   uint8_t active;
   uint8_t case_significance;  // 0 initial insensitive, 1 insensitive, 2 sensitive, 3 other
   char language[2];           // e.g. "en"
+  uint16_t module;            // slot in TerminologyData::module_ids (fits the padding)
 };
 
 // Language refset entry for a description: language-refset slot and acceptability.
@@ -70,6 +71,39 @@ struct HistoryRecord {
   uint32_t pad;
   uint64_t refset_id;  // e.g. 900000000000526001 REPLACED BY
   uint64_t target_id;  // the target SCTID (may lie outside the release)
+};
+
+// One refset member row (the latest version, active or not) whose referenced
+// component is a concept of the release: what ECL member filters and field
+// selection read. `value` is the additional concept-valued column:
+// targetComponentId (association), valueId (attribute value), 0 for simple
+// and map refsets (map targets are strings, kept in MapRecord).
+struct MemberRecord {
+  uint64_t value;
+  uint32_t concept;  // referencedComponentId, as a concept index
+  uint32_t effective_time;
+  uint16_t module;  // slot in TerminologyData::module_ids
+  uint8_t active;
+  uint8_t kind;  // 0 simple, 1 association, 2 attribute value, 3 map
+  uint32_t pad;
+};
+
+// An active inferred relationship with a concrete value, from its source.
+struct ConcreteValue {
+  double number;  // when !is_text
+  uint32_t type;  // concept index of the attribute
+  uint32_t group;
+  uint32_t text_offset, text_length;  // into TerminologyData::concrete_text, when is_text
+  uint8_t is_text;
+  uint8_t pad[7];
+};
+
+// An active alternate identifier: `code` in `scheme_id` names `concept`.
+struct AlternateIdentifier {
+  uint64_t scheme_id;
+  uint32_t concept;
+  uint32_t code_offset, code_length;  // into TerminologyData::alternate_id_text
+  uint32_t pad;
 };
 
 struct InactivationRecord {
@@ -137,6 +171,14 @@ struct TerminologyData {
   Csr<RelEdge> rels_out;  // by source
   Csr<RelEdge> rels_in;   // by destination
 
+  // Active inferred concrete-valued relationships, by source.
+  Csr<ConcreteValue> concrete_out;
+  std::string concrete_text;
+
+  // Alternate identifiers of concepts, sorted by (scheme, code).
+  std::vector<AlternateIdentifier> alternate_ids;
+  std::string alternate_id_text;
+
   // Descriptions grouped by concept (CSR offsets per concept), terms in one arena.
   std::vector<uint32_t> description_offsets;  // concepts + 1
   std::vector<DescriptionRecord> descriptions;
@@ -149,11 +191,15 @@ struct TerminologyData {
 
   // Per module, by module id.
   std::vector<ModuleSummary> modules;
+  // Module ids of descriptions and refset members, by slot (unsorted).
+  std::vector<uint64_t> module_ids;
 
   // Refset membership (concept members of simple, association, attribute-value
   // and map refsets), refsets in SCTID order.
   std::vector<uint64_t> refset_ids;
   Csr<uint32_t> refset_members;  // sorted concept indexes
+  // Every member row per refset slot (active and inactive), by (concept, value).
+  Csr<MemberRecord> refset_rows;
 
   // History.
   std::vector<HistoryRecord> history;            // sorted by source

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "snomed/ecl.h"
 #include "snomed/search.h"
+#include "tests/snomed/ecl22_release.h"
 #include "tests/snomed/test_release.h"
 
 namespace sprout::snomed {
@@ -51,6 +52,59 @@ TEST_F(CacheTest, SecondLoadRestoresAnIdenticalTerminology) {
   EXPECT_EQ(t.GetHistory(415510005)->associations.size(), 1u);
   EXPECT_EQ(Ecl::Parse("<< 161152002")->Evaluate(t), Ecl::Parse("<< 161152002")->Evaluate(**first));
   EXPECT_EQ(Search(t, "lonel").size(), 1u);
+  // What ECL 2.2 filters read survives the round trip: member rows (with
+  // inactive ones), description modules and times, language rows.
+  for (const char* text :
+       {"^ 1127531000000102 {{ M active = 0 }}", "^ [targetComponentId] 900000000000526001",
+        "<< 138875005 {{ D moduleId = 900000000000207008, dialect = en-nhs-clinical "
+        "(prefer) }}",
+        "<< 404684003 {{ C moduleId = 900000000000207008 }} {{ +HISTORY }}",
+        "<< 71388002 {{ D active = 0, effectiveTime = \"20200101\" }}"}) {
+    EXPECT_EQ(Ecl::Parse(text)->Evaluate(t), Ecl::Parse(text)->Evaluate(**first)) << text;
+  }
+  EXPECT_EQ(Ecl::Parse("^ 1127531000000102 {{ M active = 0 }}")->Evaluate(t),
+            std::vector<uint64_t>{3457005});
+  EXPECT_EQ(Ecl::Parse("^ [targetComponentId] 900000000000526001")->Evaluate(t),
+            std::vector<uint64_t>{40979000});
+  EXPECT_EQ(t.data().refset_rows.values.size(), (*first)->data().refset_rows.values.size());
+  EXPECT_EQ(t.data().module_ids, (*first)->data().module_ids);
+  // The release info is recomputed from the restored data.
+  EXPECT_EQ(t.release().active_concepts, (*first)->release().active_concepts);
+  EXPECT_EQ(t.release().active_descriptions, (*first)->release().active_descriptions);
+  EXPECT_EQ(t.release().folders, options_.release_dirs);
+  EXPECT_EQ((*first)->release().folders, options_.release_dirs);
+}
+
+// The ECL 2.2 fixture (concrete values, alternate identifiers, member rows
+// of several modules and times) gives the same answers from the cache.
+TEST_F(CacheTest, Ecl22DataRoundTrips) {
+  fs::remove_all(dir_ / "release");
+  fs::create_directories(dir_ / "release");
+  for (const Rf2File& f : testing::Ecl22ReleaseBuilder().Build()) {
+    std::ofstream(dir_ / "release" / f.name, std::ios::binary) << f.content;
+  }
+  auto first = Terminology::Load(options_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = Terminology::Load(options_);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE((*second)->release().from_cache);
+  const std::string strength = std::to_string(testing::kStrength);
+  const std::string schedule = std::to_string(testing::kScheduleText);
+  const std::vector<std::string> texts = {
+      "< 71388002 : " + strength + " >= #2.5",
+      "< 71388002 : " + schedule + " = \"weekly\"",
+      "SPROUT#SP-1 OR SPROUT#SP-2",
+      "^ 900000000000527005 {{ M moduleId = 999000011000000103 }}",
+      "<< 404684003 {{ D moduleId = 999000011000000103 }}",
+      "<< 161152002 {{ +HISTORY-MOD }}",
+      "<< 3457005 {{ C effectiveTime > \"20230101\" }}"};
+  for (const std::string& text : texts) {
+    std::vector<uint64_t> cached = Ecl::Parse(text)->Evaluate(**second);
+    EXPECT_FALSE(cached.empty()) << text;
+    EXPECT_EQ(cached, Ecl::Parse(text)->Evaluate(**first)) << text;
+  }
+  EXPECT_EQ((*second)->data().concrete_text, (*first)->data().concrete_text);
+  EXPECT_EQ((*second)->data().alternate_ids.size(), 2u);
 }
 
 TEST_F(CacheTest, CorruptCacheIsRebuiltFromRf2) {

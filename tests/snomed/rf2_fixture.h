@@ -18,9 +18,25 @@ class Rf2FixtureBuilder {
  public:
   explicit Rf2FixtureBuilder(std::string date = "20240410") : date_(std::move(date)) {}
 
-  Rf2FixtureBuilder& Concept(uint64_t id, bool active = true, uint32_t time = 20200101) {
-    concepts_ += absl::StrCat(id, "\t", time, "\t", active ? 1 : 0,
-                              "\t900000000000207008\t900000000000074008\n");
+  Rf2FixtureBuilder& Concept(uint64_t id, bool active = true, uint32_t time = 20200101,
+                             uint64_t module = kCoreModule, bool defined = false) {
+    concepts_ += absl::StrCat(id, "\t", time, "\t", active ? 1 : 0, "\t", module, "\t",
+                              defined ? kFullyDefined : kPrimitiveStatus, "\n");
+    return *this;
+  }
+  // A relationship with a concrete value, e.g. "#500", "#0.5" or "\"text\"".
+  Rf2FixtureBuilder& Concrete(uint64_t source, uint64_t type, const std::string& value, int group,
+                              bool active = true, uint64_t characteristic = kInferred) {
+    concrete_ += absl::StrCat(MakeSctid(++rel_seq_, 0, Partition::kRelationship), "\t20200101\t",
+                              active ? 1 : 0, "\t900000000000207008\t", source, "\t", value, "\t",
+                              group, "\t", type, "\t", characteristic, "\t900000000000451002\n");
+    return *this;
+  }
+  // An alternate identifier `code` in `scheme` for `component`.
+  Rf2FixtureBuilder& Identifier(const std::string& code, uint64_t scheme, uint64_t component,
+                                bool active = true) {
+    identifiers_ += absl::StrCat(code, "\t20200101\t", active ? 1 : 0, "\t900000000000207008\t",
+                                 scheme, "\t", component, "\n");
     return *this;
   }
   Rf2FixtureBuilder& IsA(uint64_t child, uint64_t parent, bool active = true) {
@@ -36,9 +52,10 @@ class Rf2FixtureBuilder {
   // Adds a description; `gb`/`nhs`/`us` are 'P' (preferred), 'A' (acceptable)
   // or 0 (no row) in those language refsets. Returns the description id.
   uint64_t Description(uint64_t concept_id, uint64_t type, const std::string& term, char gb,
-                       char nhs = 0, char us = 0, bool active = true) {
+                       char nhs = 0, char us = 0, bool active = true, uint32_t time = 20200101,
+                       uint64_t module = kCoreModule) {
     uint64_t id = MakeSctid(++desc_seq_, 0, Partition::kDescription);
-    descs_ += absl::StrCat(id, "\t20200101\t", active ? 1 : 0, "\t900000000000207008\t", concept_id,
+    descs_ += absl::StrCat(id, "\t", time, "\t", active ? 1 : 0, "\t", module, "\t", concept_id,
                            "\ten\t", type, "\t", term, "\t900000000000448009\n");
     Lang(id, kGbLanguageRefset, gb);
     Lang(id, kNhsRealmLanguageRefset, nhs);
@@ -51,14 +68,23 @@ class Rf2FixtureBuilder {
     Description(concept_id, kSynonymType, pt, 'P', 0, 'P');
     return *this;
   }
-  Rf2FixtureBuilder& Member(uint64_t refset, uint64_t component, bool active = true) {
-    simple_ += absl::StrCat(Uuid(), "\t20200101\t", active ? 1 : 0, "\t900000000000207008\t",
-                            refset, "\t", component, "\n");
+  Rf2FixtureBuilder& Member(uint64_t refset, uint64_t component, bool active = true,
+                            uint32_t time = 20200101, uint64_t module = kCoreModule) {
+    simple_ += absl::StrCat(Uuid(), "\t", time, "\t", active ? 1 : 0, "\t", module, "\t", refset,
+                            "\t", component, "\n");
     return *this;
   }
-  Rf2FixtureBuilder& Association(uint64_t refset, uint64_t source, uint64_t target) {
-    assoc_ += absl::StrCat(Uuid(), "\t20200101\t1\t900000000000207008\t", refset, "\t", source,
-                           "\t", target, "\n");
+  Rf2FixtureBuilder& Association(uint64_t refset, uint64_t source, uint64_t target,
+                                 bool active = true, uint32_t time = 20200101,
+                                 uint64_t module = kCoreModule) {
+    assoc_ += absl::StrCat(Uuid(), "\t", time, "\t", active ? 1 : 0, "\t", module, "\t", refset,
+                           "\t", source, "\t", target, "\n");
+    return *this;
+  }
+  Rf2FixtureBuilder& AttributeValue(uint64_t refset, uint64_t component, uint64_t value,
+                                    bool active = true, uint32_t time = 20200101) {
+    attr_ += absl::StrCat(Uuid(), "\t", time, "\t", active ? 1 : 0, "\t900000000000207008\t",
+                          refset, "\t", component, "\t", value, "\n");
     return *this;
   }
   Rf2FixtureBuilder& Inactivation(uint64_t concept_id, uint64_t reason) {
@@ -85,7 +111,7 @@ class Rf2FixtureBuilder {
       return out;
     };
     std::string d = date_;
-    return {
+    std::vector<Rf2File> files = {
         {"sct2_Concept_Snapshot_INT_" + d + ".txt",
          fix("id\teffectiveTime\tactive\tmoduleId\tdefinitionStatusId\n" + concepts_)},
         {"sct2_Description_Snapshot-en_INT_" + d + ".txt",
@@ -109,9 +135,25 @@ class Rf2FixtureBuilder {
              "\tmapGroup\tmapPriority\tmapRule\tmapAdvice\tmapTarget\tcorrelationId\tmapBlock\n" +
              maps_)},
     };
+    // Written only when used, so older tests see the files they always did.
+    if (!concrete_.empty()) {
+      files.push_back({"sct2_RelationshipConcreteValues_Snapshot_INT_" + d + ".txt",
+                       fix("id\teffectiveTime\tactive\tmoduleId\tsourceId\tvalue\t"
+                           "relationshipGroup\ttypeId\tcharacteristicTypeId\tmodifierId\n" +
+                           concrete_)});
+    }
+    if (!identifiers_.empty()) {
+      files.push_back({"sct2_Identifier_Snapshot_INT_" + d + ".txt",
+                       fix("alternateIdentifier\teffectiveTime\tactive\tmoduleId\t"
+                           "identifierSchemeId\treferencedComponentId\n" +
+                           identifiers_)});
+    }
+    return files;
   }
 
  private:
+  static constexpr uint64_t kCoreModule = 900000000000207008;
+  static constexpr uint64_t kPrimitiveStatus = 900000000000074008;
   static constexpr const char* kRefsetHeader =
       "id\teffectiveTime\tactive\tmoduleId\trefsetId\treferencedComponentId";
 
@@ -126,7 +168,8 @@ class Rf2FixtureBuilder {
   }
 
   std::string date_;
-  std::string concepts_, descs_, rels_, lang_, simple_, assoc_, attr_, maps_;
+  std::string concepts_, descs_, rels_, lang_, simple_, assoc_, attr_, maps_, concrete_,
+      identifiers_;
   uint64_t rel_seq_ = 1000, desc_seq_ = 1000, uuid_seq_ = 0;
 };
 

@@ -22,7 +22,9 @@ TEST(Rf2Test, ClassifiesInternationalAndUkFileNames) {
       {"sct2_TextDefinition_Snapshot-en_INT_20240101.txt", Rf2Kind::kDescription},
       {"sct2_Relationship_Snapshot_INT_20240101.txt", Rf2Kind::kRelationship},
       {"sct2_StatedRelationship_Snapshot_INT_20240101.txt", Rf2Kind::kIgnored},
-      {"sct2_RelationshipConcreteValues_Snapshot_INT_20240101.txt", Rf2Kind::kIgnored},
+      {"sct2_RelationshipConcreteValues_Snapshot_INT_20240101.txt", Rf2Kind::kConcreteRelationship},
+      {"sct2_Identifier_Snapshot_INT_20240101.txt", Rf2Kind::kIdentifier},
+      {"sct2_Identifier_Full_INT_20240101.txt", Rf2Kind::kIgnored},
       {"der2_Refset_SimpleSnapshot_INT_20240101.txt", Rf2Kind::kSimpleRefset},
       {"der2_Refset_SimpleUKCRSnapshot_GB1000000_20240410.txt", Rf2Kind::kSimpleRefset},
       {"der2_cRefset_LanguageSnapshot-en_INT_20240101.txt", Rf2Kind::kLanguageRefset},
@@ -40,6 +42,75 @@ TEST(Rf2Test, ClassifiesInternationalAndUkFileNames) {
       {"sct2_Concept_Snapshot_INT_20240101.json", Rf2Kind::kIgnored},
   };
   for (const Case& c : cases) EXPECT_EQ(ClassifyRf2File(c.name), c.kind) << c.name;
+}
+
+TEST(Rf2Test, ParsesConcreteValues) {
+  struct Case {
+    const char* value;
+    bool ok;
+    bool is_text;
+    double number;
+    const char* text;
+  } cases[] = {
+      {"#500", true, false, 500, ""}, {"#0.5", true, false, 0.5, ""},
+      {"#-2", true, false, -2, ""},   {"\"weekly\"", true, true, 0, "weekly"},
+      {"\"\"", true, true, 0, ""},    {"500", false, false, 0, ""},
+      {"#", false, false, 0, ""},     {"#.5", false, false, 0, ""},
+      {"#5x", false, false, 0, ""},   {"\"open", false, false, 0, ""},
+  };
+  for (const Case& c : cases) {
+    double number = 0;
+    absl::string_view text;
+    bool is_text = false;
+    EXPECT_EQ(ParseConcreteValue(c.value, &number, &text, &is_text), c.ok) << c.value;
+    if (!c.ok) continue;
+    EXPECT_EQ(is_text, c.is_text) << c.value;
+    if (c.is_text) {
+      EXPECT_EQ(text, c.text);
+    } else {
+      EXPECT_EQ(number, c.number);
+    }
+  }
+  const std::string name = "sct2_RelationshipConcreteValues_Snapshot_INT_20240101.txt";
+  const std::string header =
+      "id\teffectiveTime\tactive\tmoduleId\tsourceId\tvalue\trelationshipGroup\ttypeId\t"
+      "characteristicTypeId\tmodifierId\n";
+  std::vector<ConcreteRelationshipRow> rows;
+  size_t body = 0;
+  std::string good = header +
+                     "100022\t20240101\t1\t900000000000207008\t404684003\t#12.5\t2\t116680003\t"
+                     "900000000000011006\t900000000000451002\n";
+  ASSERT_TRUE(ReadRf2Header(name, good, Rf2Kind::kConcreteRelationship, &body).ok());
+  const std::string good_rows = good.substr(body);  // the rows point into it
+  ASSERT_TRUE(ParseConcreteRelationshipRows(name, good_rows, 2, &rows).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].value, "#12.5");
+  EXPECT_EQ(rows[0].group, 2u);
+  EXPECT_EQ(rows[0].source_id, 404684003u);
+  std::string bad = header +
+                    "100022\t20240101\t1\t900000000000207008\t404684003\t12.5\t0\t116680003\t"
+                    "900000000000011006\t900000000000451002\n";
+  absl::Status s = ParseConcreteRelationshipRows(name, bad.substr(body), 2, &rows);
+  EXPECT_EQ(s.message(), name +
+                             ":2: field 6 (value) is '12.5'; expected #number (e.g. #500, #0.5) "
+                             "or \"text\"");
+}
+
+TEST(Rf2Test, ParsesAlternateIdentifiers) {
+  const std::string name = "sct2_Identifier_Snapshot_INT_20240101.txt";
+  std::string content =
+      "alternateIdentifier\teffectiveTime\tactive\tmoduleId\tidentifierSchemeId\t"
+      "referencedComponentId\nSP-1\t20240101\t1\t900000000000207008\t404684003\t267076002\n";
+  size_t body = 0;
+  ASSERT_TRUE(ReadRf2Header(name, content, Rf2Kind::kIdentifier, &body).ok());
+  std::vector<IdentifierRow> rows;
+  const std::string body_rows = content.substr(body);  // the rows point into it
+  ASSERT_TRUE(ParseIdentifierRows(name, body_rows, 2, &rows).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].alternate_identifier, "SP-1");
+  EXPECT_EQ(rows[0].scheme_id, 404684003u);
+  EXPECT_EQ(rows[0].referenced_component_id, 267076002u);
+  EXPECT_FALSE(ReadRf2Header(name, "alternateIdentifier\tx\n", Rf2Kind::kIdentifier, &body).ok());
 }
 
 TEST(Rf2Test, VersionDateComesFromTheFileName) {

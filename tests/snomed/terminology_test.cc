@@ -87,6 +87,24 @@ TEST_F(TerminologyTest, ReleaseIdentityCarriesTheVersionDate) {
   EXPECT_FALSE(t_->release().from_cache);
 }
 
+// What an operator sees about a release: counted from the test release
+// (test_release.h): 20 concepts, one inactive; 43 descriptions, one
+// inactive; 19 active inferred IS-A rows plus 4 attribute rows (the stated
+// one does not count); 4 refsets with active concept members (services,
+// REPLACED BY, the inactivation indicator and the ICD-10 map).
+TEST_F(TerminologyTest, ReleaseInfoCountsWhatWasLoaded) {
+  const ReleaseInfo& r = t_->release();
+  EXPECT_EQ(r.concepts, 20u);
+  EXPECT_EQ(r.active_concepts, 19u);
+  EXPECT_EQ(r.active_descriptions, 42u);
+  EXPECT_EQ(r.active_inferred_relationships, 23u);
+  EXPECT_EQ(r.refsets, 4u);
+  EXPECT_FALSE(r.from_cache);
+  EXPECT_TRUE(r.folders.empty());  // loaded from memory
+  EXPECT_GT(r.load_duration, absl::ZeroDuration());
+  EXPECT_LT(r.load_duration, absl::Seconds(30));
+}
+
 TEST_F(TerminologyTest, RefsetMembershipCountsActiveRowsOnly) {
   EXPECT_TRUE(t_->IsMember(kServicesRefset, 871731000000106));
   EXPECT_FALSE(t_->IsMember(kServicesRefset, 3457005));
