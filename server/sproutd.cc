@@ -514,9 +514,6 @@ class SproutdImpl final : public Sproutd {
                                std::vector<std::string> release_dirs) {
       return ReloadTerminologyAndLog(*reloader, actor, std::move(release_dirs));
     };
-    c.release_folders = [reloader = loaded->terminology_reloader.get()] {
-      return reloader->folders();
-    };
     c.reload_data_keys = [path = options_.data_key_file, cipher = loaded->body_cipher.get()] {
       return ReloadDataKeys(path, *cipher);
     };

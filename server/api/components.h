@@ -79,8 +79,6 @@ struct Components {
   std::function<absl::StatusOr<pipeline::TerminologyReloadOutcome>(const pipeline::ReloadActor&,
                                                                    std::vector<std::string>)>
       reload_terminology;
-  // The folders of the release in use (GetRelease); null: unknown.
-  std::function<std::vector<std::string>()> release_folders;
   // Re-reads the data key file given at start-up into the store's body
   // cipher (its last key becomes the write key) and returns the key ids, the
   // write key last; the same path as SIGHUP. The old keys stay in force on

@@ -353,9 +353,8 @@ grpc::ServerUnaryReactor* TerminologyServiceImpl::GetRelease(
   if (!call.ok()) return FinishUnary(context, call.status());
   std::shared_ptr<const Terminology> t = call->components->terminology->Get();
   response->set_id(t->release().identity);
-  if (call->components->release_folders) {
-    for (const std::string& f : call->components->release_folders()) response->add_folders(f);
-  }
+  for (const std::string& f : t->release().folders) response->add_folders(f);
+  response->set_load_millis(absl::ToInt64Milliseconds(t->release().load_duration));
   response->set_effective_time(t->release().effective_date);
   response->set_concepts(static_cast<int64_t>(t->concept_count()));
   response->set_from_cache(t->release().from_cache);

@@ -41,13 +41,7 @@ absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> LoadIntake(
   return std::shared_ptr<const intake::ReferralIntake>(*std::move(intake));
 }
 
-TerminologyReloader::TerminologyReloader(TerminologyReloaderDeps deps)
-    : deps_(std::move(deps)), folders_(deps_.sources.release_dirs) {}
-
-std::vector<std::string> TerminologyReloader::folders() const {
-  absl::MutexLock lock(&folders_mu_);
-  return folders_;
-}
+TerminologyReloader::TerminologyReloader(TerminologyReloaderDeps deps) : deps_(std::move(deps)) {}
 
 absl::StatusOr<TerminologyReloadOutcome> TerminologyReloader::Reload(
     const ReloadActor& actor, std::vector<std::string> release_dirs) {
@@ -63,8 +57,7 @@ absl::StatusOr<TerminologyReloadOutcome> TerminologyReloader::ReloadLocked(
   const std::shared_ptr<const snomed::Terminology> previous = deps_.terminology->Get();
   const std::string previous_label = intake::ReleaseLabel(*previous);
   const absl::Time now = deps_.clock->Now();
-  const bool same_folders = release_dirs.empty();
-  if (same_folders) release_dirs = folders();
+  if (release_dirs.empty()) release_dirs = previous->release().folders;
 
   store::AuditEvent audit;
   audit.actor_organisation = actor.organisation;
@@ -88,7 +81,7 @@ absl::StatusOr<TerminologyReloadOutcome> TerminologyReloader::ReloadLocked(
   //    given at start-up only.
   snomed::LoadOptions load;
   load.release_dirs = release_dirs;
-  if (same_folders) load.cache_path = deps_.sources.cache_file;
+  if (release_dirs == deps_.sources.release_dirs) load.cache_path = deps_.sources.cache_file;
   const absl::Time t0 = absl::Now();
   absl::StatusOr<std::shared_ptr<const snomed::Terminology>> next = snomed::Terminology::Load(load);
   const absl::Duration load_time = absl::Now() - t0;
@@ -127,10 +120,6 @@ absl::StatusOr<TerminologyReloadOutcome> TerminologyReloader::ReloadLocked(
   deps_.terminology->Set(*next);
   deps_.intake->Set(*intake);
   deps_.config->Replace(*config);
-  {
-    absl::MutexLock lock(&folders_mu_);
-    folders_ = release_dirs;
-  }
 
   TerminologyReloadOutcome outcome;
   outcome.release = label;

@@ -105,17 +105,12 @@ class TerminologyReloader {
   absl::StatusOr<TerminologyReloadOutcome> Reload(const ReloadActor& actor,
                                                   std::vector<std::string> release_dirs);
 
-  // The folders of the release in force.
-  std::vector<std::string> folders() const;
-
  private:
   absl::StatusOr<TerminologyReloadOutcome> ReloadLocked(const ReloadActor& actor,
                                                         std::vector<std::string> release_dirs);
 
   const TerminologyReloaderDeps deps_;
   absl::Mutex mu_;
-  mutable absl::Mutex folders_mu_;
-  std::vector<std::string> folders_ ABSL_GUARDED_BY(folders_mu_);
 };
 
 }  // namespace sprout::pipeline
