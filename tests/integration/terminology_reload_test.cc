@@ -54,6 +54,13 @@ std::string ErrorReason(const grpc::Status& status) {
   return "";
 }
 
+// Waits (up to 30 s) until `count` reaches `n`; fails the test otherwise.
+void AwaitAtLeast(const std::atomic<int>& count, int n) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (count.load() < n && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_GE(count.load(), n) << "referrals stopped arriving";
+}
+
 class TerminologyReloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -144,10 +151,11 @@ TEST_F(TerminologyReloadTest, ANewReleaseIsSwappedInWhileReferralsArriveAndNoneI
       }
     });
   }
-  absl::SleepFor(absl::Milliseconds(300));
+  // Referrals are arriving before the reload starts and after it ends.
+  AwaitAtLeast(stored, 20);
   sprout::v1::ReloadTerminologyResponse reloaded;
   grpc::Status status = Reload({release_b_}, &reloaded);
-  absl::SleepFor(absl::Milliseconds(300));
+  AwaitAtLeast(stored, stored.load() + 20);
   stop = true;
   for (std::thread& t : submitters) t.join();
 
