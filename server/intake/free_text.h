@@ -79,9 +79,9 @@ class FreeTextMatcher {
 
 // The default matcher. Candidate concepts come from the release's word index
 // (snomed::Search): one search for all the text's words together and one per
-// word (the first 8), each by the word's stem as a prefix; then every en-GB
-// description of each concept found is scored. Lexicon phrases are scored
-// directly.
+// word that must match (the first 6), each by the word's stem as a prefix;
+// then every en-GB description of each concept found is scored. Lexicon
+// phrases are scored directly.
 class WordOverlapMatcher final : public FreeTextMatcher {
  public:
   // FreeTextMatcher

@@ -26,7 +26,7 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& BritishSpelling
       {"favor", "favour"},           {"color", "colour"},         {"gray", "grey"},
       {"pediatric", "paediatric"},   {"fiber", "fibre"},          {"aging", "ageing"},
       {"caregiver", "carer"},        {"caregivers", "carers"},    {"mom", "mum"},
-      {"apartment", "flat"},         {"cigarette", "cigarette"},  {"traveling", "travelling"},
+      {"apartment", "flat"},         {"traveling", "travelling"},
   };
   return *map;
 }
