@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -246,12 +247,17 @@ TEST(TlsReloadTest, ARevokedClientCertificateIsRefusedAtTheHandshakeAndLogged) {
             grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(CallAs((*server)->target(), certs, "gp").ok());
   EXPECT_EQ((*server)->Stop(), 0);
-  // sproutd says why, in its own log.
+  // sproutd says why, and from where, in one line of its own log: the
+  // client's address, which is not the port sproutd listens on.
   const std::string log = ReadText(dir + "/sproutd.stdout");
-  EXPECT_NE(log.find("[warning] sproutd: TLS handshake refused: certificate revoked (X509 "
-                     "verification error 23)"),
-            std::string::npos)
+  std::smatch refusal;
+  ASSERT_TRUE(std::regex_search(
+      log, refusal,
+      std::regex(R"(\[warning\] sproutd: TLS handshake refused from 127\.0\.0\.1:(\d+): )"
+                 R"(certificate revoked \(X509 verification error 23\)\n)")))
       << log;
+  EXPECT_NE(absl::StrCat("127.0.0.1:", refusal[1].str()), (*server)->target());
+  EXPECT_EQ(log.find("TLS handshake refused from unknown"), std::string::npos) << log;
 }
 
 TEST(TlsReloadTest, ACrlFolderThatIsNotAFolderStopsStartUp) {
