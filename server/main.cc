@@ -104,6 +104,15 @@ ABSL_FLAG(int, shutdown_grace_seconds, 10, "how long in-flight calls may finish 
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "where the Prometheus metrics endpoint (HTTP GET /metrics) listens; port 0 picks a free "
           "one; empty: none");
+ABSL_FLAG(std::string, fhir_listen, "",
+          "where the FHIR R4 / BaRS endpoint (HTTPS, mutual TLS with the gRPC certificates; POST "
+          "/FHIR/R4/$process-message) listens, e.g. 127.0.0.1:8443; port 0 picks a free one; "
+          "empty: none");
+ABSL_FLAG(std::string, fhir_port_file, "",
+          "if set, write the FHIR listener's port to this file once serving (with --fhir_listen "
+          "port 0)");
+ABSL_FLAG(int, fhir_max_body_bytes, 1 << 20,
+          "the largest FHIR request body taken, in bytes; larger ones are refused with 413 unread");
 ABSL_FLAG(std::string, metrics_port_file, "",
           "if set, the metrics endpoint's port is written to this file once listening");
 
@@ -215,6 +224,8 @@ int main(int argc, char** argv) {
   options.overdue_working_days = absl::GetFlag(FLAGS_overdue_working_days);
   options.overdue_urgent_working_days = absl::GetFlag(FLAGS_overdue_urgent_working_days);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.fhir_listen_address = absl::GetFlag(FLAGS_fhir_listen);
+  options.fhir_max_body_bytes = absl::GetFlag(FLAGS_fhir_max_body_bytes);
 
   // Block the shutdown and reload signals in every thread; one thread waits
   // for them.
@@ -243,6 +254,7 @@ int main(int argc, char** argv) {
   };
   const PortFile port_files[] = {
       {"metrics_port_file", absl::GetFlag(FLAGS_metrics_port_file), (*server)->metrics_port()},
+      {"fhir_port_file", absl::GetFlag(FLAGS_fhir_port_file), (*server)->fhir_port()},
       {"port_file", absl::GetFlag(FLAGS_port_file), (*server)->port()}};
   for (const PortFile& f : port_files) {
     if (f.path.empty()) continue;

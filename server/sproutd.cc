@@ -41,6 +41,7 @@
 #include "server/common/id_generator.h"
 #include "server/common/keyed_hash.h"
 #include "server/database_file_modes.h"
+#include "server/fhir/fhir_server.h"
 #include "server/intake/bindings.h"
 #include "server/intake/code_maps.h"
 #include "server/intake/intake.h"
@@ -121,6 +122,10 @@ class SproutdImpl final : public Sproutd {
       return loaded;
     }
     state_.SetReady(&loaded_->components);
+    if (absl::Status fhir = StartFhir(); !fhir.ok()) {
+      Shutdown(absl::ZeroDuration());
+      return fhir;
+    }
     server_->GetHealthCheckService()->SetServingStatus(true);
     spdlog::info("sproutd: SERVING on {} ({})", BoundAddress(),
                  options_.insecure_dev ? "PLAINTEXT dev mode" : "mutual TLS");
@@ -129,6 +134,7 @@ class SproutdImpl final : public Sproutd {
 
   int port() const override { return port_; }
   int metrics_port() const override { return metrics_port_; }
+  int fhir_port() const override { return fhir_ == nullptr ? 0 : fhir_->port(); }
 
   absl::Status ReloadRouting() override {
     const api::Components* components = state_.components();
@@ -166,6 +172,9 @@ class SproutdImpl final : public Sproutd {
     }
     // Its gauges read the components below; no scrape may outlive them.
     metrics_endpoint_.reset();
+    // Takes no new FHIR requests and finishes those in progress while the
+    // pipeline and store are still there.
+    if (fhir_ != nullptr) fhir_->Stop();
     if (server_ != nullptr) {
       server_->GetHealthCheckService()->SetServingStatus(false);
       // Watch streams never end by themselves: end them so the drain does
@@ -277,6 +286,35 @@ class SproutdImpl final : public Sproutd {
     server_->GetHealthCheckService()->SetServingStatus(false);
     spdlog::info("sproutd: listening on {}, NOT_SERVING while loading", BoundAddress());
     return StartMetricsEndpoint();
+  }
+
+  // The FHIR front door, once the pipeline it feeds is ready.
+  absl::Status StartFhir() {
+    if (options_.fhir_listen_address.empty()) return absl::OkStatus();
+    if (certificates_ == nullptr) {
+      return absl::InvalidArgumentError(
+          "--fhir_listen needs mutual TLS; it cannot be used with --insecure_dev");
+    }
+    const auth::CertificatePaths staged = certificates_->staged();
+    fhir::FhirServerOptions options;
+    options.listen_address = options_.fhir_listen_address;
+    options.cert_chain_file = staged.cert_chain;
+    options.private_key_file = staged.private_key;
+    options.client_ca_file = staged.client_ca;
+    options.crl_dir = options_.tls_crl_dir;
+    options.max_body_bytes = static_cast<size_t>(options_.fhir_max_body_bytes);
+    options.software_version = SPROUT_VERSION;
+    fhir::FhirServerDeps deps;
+    deps.pipeline = loaded_->pipeline.get();
+    deps.clock = loaded_->components.clock;
+    deps.on_stored = [this](const sprout::v1::Referral& stored) {
+      metrics_.RecordReferral(stored);
+    };
+    SPROUT_ASSIGN_OR_RETURN(fhir_, fhir::FhirServer::Start(std::move(options), std::move(deps)));
+    const size_t colon = options_.fhir_listen_address.rfind(':');
+    spdlog::info("sproutd: FHIR R4 on https://{}:{}/FHIR/R4 (mutual TLS)",
+                 options_.fhir_listen_address.substr(0, colon), fhir_->port());
+    return absl::OkStatus();
   }
 
   absl::Status StartMetricsEndpoint() {
@@ -554,6 +592,7 @@ class SproutdImpl final : public Sproutd {
   // The TLS material gRPC serves (null in plaintext development mode), and
   // the thread re-reading it every --tls_reload_seconds.
   std::unique_ptr<auth::ServerCertificates> certificates_;
+  std::unique_ptr<fhir::FhirServer> fhir_;
   // Every RPC is counted by the interceptor; the endpoint serves them.
   metrics::ServiceMetrics metrics_;
   std::unique_ptr<prometheus::Exposer> metrics_endpoint_;

@@ -26,6 +26,12 @@ namespace sprout {
 struct SproutdOptions {
   // Where to listen. Default: loopback only.
   std::string listen_address = "127.0.0.1:50051";
+  // The FHIR R4 / BaRS front door (server/fhir/): HTTPS with mutual TLS on
+  // the same certificates, CA and CRLs as gRPC. Empty: off. Needs TLS (not
+  // with insecure_dev).
+  std::string fhir_listen_address;
+  // The largest FHIR request body taken; larger ones get 413 unread.
+  int fhir_max_body_bytes = 1 << 20;
 
   // Mutual TLS (the default): the server's certificate chain and key, and the
   // CA that issues client certificates. All three are required unless
@@ -153,6 +159,9 @@ class Sproutd {
 
   // The metrics endpoint's port; 0 without one.
   virtual int metrics_port() const = 0;
+
+  // The FHIR listener's port; 0 without one.
+  virtual int fhir_port() const = 0;
 
   // ReloadRouting()
   //

@@ -22,21 +22,6 @@ namespace {
 
 using sprout::v1::Referral;
 
-// The submitting organisation is the caller's: a referral may not claim to
-// come from another organisation. Fills it in when the client left it empty.
-absl::Status StampReferrer(const auth::Principal& caller, Referral& referral) {
-  sprout::v1::Referrer* referrer = referral.mutable_referrer();
-  if (referrer->organisation_code().empty()) {
-    referrer->set_organisation_code(caller.organisation_code);
-  } else if (referrer->organisation_code() != caller.organisation_code) {
-    return InvalidArgumentWithViolations(
-        {{"referral.referrer.organisation_code",
-          absl::StrCat("must be your own organisation, ", caller.organisation_code,
-                       " (as in your client certificate), or left empty")}});
-  }
-  return absl::OkStatus();
-}
-
 // How a caller may read referrals: administrators see them pseudonymised
 // unless they make a break-glass read, which needs a stated reason.
 struct ReadAccess {
@@ -93,7 +78,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::SubmitReferral(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "SubmitReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   Referral referral = request->referral();
-  if (absl::Status s = StampReferrer(call->principal, referral); !s.ok()) {
+  if (absl::Status s = pipeline::StampReferrer(call->principal, referral); !s.ok()) {
     return FinishUnary(context, s);
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -133,7 +118,7 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::ValidateReferral(
   absl::StatusOr<Call> call = BeginCall(context, *state_, "ValidateReferral", *request);
   if (!call.ok()) return FinishUnary(context, call.status());
   Referral referral = request->referral();
-  if (absl::Status s = StampReferrer(call->principal, referral); !s.ok()) {
+  if (absl::Status s = pipeline::StampReferrer(call->principal, referral); !s.ok()) {
     return FinishUnary(context, s);
   }
   // Routing reads the store (caseloads, open episodes): on the pool unless

@@ -194,4 +194,17 @@ void ReferralPipeline::SubmitAsync(absl::string_view request_id, const sprout::v
   deps_.store->SubmitAsync(std::move(submission), std::move(done));
 }
 
+absl::Status StampReferrer(const auth::Principal& caller, sprout::v1::Referral& referral) {
+  sprout::v1::Referrer* referrer = referral.mutable_referrer();
+  if (referrer->organisation_code().empty()) {
+    referrer->set_organisation_code(caller.organisation_code);
+  } else if (referrer->organisation_code() != caller.organisation_code) {
+    return InvalidArgumentWithViolations(
+        {{"referral.referrer.organisation_code",
+          absl::StrCat("must be your own organisation, ", caller.organisation_code,
+                       " (as in your client certificate), or left empty")}});
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sprout::pipeline

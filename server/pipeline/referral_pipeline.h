@@ -93,6 +93,14 @@ class ReferralPipeline {
   const PipelineDeps deps_;
 };
 
+// StampReferrer()
+//
+// The submitting organisation is the caller's: a referral may not claim to
+// come from another organisation. Fills it in when the client left it empty;
+// INVALID_ARGUMENT naming referral.referrer.organisation_code otherwise. For
+// every front door (gRPC SubmitReferral and ValidateReferral, FHIR).
+absl::Status StampReferrer(const auth::Principal& caller, sprout::v1::Referral& referral);
+
 // The request_id rules (AIP-155): 1 to 128 characters of letters, digits and
 // '-', '_' or '.'. Returns the violation sentence, or "" when valid.
 std::string RequestIdProblem(absl::string_view request_id);

@@ -1,0 +1,309 @@
+#include "server/fhir/fhir_server.h"
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <future>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/auth/certificate_identity.h"
+#include "server/auth/need_to_know.h"
+#include "server/auth/policy.h"
+#include "server/fhir/capability_statement.h"
+#include "server/fhir/message_bundle.h"
+#include "server/fhir/operation_outcome.h"
+#include "server/fhir/response_bundle.h"
+
+namespace sprout::fhir {
+namespace {
+
+constexpr char kFhirJson[] = "application/fhir+json";
+constexpr char kBase[] = "/FHIR/R4";
+
+void Answer(httplib::Response& response, const FhirAnswer& answer) {
+  response.status = answer.http_status;
+  if (answer.retry_after_seconds) {
+    response.set_header("Retry-After", absl::StrCat(*answer.retry_after_seconds));
+  }
+  response.set_content(answer.body.dump(), kFhirJson);
+}
+
+std::string PeerOf(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "unknown";
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
+    return absl::StrCat(text, ":", ntohs(v4->sin_port));
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text));
+    return absl::StrCat("[", text, "]:", ntohs(v6->sin6_port));
+  }
+  return "unknown";
+}
+
+// Logs each client certificate OpenSSL refuses, with the peer (this door
+// owns its sockets, so it can name them) and the reason.
+int VerifyClient(int preverified, X509_STORE_CTX* store) {
+  if (preverified == 1) return 1;
+  const int error = X509_STORE_CTX_get_error(store);
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  spdlog::warn(
+      "sproutd: TLS handshake refused from {} on the FHIR listener: {} (X509 "
+      "verification error {})",
+      ssl == nullptr ? "unknown" : PeerOf(SSL_get_fd(ssl)), X509_verify_cert_error_string(error),
+      error);
+  return 0;
+}
+
+bool ConfigureTls(SSL_CTX& ctx, const FhirServerOptions& options, std::string* error) {
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  if (SSL_CTX_use_certificate_chain_file(&ctx, options.cert_chain_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(&ctx, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(&ctx) != 1) {
+    *error = "the server certificate or key could not be loaded";
+    return false;
+  }
+  if (SSL_CTX_load_verify_locations(&ctx, options.client_ca_file.c_str(), nullptr) != 1) {
+    *error = "the client CA bundle could not be loaded";
+    return false;
+  }
+  if (!options.crl_dir.empty()) {
+    X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
+    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
+    if (lookup == nullptr ||
+        X509_LOOKUP_add_dir(lookup, options.crl_dir.c_str(), X509_FILETYPE_PEM) != 1) {
+      *error = "the CRL folder could not be read";
+      return false;
+    }
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  }
+  SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, VerifyClient);
+  return true;
+}
+
+// A random (version 4) UUID: response Bundles are named as BaRS names
+// messages, so their fullUrl can be urn:uuid:{id}.
+std::string NewUuid() {
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof(bytes));
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+  std::string hex = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20));
+}
+
+absl::StatusOr<auth::Principal> CallerOf(const httplib::Request& request) {
+  X509* certificate = request.ssl == nullptr ? nullptr : SSL_get1_peer_certificate(request.ssl);
+  if (certificate == nullptr) {
+    return absl::UnauthenticatedError("a client certificate issued by the Sprout CA is required");
+  }
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, certificate);
+  X509_free(certificate);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(size));
+  BIO_free(bio);
+  return auth::PrincipalFromCertificate(pem);
+}
+
+}  // namespace
+
+struct FhirServer::Impl {
+  FhirServerOptions options;
+  FhirServerDeps deps;
+  std::unique_ptr<httplib::SSLServer> http;
+  std::thread serving;
+  int port = 0;
+  bool stopped = false;
+
+  void ProcessMessage(const httplib::Request& request, httplib::Response& response);
+  void Routes();
+};
+
+void FhirServer::Impl::ProcessMessage(const httplib::Request& request,
+                                      httplib::Response& response) {
+  absl::StatusOr<auth::Principal> caller = CallerOf(request);
+  if (caller.ok()) {
+    if (absl::Status allowed = auth::AuthorizeMethod(*caller, "SubmitReferral"); !allowed.ok()) {
+      caller = allowed;
+    }
+  }
+  if (!caller.ok()) {
+    Answer(response, OutcomeOfStatus(caller.status(), nullptr));
+    return;
+  }
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    Answer(
+        response,
+        OutcomeOf(400, "REC_BAD_REQUEST",
+                  {{"structure", "",
+                    absl::StrCat("the body is not JSON (byte ", e.byte,
+                                 "): send a FHIR R4 message Bundle as application/fhir+json")}}));
+    return;
+  }
+  ReadResult read = ReadReferralMessage(body);
+  if (!read.issues.empty()) {
+    Answer(response, OutcomeOf(400, "REC_BAD_REQUEST", read.issues));
+    return;
+  }
+  ReferralMessage& message = *read.message;
+  if (message.reason != MessageReason::kNew) {
+    Answer(response,
+           OutcomeOf(422, "REC_UNPROCESSABLE_ENTITY",
+                     {{"not-supported", "Bundle.entry[0].resource.reason",
+                       "Sprout takes new referrals by message; amend or withdraw one with "
+                       "sproutctl or the gRPC API (WithdrawReferral)"}}));
+    return;
+  }
+  if (absl::Status stamped = pipeline::StampReferrer(*caller, message.referral); !stamped.ok()) {
+    Answer(response, OutcomeOfStatus(stamped, &message.origins));
+    return;
+  }
+  std::promise<absl::StatusOr<store::SubmitOutcome>> committed;
+  std::future<absl::StatusOr<store::SubmitOutcome>> outcome = committed.get_future();
+  deps.pipeline->SubmitAsync(message.message_id, message.referral, *caller,
+                             [&committed](absl::StatusOr<store::SubmitOutcome> result) {
+                               committed.set_value(std::move(result));
+                             });
+  absl::StatusOr<store::SubmitOutcome> stored = outcome.get();
+  if (!stored.ok()) {
+    Answer(response, OutcomeOfStatus(stored.status(), &message.origins));
+    return;
+  }
+  if (!stored->replayed && deps.on_stored) deps.on_stored(stored->referral);
+  auth::MinimiseForReferrer(stored->referral);
+  FhirAnswer answer;
+  answer.body =
+      ResponseBundle(message, stored->referral, stored->replayed, NewUuid(), deps.clock->Now());
+  Answer(response, answer);
+}
+
+void FhirServer::Impl::Routes() {
+  httplib::SSLServer& server = *http;
+  server.set_payload_max_length(options.max_body_bytes);
+  // Before the body is read: a body too large is refused unread.
+  server.set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        size_t length = 0;
+        if (request.has_header("Content-Length") &&
+            absl::SimpleAtoi(request.get_header_value("Content-Length"), &length) &&
+            length > options.max_body_bytes) {
+          Answer(response, OutcomeOf(413, "REC_BAD_REQUEST",
+                                     {{"too-costly", "",
+                                       absl::StrCat("the body is ", length, " bytes; at most ",
+                                                    options.max_body_bytes, " are taken")}}));
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
+  server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+    spdlog::info("access: fhir finished method={} path={} status={}", request.method, request.path,
+                 response.status);
+  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+        Answer(response, OutcomeOf(500, "REC_SERVER_ERROR",
+                                   {{"exception", "", "the request could not be processed"}}));
+      });
+  server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (!response.body.empty()) return;
+    const std::string what = response.status == 404
+                                 ? absl::StrCat(request.method, " ", request.path,
+                                                " is not served; see GET /FHIR/R4/metadata")
+                                 : absl::StrCat("HTTP ", response.status);
+    Answer(response, OutcomeOf(response.status, response.status == 404 ? "REC_NOT_FOUND" : "",
+                               {{response.status == 404 ? "not-found" : "processing", "", what}}));
+  });
+  server.Post(absl::StrCat(kBase, R"(/\$process-message)"),
+              [this](const httplib::Request& request, httplib::Response& response) {
+                ProcessMessage(request, response);
+              });
+  server.Get(absl::StrCat(kBase, "/metadata"), [this](const httplib::Request&,
+                                                      httplib::Response& response) {
+    response.set_content(CapabilityStatement(options.software_version).dump(), kFhirJson);
+  });
+  server.Get(absl::StrCat(kBase, "/MessageDefinition"),
+             [](const httplib::Request&, httplib::Response& response) {
+               nlohmann::json bundle = {{"resourceType", "Bundle"},
+                                        {"type", "searchset"},
+                                        {"total", 1},
+                                        {"entry", {{{"resource", ReferralMessageDefinition()}}}}};
+               response.set_content(bundle.dump(), kFhirJson);
+             });
+}
+
+FhirServer::FhirServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+FhirServer::~FhirServer() { Stop(); }
+
+int FhirServer::port() const { return impl_->port; }
+
+void FhirServer::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->http->stop();
+  if (impl_->serving.joinable()) impl_->serving.join();
+}
+
+absl::StatusOr<std::unique_ptr<FhirServer>> FhirServer::Start(FhirServerOptions options,
+                                                              FhirServerDeps deps) {
+  const size_t colon = options.listen_address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(options.listen_address.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::FailedPreconditionError(absl::StrCat("--fhir_listen=", options.listen_address,
+                                                      ": must be host:port, e.g. 127.0.0.1:8443"));
+  }
+  std::string host = options.listen_address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->deps = std::move(deps);
+  std::string tls_error;
+  impl->http = std::make_unique<httplib::SSLServer>(
+      [&impl, &tls_error](SSL_CTX& ctx) { return ConfigureTls(ctx, impl->options, &tls_error); });
+  if (!impl->http->is_valid()) {
+    return absl::FailedPreconditionError(absl::StrCat("--fhir_listen: ", tls_error));
+  }
+  const int threads = impl->options.worker_threads;
+  impl->http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  impl->Routes();
+  impl->port = port == 0 ? impl->http->bind_to_any_port(host)
+                         : (impl->http->bind_to_port(host, port) ? port : -1);
+  if (impl->port < 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--fhir_listen=", impl->options.listen_address, ": cannot listen there (in use?)"));
+  }
+  httplib::SSLServer* http = impl->http.get();
+  impl->serving = std::thread([http] { http->listen_after_bind(); });
+  return std::unique_ptr<FhirServer>(new FhirServer(std::move(impl)));
+}
+
+}  // namespace sprout::fhir

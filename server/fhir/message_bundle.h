@@ -1,0 +1,94 @@
+// File: server/fhir/message_bundle.h
+//
+// A BaRS referral message (a FHIR R4 Bundle of type "message" whose
+// MessageHeader has event servicerequest-request) read into the Referral that
+// SubmitReferral takes, with a record of which FHIR element each Referral
+// field came from so that the intake's errors can point back at the FHIR
+// path the sender wrote. No HTTP and no gRPC here: JSON in, protos out.
+//
+//   ReadResult read = ReadReferralMessage(nlohmann::json::parse(body));
+//   if (!read.issues.empty()) { ...answer with an OperationOutcome... }
+//   pipeline.SubmitAsync(read.message->message_id, read.message->referral, ...);
+#ifndef SPROUT_SERVER_FHIR_MESSAGE_BUNDLE_H_
+#define SPROUT_SERVER_FHIR_MESSAGE_BUNDLE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "server/fhir/fhir_issue.h"
+#include "sprout/v1/referral.pb.h"
+
+namespace sprout::fhir {
+
+// Where each Referral field came from: "referral.patient.nhs_number" ->
+// "Bundle.entry[2].resource.identifier[0].value". Resources are recorded too
+// ("referral.patient" -> "Bundle.entry[2].resource"), so a field the sender
+// left out is pointed at the resource it belongs in.
+class FieldOrigins {
+ public:
+  void Record(std::string referral_field, std::string fhir_path);
+  // The FHIR path for an intake field path: exact, or that of its nearest
+  // recorded ancestor with the FHIR element the field maps to appended
+  // ("referral.patient.address.postcode" -> "...resource.address.postalCode").
+  // "Bundle" when nothing is known.
+  std::string FhirPathOf(const std::string& referral_field) const;
+
+ private:
+  std::map<std::string, std::string> origins_;
+};
+
+// The message's reason (MessageHeader.reason, BaRS message-reason-bars).
+enum class MessageReason { kNew, kUpdate, kDelete };
+
+struct ReferralMessage {
+  std::string message_id;  // MessageHeader.id: the idempotency key
+  std::string bundle_id;   // Bundle.id, answered in response.identifier
+  MessageReason reason = MessageReason::kNew;
+  std::string source_endpoint;     // MessageHeader.source.endpoint
+  std::string service_request_id;  // ServiceRequest.id as the sender named it
+  sprout::v1::Referral referral;
+  FieldOrigins origins;
+};
+
+struct ReadResult {
+  std::optional<ReferralMessage> message;  // set when issues is empty
+  std::vector<FhirIssue> issues;           // every structural fault found
+};
+
+// Reads a message Bundle. Checks the structure a BaRS receiver must (the
+// resource types, the MessageHeader event and focus, the ServiceRequest's
+// status, intent, category and code, references that resolve) and maps the
+// content; the content's own rules (NHS number check digit, codes in their
+// bindings, required fields for the referrer kind) are the intake's, checked
+// later on the Referral through `origins`.
+ReadResult ReadReferralMessage(const nlohmann::json& bundle);
+
+// System URIs this adapter reads and writes.
+inline constexpr char kSnomedSystem[] = "http://snomed.info/sct";
+inline constexpr char kNhsNumberSystem[] = "https://fhir.nhs.uk/Id/nhs-number";
+inline constexpr char kOdsSystem[] = "https://fhir.nhs.uk/Id/ods-organization-code";
+inline constexpr char kMessageEventSystem[] = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
+inline constexpr char kMessageReasonSystem[] = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
+inline constexpr char kServiceRequestCategorySystem[] =
+    "https://fhir.nhs.uk/CodeSystem/message-category-servicerequest";
+inline constexpr char kNhsNumberVerificationUrl[] =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus";
+inline constexpr char kNhsNumberUnavailableUrl[] =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberUnavailableReason";
+inline constexpr char kNhsNumberUnavailableSystem[] = "urn:sprout:nhs-number-unavailable-reason";
+inline constexpr char kSourceOfServiceRequestUrl[] =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-SourceOfServiceRequest";
+inline constexpr char kPriorityReasonUrl[] =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-PriorityReason";
+// Sprout's own code system for the kind of referrer (Organization.type), one
+// code per sprout.v1.SourceType: "gp_practice", "police", "self_referral"...
+inline constexpr char kReferrerKindSystem[] = "urn:sprout:referrer-kind";
+// The referral procedure Sprout receives (DOMAIN.md §1.2).
+inline constexpr char kSocialPrescribingReferral[] = "871731000000106";
+
+}  // namespace sprout::fhir
+
+#endif  // SPROUT_SERVER_FHIR_MESSAGE_BUNDLE_H_
