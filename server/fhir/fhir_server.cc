@@ -95,7 +95,10 @@ bool ConfigureTls(SSL_CTX& ctx, const FhirServerOptions& options, std::string* e
     }
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
   }
-  SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, VerifyClient);
+  // A certificate that does not verify ends the handshake; a client that
+  // sends none is let through TLS so that it can be told, in an
+  // OperationOutcome, that it needs one (BaRS: 403 REC_FORBIDDEN).
+  SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, VerifyClient);
   return true;
 }
 
@@ -114,8 +117,11 @@ std::string NewUuid() {
 
 absl::StatusOr<auth::Principal> CallerOf(const httplib::Request& request) {
   X509* certificate = request.ssl == nullptr ? nullptr : SSL_get1_peer_certificate(request.ssl);
-  if (certificate == nullptr) {
-    return absl::UnauthenticatedError("a client certificate issued by the Sprout CA is required");
+  if (certificate == nullptr || SSL_get_verify_result(request.ssl) != X509_V_OK) {
+    if (certificate != nullptr) X509_free(certificate);
+    return absl::PermissionDeniedError(
+        "mutual TLS: a client certificate issued by the Sprout CA is required; connect with "
+        "your organisation's certificate and key");
   }
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_X509(bio, certificate);

@@ -78,6 +78,7 @@ std::vector<std::string> SproutdArgs(const std::string& work_dir,
       "--port_file=" + work_dir + "/port",
       "--metrics_listen=127.0.0.1:0",
       "--metrics_port_file=" + work_dir + "/metrics.port",
+      "--fhir_port_file=" + work_dir + "/fhir.port",
       "--db=" + work_dir + "/sprout.db",
       "--pseudonym_key_file=" + work_dir + "/pseudonym.key",
       "--data_key_file=" + work_dir + "/data.keys",
@@ -173,6 +174,7 @@ absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
   if (process->port_ == 0) return absl::DeadlineExceededError("sproutd did not start in time");
   // Written before the port file (0 when a test turned the endpoint off).
   std::ifstream(work_dir + "/metrics.port") >> process->metrics_port_;
+  std::ifstream(work_dir + "/fhir.port") >> process->fhir_port_;
 
   // The port file is written once loading finished; health must now say SERVING.
   std::shared_ptr<grpc::Channel> channel = process->Channel("admin");

@@ -41,6 +41,8 @@ class SproutdProcess {
   int port() const { return port_; }
   // The metrics endpoint's port (HTTP, GET /metrics); 0 when turned off.
   int metrics_port() const { return metrics_port_; }
+  // The FHIR listener's port (with --fhir_listen); 0 when off.
+  int fhir_port() const { return fhir_port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& work_dir() const { return work_dir_; }
   std::string database_file() const { return work_dir_ + "/sprout.db"; }
@@ -56,6 +58,7 @@ class SproutdProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = 0;
+  int fhir_port_ = 0;
   int exit_code_ = -1;
 };
 

@@ -1,0 +1,316 @@
+// The FHIR R4 / BaRS front door of the real sproutd, over real mutual TLS
+// (cpp-httplib as the client): the example message Bundles in
+// client/examples/fhir/ are taken into the same pipeline as SubmitReferral
+// (the referral is on its PCN's queue and in the routing log, read over
+// gRPC), a resend is answered with the first referral, and each kind of bad
+// request gets its exact OperationOutcome and HTTP status.
+#include <httplib.h>
+#include <openssl/ssl.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "sprout/v1/admin_service.grpc.pb.h"
+#include "sprout/v1/queue_service.grpc.pb.h"
+#include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/sproutd_suite.h"
+
+namespace sprout {
+namespace {
+
+using nlohmann::json;
+
+std::string ReadExample(const std::string& name) {
+  std::ifstream in(testing::SourceDir() + "/client/examples/fhir/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class FhirTest : public testing::SproutdSuite<FhirTest> {
+ protected:
+  static void SetUpTestSuite() {
+    // A refusal that closes the connection mid-upload must fail the write,
+    // not kill the test.
+    std::signal(SIGPIPE, SIG_IGN);
+    StartServer("fhir", {"--fhir_listen=127.0.0.1:0"});
+  }
+
+  // Sends `head` (request line and headers) and `body` over mutual TLS as
+  // `identity` and returns all the server wrote back. For what an HTTP
+  // client library would not show: the answer to a request whose upload the
+  // server refused before it was sent in full.
+  static std::string RawExchange(const std::string& identity, const std::string& head,
+                                 const std::string& body) {
+    const std::string certs = server_->work_dir() + "/certs/";
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_use_certificate_file(ctx, (certs + identity + ".pem").c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_use_PrivateKey_file(ctx, (certs + identity + ".key").c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_load_verify_locations(ctx, (certs + "ca.pem").c_str(), nullptr);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    BIO* bio = BIO_new_ssl_connect(ctx);
+    const std::string target = absl::StrCat("127.0.0.1:", server_->fhir_port());
+    BIO_set_conn_hostname(bio, target.c_str());
+    std::string answer;
+    if (BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1) {
+      BIO_write(bio, head.data(), static_cast<int>(head.size()));
+      BIO_write(bio, body.data(), static_cast<int>(body.size()));
+      char buffer[4096];
+      for (int n; (n = BIO_read(bio, buffer, sizeof(buffer))) > 0;) answer.append(buffer, n);
+    }
+    BIO_free_all(bio);
+    SSL_CTX_free(ctx);
+    return answer;
+  }
+
+  // A client presenting `identity`'s certificate ("" for none), trusting
+  // the suite's CA.
+  static std::unique_ptr<httplib::SSLClient> Client(const std::string& identity) {
+    const std::string certs = server_->work_dir() + "/certs/";
+    auto client = identity.empty()
+                      ? std::make_unique<httplib::SSLClient>("127.0.0.1", server_->fhir_port())
+                      : std::make_unique<httplib::SSLClient>("127.0.0.1", server_->fhir_port(),
+                                                             certs + identity + ".pem",
+                                                             certs + identity + ".key");
+    client->set_ca_cert_path((certs + "ca.pem").c_str());
+    client->enable_server_certificate_verification(true);
+    client->set_read_timeout(30, 0);
+    return client;
+  }
+
+  struct Reply {
+    int status = 0;
+    json body;
+    std::string retry_after;
+  };
+
+  static Reply Post(const std::string& identity, const std::string& body) {
+    httplib::Result result =
+        Client(identity)->Post("/FHIR/R4/$process-message", body, "application/fhir+json");
+    Reply reply;
+    if (!result) {
+      ADD_FAILURE() << "no answer: " << httplib::to_string(result.error());
+      return reply;
+    }
+    reply.status = result->status;
+    reply.body = json::parse(result->body, nullptr, /*allow_exceptions=*/false);
+    reply.retry_after = result->get_header_value("Retry-After");
+    EXPECT_EQ(result->get_header_value("Content-Type"), "application/fhir+json");
+    return reply;
+  }
+
+  // The OperationOutcome the edge answers with one error issue.
+  static json Outcome(const std::string& code, const std::string& bars_code,
+                      const std::string& diagnostics, const std::string& expression) {
+    json issue = {{"severity", "error"}, {"code", code}};
+    if (!bars_code.empty()) {
+      issue["details"] = {
+          {"coding",
+           {{{"system", "https://fhir.nhs.uk/CodeSystem/http-error-codes"}, {"code", bars_code}}}}};
+    }
+    issue["diagnostics"] = diagnostics;
+    if (!expression.empty()) issue["expression"] = {expression};
+    return {{"resourceType", "OperationOutcome"}, {"issue", {issue}}};
+  }
+
+  static const json* ServiceRequestIn(const json& bundle) {
+    for (const json& entry : bundle["entry"]) {
+      if (entry["resource"]["resourceType"] == "ServiceRequest") return &entry["resource"];
+    }
+    return nullptr;
+  }
+};
+
+TEST_F(FhirTest, AGpReferralIsStoredQueuedAndLoggedLikeAGrpcOne) {
+  ASSERT_GT(server_->fhir_port(), 0);
+  const Reply reply = Post("gp", ReadExample("gp-referral.json"));
+  ASSERT_EQ(reply.status, 200) << reply.body.dump(2);
+  const json& header = reply.body["entry"][0]["resource"];
+  EXPECT_EQ(header["resourceType"], "MessageHeader");
+  EXPECT_EQ(header["eventCoding"]["code"], "servicerequest-response");
+  EXPECT_EQ(header["response"]["identifier"], "4f8d3c52-0b6e-4a53-9d1e-6b2a7f1c9e01");
+  EXPECT_EQ(header["response"]["code"], "ok");
+  EXPECT_EQ(header["destination"][0]["endpoint"], "urn:nhs-uk:addressing:ods:Y99001");
+  const json* request = ServiceRequestIn(reply.body);
+  ASSERT_NE(request, nullptr);
+  const std::string name = (*request)["identifier"][0]["value"];
+  EXPECT_EQ(name, absl::StrCat("referrals/", (*request)["id"].get<std::string>()));
+  EXPECT_EQ((*request)["performer"][0]["identifier"]["value"], "U99001");
+  EXPECT_EQ((*request)["reasonCode"][0]["coding"][0]["code"], "267076002");
+  EXPECT_EQ((*request)["reasonCode"][1]["coding"][0]["code"], "160932005");
+
+  // The referral as gRPC shows it: the same pipeline stored and routed it.
+  auto referrals = v1::ReferralService::NewStub(server_->Channel("gp"));
+  v1::GetReferralRequest get;
+  get.set_name(name);
+  v1::Referral stored;
+  ASSERT_TRUE(referrals->GetReferral(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.referrer().organisation_code(), "Y99001");
+  EXPECT_EQ(stored.referrer().practitioner_name(), "Dr A Demo");
+  EXPECT_EQ(stored.referrer().source_type(), v1::SOURCE_TYPE_GP_PRACTICE);
+  EXPECT_EQ(stored.patient().registered_practice_code(), "Y99001");
+  EXPECT_EQ(stored.patient().nhs_number_verification_status(),
+            v1::NHS_NUMBER_VERIFICATION_STATUS_VERIFIED);
+  EXPECT_TRUE(stored.consent().referral_agreed());
+  EXPECT_TRUE(stored.consent().information_sharing_agreed());
+  EXPECT_EQ(stored.route().pcn(), "pcns/U99001");
+
+  auto queues = v1::QueueService::NewStub(server_->Channel("linkworker"));
+  v1::ListQueueItemsRequest list;
+  list.set_parent("pcns/U99001");
+  list.set_page_size(100);
+  v1::ListQueueItemsResponse items;
+  ASSERT_TRUE(queues->ListQueueItems(Context().get(), list, &items).ok());
+  bool queued = false;
+  for (const v1::QueueItem& item : items.queue_items()) queued |= item.referral() == name;
+  EXPECT_TRUE(queued) << name << " is not on pcns/U99001";
+
+  auto admin = v1::AdminService::NewStub(server_->Channel("admin"));
+  v1::QueryRoutingLogRequest query;
+  query.set_page_size(100);
+  v1::QueryRoutingLogResponse log;
+  ASSERT_TRUE(admin->QueryRoutingLog(Context().get(), query, &log).ok());
+  bool logged = false;
+  for (const v1::RoutingDecision& decision : log.decisions()) logged |= decision.referral() == name;
+  EXPECT_TRUE(logged) << name << " is not in the routing log";
+}
+
+TEST_F(FhirTest, AResentMessageIsAnsweredWithTheFirstReferral) {
+  const std::string body = ReadExample("pharmacy-referral.json");
+  const Reply first = Post("pharmacy", body);
+  ASSERT_EQ(first.status, 200) << first.body.dump(2);
+  const Reply again = Post("pharmacy", body);
+  ASSERT_EQ(again.status, 200) << again.body.dump(2);
+  EXPECT_EQ((*ServiceRequestIn(again.body))["id"], (*ServiceRequestIn(first.body))["id"]);
+  EXPECT_NE(again.body.dump().find("this message was received before"), std::string::npos);
+  // The local codes were mapped, and the answer says so.
+  EXPECT_EQ((*ServiceRequestIn(first.body))["reasonCode"][0]["coding"][0]["code"], "267076002");
+  EXPECT_NE(first.body.dump().find("reasonCode[0]: the local code was mapped to 267076002"),
+            std::string::npos);
+}
+
+TEST_F(FhirTest, ASelfReferralNamesThePersonAsRequester) {
+  const Reply reply = Post("self", ReadExample("self-referral.json"));
+  ASSERT_EQ(reply.status, 200) << reply.body.dump(2);
+  const json* request = ServiceRequestIn(reply.body);
+  ASSERT_NE(request, nullptr);
+  auto referrals = v1::ReferralService::NewStub(server_->Channel("self"));
+  v1::GetReferralRequest get;
+  get.set_name((*request)["identifier"][0]["value"]);
+  v1::Referral stored;
+  ASSERT_TRUE(referrals->GetReferral(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.referrer().source_type(), v1::SOURCE_TYPE_SELF_REFERRAL);
+  // The free-text reason could not be coded with confidence: it is flagged.
+  EXPECT_NE(reply.body.dump().find("a link worker will code it"), std::string::npos);
+}
+
+TEST_F(FhirTest, AnotherResourceThanABundleIsRefused) {
+  const Reply reply = Post("gp", ReadExample("invalid/wrong-resource-type.json"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.body, Outcome("invalid", "REC_BAD_REQUEST",
+                                "must be \"Bundle\" (a message Bundle as BaRS sends it), not "
+                                "\"ServiceRequest\"",
+                                "Bundle.resourceType"));
+}
+
+TEST_F(FhirTest, AMessageWithoutItsServiceRequestIsRefused) {
+  const Reply reply = Post("gp", ReadExample("invalid/missing-service-request.json"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.body,
+            Outcome("invalid", "REC_BAD_REQUEST",
+                    "\"ServiceRequest/sr-1\" is not in this Bundle: every resource a referral "
+                    "message references must be one of its entries",
+                    "Bundle.entry[0].resource.focus[0].reference"));
+}
+
+TEST_F(FhirTest, ABadNhsNumberIsPointedAtInThePatient) {
+  const Reply reply = Post("gp", ReadExample("invalid/bad-nhs-number.json"));
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_EQ(reply.body, Outcome("value", "REC_UNPROCESSABLE_ENTITY",
+                                "the NHS number's check digit is wrong (modulus 11); check the "
+                                "number against the patient record",
+                                "Bundle.entry[2].resource.identifier[0].value"));
+}
+
+TEST_F(FhirTest, AReasonCodeNotInTheReleaseIsPointedAt) {
+  const Reply reply = Post("gp", ReadExample("invalid/unknown-reason-code.json"));
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_EQ(reply.body,
+            Outcome("value", "REC_UNPROCESSABLE_ENTITY",
+                    "the reason code is not in the loaded SNOMED CT release (starter 20251001); "
+                    "check the code, or send the reason as free text",
+                    "Bundle.entry[1].resource.reasonCode[0].coding[0].code"));
+}
+
+TEST_F(FhirTest, MalformedJsonIsRefused) {
+  const Reply reply = Post("gp", ReadExample("invalid/malformed.json"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.body, Outcome("structure", "REC_BAD_REQUEST",
+                                "the body is not JSON (byte 901): send a FHIR R4 message Bundle as "
+                                "application/fhir+json",
+                                ""));
+}
+
+TEST_F(FhirTest, ATenMegabyteBodyIsRefusedUnread) {
+  // The headers announce 10 MB; sproutd answers before the body arrives.
+  const std::string answer =
+      RawExchange("gp",
+                  "POST /FHIR/R4/$process-message HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Content-Type: application/fhir+json\r\nContent-Length: 10485760\r\n\r\n",
+                  std::string(64 << 10, ' '));
+  ASSERT_EQ(answer.rfind("HTTP/1.1 413 ", 0), 0u) << answer;
+  const size_t body = answer.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(json::parse(answer.substr(body + 4)),
+            Outcome("too-costly", "REC_BAD_REQUEST",
+                    "the body is 10485760 bytes; at most 1048576 are taken", ""));
+}
+
+TEST_F(FhirTest, AClientWithoutACertificateIsForbidden) {
+  const Reply reply = Post("", ReadExample("gp-referral.json"));
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_EQ(reply.body, Outcome("forbidden", "REC_FORBIDDEN",
+                                "mutual TLS: a client certificate issued by the Sprout CA is "
+                                "required; connect with your organisation's certificate and key",
+                                ""));
+}
+
+TEST_F(FhirTest, ALinkWorkerMayNotRefer) {
+  const Reply reply = Post("linkworker", ReadExample("gp-referral.json"));
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_EQ(reply.body["issue"][0]["code"], "forbidden");
+}
+
+TEST_F(FhirTest, AReferrerMayNotReferAsAnotherOrganisation) {
+  const Reply reply = Post("police", ReadExample("gp-referral.json"));
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_EQ(reply.body["issue"][0]["expression"][0],
+            "Bundle.entry[5].resource.identifier[0].value");
+}
+
+TEST_F(FhirTest, TheCapabilityStatementNamesTheMessageItReceives) {
+  httplib::Result result = Client("gp")->Get("/FHIR/R4/metadata");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200);
+  const json statement = json::parse(result->body);
+  EXPECT_EQ(statement["resourceType"], "CapabilityStatement");
+  EXPECT_EQ(statement["fhirVersion"], "4.0.1");
+  EXPECT_EQ(statement["messaging"][0]["supportedMessage"][0]["definition"],
+            "urn:sprout:MessageDefinition/social-prescribing-referral");
+  httplib::Result definitions = Client("gp")->Get("/FHIR/R4/MessageDefinition");
+  ASSERT_TRUE(definitions);
+  EXPECT_EQ(json::parse(definitions->body)["entry"][0]["resource"]["eventCoding"]["code"],
+            "servicerequest-request");
+  httplib::Result unknown = Client("gp")->Get("/FHIR/R4/Nothing");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(json::parse(unknown->body)["issue"][0]["code"], "not-found");
+}
+
+}  // namespace
+}  // namespace sprout
