@@ -1,21 +1,18 @@
 #include "server/grpc_log_bridge.h"
 
-#include <arpa/inet.h>
 #include <grpc/support/log.h>
-#include <netinet/in.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "server/common/peer_address.h"
 
 namespace sprout {
 namespace {
@@ -50,37 +47,6 @@ void LogThroughSpdlog(gpr_log_func_args* args) {
       spdlog::error("grpc: {} ({}:{})", args->message, args->file, args->line);
       break;
   }
-}
-
-// "127.0.0.1:51234" or "[::1]:51234"; "unknown" when the peer has already
-// gone (the socket is no longer connected) or it is not an IP socket.
-std::string PeerAddress(int fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof(address);
-  const int saved_errno = errno;
-  const int rc = getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  errno = saved_errno;
-  if (rc != 0) return "unknown";
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address.ss_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
-    if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text)) == nullptr) return "unknown";
-    return absl::StrCat(text, ":", ntohs(v4->sin_port));
-  }
-  if (address.ss_family == AF_INET6) {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
-    // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; name them
-    // as they name themselves.
-    if (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) {
-      if (inet_ntop(AF_INET, &v6->sin6_addr.s6_addr[12], text, sizeof(text)) == nullptr) {
-        return "unknown";
-      }
-      return absl::StrCat(text, ":", ntohs(v6->sin6_port));
-    }
-    if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text)) == nullptr) return "unknown";
-    return absl::StrCat("[", text, "]:", ntohs(v6->sin6_port));
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -148,7 +114,7 @@ extern "C" int shutdown(int fd, int how) {
   if (sprout::bridge_installed.load(std::memory_order_relaxed)) {
     sprout::PendingHandshakeRefusal& pending = sprout::ThisThreadsRefusal();
     if (pending.holding()) {
-      if (std::optional<std::string> line = pending.TakeForPeer(sprout::PeerAddress(fd))) {
+      if (std::optional<std::string> line = pending.TakeForPeer(sprout::PeerAddressOf(fd))) {
         spdlog::warn("sproutd: {}", *line);
       }
     }

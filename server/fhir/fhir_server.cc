@@ -1,14 +1,11 @@
 #include "server/fhir/fhir_server.h"
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <future>
 #include <thread>
@@ -21,6 +18,7 @@
 #include "server/auth/certificate_identity.h"
 #include "server/auth/need_to_know.h"
 #include "server/auth/policy.h"
+#include "server/common/peer_address.h"
 #include "server/fhir/capability_statement.h"
 #include "server/fhir/message_bundle.h"
 #include "server/fhir/operation_outcome.h"
@@ -40,24 +38,6 @@ void Answer(httplib::Response& response, const FhirAnswer& answer) {
   response.set_content(answer.body.dump(), kFhirJson);
 }
 
-std::string PeerOf(int fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof(address);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "unknown";
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address.ss_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
-    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
-    return absl::StrCat(text, ":", ntohs(v4->sin_port));
-  }
-  if (address.ss_family == AF_INET6) {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
-    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text));
-    return absl::StrCat("[", text, "]:", ntohs(v6->sin6_port));
-  }
-  return "unknown";
-}
-
 // Logs each client certificate OpenSSL refuses, with the peer (this door
 // owns its sockets, so it can name them) and the reason.
 int VerifyClient(int preverified, X509_STORE_CTX* store) {
@@ -68,8 +48,8 @@ int VerifyClient(int preverified, X509_STORE_CTX* store) {
   spdlog::warn(
       "sproutd: TLS handshake refused from {} on the FHIR listener: {} (X509 "
       "verification error {})",
-      ssl == nullptr ? "unknown" : PeerOf(SSL_get_fd(ssl)), X509_verify_cert_error_string(error),
-      error);
+      ssl == nullptr ? "unknown" : PeerAddressOf(SSL_get_fd(ssl)),
+      X509_verify_cert_error_string(error), error);
   return 0;
 }
 

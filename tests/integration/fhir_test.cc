@@ -209,51 +209,46 @@ TEST_F(FhirTest, ASelfReferralNamesThePersonAsRequester) {
   EXPECT_NE(reply.body.dump().find("a link worker will code it"), std::string::npos);
 }
 
-TEST_F(FhirTest, AnotherResourceThanABundleIsRefused) {
-  const Reply reply = Post("gp", ReadExample("invalid/wrong-resource-type.json"));
-  EXPECT_EQ(reply.status, 400);
-  EXPECT_EQ(reply.body, Outcome("invalid", "REC_BAD_REQUEST",
-                                "must be \"Bundle\" (a message Bundle as BaRS sends it), not "
-                                "\"ServiceRequest\"",
-                                "Bundle.resourceType"));
-}
+// Each kind of bad message in client/examples/fhir/invalid/, with the one
+// answer it must get.
+struct InvalidExample {
+  const char* file;
+  int http_status;
+  const char* code;
+  const char* bars_code;
+  const char* diagnostics;
+  const char* expression;
+};
 
-TEST_F(FhirTest, AMessageWithoutItsServiceRequestIsRefused) {
-  const Reply reply = Post("gp", ReadExample("invalid/missing-service-request.json"));
-  EXPECT_EQ(reply.status, 400);
-  EXPECT_EQ(reply.body,
-            Outcome("invalid", "REC_BAD_REQUEST",
-                    "\"ServiceRequest/sr-1\" is not in this Bundle: every resource a referral "
-                    "message references must be one of its entries",
-                    "Bundle.entry[0].resource.focus[0].reference"));
-}
-
-TEST_F(FhirTest, ABadNhsNumberIsPointedAtInThePatient) {
-  const Reply reply = Post("gp", ReadExample("invalid/bad-nhs-number.json"));
-  EXPECT_EQ(reply.status, 422);
-  EXPECT_EQ(reply.body, Outcome("value", "REC_UNPROCESSABLE_ENTITY",
-                                "the NHS number's check digit is wrong (modulus 11); check the "
-                                "number against the patient record",
-                                "Bundle.entry[2].resource.identifier[0].value"));
-}
-
-TEST_F(FhirTest, AReasonCodeNotInTheReleaseIsPointedAt) {
-  const Reply reply = Post("gp", ReadExample("invalid/unknown-reason-code.json"));
-  EXPECT_EQ(reply.status, 422);
-  EXPECT_EQ(reply.body,
-            Outcome("value", "REC_UNPROCESSABLE_ENTITY",
-                    "the reason code is not in the loaded SNOMED CT release (starter 20251001); "
-                    "check the code, or send the reason as free text",
-                    "Bundle.entry[1].resource.reasonCode[0].coding[0].code"));
-}
-
-TEST_F(FhirTest, MalformedJsonIsRefused) {
-  const Reply reply = Post("gp", ReadExample("invalid/malformed.json"));
-  EXPECT_EQ(reply.status, 400);
-  EXPECT_EQ(reply.body, Outcome("structure", "REC_BAD_REQUEST",
-                                "the body is not JSON (byte 901): send a FHIR R4 message Bundle as "
-                                "application/fhir+json",
-                                ""));
+TEST_F(FhirTest, EachKindOfInvalidMessageGetsItsExactOperationOutcome) {
+  const InvalidExample examples[] = {
+      {"wrong-resource-type.json", 400, "invalid", "REC_BAD_REQUEST",
+       "must be \"Bundle\" (a message Bundle as BaRS sends it), not \"ServiceRequest\"",
+       "Bundle.resourceType"},
+      {"missing-service-request.json", 400, "invalid", "REC_BAD_REQUEST",
+       "\"ServiceRequest/sr-1\" is not in this Bundle: every resource a referral message "
+       "references must be one of its entries",
+       "Bundle.entry[0].resource.focus[0].reference"},
+      {"bad-nhs-number.json", 422, "value", "REC_UNPROCESSABLE_ENTITY",
+       "the NHS number's check digit is wrong (modulus 11); check the number against the "
+       "patient record",
+       "Bundle.entry[2].resource.identifier[0].value"},
+      {"unknown-reason-code.json", 422, "value", "REC_UNPROCESSABLE_ENTITY",
+       "the reason code is not in the loaded SNOMED CT release (starter 20251001); check the "
+       "code, or send the reason as free text",
+       "Bundle.entry[1].resource.reasonCode[0].coding[0].code"},
+      {"malformed.json", 400, "structure", "REC_BAD_REQUEST",
+       "the body is not JSON (byte 901): send a FHIR R4 message Bundle as "
+       "application/fhir+json",
+       ""},
+  };
+  for (const InvalidExample& example : examples) {
+    SCOPED_TRACE(example.file);
+    const Reply reply = Post("gp", ReadExample(absl::StrCat("invalid/", example.file)));
+    EXPECT_EQ(reply.status, example.http_status);
+    EXPECT_EQ(reply.body,
+              Outcome(example.code, example.bars_code, example.diagnostics, example.expression));
+  }
 }
 
 TEST_F(FhirTest, ATenMegabyteBodyIsRefusedUnread) {
