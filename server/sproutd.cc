@@ -306,6 +306,7 @@ class SproutdImpl final : public Sproutd {
     options.software_version = SPROUT_VERSION;
     fhir::FhirServerDeps deps;
     deps.pipeline = loaded_->pipeline.get();
+    deps.store = loaded_->store.get();
     deps.clock = loaded_->components.clock;
     deps.on_stored = [this](const sprout::v1::Referral& stored) {
       metrics_.RecordReferral(stored);

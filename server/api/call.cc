@@ -11,6 +11,7 @@
 #include "server/auth/certificate_identity.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
+#include "server/pipeline/referral_read.h"
 #include "server/routing/directory.h"
 #include "server/store/names.h"
 
@@ -122,15 +123,8 @@ absl::StatusOr<std::string> IdFromName(absl::string_view name, absl::string_view
 
 store::AuditEvent AuditEventOf(const Call& call, absl::string_view method,
                                absl::string_view resource, const absl::Status& outcome) {
-  store::AuditEvent event;
-  event.actor_organisation = call.principal.organisation_code;
-  event.actor_role = std::string(auth::RoleName(call.principal.role));
-  event.actor_link_worker = call.principal.link_worker_id;
-  event.action = std::string(method);
-  event.resource = std::string(resource);
-  event.outcome = outcome.ok() ? "OK" : absl::StatusCodeToString(outcome.code());
-  event.time = call.components->clock->Now();
-  return event;
+  return pipeline::AuditEventFor(call.principal, method, resource, outcome,
+                                 call.components->clock->Now());
 }
 
 absl::Status AuditAccess(const Call& call, absl::string_view method, absl::string_view resource,
@@ -189,10 +183,6 @@ absl::StatusOr<int> PageSizeOf(int requested, int default_size, int max_size) {
   return std::min(requested, max_size);
 }
 
-absl::Status ReferralNotFound(absl::string_view name) {
-  return ErrorWithInfo(absl::StatusCode::kNotFound, "REFERRAL_NOT_FOUND",
-                       absl::StrCat(name, " was not found among the referrals you may read"),
-                       {{"resource", std::string(name)}});
-}
+absl::Status ReferralNotFound(absl::string_view name) { return pipeline::ReferralNotFound(name); }
 
 }  // namespace sprout::api

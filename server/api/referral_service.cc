@@ -16,6 +16,7 @@
 #include "server/auth/need_to_know.h"
 #include "server/auth/policy.h"
 #include "server/common/errors.h"
+#include "server/pipeline/referral_read.h"
 
 namespace sprout::api {
 namespace {
@@ -58,16 +59,6 @@ absl::StatusOr<ReadAccess> ReadAccessOf(const auth::Principal& caller,
   }
   access.break_glass_reason = std::string(reason);
   return access;
-}
-
-// Whether the caller may read this referral at all: its referring
-// organisation, a link worker of the PCN it was routed to, an administrator.
-bool MayRead(const auth::Principal& caller, const Referral& referral) {
-  const absl::Status allowed =
-      caller.role == auth::Role::kLinkWorker
-          ? auth::AuthorizeQueue(caller, referral.route().pcn())  // "pcns/{code}"
-          : auth::AuthorizeReferralRead(caller, referral.referrer().organisation_code());
-  return allowed.ok();
 }
 
 }  // namespace
@@ -149,31 +140,20 @@ grpc::ServerUnaryReactor* ReferralServiceImpl::GetReferral(
   if (!id.ok()) return FinishUnary(context, id.status());
   absl::StatusOr<ReadAccess> access = ReadAccessOf(call->principal, request->break_glass_reason());
   if (!access.ok()) return FinishUnary(context, access.status());
-  return FinishUnaryBlocking(
-      context, *call->components,
-      [call = *std::move(call), id = *std::move(id), name = request->name(), access = *access,
-       response](CallAudit& audit) -> absl::Status {
-        absl::StatusOr<Referral> referral = call.components->store->GetReferral(id);
-        absl::Status outcome = referral.status();
-        if (referral.ok()) {
-          // A referral the caller may not read is answered exactly as one
-          // that does not exist, so the answer tells nobody it exists.
-          if (!MayRead(call.principal, *referral)) outcome = ReferralNotFound(name);
-        } else if (outcome.code() == absl::StatusCode::kNotFound) {
-          outcome = ReferralNotFound(name);
-        }
-        // Every read of patient data is audited, found or not, before the
-        // answer leaves; a read that cannot be audited is not answered.
-        store::AuditEvent event = AuditEventOf(call, "GetReferral", name, outcome);
-        if (outcome.ok()) event.returned.push_back(name);
-        event.stated_reason = access.break_glass_reason;
-        audit.Add(std::move(event));
-        if (!outcome.ok()) return outcome;
-        *response = *std::move(referral);
-        if (access.pseudonymise) auth::Pseudonymise(*response);
-        if (call.principal.role == auth::Role::kReferrer) auth::MinimiseForReferrer(*response);
-        return absl::OkStatus();
-      });
+  return FinishUnaryBlocking(context, *call->components,
+                             [call = *std::move(call), id = *std::move(id), name = request->name(),
+                              access = *access, response](CallAudit& audit) -> absl::Status {
+                               pipeline::ReferralRead read = pipeline::ReadReferralFor(
+                                   *call.components->store, call.components->clock->Now(),
+                                   call.principal, "GetReferral", name, id, access.pseudonymise);
+                               // Every read of patient data is audited, found or not, before the
+                               // answer leaves; a read that cannot be audited is not answered.
+                               read.audit.stated_reason = access.break_glass_reason;
+                               audit.Add(std::move(read.audit));
+                               if (!read.referral.ok()) return read.referral.status();
+                               *response = *std::move(read.referral);
+                               return absl::OkStatus();
+                             });
 }
 
 grpc::ServerUnaryReactor* ReferralServiceImpl::ListReferrals(
@@ -270,7 +250,7 @@ grpc::ServerWriteReactor<sprout::v1::ReferralEvent>* ReferralServiceImpl::WatchR
   auto opening = [call = *std::move(call), id = *id, name = request->name()]() -> absl::Status {
     absl::StatusOr<Referral> referral = call.components->store->GetReferral(id);
     absl::Status outcome = referral.status();
-    if (referral.ok() ? !MayRead(call.principal, *referral)
+    if (referral.ok() ? !pipeline::MayRead(call.principal, *referral)
                       : outcome.code() == absl::StatusCode::kNotFound) {
       outcome = ReferralNotFound(name);
     }

@@ -8,12 +8,14 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <optional>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "server/auth/certificate_identity.h"
 #include "server/auth/need_to_know.h"
@@ -23,6 +25,7 @@
 #include "server/fhir/message_bundle.h"
 #include "server/fhir/operation_outcome.h"
 #include "server/fhir/response_bundle.h"
+#include "server/pipeline/referral_read.h"
 
 namespace sprout::fhir {
 namespace {
@@ -124,6 +127,12 @@ struct FhirServer::Impl {
   bool stopped = false;
 
   void ProcessMessage(const httplib::Request& request, httplib::Response& response);
+  // GET ServiceRequest/{id} and Task?focus=ServiceRequest/{id}: the read of
+  // referral `id` by the caller, audited before the answer leaves. Null
+  // with `response` filled when refused.
+  std::optional<sprout::v1::Referral> ReadReferral(const httplib::Request& request,
+                                                   absl::string_view id, absl::string_view method,
+                                                   httplib::Response& response);
   void Routes();
 };
 
@@ -188,6 +197,39 @@ void FhirServer::Impl::ProcessMessage(const httplib::Request& request,
   Answer(response, answer);
 }
 
+std::optional<sprout::v1::Referral> FhirServer::Impl::ReadReferral(const httplib::Request& request,
+                                                                   absl::string_view id,
+                                                                   absl::string_view method,
+                                                                   httplib::Response& response) {
+  absl::StatusOr<auth::Principal> caller = CallerOf(request);
+  if (caller.ok()) {
+    if (absl::Status allowed = auth::AuthorizeMethod(*caller, "GetReferral"); !allowed.ok()) {
+      caller = allowed;
+    }
+  }
+  if (!caller.ok()) {
+    Answer(response, OutcomeOfStatus(caller.status(), nullptr));
+    return std::nullopt;
+  }
+  const std::string name = absl::StrCat("referrals/", id);
+  // Administrators read pseudonymised here: break-glass reads, which must
+  // state a reason, are gRPC's.
+  pipeline::ReferralRead read =
+      pipeline::ReadReferralFor(*deps.store, deps.clock->Now(), *caller, method, name, id,
+                                /*pseudonymise=*/caller->role == auth::Role::kAdmin);
+  // Every read of patient data is audited, found or not, before the answer
+  // leaves; a read that cannot be audited is not answered.
+  if (absl::Status audited = deps.store->AppendAudit(read.audit); !audited.ok()) {
+    Answer(response, OutcomeOfStatus(audited, nullptr));
+    return std::nullopt;
+  }
+  if (!read.referral.ok()) {
+    Answer(response, OutcomeOfStatus(read.referral.status(), nullptr));
+    return std::nullopt;
+  }
+  return *std::move(read.referral);
+}
+
 void FhirServer::Impl::Routes() {
   httplib::SSLServer& server = *http;
   server.set_payload_max_length(options.max_body_bytes);
@@ -228,6 +270,44 @@ void FhirServer::Impl::Routes() {
               [this](const httplib::Request& request, httplib::Response& response) {
                 ProcessMessage(request, response);
               });
+  server.Get(absl::StrCat(kBase, R"(/ServiceRequest/([A-Za-z0-9\-.]{1,64}))"),
+             [this](const httplib::Request& request, httplib::Response& response) {
+               std::optional<sprout::v1::Referral> referral = ReadReferral(
+                   request, request.matches[1].str(), "FhirReadServiceRequest", response);
+               if (referral) response.set_content(ServiceRequestOf(*referral).dump(), kFhirJson);
+             });
+  // A search: a referral missing or not the caller's is an empty result, as
+  // GET ServiceRequest answers both alike with 404.
+  server.Get(absl::StrCat(kBase, "/Task"), [this](const httplib::Request& request,
+                                                  httplib::Response& response) {
+    const std::string focus_param = request.get_param_value("focus");
+    absl::string_view focus = focus_param;
+    if (!absl::ConsumePrefix(&focus, "ServiceRequest/") || focus.empty()) {
+      Answer(response, OutcomeOf(400, "REC_BAD_REQUEST",
+                                 {{"required", "Task.focus",
+                                   "search by focus=ServiceRequest/{id}, the id in "
+                                   "the response to the referral message"}}));
+      return;
+    }
+    nlohmann::json bundle = {{"resourceType", "Bundle"},
+                             {"type", "searchset"},
+                             {"total", 0},
+                             {"entry", nlohmann::json::array()}};
+    httplib::Response refusal;
+    std::optional<sprout::v1::Referral> referral =
+        ReadReferral(request, focus, "FhirSearchTask", refusal);
+    if (referral) {
+      bundle["total"] = 1;
+      bundle["entry"].push_back(
+          {{"fullUrl", absl::StrCat("Task/", absl::StripPrefix(referral->name(), "referrals/"))},
+           {"resource", TaskOf(*referral)},
+           {"search", {{"mode", "match"}}}});
+    } else if (refusal.status != 404) {
+      response = std::move(refusal);
+      return;
+    }
+    response.set_content(bundle.dump(), kFhirJson);
+  });
   server.Get(absl::StrCat(kBase, "/metadata"), [this](const httplib::Request&,
                                                       httplib::Response& response) {
     response.set_content(CapabilityStatement(options.software_version).dump(), kFhirJson);

@@ -4,7 +4,10 @@
 // same certificates and identities as gRPC, that takes referral messages on
 // POST /FHIR/R4/$process-message into the same pipeline as SubmitReferral
 // (one pipeline, two front doors) and serves what a BaRS sender reads first
-// (GET /FHIR/R4/metadata, GET /FHIR/R4/MessageDefinition).
+// (GET /FHIR/R4/metadata, GET /FHIR/R4/MessageDefinition), and lets a
+// referrer read its own referrals back (GET /FHIR/R4/ServiceRequest/{id},
+// GET /FHIR/R4/Task?focus=ServiceRequest/{id}) under the same rules and
+// audit as GetReferral.
 //
 // Requests run on the listener's own worker threads (cpp-httplib's pool), not
 // on gRPC's: each waits for its commit, which is the pool's job, and never
@@ -41,6 +44,8 @@ struct FhirServerOptions {
 
 struct FhirServerDeps {
   const pipeline::ReferralPipeline* pipeline = nullptr;
+  // Reads for GET ServiceRequest and Task, and their audit records.
+  store::Store* store = nullptr;
   const Clock* clock = nullptr;
   // Called with each referral stored through this door (not for replays):
   // the counters gRPC's SubmitReferral keeps. May be empty.

@@ -111,6 +111,73 @@ json ServiceRequestOf(const Referral& referral) {
   return request;
 }
 
+json TaskOf(const Referral& referral) {
+  const std::string id = ReferralId(referral);
+  const char* status = "requested";
+  switch (referral.state()) {
+    case sprout::v1::REFERRAL_STATE_ACCEPTED:
+      status = "accepted";
+      break;
+    case sprout::v1::REFERRAL_STATE_IN_PROGRESS:
+      status = "in-progress";
+      break;
+    case sprout::v1::REFERRAL_STATE_DECLINED:
+      status = "rejected";
+      break;
+    case sprout::v1::REFERRAL_STATE_CLOSED:
+      status = "completed";
+      break;
+    case sprout::v1::REFERRAL_STATE_WITHDRAWN:
+      status = "cancelled";
+      break;
+    default:
+      break;
+  }
+  const std::string state_name = sprout::v1::ReferralState_Name(referral.state());
+  const std::string state(absl::StripPrefix(state_name, "REFERRAL_STATE_"));
+  json task = {
+      {"resourceType", "Task"},
+      {"id", id},
+      {"identifier", {{{"system", kSproutReferralSystem}, {"value", referral.name()}}}},
+      {"status", status},
+      {"businessStatus", {{"coding", {{{"system", kSproutReferralStateSystem}, {"code", state}}}}}},
+      {"intent", "order"},
+      {"focus", {{"reference", absl::StrCat("ServiceRequest/", id)}}},
+  };
+  if (referral.has_create_time()) task["authoredOn"] = FhirInstant(referral.create_time());
+  if (referral.has_update_time()) task["lastModified"] = FhirInstant(referral.update_time());
+  if (!referral.route().pcn().empty()) {
+    absl::string_view pcn = referral.route().pcn();
+    absl::ConsumePrefix(&pcn, "pcns/");
+    task["owner"] = {{"identifier", {{"system", kOdsSystem}, {"value", std::string(pcn)}}},
+                     {"display", referral.route().pcn_display()}};
+  }
+  if (referral.has_decline() && !referral.decline().code().code().empty()) {
+    task["statusReason"] = {{"coding",
+                             {{{"system", kSnomedSystem},
+                               {"code", referral.decline().code().code()},
+                               {"display", referral.decline().code().display()}}}}};
+  }
+  json outputs = json::array();
+  for (const sprout::v1::CodedConcept& code : referral.outcome().codes()) {
+    outputs.push_back(
+        {{"type", {{"text", "outcome"}}},
+         {"valueCodeableConcept",
+          {{"coding",
+            {{{"system", kSnomedSystem}, {"code", code.code()}, {"display", code.display()}}}}}}});
+  }
+  if (referral.outcome().has_wellbeing_score_start()) {
+    outputs.push_back({{"type", {{"text", "wellbeing score at the start"}}},
+                       {"valueInteger", referral.outcome().wellbeing_score_start()}});
+  }
+  if (referral.outcome().has_wellbeing_score_end()) {
+    outputs.push_back({{"type", {{"text", "wellbeing score at the end"}}},
+                       {"valueInteger", referral.outcome().wellbeing_score_end()}});
+  }
+  if (!outputs.empty()) task["output"] = std::move(outputs);
+  return task;
+}
+
 json ResponseBundle(const ReferralMessage& request, const Referral& referral, bool replayed,
                     absl::string_view response_id, absl::Time now) {
   const std::string id(response_id);

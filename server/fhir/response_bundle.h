@@ -21,6 +21,12 @@ namespace sprout::fhir {
 // The ServiceRequest view of a stored referral (also GET ServiceRequest/{id}).
 nlohmann::json ServiceRequestOf(const sprout::v1::Referral& referral);
 
+// The Task view of a stored referral (GET Task?focus=ServiceRequest/{id}):
+// where the referral is in its life (status, and Sprout's state as
+// businessStatus), who has it (the PCN as owner), and once it ends, its coded
+// outcome and wellbeing scores as outputs. Never contact notes.
+nlohmann::json TaskOf(const sprout::v1::Referral& referral);
+
 // The response message for `request`, now stored as `referral`. `replayed`:
 // the message was a resend of one already stored (same MessageHeader.id).
 // `response_id` names the response Bundle and its MessageHeader.
@@ -29,6 +35,9 @@ nlohmann::json ResponseBundle(const ReferralMessage& request, const sprout::v1::
 
 // Sprout's code system for its own referral ids on ServiceRequest.identifier.
 inline constexpr char kSproutReferralSystem[] = "urn:sprout:referral";
+// Sprout's referral states (sprout.v1.ReferralState less its prefix) as
+// Task.businessStatus.
+inline constexpr char kSproutReferralStateSystem[] = "urn:sprout:referral-state";
 
 }  // namespace sprout::fhir
 

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sprout/v1/admin_service.grpc.pb.h"
@@ -286,6 +288,104 @@ TEST_F(FhirTest, AReferrerMayNotReferAsAnotherOrganisation) {
   EXPECT_EQ(reply.status, 422);
   EXPECT_EQ(reply.body["issue"][0]["expression"][0],
             "Bundle.entry[5].resource.identifier[0].value");
+}
+
+// A referral in by FHIR, worked and closed over gRPC, read back by FHIR:
+// the referrer sees where it is and how it ended, never the contact notes.
+TEST_F(FhirTest, TheReferrerReadsItsReferralAndItsOutcomeBack) {
+  json message = json::parse(ReadExample("gp-referral.json"));
+  message["entry"][0]["resource"]["id"] = "e1d2c3b4-round-trip";
+  const Reply submitted = Post("gp", message.dump());
+  ASSERT_EQ(submitted.status, 200) << submitted.body.dump(2);
+  const std::string id = (*ServiceRequestIn(submitted.body))["id"];
+  const std::string name = "referrals/" + id;
+
+  httplib::Result read = Client("gp")->Get("/FHIR/R4/ServiceRequest/" + id);
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->status, 200) << read->body;
+  EXPECT_EQ(json::parse(read->body), *ServiceRequestIn(submitted.body));
+  httplib::Result task = Client("gp")->Get("/FHIR/R4/Task?focus=ServiceRequest/" + id);
+  ASSERT_TRUE(task);
+  json found = json::parse(task->body);
+  ASSERT_EQ(found["total"], 1) << task->body;
+  EXPECT_EQ(found["entry"][0]["resource"]["status"], "requested");
+  EXPECT_EQ(found["entry"][0]["resource"]["businessStatus"]["coding"][0]["code"], "QUEUED");
+  EXPECT_EQ(found["entry"][0]["resource"]["owner"]["identifier"]["value"], "U99001");
+
+  // The link worker claims, accepts, sees the person once and closes.
+  auto lw = v1::QueueService::NewStub(server_->Channel("linkworker"));
+  v1::ListQueueItemsRequest list;
+  list.set_parent("pcns/U99001");
+  list.set_page_size(500);
+  v1::ListQueueItemsResponse items;
+  ASSERT_TRUE(lw->ListQueueItems(Context().get(), list, &items).ok());
+  std::string item;
+  for (const v1::QueueItem& i : items.queue_items()) {
+    if (i.referral() == name) item = i.name();
+  }
+  ASSERT_FALSE(item.empty());
+  v1::ClaimReferralRequest claim;
+  claim.set_name(item);
+  v1::QueueItem claimed;
+  ASSERT_TRUE(lw->ClaimReferral(Context().get(), claim, &claimed).ok());
+  v1::AcceptReferralRequest accept;
+  accept.set_name(name);
+  v1::Referral referral;
+  grpc::Status accepted = lw->AcceptReferral(Context().get(), accept, &referral);
+  ASSERT_TRUE(accepted.ok()) << accepted.error_message();
+  constexpr char kNotes[] = "Talked about the lunch club at St Aldhelm's";
+  v1::RecordContactRequest contact;
+  contact.set_parent(name);
+  contact.set_request_id("fhir-round-trip-contact");
+  contact.mutable_contact()->set_type(v1::CONTACT_TYPE_PHONE);
+  contact.mutable_contact()->mutable_contact_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) -
+                                                                 60);
+  contact.mutable_contact()->mutable_duration()->set_seconds(1200);
+  contact.mutable_contact()->set_notes(kNotes);
+  v1::Contact recorded;
+  ASSERT_TRUE(lw->RecordContact(Context().get(), contact, &recorded).ok());
+  v1::CloseReferralRequest close;
+  close.set_name(name);
+  close.mutable_outcome()->add_codes()->set_code("1230392000");
+  close.mutable_outcome()->set_summary("Goes to the lunch club on Tuesdays");
+  grpc::Status closed = lw->CloseReferral(Context().get(), close, &referral);
+  ASSERT_TRUE(closed.ok()) << closed.error_message();
+
+  task = Client("gp")->Get("/FHIR/R4/Task?focus=ServiceRequest/" + id);
+  ASSERT_TRUE(task);
+  found = json::parse(task->body);
+  ASSERT_EQ(found["total"], 1) << task->body;
+  const json& done = found["entry"][0]["resource"];
+  EXPECT_EQ(done["status"], "completed");
+  EXPECT_EQ(done["businessStatus"]["coding"][0]["code"], "CLOSED");
+  EXPECT_EQ(done["output"][0]["valueCodeableConcept"]["coding"][0]["code"], "1230392000");
+  EXPECT_EQ(task->body.find(kNotes), std::string::npos);
+  EXPECT_EQ(task->body.find("lw-u99001"), std::string::npos);
+  read = Client("gp")->Get("/FHIR/R4/ServiceRequest/" + id);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(json::parse(read->body)["status"], "completed");
+}
+
+// Another organisation's referral reads exactly as one that does not exist.
+TEST_F(FhirTest, AnotherOrganisationsReferralReadsAsMissing) {
+  json message = json::parse(ReadExample("gp-referral.json"));
+  message["entry"][0]["resource"]["id"] = "e1d2c3b4-not-yours";
+  const Reply submitted = Post("gp", message.dump());
+  ASSERT_EQ(submitted.status, 200);
+  const std::string id = (*ServiceRequestIn(submitted.body))["id"];
+  const std::string made_up = "01m0000000000000000000000z";
+  httplib::Result theirs = Client("police")->Get("/FHIR/R4/ServiceRequest/" + id);
+  httplib::Result missing = Client("police")->Get("/FHIR/R4/ServiceRequest/" + made_up);
+  ASSERT_TRUE(theirs && missing);
+  EXPECT_EQ(theirs->status, 404);
+  EXPECT_EQ(missing->status, 404);
+  std::string theirs_body = theirs->body;
+  theirs_body.replace(theirs_body.find(id), id.size(), made_up);
+  EXPECT_EQ(theirs_body, missing->body);
+  httplib::Result task = Client("police")->Get("/FHIR/R4/Task?focus=ServiceRequest/" + id);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->status, 200);
+  EXPECT_EQ(json::parse(task->body)["total"], 0);
 }
 
 TEST_F(FhirTest, TheCapabilityStatementNamesTheMessageItReceives) {
