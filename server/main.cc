@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -108,6 +109,9 @@ ABSL_FLAG(std::string, fhir_listen, "",
           "where the FHIR R4 / BaRS endpoint (HTTPS, mutual TLS with the gRPC certificates; POST "
           "/FHIR/R4/$process-message) listens, e.g. 127.0.0.1:8443; port 0 picks a free one; "
           "empty: none");
+ABSL_FLAG(int, fhir_threads, 16,
+          "FHIR requests served at once; each waits for its commit on its own thread, so more "
+          "threads let more commits share a group commit");
 ABSL_FLAG(std::string, fhir_port_file, "",
           "if set, write the FHIR listener's port to this file once serving (with --fhir_listen "
           "port 0)");
@@ -226,7 +230,11 @@ int main(int argc, char** argv) {
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.fhir_listen_address = absl::GetFlag(FLAGS_fhir_listen);
   options.fhir_max_body_bytes = absl::GetFlag(FLAGS_fhir_max_body_bytes);
+  options.fhir_threads = absl::GetFlag(FLAGS_fhir_threads);
 
+  // A peer that hangs up while TLS writes to it (OpenSSL writes with
+  // write(2), which raises SIGPIPE) must end that connection, not sproutd.
+  std::signal(SIGPIPE, SIG_IGN);
   // Block the shutdown and reload signals in every thread; one thread waits
   // for them.
   sigset_t signals;

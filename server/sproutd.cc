@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <thread>
@@ -174,6 +175,7 @@ class SproutdImpl final : public Sproutd {
     metrics_endpoint_.reset();
     // Takes no new FHIR requests and finishes those in progress while the
     // pipeline and store are still there.
+    fhir_for_reload_.store(nullptr, std::memory_order_release);
     if (fhir_ != nullptr) fhir_->Stop();
     if (server_ != nullptr) {
       server_->GetHealthCheckService()->SetServingStatus(false);
@@ -246,12 +248,28 @@ class SproutdImpl final : public Sproutd {
     return grpc::experimental::TlsServerCredentials(tls);
   }
 
+  // Re-reads the certificate files (ReloadCertificatesAndLog) and, when they
+  // changed, has the FHIR listener take them up too.
+  absl::StatusOr<auth::CertificateSummary> ReloadCertificates(absl::string_view source,
+                                                              std::string* last_refusal = nullptr) {
+    absl::StatusOr<auth::CertificateSummary> reloaded =
+        ReloadCertificatesAndLog(*certificates_, source, last_refusal);
+    fhir::FhirServer* fhir = fhir_for_reload_.load(std::memory_order_acquire);
+    if (reloaded.ok() && reloaded->changed && fhir != nullptr) {
+      if (absl::Status taken = fhir->ReloadCertificates(); !taken.ok()) {
+        spdlog::error("sproutd: the FHIR listener keeps its certificates: {}",
+                      std::string(taken.message()));
+      }
+    }
+    return reloaded;
+  }
+
   // Re-reads the certificate files every --tls_reload_seconds until shutdown.
   void ReloadCertificatesOnTimer() {
     std::string last_refusal;
     while (!stop_certificate_timer_.WaitForNotificationWithTimeout(
         absl::Seconds(options_.tls_reload_seconds))) {
-      ReloadCertificatesAndLog(*certificates_, "timer", &last_refusal).IgnoreError();
+      ReloadCertificates("timer", &last_refusal).IgnoreError();
     }
   }
 
@@ -295,6 +313,15 @@ class SproutdImpl final : public Sproutd {
       return absl::InvalidArgumentError(
           "--fhir_listen needs mutual TLS; it cannot be used with --insecure_dev");
     }
+    if (options_.fhir_threads < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fhir_threads=", options_.fhir_threads, ": must be at least 1"));
+    }
+    if (options_.fhir_max_body_bytes < 4096) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fhir_max_body_bytes=", options_.fhir_max_body_bytes,
+                       ": must be at least 4096 (a referral message is a few kilobytes)"));
+    }
     const auth::CertificatePaths staged = certificates_->staged();
     fhir::FhirServerOptions options;
     options.listen_address = options_.fhir_listen_address;
@@ -303,6 +330,7 @@ class SproutdImpl final : public Sproutd {
     options.client_ca_file = staged.client_ca;
     options.crl_dir = options_.tls_crl_dir;
     options.max_body_bytes = static_cast<size_t>(options_.fhir_max_body_bytes);
+    options.worker_threads = options_.fhir_threads;
     options.software_version = SPROUT_VERSION;
     fhir::FhirServerDeps deps;
     deps.pipeline = loaded_->pipeline.get();
@@ -312,6 +340,7 @@ class SproutdImpl final : public Sproutd {
       metrics_.RecordReferral(stored);
     };
     SPROUT_ASSIGN_OR_RETURN(fhir_, fhir::FhirServer::Start(std::move(options), std::move(deps)));
+    fhir_for_reload_.store(fhir_.get(), std::memory_order_release);
     const size_t colon = options_.fhir_listen_address.rfind(':');
     spdlog::info("sproutd: FHIR R4 on https://{}:{}/FHIR/R4 (mutual TLS)",
                  options_.fhir_listen_address.substr(0, colon), fhir_->port());
@@ -557,10 +586,8 @@ class SproutdImpl final : public Sproutd {
       return ReloadDataKeys(path, *cipher);
     };
     if (certificates_ != nullptr) {
-      c.reload_certificates = [certificates =
-                                   certificates_.get()](const pipeline::ReloadActor& actor) {
-        return ReloadCertificatesAndLog(*certificates,
-                                        absl::StrCat("by ", actor.organisation, " ", actor.role));
+      c.reload_certificates = [this](const pipeline::ReloadActor& actor) {
+        return ReloadCertificates(absl::StrCat("by ", actor.organisation, " ", actor.role));
       };
     }
     c.metrics = &metrics_;
@@ -594,6 +621,9 @@ class SproutdImpl final : public Sproutd {
   // the thread re-reading it every --tls_reload_seconds.
   std::unique_ptr<auth::ServerCertificates> certificates_;
   std::unique_ptr<fhir::FhirServer> fhir_;
+  // fhir_ for the certificate reloads, which may run on the timer thread
+  // from before the listener starts.
+  std::atomic<fhir::FhirServer*> fhir_for_reload_{nullptr};
   // Every RPC is counted by the interceptor; the endpoint serves them.
   metrics::ServiceMetrics metrics_;
   std::unique_ptr<prometheus::Exposer> metrics_endpoint_;

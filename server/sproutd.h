@@ -32,6 +32,8 @@ struct SproutdOptions {
   std::string fhir_listen_address;
   // The largest FHIR request body taken; larger ones get 413 unread.
   int fhir_max_body_bytes = 1 << 20;
+  // FHIR requests served at once (each waits for its commit on its thread).
+  int fhir_threads = 16;
 
   // Mutual TLS (the default): the server's certificate chain and key, and the
   // CA that issues client certificates. All three are required unless

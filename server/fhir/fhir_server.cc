@@ -25,6 +25,7 @@
 #include "server/fhir/message_bundle.h"
 #include "server/fhir/operation_outcome.h"
 #include "server/fhir/response_bundle.h"
+#include "server/fhir/tls_material.h"
 #include "server/pipeline/referral_read.h"
 
 namespace sprout::fhir {
@@ -56,33 +57,19 @@ int VerifyClient(int preverified, X509_STORE_CTX* store) {
   return 0;
 }
 
-bool ConfigureTls(SSL_CTX& ctx, const FhirServerOptions& options, std::string* error) {
+// Each handshake takes the material served now (tls_material.h), so a
+// certificate reload reaches the next connection.
+int UseServedMaterial(SSL* ssl, void* served) {
+  return static_cast<const ServedTlsMaterial*>(served)->Current()->ApplyTo(ssl) ? 1 : 0;
+}
+
+void ConfigureTls(SSL_CTX& ctx, ServedTlsMaterial* served) {
   SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate_chain_file(&ctx, options.cert_chain_file.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(&ctx, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_check_private_key(&ctx) != 1) {
-    *error = "the server certificate or key could not be loaded";
-    return false;
-  }
-  if (SSL_CTX_load_verify_locations(&ctx, options.client_ca_file.c_str(), nullptr) != 1) {
-    *error = "the client CA bundle could not be loaded";
-    return false;
-  }
-  if (!options.crl_dir.empty()) {
-    X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
-    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
-    if (lookup == nullptr ||
-        X509_LOOKUP_add_dir(lookup, options.crl_dir.c_str(), X509_FILETYPE_PEM) != 1) {
-      *error = "the CRL folder could not be read";
-      return false;
-    }
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-  }
+  SSL_CTX_set_cert_cb(&ctx, UseServedMaterial, served);
   // A certificate that does not verify ends the handshake; a client that
   // sends none is let through TLS so that it can be told, in an
   // OperationOutcome, that it needs one (BaRS: 403 REC_FORBIDDEN).
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, VerifyClient);
-  return true;
 }
 
 // A random (version 4) UUID: response Bundles are named as BaRS names
@@ -121,6 +108,8 @@ absl::StatusOr<auth::Principal> CallerOf(const httplib::Request& request) {
 struct FhirServer::Impl {
   FhirServerOptions options;
   FhirServerDeps deps;
+  TlsFiles tls_files;
+  std::unique_ptr<ServedTlsMaterial> tls;
   std::unique_ptr<httplib::SSLServer> http;
   std::thread serving;
   int port = 0;
@@ -328,6 +317,13 @@ FhirServer::~FhirServer() { Stop(); }
 
 int FhirServer::port() const { return impl_->port; }
 
+absl::Status FhirServer::ReloadCertificates() {
+  absl::StatusOr<std::shared_ptr<const TlsMaterial>> material = TlsMaterial::Load(impl_->tls_files);
+  if (!material.ok()) return material.status();
+  impl_->tls->Replace(*std::move(material));
+  return absl::OkStatus();
+}
+
 void FhirServer::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
@@ -352,11 +348,21 @@ absl::StatusOr<std::unique_ptr<FhirServer>> FhirServer::Start(FhirServerOptions 
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->deps = std::move(deps);
-  std::string tls_error;
-  impl->http = std::make_unique<httplib::SSLServer>(
-      [&impl, &tls_error](SSL_CTX& ctx) { return ConfigureTls(ctx, impl->options, &tls_error); });
+  impl->tls_files = {impl->options.cert_chain_file, impl->options.private_key_file,
+                     impl->options.client_ca_file, impl->options.crl_dir};
+  absl::StatusOr<std::shared_ptr<const TlsMaterial>> material = TlsMaterial::Load(impl->tls_files);
+  if (!material.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--fhir_listen: ", material.status().message()));
+  }
+  impl->tls = std::make_unique<ServedTlsMaterial>(*std::move(material));
+  ServedTlsMaterial* served = impl->tls.get();
+  impl->http = std::make_unique<httplib::SSLServer>([served](SSL_CTX& ctx) {
+    ConfigureTls(ctx, served);
+    return true;
+  });
   if (!impl->http->is_valid()) {
-    return absl::FailedPreconditionError(absl::StrCat("--fhir_listen: ", tls_error));
+    return absl::FailedPreconditionError("--fhir_listen: OpenSSL could not make a TLS context");
   }
   const int threads = impl->options.worker_threads;
   impl->http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

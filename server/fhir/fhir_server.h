@@ -38,7 +38,7 @@ struct FhirServerOptions {
   std::string crl_dir;
   // Larger bodies are refused with 413 before they are read.
   size_t max_body_bytes = 1 << 20;
-  int worker_threads = 4;
+  int worker_threads = 16;
   std::string software_version;
 };
 
@@ -64,6 +64,10 @@ class FhirServer {
   FhirServer& operator=(const FhirServer&) = delete;
 
   int port() const;
+  // Re-reads the certificate, key, client CA and CRL files it was started
+  // with (gRPC's staged copies) for new connections; on error what is served
+  // stays. Call after the server certificates were reloaded. Thread-safe.
+  absl::Status ReloadCertificates();
   // Stops taking connections and waits for requests in progress. Idempotent.
   void Stop();
 

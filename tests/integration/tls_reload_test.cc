@@ -4,6 +4,8 @@
 // set is refused and the old one stays; and a client certificate a
 // revocation list (--tls_crl_dir) revokes is refused at the handshake while
 // others still connect.
+#include <httplib.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -143,6 +145,45 @@ TEST(TlsReloadTest, ReplacedCertificatesTakeEffectOnSighup) {
   EXPECT_EQ(run.server->Stop(), 0);
   const std::string log = ReadText(run.server->work_dir() + "/sproutd.stdout");
   EXPECT_NE(log.find("TLS certificates reloaded (by sproutd operator)"), std::string::npos) << log;
+}
+
+// GET /FHIR/R4/metadata over mutual TLS as `identity` of `certs`, trusting
+// `certs`' CA: whether the handshake and the request succeeded.
+bool FhirAnswers(int port, const std::string& certs, const std::string& identity) {
+  httplib::SSLClient client("127.0.0.1", port, certs + "/" + identity + ".pem",
+                            certs + "/" + identity + ".key");
+  client.set_ca_cert_path((certs + "/ca.pem").c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(3, 0);
+  httplib::Result result = client.Get("/FHIR/R4/metadata");
+  return result && result->status == 200;
+}
+
+TEST(TlsReloadTest, TheFhirListenerTakesReloadedCertificatesToo) {
+  // A refused handshake fails the client's write; it must not end the test.
+  std::signal(SIGPIPE, SIG_IGN);
+  TwoCas run;
+  ASSERT_NO_FATAL_FAILURE(
+      StartWithTwoCas("tls_fhir", {"--tls_reload_seconds=0", "--fhir_listen=127.0.0.1:0"}, &run));
+  const int port = run.server->fhir_port();
+  ASSERT_GT(port, 0);
+  EXPECT_TRUE(FhirAnswers(port, run.certs, "gp"));
+  for (const char* name : {"server.key", "server.pem", "ca.pem"}) {
+    Replace(run.next, run.certs, name);
+  }
+  EXPECT_FALSE(FhirAnswers(port, run.next, "gp"));
+  ASSERT_TRUE(run.server->Signal(SIGHUP));
+  // gRPC takes them up within a second of the reload; FHIR with it.
+  ASSERT_TRUE(CallUntilAnswered(run.server->target(), run.next, "gp").ok());
+  EXPECT_TRUE(FhirAnswers(port, run.next, "gp"));
+  // The old CA's clients, and trust in the old server certificate, are gone.
+  EXPECT_FALSE(FhirAnswers(port, run.old_certs, "gp"));
+  for (const char* name : {"server.key", "server.pem", "ca.pem"}) {
+    Replace(run.old_certs, run.certs, name);
+  }
+  ASSERT_TRUE(run.server->Signal(SIGHUP));
+  EXPECT_TRUE(CallUntilAnswered(run.server->target(), run.old_certs, "gp").ok());
+  EXPECT_EQ(run.server->Stop(), 0);
 }
 
 TEST(TlsReloadTest, AnAdminReloadAnswersTheNewCertificateAndRefusesABadSet) {
