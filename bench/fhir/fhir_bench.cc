@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
     client->set_ca_cert_path((certs + "/ca.pem").c_str());
     client->enable_server_certificate_verification(true);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
     client->set_read_timeout(30, 0);
     clients.push_back(std::move(client));
   }
