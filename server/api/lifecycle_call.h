@@ -1,11 +1,9 @@
 // File: server/api/lifecycle_call.h
 //
 // How every lifecycle RPC (accept, decline, return to triage, reassign,
-// record a contact, close, withdraw, resolve a coding review) runs once its
-// request has been checked: read the referral and its item, decide the
-// caller's standing, plan the step (server/lifecycle), commit it with its
-// lifecycle event and audit record in one transaction, and answer. One copy,
-// so every method refuses, retries and audits alike.
+// record a contact, close, withdraw, resolve a coding review) begins and
+// answers; the step itself is pipeline::RunLifecycleStep, shared with the
+// FHIR door.
 #ifndef SPROUT_SERVER_API_LIFECYCLE_CALL_H_
 #define SPROUT_SERVER_API_LIFECYCLE_CALL_H_
 
@@ -15,37 +13,18 @@
 #include "absl/status/statusor.h"
 #include "server/api/call.h"
 #include "server/lifecycle/lifecycle.h"
+#include "server/pipeline/lifecycle_run.h"
 #include "server/store/lifecycle_update.h"
 #include "server/store/store.h"
 
 namespace sprout::api {
 
-struct LifecycleRequest {
-  std::string method;       // e.g. "AcceptReferral"; names the audit record
-  std::string name;         // "referrals/{id}" as the client gave it
-  std::string referral_id;  // its id
-  std::string etag;         // the client's etag, or "" for "as it is now"
-  lifecycle::Step step;     // transition, actor, now and the request's fields
-  std::string request_id;   // RecordContact's idempotency key, or ""
-  // Checks that need the stored referral (e.g. a concept against the reason
-  // binding, the PCN's triage queue) and fills the step's fields from them.
-  // Null when there are none.
-  std::function<absl::Status(const store::LifecycleRead& read, lifecycle::Step& step)> refine;
-};
+using pipeline::LifecycleRequest;
 
 // RunLifecycleStep()
 //
-// Runs `request` for `call`. Blocks on the store: call it from
-// FinishUnaryBlocking work. Errors, each audited before it is returned:
-//   NOT_FOUND (REFERRAL_NOT_FOUND)  the referral does not exist, or the
-//                        caller has no standing on it (the same answer, so a
-//                        refusal does not tell that it exists)
-//   ABORTED (ETAG_MISMATCH)  `etag` is set and is not the referral's now; or
-//                        it changed between read and commit three times
-//   FAILED_PRECONDITION, PERMISSION_DENIED, INVALID_ARGUMENT  lifecycle::Apply
-//                        and `refine`
-// With no etag, a commit that loses a race (ABORTED) is planned again from a
-// fresh read, up to three attempts, so "accept it as it is now" works.
+// pipeline::RunLifecycleStep with the call's store and clock. Blocks on the
+// store: call it from FinishUnaryBlocking work.
 absl::StatusOr<store::UpdateOutcome> RunLifecycleStep(const Call& call, LifecycleRequest request);
 
 // Begins a lifecycle RPC: names the referral from `name` (field

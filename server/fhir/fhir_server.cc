@@ -26,6 +26,7 @@
 #include "server/fhir/operation_outcome.h"
 #include "server/fhir/response_bundle.h"
 #include "server/fhir/tls_material.h"
+#include "server/pipeline/lifecycle_run.h"
 #include "server/pipeline/referral_read.h"
 
 namespace sprout::fhir {
@@ -116,6 +117,9 @@ struct FhirServer::Impl {
   bool stopped = false;
 
   void ProcessMessage(const httplib::Request& request, httplib::Response& response);
+  // A "delete" message: withdraws the referral it names.
+  void Cancel(const ReferralMessage& message, const auth::Principal& caller,
+              httplib::Response& response);
   // GET ServiceRequest/{id} and Task?focus=ServiceRequest/{id}: the read of
   // referral `id` by the caller, audited before the answer leaves. Null
   // with `response` filled when refused.
@@ -155,12 +159,16 @@ void FhirServer::Impl::ProcessMessage(const httplib::Request& request,
     return;
   }
   ReferralMessage& message = *read.message;
-  if (message.reason != MessageReason::kNew) {
+  if (message.reason == MessageReason::kUpdate) {
     Answer(response,
            OutcomeOf(422, "REC_UNPROCESSABLE_ENTITY",
                      {{"not-supported", "Bundle.entry[0].resource.reason",
-                       "Sprout takes new referrals by message; amend or withdraw one with "
-                       "sproutctl or the gRPC API (WithdrawReferral)"}}));
+                       "Sprout does not take amendments: cancel the referral (reason \"delete\") "
+                       "and send a new one, or tell the PCN's link worker what changed"}}));
+    return;
+  }
+  if (message.reason == MessageReason::kDelete) {
+    Cancel(message, *caller, response);
     return;
   }
   if (absl::Status stamped = pipeline::StampReferrer(*caller, message.referral); !stamped.ok()) {
@@ -217,6 +225,30 @@ std::optional<sprout::v1::Referral> FhirServer::Impl::ReadReferral(const httplib
     return std::nullopt;
   }
   return *std::move(read.referral);
+}
+
+void FhirServer::Impl::Cancel(const ReferralMessage& message, const auth::Principal& caller,
+                              httplib::Response& response) {
+  if (absl::Status allowed = auth::AuthorizeMethod(caller, "WithdrawReferral"); !allowed.ok()) {
+    Answer(response, OutcomeOfStatus(allowed, nullptr));
+    return;
+  }
+  const std::string name = absl::StrCat("referrals/", message.cancelled_referral_id);
+  // The same step as WithdrawReferral: only the referring organisation may,
+  // audited, and a referral that is not the caller's reads as missing.
+  absl::StatusOr<store::UpdateOutcome> withdrawn = pipeline::RunLifecycleStep(
+      *deps.store, *deps.clock,
+      pipeline::LifecycleRequestFor(caller, *deps.clock, lifecycle::Transition::kWithdraw, name,
+                                    message.cancelled_referral_id));
+  if (!withdrawn.ok()) {
+    Answer(response, OutcomeOfStatus(withdrawn.status(), &message.origins));
+    return;
+  }
+  auth::MinimiseForReferrer(withdrawn->referral);
+  FhirAnswer answer;
+  answer.body = ResponseBundle(message, withdrawn->referral, /*replayed=*/false, NewUuid(),
+                               deps.clock->Now());
+  Answer(response, answer);
 }
 
 void FhirServer::Impl::Routes() {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -101,6 +102,7 @@ class Reader {
   void IndexEntries();
   void ReadHeader(const Entry& header);
   void ReadServiceRequest(const Entry& request);
+  void ReadCancellation(const Entry& request);
   void ReadReasons(const Entry& request);
   void ReadPatient(const Entry& patient);
   void ReadRequester(const Entry& requester);
@@ -270,8 +272,12 @@ ReadResult Reader::Read() {
     ReadHeader(entries_[0]);
   }
   if (issues_.empty() && service_request_ != nullptr) {
-    ReadServiceRequest(*service_request_);
-    ReadConsentsAndFlags();
+    if (message_.reason == MessageReason::kDelete) {
+      ReadCancellation(*service_request_);
+    } else {
+      ReadServiceRequest(*service_request_);
+      ReadConsentsAndFlags();
+    }
   }
   result.issues = std::move(issues_);
   if (result.issues.empty()) result.message = std::move(message_);
@@ -482,6 +488,39 @@ void Reader::ReadServiceRequest(const Entry& request) {
           "must reference who refers: a PractitionerRole, Practitioner or Organization, or the "
           "Patient for a self-referral");
   }
+}
+
+void Reader::ReadCancellation(const Entry& request) {
+  const json& r = *request.resource;
+  const std::string& path = request.path;
+  const std::string status = String(r, "status", path).value_or("");
+  if (status != "revoked" && status != "entered-in-error") {
+    Issue("value", path + ".status",
+          absl::StrCat("a cancellation's ServiceRequest must be \"revoked\" (or "
+                       "\"entered-in-error\"), not \"",
+                       status, "\""));
+  }
+  const json& identifiers = Array(r, "identifier", path);
+  for (size_t i = 0; i < identifiers.size(); ++i) {
+    if (!identifiers[i].is_object()) continue;
+    const std::string id_path = absl::StrCat(path, ".identifier[", i, "]");
+    if (String(identifiers[i], "system", id_path) != kSproutReferralSystem) continue;
+    absl::string_view value;
+    const std::string text = String(identifiers[i], "value", id_path).value_or("");
+    value = text;
+    if (!absl::ConsumePrefix(&value, "referrals/") || value.empty()) {
+      Issue("value", id_path + ".value",
+            "must be the referral's name as Sprout answered it, \"referrals/{id}\"");
+      return;
+    }
+    message_.cancelled_referral_id = std::string(value);
+    origins_.Record("name", id_path + ".value");
+    return;
+  }
+  Issue("required", path + ".identifier",
+        absl::StrCat("a cancellation names the referral to withdraw: an identifier with system \"",
+                     kSproutReferralSystem,
+                     "\" and the value Sprout gave in its response (\"referrals/{id}\")"));
 }
 
 void Reader::ReadReasons(const Entry& request) {

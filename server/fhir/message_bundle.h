@@ -49,6 +49,10 @@ struct ReferralMessage {
   MessageReason reason = MessageReason::kNew;
   std::string source_endpoint;     // MessageHeader.source.endpoint
   std::string service_request_id;  // ServiceRequest.id as the sender named it
+  // For kDelete: the id of the Sprout referral to withdraw, from
+  // ServiceRequest.identifier (kSproutReferralSystem). `referral` is then
+  // left empty: a cancellation carries nothing Sprout stores.
+  std::string cancelled_referral_id;
   sprout::v1::Referral referral;
   FieldOrigins origins;
 };
@@ -58,7 +62,9 @@ struct ReadResult {
   std::vector<FhirIssue> issues;           // every structural fault found
 };
 
-// Reads a message Bundle. Checks the structure a BaRS receiver must (the
+// Reads a message Bundle. A "delete" message (a cancellation) needs only its
+// ServiceRequest, status "revoked", naming the Sprout referral by its
+// identifier. Otherwise it checks the structure a BaRS receiver must (the
 // resource types, the MessageHeader event and focus, the ServiceRequest's
 // status, intent, category and code, references that resolve) and maps the
 // content; the content's own rules (NHS number check digit, codes in their
@@ -86,6 +92,9 @@ inline constexpr char kPriorityReasonUrl[] =
 // Sprout's own code system for the kind of referrer (Organization.type), one
 // code per sprout.v1.SourceType: "gp_practice", "police", "self_referral"...
 inline constexpr char kReferrerKindSystem[] = "urn:sprout:referrer-kind";
+// Sprout's referral ids on ServiceRequest.identifier ("referrals/{id}"), as
+// the response to a referral message gives them.
+inline constexpr char kSproutReferralSystem[] = "urn:sprout:referral";
 // The referral procedure Sprout receives (DOMAIN.md §1.2).
 inline constexpr char kSocialPrescribingReferral[] = "871731000000106";
 

@@ -33,8 +33,6 @@ nlohmann::json TaskOf(const sprout::v1::Referral& referral);
 nlohmann::json ResponseBundle(const ReferralMessage& request, const sprout::v1::Referral& referral,
                               bool replayed, absl::string_view response_id, absl::Time now);
 
-// Sprout's code system for its own referral ids on ServiceRequest.identifier.
-inline constexpr char kSproutReferralSystem[] = "urn:sprout:referral";
 // Sprout's referral states (sprout.v1.ReferralState less its prefix) as
 // Task.businessStatus.
 inline constexpr char kSproutReferralStateSystem[] = "urn:sprout:referral-state";

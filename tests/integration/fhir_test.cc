@@ -388,6 +388,37 @@ TEST_F(FhirTest, AnotherOrganisationsReferralReadsAsMissing) {
   EXPECT_EQ(json::parse(task->body)["total"], 0);
 }
 
+// A "delete" message withdraws the referral it names, as WithdrawReferral
+// does: only the referring organisation's, once.
+TEST_F(FhirTest, ACancellationWithdrawsTheReferral) {
+  json message = json::parse(ReadExample("gp-referral.json"));
+  message["entry"][0]["resource"]["id"] = "e1d2c3b4-to-cancel";
+  const Reply submitted = Post("gp", message.dump());
+  ASSERT_EQ(submitted.status, 200) << submitted.body.dump(2);
+  const std::string name = (*ServiceRequestIn(submitted.body))["identifier"][0]["value"];
+  std::string cancel = ReadExample("cancel.json");
+  cancel.replace(cancel.find("referrals/REFERRAL-ID"), 21, name);
+
+  const Reply not_theirs = Post("police", cancel);
+  EXPECT_EQ(not_theirs.status, 404) << not_theirs.body.dump(2);
+  const Reply cancelled = Post("gp", cancel);
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body.dump(2);
+  EXPECT_EQ((*ServiceRequestIn(cancelled.body))["status"], "revoked");
+  auto referrals = v1::ReferralService::NewStub(server_->Channel("gp"));
+  v1::GetReferralRequest get;
+  get.set_name(name);
+  v1::Referral stored;
+  ASSERT_TRUE(referrals->GetReferral(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.state(), v1::REFERRAL_STATE_WITHDRAWN);
+  // A withdrawn referral cannot be withdrawn again.
+  const Reply again = Post("gp", cancel);
+  EXPECT_EQ(again.status, 422) << again.body.dump(2);
+  // An amendment is refused, saying what to do instead.
+  const Reply update = Post("gp", ReadExample("update.json"));
+  EXPECT_EQ(update.status, 422);
+  EXPECT_EQ(update.body["issue"][0]["code"], "not-supported");
+}
+
 TEST_F(FhirTest, TheCapabilityStatementNamesTheMessageItReceives) {
   httplib::Result result = Client("gp")->Get("/FHIR/R4/metadata");
   ASSERT_TRUE(result);

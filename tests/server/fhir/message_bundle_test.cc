@@ -180,12 +180,24 @@ TEST(ReadReferralMessageTest, TheMessageHeaderComesFirstAndNamesItsEvent) {
   EXPECT_EQ(read.issues[0].expression, "Bundle.entry[0].resource");
 }
 
-TEST(ReadReferralMessageTest, UpdateAndDeleteAreReadAsSuch) {
-  json bundle = Example("gp-referral.json");
-  bundle["entry"][0]["resource"]["reason"]["coding"][0]["code"] = "delete";
-  ReadResult read = ReadReferralMessage(bundle);
-  ASSERT_TRUE(read.issues.empty());
+TEST(ReadReferralMessageTest, ACancellationNamesTheSproutReferral) {
+  ReadResult read = ReadReferralMessage(Example("cancel.json"));
+  ASSERT_TRUE(read.issues.empty()) << read.issues[0].diagnostics;
   EXPECT_EQ(read.message->reason, MessageReason::kDelete);
+  EXPECT_EQ(read.message->cancelled_referral_id, "REFERRAL-ID");
+  json bundle = Example("cancel.json");
+  EntryOf(bundle, "ServiceRequest").erase("identifier");
+  EntryOf(bundle, "ServiceRequest")["status"] = "active";
+  read = ReadReferralMessage(bundle);
+  ASSERT_EQ(read.issues.size(), 2u);
+  EXPECT_EQ(read.issues[0].expression, "Bundle.entry[1].resource.status");
+  EXPECT_EQ(read.issues[1].expression, "Bundle.entry[1].resource.identifier");
+}
+
+TEST(ReadReferralMessageTest, AnUpdateIsReadAsSuch) {
+  ReadResult read = ReadReferralMessage(Example("update.json"));
+  ASSERT_TRUE(read.issues.empty());
+  EXPECT_EQ(read.message->reason, MessageReason::kUpdate);
 }
 
 }  // namespace
