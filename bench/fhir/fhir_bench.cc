@@ -122,8 +122,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<httplib::SSLClient>> clients;
   for (int t = 0; t < threads; ++t) {
-    auto client = std::make_unique<httplib::SSLClient>(
-        "127.0.0.1", absl::GetFlag(FLAGS_fhir_port), certs + "/gp.pem", certs + "/gp.key");
+    auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", absl::GetFlag(FLAGS_fhir_port),
+                                                       certs + "/gp.pem", certs + "/gp.key");
     client->set_ca_cert_path((certs + "/ca.pem").c_str());
     client->enable_server_certificate_verification(true);
     client->set_keep_alive(true);

@@ -866,11 +866,16 @@ void Reader::ReadConsentsAndFlags() {
               : String(*provision, "type", entry.path + ".provision").value_or("permit");
       consent.set_referral_agreed(type == "permit");
       origins_.Record("referral.consent.referral_agreed", entry.path + ".provision.type");
-      for (const json& category : Array(resource, "category", entry.path)) {
-        if (!category.is_object()) continue;
-        for (const json& coding : Array(category, "coding", entry.path + ".category")) {
-          if (coding.is_object() && coding.value("system", "") == kBarsConsentCategorySystem &&
-              coding.value("code", "") == "DRC") {
+      const json& categories = Array(resource, "category", entry.path);
+      for (size_t i = 0; i < categories.size(); ++i) {
+        if (!categories[i].is_object()) continue;
+        const std::string category_path = absl::StrCat(entry.path, ".category[", i, "]");
+        const json& codings = Array(categories[i], "coding", category_path);
+        for (size_t j = 0; j < codings.size(); ++j) {
+          const std::string coding_path = absl::StrCat(category_path, ".coding[", j, "]");
+          if (codings[j].is_object() &&
+              String(codings[j], "system", coding_path) == kBarsConsentCategorySystem &&
+              String(codings[j], "code", coding_path) == "DRC") {
             consent.set_information_sharing_agreed(type == "permit");
           }
         }
