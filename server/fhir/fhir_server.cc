@@ -104,6 +104,16 @@ absl::StatusOr<auth::Principal> CallerOf(const httplib::Request& request) {
   return auth::PrincipalFromCertificate(pem);
 }
 
+// The caller's principal when its role may do what gRPC's `method` does
+// (the same policy table); else why not.
+absl::StatusOr<auth::Principal> AuthorizedCaller(const httplib::Request& request,
+                                                 absl::string_view method) {
+  absl::StatusOr<auth::Principal> caller = CallerOf(request);
+  if (!caller.ok()) return caller;
+  if (absl::Status allowed = auth::AuthorizeMethod(*caller, method); !allowed.ok()) return allowed;
+  return caller;
+}
+
 }  // namespace
 
 struct FhirServer::Impl {
@@ -131,12 +141,7 @@ struct FhirServer::Impl {
 
 void FhirServer::Impl::ProcessMessage(const httplib::Request& request,
                                       httplib::Response& response) {
-  absl::StatusOr<auth::Principal> caller = CallerOf(request);
-  if (caller.ok()) {
-    if (absl::Status allowed = auth::AuthorizeMethod(*caller, "SubmitReferral"); !allowed.ok()) {
-      caller = allowed;
-    }
-  }
+  absl::StatusOr<auth::Principal> caller = AuthorizedCaller(request, "SubmitReferral");
   if (!caller.ok()) {
     Answer(response, OutcomeOfStatus(caller.status(), nullptr));
     return;
@@ -198,12 +203,7 @@ std::optional<sprout::v1::Referral> FhirServer::Impl::ReadReferral(const httplib
                                                                    absl::string_view id,
                                                                    absl::string_view method,
                                                                    httplib::Response& response) {
-  absl::StatusOr<auth::Principal> caller = CallerOf(request);
-  if (caller.ok()) {
-    if (absl::Status allowed = auth::AuthorizeMethod(*caller, "GetReferral"); !allowed.ok()) {
-      caller = allowed;
-    }
-  }
+  absl::StatusOr<auth::Principal> caller = AuthorizedCaller(request, "GetReferral");
   if (!caller.ok()) {
     Answer(response, OutcomeOfStatus(caller.status(), nullptr));
     return std::nullopt;
