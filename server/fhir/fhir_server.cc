@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -180,11 +181,13 @@ void FhirServer::Impl::ProcessMessage(const httplib::Request& request,
     Answer(response, OutcomeOfStatus(stamped, &message.origins));
     return;
   }
-  std::promise<absl::StatusOr<store::SubmitOutcome>> committed;
-  std::future<absl::StatusOr<store::SubmitOutcome>> outcome = committed.get_future();
+  // The callback owns the promise too: it may still be returning from
+  // set_value on the writer thread when this thread wakes and moves on.
+  auto committed = std::make_shared<std::promise<absl::StatusOr<store::SubmitOutcome>>>();
+  std::future<absl::StatusOr<store::SubmitOutcome>> outcome = committed->get_future();
   deps.pipeline->SubmitAsync(message.message_id, message.referral, *caller,
-                             [&committed](absl::StatusOr<store::SubmitOutcome> result) {
-                               committed.set_value(std::move(result));
+                             [committed](absl::StatusOr<store::SubmitOutcome> result) {
+                               committed->set_value(std::move(result));
                              });
   absl::StatusOr<store::SubmitOutcome> stored = outcome.get();
   if (!stored.ok()) {

@@ -166,6 +166,7 @@ const Entry* Reader::Resolve(const json& holder, const std::string& path,
     return nullptr;
   }
   for (const Entry& entry : entries_) {
+    if (entry.resource == nullptr) continue;  // already reported by IndexEntries
     const json& resource = *entry.resource;
     const bool by_type_and_id =
         resource.contains("id") && resource["id"].is_string() &&

@@ -1,6 +1,7 @@
 #include "server/fhir/message_bundle.h"
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -180,6 +181,16 @@ TEST(ReadReferralMessageTest, TheMessageHeaderComesFirstAndNamesItsEvent) {
   EXPECT_EQ(read.issues[0].expression, "Bundle.entry[0].resource");
 }
 
+TEST(ReadReferralMessageTest, AnEntryWithoutAResourceIsReportedNotFollowed) {
+  json bundle = Example("gp-referral.json");
+  bundle["entry"].push_back(5);
+  bundle["entry"].push_back({{"fullUrl", "urn:uuid:x"}});
+  ReadResult read = ReadReferralMessage(bundle);
+  ASSERT_EQ(read.issues.size(), 2u);
+  EXPECT_EQ(read.issues[0].expression, "Bundle.entry[7]");
+  EXPECT_EQ(read.issues[1].expression, "Bundle.entry[8].resource");
+}
+
 TEST(ReadReferralMessageTest, ACancellationNamesTheSproutReferral) {
   ReadResult read = ReadReferralMessage(Example("cancel.json"));
   ASSERT_TRUE(read.issues.empty()) << read.issues[0].diagnostics;
@@ -198,6 +209,46 @@ TEST(ReadReferralMessageTest, AnUpdateIsReadAsSuch) {
   ReadResult read = ReadReferralMessage(Example("update.json"));
   ASSERT_TRUE(read.issues.empty());
   EXPECT_EQ(read.message->reason, MessageReason::kUpdate);
+}
+
+// Every element of every example replaced in turn by a value of each other
+// JSON type, and removed: the reader reports or reads, and never crashes.
+void Visit(json& node, const std::function<void(json&)>& each) {
+  each(node);
+  if (node.is_object() || node.is_array()) {
+    for (json& child : node) Visit(child, each);
+  }
+}
+
+TEST(ReadReferralMessageTest, NoElementOfTheWrongTypeCrashesTheReader) {
+  const json replacements[] = {json(), json(5), json("x"), json::array(), json::object()};
+  int reads = 0;
+  for (const char* name : {"gp-referral.json", "pharmacy-referral.json", "self-referral.json",
+                           "cancel.json", "update.json"}) {
+    const json original = Example(name);
+    json paths = json::array();
+    // Number the nodes by a pre-order walk, then change one at a time.
+    int count = 0;
+    json walk = original;
+    Visit(walk, [&](json&) { ++count; });
+    for (int target = 1; target < count; ++target) {
+      for (const json& replacement : replacements) {
+        json bundle = original;
+        int index = 0;
+        Visit(bundle, [&](json& node) {
+          if (index++ == target) node = replacement;
+        });
+        ReadResult read = ReadReferralMessage(bundle);
+        ++reads;
+        ASSERT_EQ(read.issues.empty(), read.message.has_value()) << name << " node " << target;
+        for (const FhirIssue& issue : read.issues) {
+          ASSERT_FALSE(issue.code.empty());
+          ASSERT_FALSE(issue.diagnostics.empty());
+        }
+      }
+    }
+  }
+  EXPECT_GT(reads, 1000);
 }
 
 }  // namespace
