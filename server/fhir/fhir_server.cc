@@ -7,6 +7,7 @@
 #include <openssl/x509_vfy.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <future>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "server/fhir/operation_outcome.h"
 #include "server/fhir/response_bundle.h"
 #include "server/fhir/tls_material.h"
+#include "server/logging/log_format.h"
 #include "server/pipeline/lifecycle_run.h"
 #include "server/pipeline/referral_read.h"
 
@@ -103,6 +105,13 @@ absl::StatusOr<auth::Principal> CallerOf(const httplib::Request& request) {
   std::string pem(data, static_cast<size_t>(size));
   BIO_free(bio);
   return auth::PrincipalFromCertificate(pem);
+}
+
+// When the request this worker thread serves began: set before routing, read
+// by the access line after the answer (both on the request's thread).
+absl::Time& ThisRequestsStart() {
+  thread_local absl::Time start;
+  return start;
 }
 
 // The caller's principal when its role may do what gRPC's `method` does
@@ -267,6 +276,7 @@ void FhirServer::Impl::Routes() {
   // Before the body is read: a body too large is refused unread.
   server.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
+        ThisRequestsStart() = absl::Now();
         size_t length = 0;
         if (request.has_header("Content-Length") &&
             absl::SimpleAtoi(request.get_header_value("Content-Length"), &length) &&
@@ -279,9 +289,21 @@ void FhirServer::Impl::Routes() {
         }
         return httplib::Server::HandlerResponse::Unhandled;
       });
+  // One access line per request, as gRPC's interceptor writes (ADR 0003):
+  // who called, what, how it ended and how long it took; never a body or a
+  // query (a query may name a referral, never a person, but stays out).
   server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    spdlog::info("access: fhir finished method={} path={} status={}", request.method, request.path,
-                 response.status);
+    const double millis = absl::ToDoubleMilliseconds(absl::Now() - ThisRequestsStart());
+    nlohmann::json fields = {{"method", absl::StrCat("FHIR ", request.method, " ", request.path)},
+                             {"http_status", response.status},
+                             {"latency_ms", std::round(millis * 1000) / 1000}};
+    if (absl::StatusOr<auth::Principal> caller = CallerOf(request); caller.ok()) {
+      fields["caller"] = caller->organisation_code;
+      fields["caller_role"] = std::string(auth::RoleName(caller->role));
+    } else {
+      fields["caller"] = "unauthenticated";
+    }
+    logging::LogStructured("access: finished", fields);
   });
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
