@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -54,12 +55,29 @@ std::string ErrorReason(const grpc::Status& status) {
   return "";
 }
 
-// Waits (up to 30 s) until `count` reaches `n`; fails the test otherwise.
-void AwaitAtLeast(const std::atomic<int>& count, int n) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (count.load() < n && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
-  EXPECT_GE(count.load(), n) << "referrals stopped arriving";
-}
+// Referrals stored so far, which the test can wait on.
+class StoredCount {
+ public:
+  void Add() {
+    absl::MutexLock lock(&mu_);
+    ++count_;
+  }
+  int Get() const {
+    absl::MutexLock lock(&mu_);
+    return count_;
+  }
+  // Waits (up to 30 s) until the count reaches `n`; fails the test otherwise.
+  void AwaitAtLeast(int n) const {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return count_ >= n; };
+    EXPECT_TRUE(mu_.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(30)))
+        << "referrals stopped arriving: " << count_ << " of " << n;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  int count_ ABSL_GUARDED_BY(mu_) = 0;
+};
 
 class TerminologyReloadTest : public ::testing::Test {
  protected:
@@ -135,7 +153,8 @@ TEST_F(TerminologyReloadTest, ANewReleaseIsSwappedInWhileReferralsArriveAndNoneI
 
   // Two referrers submit without pause throughout the reload.
   std::atomic<bool> stop{false};
-  std::atomic<int> stored{0}, failed{0};
+  StoredCount stored;
+  std::atomic<int> failed{0};
   std::vector<std::thread> submitters;
   for (int t = 0; t < 2; ++t) {
     submitters.emplace_back([&, t] {
@@ -146,16 +165,20 @@ TEST_F(TerminologyReloadTest, ANewReleaseIsSwappedInWhileReferralsArriveAndNoneI
         *request.mutable_referral() = GpReferral(TestNhsNumber(6000 + t * 1000 + i));
         sprout::v1::SubmitReferralResponse response;
         grpc::Status status = referrals->SubmitReferral(Context().get(), request, &response);
-        (status.ok() ? stored : failed).fetch_add(1);
+        if (status.ok()) {
+          stored.Add();
+        } else {
+          failed.fetch_add(1);
+        }
         if (!status.ok()) ADD_FAILURE() << status.error_code() << " " << status.error_message();
       }
     });
   }
   // Referrals are arriving before the reload starts and after it ends.
-  AwaitAtLeast(stored, 20);
+  stored.AwaitAtLeast(20);
   sprout::v1::ReloadTerminologyResponse reloaded;
   grpc::Status status = Reload({release_b_}, &reloaded);
-  AwaitAtLeast(stored, stored.load() + 20);
+  stored.AwaitAtLeast(stored.Get() + 20);
   stop = true;
   for (std::thread& t : submitters) t.join();
 
@@ -166,7 +189,7 @@ TEST_F(TerminologyReloadTest, ANewReleaseIsSwappedInWhileReferralsArriveAndNoneI
   EXPECT_GT(reloaded.concepts(), 100);
   EXPECT_GT(reloaded.routing_rules(), 0);
   EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(QueryInt(server_->database_file(), "SELECT count(*) FROM referrals"), stored.load());
+  EXPECT_EQ(QueryInt(server_->database_file(), "SELECT count(*) FROM referrals"), stored.Get());
 
   EXPECT_EQ(Release().id(), "uk-2026-04");
   EXPECT_THAT(Release().folders(), ElementsAre(release_b_));
