@@ -12,33 +12,16 @@
 #ifndef SPROUT_SERVER_FHIR_MESSAGE_BUNDLE_H_
 #define SPROUT_SERVER_FHIR_MESSAGE_BUNDLE_H_
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "nlohmann/json.hpp"
 #include "server/fhir/fhir_issue.h"
+#include "server/fhir/field_origins.h"
 #include "sprout/v1/referral.pb.h"
 
 namespace sprout::fhir {
-
-// Where each Referral field came from: "referral.patient.nhs_number" ->
-// "Bundle.entry[2].resource.identifier[0].value". Resources are recorded too
-// ("referral.patient" -> "Bundle.entry[2].resource"), so a field the sender
-// left out is pointed at the resource it belongs in.
-class FieldOrigins {
- public:
-  void Record(std::string referral_field, std::string fhir_path);
-  // The FHIR path for an intake field path: exact, or that of its nearest
-  // recorded ancestor with the FHIR element the field maps to appended
-  // ("referral.patient.address.postcode" -> "...resource.address.postalCode").
-  // "Bundle" when nothing is known.
-  std::string FhirPathOf(const std::string& referral_field) const;
-
- private:
-  std::map<std::string, std::string> origins_;
-};
 
 // The message's reason (MessageHeader.reason, BaRS message-reason-bars).
 enum class MessageReason { kNew, kUpdate, kDelete };
