@@ -325,10 +325,7 @@ class SproutdImpl final : public Sproutd {
     const auth::CertificatePaths staged = certificates_->staged();
     fhir::FhirServerOptions options;
     options.listen_address = options_.fhir_listen_address;
-    options.cert_chain_file = staged.cert_chain;
-    options.private_key_file = staged.private_key;
-    options.client_ca_file = staged.client_ca;
-    options.crl_dir = options_.tls_crl_dir;
+    options.tls = {staged.cert_chain, staged.private_key, staged.client_ca, options_.tls_crl_dir};
     options.max_body_bytes = static_cast<size_t>(options_.fhir_max_body_bytes);
     options.worker_threads = options_.fhir_threads;
     options.software_version = SPROUT_VERSION;

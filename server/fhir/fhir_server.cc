@@ -129,7 +129,6 @@ absl::StatusOr<auth::Principal> AuthorizedCaller(const httplib::Request& request
 struct FhirServer::Impl {
   FhirServerOptions options;
   FhirServerDeps deps;
-  TlsFiles tls_files;
   std::unique_ptr<ServedTlsMaterial> tls;
   std::unique_ptr<httplib::SSLServer> http;
   std::thread serving;
@@ -382,7 +381,8 @@ FhirServer::~FhirServer() { Stop(); }
 int FhirServer::port() const { return impl_->port; }
 
 absl::Status FhirServer::ReloadCertificates() {
-  absl::StatusOr<std::shared_ptr<const TlsMaterial>> material = TlsMaterial::Load(impl_->tls_files);
+  absl::StatusOr<std::shared_ptr<const TlsMaterial>> material =
+      TlsMaterial::Load(impl_->options.tls);
   if (!material.ok()) return material.status();
   impl_->tls->Replace(*std::move(material));
   return absl::OkStatus();
@@ -412,9 +412,8 @@ absl::StatusOr<std::unique_ptr<FhirServer>> FhirServer::Start(FhirServerOptions 
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->deps = std::move(deps);
-  impl->tls_files = {impl->options.cert_chain_file, impl->options.private_key_file,
-                     impl->options.client_ca_file, impl->options.crl_dir};
-  absl::StatusOr<std::shared_ptr<const TlsMaterial>> material = TlsMaterial::Load(impl->tls_files);
+  absl::StatusOr<std::shared_ptr<const TlsMaterial>> material =
+      TlsMaterial::Load(impl->options.tls);
   if (!material.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("--fhir_listen: ", material.status().message()));

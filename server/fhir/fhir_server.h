@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
+#include "server/fhir/tls_material.h"
 #include "server/pipeline/referral_pipeline.h"
 
 namespace sprout::fhir {
@@ -28,14 +29,10 @@ namespace sprout::fhir {
 struct FhirServerOptions {
   // "host:port"; port 0 picks a free one (see FhirServer::port()).
   std::string listen_address;
-  // PEM files: the server's chain and key and the CA that issues client
-  // certificates (gRPC's staged copies, so both doors serve the same checked
-  // material), and a folder of CRLs named as `openssl rehash` names them
-  // (empty: none).
-  std::string cert_chain_file;
-  std::string private_key_file;
-  std::string client_ca_file;
-  std::string crl_dir;
+  // The server's chain and key, the CA that issues client certificates
+  // (gRPC's staged copies, so both doors serve the same checked material)
+  // and the CRL folder.
+  TlsFiles tls;
   // Larger bodies are refused with 413 before they are read.
   size_t max_body_bytes = 1 << 20;
   int worker_threads = 16;
