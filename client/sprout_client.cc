@@ -163,6 +163,11 @@ SPROUT_CLIENT_UNARY_(AS, admin, ListOverdueItems, ListOverdueItemsRequest, ListO
 // A batch reseals values with the write key: repeating it changes nothing.
 SPROUT_CLIENT_UNARY_(AS, admin, ReencryptPatientData, ReencryptPatientDataRequest,
                      ReencryptPatientDataResponse)
+SPROUT_CLIENT_UNARY_(AS, admin, ListOutboxMessages, ListOutboxMessagesRequest,
+                     ListOutboxMessagesResponse)
+// Redelivering again only makes the message due now once more.
+SPROUT_CLIENT_UNARY_(AS, admin, RedeliverOutboxMessage, RedeliverOutboxMessageRequest,
+                     OutboxMessage)
 
 #undef SPROUT_CLIENT_CHANGE_
 #undef SPROUT_CLIENT_UNARY_

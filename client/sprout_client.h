@@ -113,6 +113,10 @@ class SproutClient {
       const v1::ListOverdueItemsRequest& r);
   absl::StatusOr<v1::ReencryptPatientDataResponse> ReencryptPatientData(
       const v1::ReencryptPatientDataRequest& r);
+  absl::StatusOr<v1::ListOutboxMessagesResponse> ListOutboxMessages(
+      const v1::ListOutboxMessagesRequest& r);
+  absl::StatusOr<v1::OutboxMessage> RedeliverOutboxMessage(
+      const v1::RedeliverOutboxMessageRequest& r);
 
   // Streams, with options().stream_deadline. Each event goes to `on_event` in
   // order on the calling thread. Returns OK when the server ends the stream

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/grpc_log_bridge.h"
 #include "server/logging/log_format.h"
@@ -117,6 +118,21 @@ ABSL_FLAG(std::string, fhir_port_file, "",
           "port 0)");
 ABSL_FLAG(int, fhir_max_body_bytes, 1 << 20,
           "the largest FHIR request body taken, in bytes; larger ones are refused with 413 unread");
+ABSL_FLAG(std::string, message_back_endpoints, "",
+          "file registering where each referring organisation takes its outcome messages (the "
+          "PRSB message back, sent when a referral is accepted, declined or closed): one "
+          "\"organisation_code,https://host:port/path\" per line; empty: none registered, and "
+          "outcome messages are kept as NO_ENDPOINT");
+ABSL_FLAG(int, message_back_max_attempts, 20,
+          "delivery attempts before an outcome message becomes a dead letter (listed by "
+          "`sproutctl admin outbox list`, sent again by `sproutctl admin outbox redeliver`)");
+ABSL_FLAG(absl::Duration, message_back_initial_backoff, absl::Seconds(5),
+          "the wait after an outcome message's first failed delivery; doubled after each "
+          "further failure");
+ABSL_FLAG(absl::Duration, message_back_max_backoff, absl::Minutes(15),
+          "the longest wait between delivery attempts of an outcome message");
+ABSL_FLAG(absl::Duration, message_back_timeout, absl::Seconds(10),
+          "how long one delivery of an outcome message may take (connect, send, answer)");
 ABSL_FLAG(std::string, metrics_port_file, "",
           "if set, the metrics endpoint's port is written to this file once listening");
 
@@ -231,6 +247,11 @@ int main(int argc, char** argv) {
   options.fhir_listen_address = absl::GetFlag(FLAGS_fhir_listen);
   options.fhir_max_body_bytes = absl::GetFlag(FLAGS_fhir_max_body_bytes);
   options.fhir_threads = absl::GetFlag(FLAGS_fhir_threads);
+  options.message_back_endpoints_file = absl::GetFlag(FLAGS_message_back_endpoints);
+  options.message_back_max_attempts = absl::GetFlag(FLAGS_message_back_max_attempts);
+  options.message_back_initial_backoff = absl::GetFlag(FLAGS_message_back_initial_backoff);
+  options.message_back_max_backoff = absl::GetFlag(FLAGS_message_back_max_backoff);
+  options.message_back_timeout = absl::GetFlag(FLAGS_message_back_timeout);
 
   // A peer that hangs up while TLS writes to it (OpenSSL writes with
   // write(2), which raises SIGPIPE) must end that connection, not sproutd.

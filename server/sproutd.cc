@@ -50,6 +50,7 @@
 #include "server/logging/access_log_interceptor.h"
 #include "server/metrics/rpc_metrics_interceptor.h"
 #include "server/metrics/service_metrics.h"
+#include "server/outbox/message_back.h"
 #include "server/pipeline/ecl_predicate_compiler.h"
 #include "server/pipeline/referral_pipeline.h"
 #include "server/pipeline/routing_reloader.h"
@@ -121,6 +122,10 @@ class SproutdImpl final : public Sproutd {
     if (!loaded.ok()) {
       Shutdown(absl::ZeroDuration());
       return loaded;
+    }
+    if (absl::Status back = StartMessageBack(); !back.ok()) {
+      Shutdown(absl::ZeroDuration());
+      return back;
     }
     state_.SetReady(&loaded_->components);
     if (absl::Status fhir = StartFhir(); !fhir.ok()) {
@@ -195,6 +200,8 @@ class SproutdImpl final : public Sproutd {
     }
     // Only after the server has drained: in-flight commits finish and flush.
     if (loaded_ != nullptr) loaded_->queue_watch.reset();
+    // Finishes the message it is sending; what is left stays in the outbox.
+    if (message_back_ != nullptr) message_back_->Stop();
     // The last audit record is committed: anchor the trail's final head.
     if (loaded_ != nullptr && loaded_->anchor_keeper != nullptr) loaded_->anchor_keeper->Stop();
     if (loaded_ != nullptr && loaded_->store != nullptr) loaded_->store->Shutdown();
@@ -304,6 +311,29 @@ class SproutdImpl final : public Sproutd {
     server_->GetHealthCheckService()->SetServingStatus(false);
     spdlog::info("sproutd: listening on {}, NOT_SERVING while loading", BoundAddress());
     return StartMetricsEndpoint();
+  }
+
+  // The delivery of outcome messages to referrers, once the store is open.
+  absl::Status StartMessageBack() {
+    outbox::MessageBackOptions back;
+    back.endpoints_file = options_.message_back_endpoints_file;
+    if (!options_.insecure_dev) {
+      back.tls = {options_.tls_cert_file, options_.tls_key_file, options_.tls_client_ca_file};
+    }
+    back.send_timeout = options_.message_back_timeout;
+    back.delivery.retry = {options_.message_back_initial_backoff, options_.message_back_max_backoff,
+                           options_.message_back_max_attempts};
+    if (!options_.fhir_listen_address.empty()) {
+      back.delivery.source_endpoint =
+          absl::StrCat("https://", options_.fhir_listen_address, "/FHIR/R4");
+    }
+    SPROUT_ASSIGN_OR_RETURN(message_back_,
+                            outbox::MessageBack::Start(std::move(back), loaded_->store.get(),
+                                                       loaded_->components.clock));
+    loaded_->components.wake_outbox = [back = message_back_.get()] { back->Wake(); };
+    spdlog::info("sproutd: outcome messages to referrers: {} organisation(s) registered",
+                 message_back_->registered());
+    return absl::OkStatus();
   }
 
   // The FHIR front door, once the pipeline it feeds is ready.
@@ -618,6 +648,9 @@ class SproutdImpl final : public Sproutd {
   // the thread re-reading it every --tls_reload_seconds.
   std::unique_ptr<auth::ServerCertificates> certificates_;
   std::unique_ptr<fhir::FhirServer> fhir_;
+  // Sends outcome messages from the store's outbox; stopped in Shutdown
+  // before the store is.
+  std::unique_ptr<outbox::MessageBack> message_back_;
   // fhir_ for the certificate reloads, which may run on the timer thread
   // from before the listener starts.
   std::atomic<fhir::FhirServer*> fhir_for_reload_{nullptr};

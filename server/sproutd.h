@@ -34,6 +34,16 @@ struct SproutdOptions {
   int fhir_max_body_bytes = 1 << 20;
   // FHIR requests served at once (each waits for its commit on its thread).
   int fhir_threads = 16;
+  // The message back to referrers (server/outbox/): the file registering
+  // each organisation's endpoint (empty: none registered, and every outcome
+  // message is kept as NO_ENDPOINT), and how delivery retries. Sent with the
+  // TLS certificate and key below as the client certificate, checking the
+  // receiver against the client CA file.
+  std::string message_back_endpoints_file;
+  int message_back_max_attempts = 20;
+  absl::Duration message_back_initial_backoff = absl::Seconds(5);
+  absl::Duration message_back_max_backoff = absl::Minutes(15);
+  absl::Duration message_back_timeout = absl::Seconds(10);
 
   // Mutual TLS (the default): the server's certificate chain and key, and the
   // CA that issues client certificates. All three are required unless

@@ -393,6 +393,10 @@ const Command kAdminCommands[] = {
      "write key with sprout-keys rotate); online, in batches, resumable",
      &SetUpReencrypt,
      {}},
+    {"outbox",
+     "Outcome messages owed to referrers (sent when a referral is accepted, declined or "
+     "closed): list them, send one again",
+     nullptr, OutboxCommands()},
     {"verify-audit", "Verify the audit trail's hash chain", &SetUpVerifyAudit, {}},
     {"audit-log", "Audit records, newest first: who read or changed what", &SetUpAuditLog, {}},
     {"break-glass-log",

@@ -72,6 +72,8 @@ absl::Span<const Command> ReferralCommands();
 absl::Span<const Command> QueueCommands();
 absl::Span<const Command> TerminologyCommands();
 absl::Span<const Command> AdminCommands();
+// `admin outbox ...` (outbox_commands.cc).
+absl::Span<const Command> OutboxCommands();
 // The top-level table: the groups above plus caseload and health.
 absl::Span<const Command> TopLevelCommands();
 

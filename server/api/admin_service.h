@@ -46,6 +46,14 @@ class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* ReencryptPatientData(
       grpc::CallbackServerContext* context, const sprout::v1::ReencryptPatientDataRequest* request,
       sprout::v1::ReencryptPatientDataResponse* response) override;
+  // admin_outbox.cc
+  grpc::ServerUnaryReactor* ListOutboxMessages(
+      grpc::CallbackServerContext* context, const sprout::v1::ListOutboxMessagesRequest* request,
+      sprout::v1::ListOutboxMessagesResponse* response) override;
+  grpc::ServerUnaryReactor* RedeliverOutboxMessage(
+      grpc::CallbackServerContext* context,
+      const sprout::v1::RedeliverOutboxMessageRequest* request,
+      sprout::v1::OutboxMessage* response) override;
 
  private:
   const ServiceState* const state_;

@@ -90,6 +90,9 @@ struct Components {
   // SIGHUP. What was served stays on error. Null in plaintext development mode.
   std::function<absl::StatusOr<auth::CertificateSummary>(const pipeline::ReloadActor&)>
       reload_certificates;
+  // Tells the outbox's delivery worker to look for due messages now (after
+  // a redelivery). Null when there is none.
+  std::function<void()> wake_outbox;
   // Counts stored referrals (RPCs are counted by an interceptor); null: none.
   metrics::ServiceMetrics* metrics = nullptr;
 };

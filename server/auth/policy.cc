@@ -59,6 +59,8 @@ const std::vector<MethodPolicy>& Table() {
       {"ListAuditRecords", kA},
       {"ListOverdueItems", kA},
       {"ReencryptPatientData", kA},
+      {"ListOutboxMessages", kA},
+      {"RedeliverOutboxMessage", kA},
   };
   return *table;
 }

@@ -1,5 +1,6 @@
 #include "server/fhir/response_bundle.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -166,6 +167,33 @@ json TaskOf(const Referral& referral) {
           {{"coding",
             {{{"system", kSnomedSystem}, {"code", code.code()}, {"display", code.display()}}}}}}});
   }
+  // The wellbeing measured at the first contact and the latest (ONS4 items,
+  // SWEMWBS total), so the referrer sees the change.
+  auto add_scores = [&outputs](absl::string_view when, const sprout::v1::WellbeingScores& w) {
+    const sprout::v1::Ons4Scores& ons4 = w.ons4();
+    const std::pair<const char*, std::optional<int>> items[] = {
+        {"life satisfaction", ons4.has_life_satisfaction()
+                                  ? std::optional<int>(ons4.life_satisfaction())
+                                  : std::nullopt},
+        {"worthwhile",
+         ons4.has_worthwhile() ? std::optional<int>(ons4.worthwhile()) : std::nullopt},
+        {"happiness", ons4.has_happiness() ? std::optional<int>(ons4.happiness()) : std::nullopt},
+        {"anxiety", ons4.has_anxiety() ? std::optional<int>(ons4.anxiety()) : std::nullopt},
+    };
+    for (const auto& [item, value] : items) {
+      if (!value.has_value()) continue;
+      outputs.push_back(
+          {{"type", {{"text", absl::StrCat("wellbeing score (", when, "): ONS4 ", item)}}},
+           {"valueInteger", *value}});
+    }
+    if (w.swemwbs().items_size() > 0) {
+      outputs.push_back(
+          {{"type", {{"text", absl::StrCat("wellbeing score (", when, "): SWEMWBS total")}}},
+           {"valueInteger", w.swemwbs().total()}});
+    }
+  };
+  if (referral.has_first_wellbeing()) add_scores("first", referral.first_wellbeing());
+  if (referral.has_last_wellbeing()) add_scores("latest", referral.last_wellbeing());
   if (referral.outcome().has_wellbeing_score_start()) {
     outputs.push_back({{"type", {{"text", "wellbeing score at the start"}}},
                        {"valueInteger", referral.outcome().wellbeing_score_start()}});

@@ -18,6 +18,11 @@ bool IsFinal(ReferralState state) {
          state == sprout::v1::REFERRAL_STATE_WITHDRAWN;
 }
 
+bool ReportedToReferrer(ReferralState state) {
+  return state == sprout::v1::REFERRAL_STATE_ACCEPTED ||
+         state == sprout::v1::REFERRAL_STATE_DECLINED || state == sprout::v1::REFERRAL_STATE_CLOSED;
+}
+
 absl::string_view StateName(ReferralState state) {
   absl::string_view name = sprout::v1::ReferralState_Name(state);
   constexpr absl::string_view kPrefix = "REFERRAL_STATE_";

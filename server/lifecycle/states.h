@@ -23,6 +23,11 @@ bool IsAccepted(ReferralState state);
 // DECLINED, CLOSED or WITHDRAWN: nothing more can happen.
 bool IsFinal(ReferralState state);
 
+// ACCEPTED, DECLINED or CLOSED: the referrer is told (the PRSB message back
+// to GP and referrer), through the outbox, when a referral reaches one.
+// WITHDRAWN is not: the referrer withdrew it.
+bool ReportedToReferrer(ReferralState state);
+
 // The state's short name, "QUEUED", as clients see it without the prefix.
 absl::string_view StateName(ReferralState state);
 

@@ -40,6 +40,7 @@ inline constexpr SealedTable kSealedTables[] = {
     {"queue_items", "sequence", "'queue_items/' || id"},
     {"routing_decisions", "pk", "'routing_decisions/' || id"},
     {"contacts", "pk", "'contacts/' || referral_id || '/' || number"},
+    {"outbox_messages", "pk", "'outbox_messages/' || id"},
 };
 inline constexpr int kSealedTableCount = sizeof(kSealedTables) / sizeof(kSealedTables[0]);
 

@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "server/lifecycle/states.h"
+
 namespace sprout::store {
 
 absl::StatusOr<LifecycleRead> ReadForChange(Store& store, absl::string_view referral_id) {
@@ -31,6 +33,8 @@ ReferralUpdate UpdateOf(lifecycle::Change change, const lifecycle::Step& step,
   u.contact = std::move(change.contact);
   u.contact_request_id = std::move(contact_request_id);
   u.decision = std::move(change.decision);
+  u.message_back =
+      u.referral.state() != read.state() && lifecycle::ReportedToReferrer(u.referral.state());
   u.audit = std::move(audit);
   return u;
 }

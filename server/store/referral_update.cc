@@ -116,6 +116,10 @@ absl::Status ApplyReferralUpdate(UpdateStatements& db, const BodyCipher& cipher,
   if (u.decision.has_value()) {
     SPROUT_RETURN_IF_ERROR(db.InsertDecision(*u.decision, decision_id, id));
   }
+  if (u.message_back) {
+    SPROUT_RETURN_IF_ERROR(
+        db.InsertOutboxRow(OutboxRowFor(next, id, stored->organisation_code, when, cipher)));
+  }
   SPROUT_RETURN_IF_ERROR(db.InsertAudit(u.audit));
   out->referral = next;
   return absl::OkStatus();

@@ -3,8 +3,8 @@
 // Store::UpdateReferral as both backends commit it, written once: a
 // referral's lifecycle change, its queue item, contact, load counters,
 // episode, lifecycle event, routing decision and audit record in the
-// writer's open transaction, refused when the referral or its item changed
-// since the caller read them. What the change is, and how it counts towards
+// writer's open transaction, the outcome message it owes (outbox.h), refused when the referral or
+// its item changed since the caller read them. What the change is, and how it counts towards
 // caseloads, is the lifecycle component's (server/lifecycle/); this file
 // decides only what to write, in what order. Each backend supplies its
 // statements through UpdateStatements.
@@ -21,6 +21,7 @@
 #include "server/lifecycle/caseload_accounting.h"
 #include "server/store/body_cipher.h"
 #include "server/store/group_commit_writer.h"
+#include "server/store/outbox.h"
 #include "server/store/store.h"
 
 namespace sprout::store {
@@ -29,14 +30,13 @@ namespace sprout::store {
 // inside the open transaction. Reads of rows the update will change lock
 // them where the database locks rows (PostgreSQL: FOR UPDATE), so of
 // concurrent changes from any replica exactly one applies.
-class UpdateStatements {
+class UpdateStatements : public OutboxStatements {
  public:
-  virtual ~UpdateStatements() = default;
-
-  // A referral's sealed body and its episode id.
+  // A referral's sealed body, its episode id and its submitting organisation.
   struct StoredReferral {
     std::string body;
     std::string episode_id;
+    std::string organisation_code;
   };
   // A contact's number within its episode and its sealed body.
   struct StoredContact {

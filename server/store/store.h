@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "server/audit/audit_record.h"
 #include "server/store/body_rewrap.h"
+#include "server/store/outbox.h"
 #include "sprout/v1/queue.pb.h"
 #include "sprout/v1/referral.pb.h"
 #include "sprout/v1/routing.pb.h"
@@ -119,6 +120,9 @@ struct ReferralUpdate {
   // administrator's move to another PCN or out of triage): stored in the
   // routing log, with its reasons, in the same transaction.
   std::optional<sprout::v1::RoutingDecision> decision;
+  // The change owes the referrer an outcome message (it accepted, declined
+  // or closed the referral): the outbox row is written with it (outbox.h).
+  bool message_back = false;
   // The audit record of the change.
   AuditEvent audit;
 };
@@ -414,6 +418,25 @@ class Store {
   // FAILED_PRECONDITION for a body that does not open (the batch changes
   // nothing); RESOURCE_EXHAUSTED, UNAVAILABLE as for SubmitAsync.
   virtual absl::StatusOr<RewrapStep> RewrapBodies(const RewrapCursor& cursor, int batch_size) = 0;
+
+  // The outbox of outcome messages (outbox.h). Each of the three writes runs
+  // on the writer, durably; errors as for UpdateReferral.
+  //
+  // LeaseDueOutboxMessages: up to `limit` PENDING messages due at `now`,
+  // soonest first, each leased for `lease` (not due again until then).
+  virtual absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutboxMessages(absl::Time now,
+                                                                          absl::Duration lease,
+                                                                          int limit) = 0;
+  // RecordOutboxAttempt: what an attempt came to (ApplyOutboxAttempt).
+  virtual absl::Status RecordOutboxAttempt(const OutboxAttempt& attempt) = 0;
+  // RedeliverOutboxMessage: message `message_id` PENDING again, due `now`,
+  // with `audit` in the same transaction. NOT_FOUND for an unknown message.
+  virtual absl::StatusOr<sprout::v1::OutboxMessage> RedeliverOutboxMessage(
+      absl::string_view message_id, absl::Time now, const AuditEvent& audit) = 0;
+  // Messages in `state` (UNSPECIFIED: all), newest first. INVALID_ARGUMENT
+  // for a page token from another listing.
+  virtual absl::StatusOr<Page<sprout::v1::OutboxMessage>> ListOutboxMessages(
+      sprout::v1::OutboxMessageState state, int page_size, absl::string_view page_token) = 0;
 
   // Flushes queued writes and stops the writer; later calls fail UNAVAILABLE.
   virtual void Shutdown() = 0;

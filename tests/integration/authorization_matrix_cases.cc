@@ -431,6 +431,16 @@ std::map<std::string, MethodCase> Cases() {
                              v1::ListOverdueItemsResponse out;
                              return s.ListOverdueItems(Context().get(), {}, &out);
                            })};
+  m["ListOutboxMessages"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
+                               v1::ListOutboxMessagesResponse out;
+                               return s.ListOutboxMessages(Context().get(), {}, &out);
+                             })};
+  m["RedeliverOutboxMessage"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
+                                   v1::RedeliverOutboxMessageRequest request;
+                                   request.set_name("outboxMessages/none-1");
+                                   v1::OutboxMessage out;
+                                   return s.RedeliverOutboxMessage(Context().get(), request, &out);
+                                 })};
   m["ReencryptPatientData"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
                                  v1::ReencryptPatientDataResponse out;
                                  return s.ReencryptPatientData(Context().get(), {}, &out);

@@ -93,9 +93,9 @@ std::vector<std::string> SproutdArgs(const std::string& work_dir,
   return args;
 }
 
-// Starts `args` from the repository root; stderr to `output_prefix`.stderr
-// and stdout to `output_prefix`.stdout if set.
-pid_t Spawn(std::vector<std::string> args, const std::string& output_prefix) {
+}  // namespace
+
+pid_t SpawnFromSourceDir(std::vector<std::string> args, const std::string& output_prefix) {
   const pid_t pid = fork();
   if (pid != 0) return pid;
   // A test that crashes must not leave sproutd behind holding the test
@@ -114,6 +114,8 @@ pid_t Spawn(std::vector<std::string> args, const std::string& output_prefix) {
   _exit(127);
 }
 
+namespace {
+
 std::string ReadWhole(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -128,7 +130,7 @@ absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
   absl::Status prepared = PrepareWorkDir(work_dir);
   if (!prepared.ok()) return prepared;
   const std::string output_prefix = work_dir + "/sproutd";
-  const pid_t pid = Spawn(SproutdArgs(work_dir, extra_flags), output_prefix);
+  const pid_t pid = SpawnFromSourceDir(SproutdArgs(work_dir, extra_flags), output_prefix);
   if (pid < 0) return absl::InternalError("fork failed");
   const absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
   int status = 0;
@@ -154,8 +156,8 @@ absl::StatusOr<std::unique_ptr<SproutdProcess>> SproutdProcess::Start(
   if (!prepared.ok()) return prepared;
   const std::string port_file = work_dir + "/port";
   std::filesystem::remove(port_file);
-  const pid_t pid =
-      Spawn(SproutdArgs(work_dir, extra_flags), capture_output ? work_dir + "/sproutd" : "");
+  const pid_t pid = SpawnFromSourceDir(SproutdArgs(work_dir, extra_flags),
+                                       capture_output ? work_dir + "/sproutd" : "");
   if (pid < 0) return absl::InternalError("fork failed");
   std::unique_ptr<SproutdProcess> process(new SproutdProcess(work_dir, pid));
 

@@ -88,6 +88,11 @@ absl::StatusOr<StartupFailure> RunSproutdExpectingFailure(
     const std::string& work_dir, const std::vector<std::string>& extra_flags,
     int timeout_seconds = 60);
 
+// Starts `args` (argv[0] a path) from the repository root, killed if the
+// test dies; stderr to `output_prefix`.stderr and stdout to
+// `output_prefix`.stdout when set. -1 when fork fails.
+pid_t SpawnFromSourceDir(std::vector<std::string> args, const std::string& output_prefix);
+
 // The repository root (tests run from it; SPROUT_SOURCE_DIR overrides).
 std::string SourceDir();
 // The build tree (SPROUT_BINARY_DIR).

@@ -259,6 +259,30 @@ ALTER TABLE decision_reasons ADD PRIMARY KEY (decision_pk, concept_id);
 DROP INDEX decision_reasons_by_decision;
 )sql";
 
+// Version 11: the outbox of outcome messages to referrers (server/store/
+// outbox.h): one row per message owed, written with the change that owes it,
+// the referral as committed sealed in `body`. Due rows are found by the
+// partial index; administrators list by state.
+constexpr char kV11[] = R"sql(
+CREATE TABLE outbox_messages (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  organisation_code TEXT NOT NULL,
+  referral_state INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  create_time_us BIGINT NOT NULL,
+  next_attempt_us BIGINT NOT NULL,
+  last_attempt_us BIGINT NOT NULL DEFAULT 0,
+  deliver_time_us BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  body BYTEA NOT NULL
+);
+CREATE INDEX outbox_messages_due ON outbox_messages(next_attempt_us) WHERE state = 1;
+CREATE INDEX outbox_messages_by_state ON outbox_messages(state, pk);
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -282,6 +306,7 @@ const std::vector<PgMigration>& PostgresMigrations() {
       {9, "idempotency keys scoped to the calling organisation",
        kScopeIdempotencyKeysToOrganisation},
       {10, "no duplicate link worker index; decision reasons keyed by decision", kV10},
+      {11, "outbox of outcome messages to referrers", kV11},
   };
   return *kMigrations;
 }

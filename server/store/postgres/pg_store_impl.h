@@ -86,6 +86,14 @@ class PostgresStoreImpl final : public PostgresStore,
   absl::StatusOr<std::optional<audit::AuditAnchor>> AuditChainHead() override;
   absl::StatusOr<std::optional<std::string>> AuditHashAt(int64_t sequence) override;
   absl::StatusOr<RewrapStep> RewrapBodies(const RewrapCursor& cursor, int batch_size) override;
+  absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutboxMessages(absl::Time now,
+                                                                  absl::Duration lease,
+                                                                  int limit) override;
+  absl::Status RecordOutboxAttempt(const OutboxAttempt& attempt) override;
+  absl::StatusOr<sprout::v1::OutboxMessage> RedeliverOutboxMessage(
+      absl::string_view message_id, absl::Time now, const AuditEvent& audit) override;
+  absl::StatusOr<Page<sprout::v1::OutboxMessage>> ListOutboxMessages(
+      sprout::v1::OutboxMessageState state, int page_size, absl::string_view page_token) override;
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
@@ -157,6 +165,11 @@ class PostgresStoreImpl final : public PostgresStore,
                                       const std::string& referral_id) override;
   absl::Status InsertReferralEvent(const std::string& referral_id,
                                    const ReferralEventRow& event) override;
+  // OutboxStatements (pg_outbox.cc).
+  absl::Status InsertOutboxRow(const OutboxRow& row) override;
+  absl::StatusOr<std::vector<OutboxRow>> SelectDueOutboxRows(int64_t now_us, int limit) override;
+  absl::StatusOr<std::optional<OutboxRow>> SelectOutboxRow(const std::string& id) override;
+  absl::Status UpdateOutboxSchedule(const OutboxRow& row) override;
   // pg_claim.cc
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
 

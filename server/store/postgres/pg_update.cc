@@ -86,10 +86,12 @@ absl::Status PostgresStoreImpl::InsertDecision(const sprout::v1::RoutingDecision
 absl::StatusOr<std::optional<UpdateStatements::StoredReferral>>
 PostgresStoreImpl::ReadReferralForUpdate(const std::string& referral_id) {
   SPROUT_ASSIGN_OR_RETURN(
-      Result row, writer_->Run("SELECT body, episode_id FROM referrals WHERE id = $1 FOR UPDATE",
-                               Params().Text(referral_id)));
+      Result row,
+      writer_->Run(
+          "SELECT body, episode_id, organisation_code FROM referrals WHERE id = $1 FOR UPDATE",
+          Params().Text(referral_id)));
   if (row.rows() == 0) return std::nullopt;
-  return StoredReferral{std::string(row.Bytes(0, 0)), row.Text(0, 1)};
+  return StoredReferral{std::string(row.Bytes(0, 0)), row.Text(0, 1), row.Text(0, 2)};
 }
 
 absl::StatusOr<std::optional<UpdateStatements::StoredContact>>

@@ -56,12 +56,13 @@ absl::Status SqliteStoreImpl::InsertContact(const std::string& referral_id,
 
 absl::StatusOr<std::optional<UpdateStatements::StoredReferral>>
 SqliteStoreImpl::ReadReferralForUpdate(const std::string& referral_id) {
-  SPROUT_ASSIGN_OR_RETURN(Statement stmt,
-                          writer_->Prepare("SELECT body, episode_id FROM referrals WHERE id = ?"));
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      writer_->Prepare("SELECT body, episode_id, organisation_code FROM referrals WHERE id = ?"));
   stmt.BindText(1, referral_id);
   SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::nullopt;
-  return StoredReferral{std::string(stmt.ColumnBlob(0)), stmt.ColumnText(1)};
+  return StoredReferral{std::string(stmt.ColumnBlob(0)), stmt.ColumnText(1), stmt.ColumnText(2)};
 }
 
 absl::StatusOr<std::optional<UpdateStatements::StoredContact>>
