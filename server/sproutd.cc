@@ -331,6 +331,18 @@ class SproutdImpl final : public Sproutd {
                             outbox::MessageBack::Start(std::move(back), loaded_->store.get(),
                                                        loaded_->components.clock));
     loaded_->components.wake_outbox = [back = message_back_.get()] { back->Wake(); };
+    metrics_.AddScrapeGauge(
+        {"sprout_outbox_attempts",
+         "Delivery attempts of outcome messages to referrers since start-up, by what came of "
+         "them (delivered, retry, dead_letter, no_endpoint)",
+         [back = message_back_.get()] {
+           const outbox::DelivererCounts c = back->counts();
+           return std::vector<metrics::GaugeValue>{
+               {{{"result", "delivered"}}, double(c.delivered)},
+               {{{"result", "retry"}}, double(c.retried)},
+               {{{"result", "dead_letter"}}, double(c.dead_letters)},
+               {{{"result", "no_endpoint"}}, double(c.no_endpoint)}};
+         }});
     spdlog::info("sproutd: outcome messages to referrers: {} organisation(s) registered",
                  message_back_->registered());
     return absl::OkStatus();

@@ -42,6 +42,7 @@ class MessageBack {
 
   void Stop();
   void Wake() { deliverer_->Wake(); }
+  DelivererCounts counts() const { return deliverer_->counts(); }
   // How many organisations registered an endpoint.
   size_t registered() const { return registered_; }
 

@@ -1,5 +1,6 @@
 #include "server/store/outbox.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,8 +14,10 @@ namespace {
 using sprout::v1::OutboxMessage;
 using sprout::v1::OutboxMessageState;
 
-void SetTimeIfAny(int64_t micros, google::protobuf::Timestamp* out) {
-  if (micros != 0) *out = ToProtoTime(absl::FromUnixMicros(micros));
+// The time, or nullopt for 0 ("not yet"): a Timestamp field stays unset.
+std::optional<google::protobuf::Timestamp> TimeIfAny(int64_t micros) {
+  if (micros == 0) return std::nullopt;
+  return ToProtoTime(absl::FromUnixMicros(micros));
 }
 
 absl::StatusOr<OutboxRow> RowOrNotFound(OutboxStatements& db, const std::string& id) {
@@ -38,12 +41,13 @@ OutboxMessage OutboxMessageOf(const OutboxRow& row) {
   m.set_referral_state(static_cast<sprout::v1::ReferralState>(row.referral_state));
   m.set_state(static_cast<OutboxMessageState>(row.state));
   m.set_attempts(row.attempts);
-  SetTimeIfAny(row.create_time_us, m.mutable_create_time());
-  if (row.state == sprout::v1::OUTBOX_MESSAGE_STATE_PENDING) {
-    SetTimeIfAny(row.next_attempt_us, m.mutable_next_attempt_time());
+  if (auto t = TimeIfAny(row.create_time_us)) *m.mutable_create_time() = *t;
+  if (auto t = TimeIfAny(row.next_attempt_us);
+      t && row.state == sprout::v1::OUTBOX_MESSAGE_STATE_PENDING) {
+    *m.mutable_next_attempt_time() = *t;
   }
-  SetTimeIfAny(row.last_attempt_us, m.mutable_last_attempt_time());
-  SetTimeIfAny(row.deliver_time_us, m.mutable_deliver_time());
+  if (auto t = TimeIfAny(row.last_attempt_us)) *m.mutable_last_attempt_time() = *t;
+  if (auto t = TimeIfAny(row.deliver_time_us)) *m.mutable_deliver_time() = *t;
   m.set_last_error(row.last_error);
   return m;
 }

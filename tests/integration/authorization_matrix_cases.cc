@@ -441,6 +441,8 @@ std::map<std::string, MethodCase> Cases() {
                                    v1::OutboxMessage out;
                                    return s.RedeliverOutboxMessage(Context().get(), request, &out);
                                  })};
+  // An administrator may; the message named does not exist.
+  m["RedeliverOutboxMessage"].admin_code = StatusCode::NOT_FOUND;
   m["ReencryptPatientData"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
                                  v1::ReencryptPatientDataResponse out;
                                  return s.ReencryptPatientData(Context().get(), {}, &out);

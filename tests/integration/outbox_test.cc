@@ -21,6 +21,7 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "tests/integration/fhir_receiver_process.h"
 #include "tests/integration/lifecycle_steps.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/sproutd_process.h"
 #include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
@@ -240,6 +241,13 @@ TEST_F(OutboxTest, ARefusedMessageIsADeadLetterUntilRedeliveredAndNoEndpointIsRe
   ASSERT_EQ(delivered.size(), 1u);
   EXPECT_EQ(delivered[0].name(), dead[0].name());
   EXPECT_EQ((*fixed)->Received().size(), 1u);
+  // Operators see the same in the metrics.
+  const int metrics_port = server_->metrics_port();
+  EXPECT_EQ(testing::ScrapeSample(metrics_port, "sprout_outbox_attempts{result=\"delivered\"}"), 1);
+  EXPECT_EQ(testing::ScrapeSample(metrics_port, "sprout_outbox_attempts{result=\"dead_letter\"}"),
+            1);
+  EXPECT_EQ(testing::ScrapeSample(metrics_port, "sprout_outbox_attempts{result=\"no_endpoint\"}"),
+            1);
 
   redeliver.set_name("outboxMessages/no-such-message");
   status = admin_->RedeliverOutboxMessage(testing::ContextWithDeadline().get(), redeliver, &again);

@@ -89,16 +89,17 @@ TEST_P(StoreConformanceTest, AfterRotationOldBodiesOpenAndTheWalkMovesThemAllToT
   std::vector<RewrapStep> steps = WalkAll(*store_, 2);
   ASSERT_FALSE(steps.empty());
   EXPECT_EQ(steps.back().write_key_id, "k2");
-  // Three referrals, three items, three decisions, one contact were on k1.
-  EXPECT_EQ(Resealed(steps), 10);
+  // Three referrals, three items, three decisions, one contact and the
+  // acceptance's outcome message were on k1.
+  EXPECT_EQ(Resealed(steps), 11);
   std::vector<std::string> tables;
   for (const RewrapStep& step : steps) {
     if (tables.empty() || tables.back() != step.table) tables.push_back(step.table);
     EXPECT_LE(step.scanned, 2);
     EXPECT_LE(step.rows_done, step.table_rows);
   }
-  EXPECT_THAT(tables,
-              ::testing::ElementsAre("referrals", "queue_items", "routing_decisions", "contacts"));
+  EXPECT_THAT(tables, ::testing::ElementsAre("referrals", "queue_items", "routing_decisions",
+                                             "contacts", "outbox_messages"));
 
   // Now k1 can go.
   cipher_->ReplaceKeys(Ring(kKey2));
@@ -106,6 +107,12 @@ TEST_P(StoreConformanceTest, AfterRotationOldBodiesOpenAndTheWalkMovesThemAllToT
     EXPECT_TRUE(ReadEverything(*store_, id).ok()) << id << ": " << ReadEverything(*store_, id);
   }
   EXPECT_EQ(store_->ListContacts("r1")->size(), 1u);
+  // The outcome message opens with k2 alone too.
+  absl::StatusOr<std::vector<OutboxEntry>> owed =
+      store_->LeaseDueOutboxMessages(absl::Now() + absl::Hours(24 * 365), absl::Minutes(1), 10);
+  ASSERT_TRUE(owed.ok()) << owed.status();
+  ASSERT_EQ(owed->size(), 1u);
+  EXPECT_EQ((*owed)[0].referral.name(), "referrals/r1");
   // A second walk finds nothing to do.
   EXPECT_EQ(Resealed(WalkAll(*store_, 100)), 0);
 }
