@@ -378,6 +378,9 @@ class SproutdImpl final : public Sproutd {
     deps.on_stored = [this](const sprout::v1::Referral& stored) {
       metrics_.RecordReferral(stored);
     };
+    deps.on_finished = [this](absl::string_view route, int status, absl::Duration latency) {
+      metrics_.RecordFhirRequest(route, status, latency);
+    };
     SPROUT_ASSIGN_OR_RETURN(fhir_, fhir::FhirServer::Start(std::move(options), std::move(deps)));
     fhir_for_reload_.store(fhir_.get(), std::memory_order_release);
     const size_t colon = options_.fhir_listen_address.rfind(':');

@@ -262,6 +262,17 @@ void FhirServer::Impl::Cancel(const ReferralMessage& message, const auth::Princi
   Answer(response, answer);
 }
 
+absl::string_view RouteOf(absl::string_view path) {
+  absl::string_view rest = path;
+  if (!absl::ConsumePrefix(&rest, "/FHIR/R4/")) return "other";
+  if (rest == "$process-message") return "process-message";
+  if (rest == "metadata") return "metadata";
+  if (absl::StartsWith(rest, "ServiceRequest/")) return "ServiceRequest";
+  if (rest == "Task") return "Task";
+  if (rest == "MessageDefinition") return "MessageDefinition";
+  return "other";
+}
+
 void FhirServer::Impl::Routes() {
   httplib::SSLServer& server = *http;
   server.set_payload_max_length(options.max_body_bytes);
@@ -291,8 +302,11 @@ void FhirServer::Impl::Routes() {
   // One access line per request, as gRPC's interceptor writes (ADR 0003):
   // who called, what, how it ended and how long it took; never a body or a
   // query (a query may name a referral, never a person, but stays out).
-  server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    const double millis = absl::ToDoubleMilliseconds(absl::Now() - ThisRequestsStart());
+  server.set_logger([on_finished = deps.on_finished](const httplib::Request& request,
+                                                     const httplib::Response& response) {
+    const absl::Duration latency = absl::Now() - ThisRequestsStart();
+    if (on_finished) on_finished(RouteOf(request.path), response.status, latency);
+    const double millis = absl::ToDoubleMilliseconds(latency);
     nlohmann::json fields = {{"method", absl::StrCat("FHIR ", request.method, " ", request.path)},
                              {"http_status", response.status},
                              {"latency_ms", std::round(millis * 1000) / 1000}};

@@ -47,7 +47,15 @@ struct FhirServerDeps {
   // Called with each referral stored through this door (not for replays):
   // the counters gRPC's SubmitReferral keeps. May be empty.
   std::function<void(const sprout::v1::Referral&)> on_stored;
+  // Called as each request finishes, with its route (RouteOf), HTTP status
+  // and latency: for the metrics. May be empty.
+  std::function<void(absl::string_view route, int http_status, absl::Duration latency)> on_finished;
 };
+
+// The route a request path takes, a bounded label for metrics:
+// "process-message", "ServiceRequest", "Task", "metadata",
+// "MessageDefinition", or "other".
+absl::string_view RouteOf(absl::string_view path);
 
 class FhirServer {
  public:

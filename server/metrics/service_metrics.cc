@@ -1,6 +1,7 @@
 #include "server/metrics/service_metrics.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/rpc/error_details.pb.h"
@@ -97,6 +98,14 @@ ServiceMetrics::ServiceMetrics()
                       .Help("Failed RPCs by method and google.rpc.ErrorInfo reason (refusals "
                             "such as RATE_LIMITED, PCN_QUEUE_FULL and WRITER_QUEUE_FULL)")
                       .Register(*registry_)),
+      fhir_requests_(prometheus::BuildCounter()
+                         .Name("sprout_fhir_requests_total")
+                         .Help("FHIR requests finished, by route and HTTP status")
+                         .Register(*registry_)),
+      fhir_seconds_(prometheus::BuildHistogram()
+                        .Name("sprout_fhir_request_duration_seconds")
+                        .Help("Time from a FHIR request's arrival to its answer, by route")
+                        .Register(*registry_)),
       referrals_(prometheus::BuildCounter()
                      .Name("sprout_referrals_total")
                      .Help("Referrals stored (replays not counted), by referrer source type")
@@ -153,6 +162,14 @@ void ServiceMetrics::RecordRpc(absl::string_view full_method, const grpc::Status
     std::string reason = ErrorReasonOf(status);
     rpc_errors_.Add({{"method", method}, {"reason", reason.empty() ? code : reason}}).Increment();
   }
+}
+
+void ServiceMetrics::RecordFhirRequest(absl::string_view route, int http_status,
+                                       absl::Duration latency) {
+  fhir_requests_.Add({{"route", std::string(route)}, {"status", absl::StrCat(http_status)}})
+      .Increment();
+  fhir_seconds_.Add({{"route", std::string(route)}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(latency));
 }
 
 void ServiceMetrics::RecordReferral(const sprout::v1::Referral& stored) {

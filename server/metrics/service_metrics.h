@@ -58,6 +58,10 @@ class ServiceMetrics {
   // WRITER_QUEUE_FULL, ...) is counted too.
   void RecordRpc(absl::string_view full_method, const grpc::Status& status, absl::Duration latency);
 
+  // One finished FHIR request: its route ("process-message", "ServiceRequest",
+  // "Task", "metadata", "MessageDefinition", "other"), HTTP status and latency.
+  void RecordFhirRequest(absl::string_view route, int http_status, absl::Duration latency);
+
   // A referral newly stored (not a replay): its source type, PCN (or triage)
   // and the coding method of each reason.
   void RecordReferral(const sprout::v1::Referral& stored);
@@ -80,6 +84,8 @@ class ServiceMetrics {
   prometheus::Family<prometheus::Counter>& rpcs_;
   prometheus::Family<prometheus::Histogram>& rpc_seconds_;
   prometheus::Family<prometheus::Counter>& rpc_errors_;
+  prometheus::Family<prometheus::Counter>& fhir_requests_;
+  prometheus::Family<prometheus::Histogram>& fhir_seconds_;
   prometheus::Family<prometheus::Counter>& referrals_;
   prometheus::Family<prometheus::Counter>& routed_;
   prometheus::Family<prometheus::Counter>& coded_reasons_;

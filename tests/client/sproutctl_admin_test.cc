@@ -194,6 +194,46 @@ TEST_F(SproutctlAdminTest, AnInterruptedReencryptSaysWhereToResume) {
   EXPECT_THAT(out_.str(), HasSubstr("stopped; resume with --cursor 0:2\n"));
 }
 
+TEST_F(SproutctlAdminTest, OutboxListFiltersByStateAndShowsAttemptsAndTheLastError) {
+  v1::ListOutboxMessagesRequest seen;
+  v1::ListOutboxMessagesResponse r;
+  v1::OutboxMessage& m = *r.add_messages();
+  m.set_name("outboxMessages/r1-2");
+  m.set_referral("referrals/r1");
+  m.set_organisation_code("Y99001");
+  m.set_referral_state(v1::REFERRAL_STATE_ACCEPTED);
+  m.set_state(v1::OUTBOX_MESSAGE_STATE_DEAD_LETTER);
+  m.set_attempts(20);
+  m.set_last_error("HTTP 503 from the receiver; gave up after 20 attempts");
+  EXPECT_CALL(admin_, ListOutboxMessages(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&seen), SetArgPointee<2>(r), Return(grpc::Status::OK)));
+  EXPECT_EQ(
+      Run({"--insecure", "--as", "admin", "admin", "outbox", "list", "--state", "dead-letter"}),
+      kExitOk);
+  EXPECT_EQ(seen.state(), v1::OUTBOX_MESSAGE_STATE_DEAD_LETTER);
+  EXPECT_THAT(out_.str(), HasSubstr("outboxMessages/r1-2"));
+  EXPECT_THAT(out_.str(), HasSubstr("DEAD_LETTER"));
+  EXPECT_THAT(out_.str(), HasSubstr("gave up after 20 attempts"));
+}
+
+TEST_F(SproutctlAdminTest, OutboxListRefusesAStateThatIsNotOne) {
+  EXPECT_NE(Run({"--insecure", "--as", "admin", "admin", "outbox", "list", "--state", "lost"}),
+            kExitOk);
+  EXPECT_THAT(err_.str(), HasSubstr("pending, delivered, dead-letter or no-endpoint"));
+}
+
+TEST_F(SproutctlAdminTest, OutboxRedeliverTakesAnIdOrAName) {
+  v1::RedeliverOutboxMessageRequest seen;
+  v1::OutboxMessage again;
+  again.set_name("outboxMessages/r1-2");
+  again.set_state(v1::OUTBOX_MESSAGE_STATE_PENDING);
+  EXPECT_CALL(admin_, RedeliverOutboxMessage(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&seen), SetArgPointee<2>(again), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "outbox", "redeliver", "r1-2"}), kExitOk);
+  EXPECT_EQ(seen.name(), "outboxMessages/r1-2");
+  EXPECT_THAT(out_.str(), HasSubstr("PENDING"));
+}
+
 TEST_F(SproutctlAdminTest, HelpDescribesReloadAndStats) {
   EXPECT_EQ(Run({"admin", "reload", "--help"}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("Usage:"));

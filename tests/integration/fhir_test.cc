@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/sproutd_suite.h"
 
 namespace sprout {
@@ -436,6 +438,24 @@ TEST_F(FhirTest, TheCapabilityStatementNamesTheMessageItReceives) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
   EXPECT_EQ(json::parse(unknown->body)["issue"][0]["code"], "not-found");
+}
+
+TEST_F(FhirTest, RequestsAreCountedInTheMetricsByRouteAndStatus) {
+  const std::string metadata = "sprout_fhir_requests_total{route=\"metadata\",status=\"200\"}";
+  const std::string other = "sprout_fhir_requests_total{route=\"other\",status=\"404\"}";
+  const double metadata_before =
+      std::max(0.0, testing::ScrapeSample(server_->metrics_port(), metadata));
+  const double other_before = std::max(0.0, testing::ScrapeSample(server_->metrics_port(), other));
+  ASSERT_TRUE(Client("gp")->Get("/FHIR/R4/metadata"));
+  ASSERT_TRUE(Client("gp")->Get("/FHIR/R4/Nothing"));
+  // The access line (and the count) follows the answer: wait for it.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (testing::ScrapeSample(server_->metrics_port(), other) < other_before + 1 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(testing::ScrapeSample(server_->metrics_port(), metadata), metadata_before + 1);
+  EXPECT_EQ(testing::ScrapeSample(server_->metrics_port(), other), other_before + 1);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "server/store/outbox.h"
+#include "server/store/outbox_writer.h"
 #include "server/store/page_token.h"
 #include "server/store/postgres/pg_store_impl.h"
 
@@ -39,32 +40,18 @@ OutboxRow RowOf(const Result& r, int i, bool with_body) {
 
 absl::StatusOr<std::vector<OutboxEntry>> PostgresStoreImpl::LeaseDueOutboxMessages(
     absl::Time now, absl::Duration lease, int limit) {
-  std::vector<OutboxEntry> leased;
-  SPROUT_RETURN_IF_ERROR(group_commit_.Run([&](bool* partial) -> absl::Status {
-    *partial = true;
-    SPROUT_ASSIGN_OR_RETURN(leased, LeaseDueOutbox(*this, cipher(), now, lease, limit));
-    return absl::OkStatus();
-  }));
-  return leased;
+  return OutboxWriter(group_commit_, *this, cipher()).LeaseDue(now, lease, limit);
 }
 
 absl::Status PostgresStoreImpl::RecordOutboxAttempt(const OutboxAttempt& attempt) {
-  return group_commit_.Run([&](bool* partial) {
-    *partial = true;
-    return ApplyOutboxAttempt(*this, attempt);
-  });
+  return OutboxWriter(group_commit_, *this, cipher()).RecordAttempt(attempt);
 }
 
 absl::StatusOr<sprout::v1::OutboxMessage> PostgresStoreImpl::RedeliverOutboxMessage(
     absl::string_view message_id, absl::Time now, const AuditEvent& audit) {
-  sprout::v1::OutboxMessage message;
-  const std::string id(message_id);
-  SPROUT_RETURN_IF_ERROR(group_commit_.Run([&](bool* partial) -> absl::Status {
-    *partial = true;
-    SPROUT_ASSIGN_OR_RETURN(message, ApplyOutboxRedelivery(*this, id, now));
+  return OutboxWriter(group_commit_, *this, cipher()).Redeliver(message_id, now, [this, &audit] {
     return InsertAudit(audit);
-  }));
-  return message;
+  });
 }
 
 absl::StatusOr<Page<sprout::v1::OutboxMessage>> PostgresStoreImpl::ListOutboxMessages(

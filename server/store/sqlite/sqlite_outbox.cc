@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "server/store/outbox.h"
+#include "server/store/outbox_writer.h"
 #include "server/store/page_token.h"
 #include "server/store/sqlite/sqlite_store_impl.h"
 
@@ -37,32 +38,18 @@ OutboxRow RowOf(const Statement& stmt, bool with_body) {
 
 absl::StatusOr<std::vector<OutboxEntry>> SqliteStoreImpl::LeaseDueOutboxMessages(
     absl::Time now, absl::Duration lease, int limit) {
-  std::vector<OutboxEntry> leased;
-  SPROUT_RETURN_IF_ERROR(group_commit_.Run([&](bool* partial) -> absl::Status {
-    *partial = true;
-    SPROUT_ASSIGN_OR_RETURN(leased, LeaseDueOutbox(*this, cipher(), now, lease, limit));
-    return absl::OkStatus();
-  }));
-  return leased;
+  return OutboxWriter(group_commit_, *this, cipher()).LeaseDue(now, lease, limit);
 }
 
 absl::Status SqliteStoreImpl::RecordOutboxAttempt(const OutboxAttempt& attempt) {
-  return group_commit_.Run([&](bool* partial) {
-    *partial = true;
-    return ApplyOutboxAttempt(*this, attempt);
-  });
+  return OutboxWriter(group_commit_, *this, cipher()).RecordAttempt(attempt);
 }
 
 absl::StatusOr<sprout::v1::OutboxMessage> SqliteStoreImpl::RedeliverOutboxMessage(
     absl::string_view message_id, absl::Time now, const AuditEvent& audit) {
-  sprout::v1::OutboxMessage message;
-  const std::string id(message_id);
-  SPROUT_RETURN_IF_ERROR(group_commit_.Run([&](bool* partial) -> absl::Status {
-    *partial = true;
-    SPROUT_ASSIGN_OR_RETURN(message, ApplyOutboxRedelivery(*this, id, now));
+  return OutboxWriter(group_commit_, *this, cipher()).Redeliver(message_id, now, [this, &audit] {
     return InsertAudit(audit);
-  }));
-  return message;
+  });
 }
 
 absl::StatusOr<Page<sprout::v1::OutboxMessage>> SqliteStoreImpl::ListOutboxMessages(
