@@ -70,5 +70,19 @@ TEST(CommandLineTest, APortFileThatCannotBeWrittenStopsStartUp) {
                                           "/no/such/folder/port: No such file or directory\n"));
 }
 
+TEST(CommandLineTest, ABadMessageBackEndpointStopsStartUpNamingTheLine) {
+  const std::string dir = ::testing::TempDir() + "/command_line_endpoints";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/endpoints.csv") << "# demo\nY99001,http://gp.example/in\n";
+  absl::StatusOr<testing::StartupFailure> run = testing::RunSproutdExpectingFailure(
+      dir, {"--message_back_endpoints=" + dir + "/endpoints.csv"});
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->exit_code, 1);
+  EXPECT_THAT(run->stderr_text,
+              HasSubstr("sproutd: cannot start: --message_back_endpoints: " + dir +
+                        "/endpoints.csv:2: \"http://gp.example/in\" is not an https:// URL "
+                        "(outcome messages carry patient data)\n"));
+}
+
 }  // namespace
 }  // namespace sprout
