@@ -70,6 +70,10 @@ void OutboxDeliverer::Loop() {
 }
 
 absl::StatusOr<int> OutboxDeliverer::RunOnce() {
+  // A read first: with nothing due, no write transaction is spent leasing.
+  absl::StatusOr<std::optional<absl::Time>> next = store_->NextOutboxAttempt();
+  if (!next.ok()) return next.status();
+  if (!next->has_value() || **next > clock_->Now()) return 0;
   absl::StatusOr<std::vector<store::OutboxEntry>> due =
       store_->LeaseDueOutboxMessages(clock_->Now(), options_.lease, options_.batch);
   if (!due.ok()) return due.status();

@@ -67,7 +67,8 @@ class OutboxDeliverer {
   // Looks at the outbox soon. Never blocks; safe from store threads.
   void Wake();
 
-  // One pass on the calling thread: leases up to a batch of due messages,
+  // One pass on the calling thread: when a message is due (a read), leases
+  // up to a batch of due messages,
   // sends each and records the attempt. Returns how many it tried, or the
   // store's error. For the thread and for tests.
   absl::StatusOr<int> RunOnce();

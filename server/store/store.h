@@ -427,6 +427,10 @@ class Store {
   virtual absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutboxMessages(absl::Time now,
                                                                           absl::Duration lease,
                                                                           int limit) = 0;
+  // NextOutboxAttempt: when the soonest PENDING message is due (nullopt when
+  // none is), read without the writer, so an idle delivery worker costs no
+  // write transaction.
+  virtual absl::StatusOr<std::optional<absl::Time>> NextOutboxAttempt() = 0;
   // RecordOutboxAttempt: what an attempt came to (ApplyOutboxAttempt).
   virtual absl::Status RecordOutboxAttempt(const OutboxAttempt& attempt) = 0;
   // RedeliverOutboxMessage: message `message_id` PENDING again, due `now`,

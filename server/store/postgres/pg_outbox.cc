@@ -43,6 +43,19 @@ absl::StatusOr<std::vector<OutboxEntry>> PostgresStoreImpl::LeaseDueOutboxMessag
   return OutboxWriter(group_commit_, *this, cipher()).LeaseDue(now, lease, limit);
 }
 
+absl::StatusOr<std::optional<absl::Time>> PostgresStoreImpl::NextOutboxAttempt() {
+  if (stopped_.load()) return absl::UnavailableError("the store is shut down");
+  std::optional<absl::Time> next;
+  SPROUT_RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
+    SPROUT_ASSIGN_OR_RETURN(
+        Result r, db.Run("SELECT MIN(next_attempt_us) FROM outbox_messages WHERE state = 1"));
+    next.reset();
+    if (r.rows() == 1 && !r.IsNull(0, 0)) next = absl::FromUnixMicros(r.Int(0, 0));
+    return absl::OkStatus();
+  }));
+  return next;
+}
+
 absl::Status PostgresStoreImpl::RecordOutboxAttempt(const OutboxAttempt& attempt) {
   return OutboxWriter(group_commit_, *this, cipher()).RecordAttempt(attempt);
 }

@@ -41,6 +41,17 @@ absl::StatusOr<std::vector<OutboxEntry>> SqliteStoreImpl::LeaseDueOutboxMessages
   return OutboxWriter(group_commit_, *this, cipher()).LeaseDue(now, lease, limit);
 }
 
+absl::StatusOr<std::optional<absl::Time>> SqliteStoreImpl::NextOutboxAttempt() {
+  SPROUT_RETURN_IF_ERROR(ReaderAvailable());
+  ReaderPool::Lease db = readers_.Acquire();
+  SPROUT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db->Prepare("SELECT MIN(next_attempt_us) FROM outbox_messages WHERE state = 1"));
+  SPROUT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.ColumnIsNull(0)) return std::nullopt;
+  return absl::FromUnixMicros(stmt.ColumnInt64(0));
+}
+
 absl::Status SqliteStoreImpl::RecordOutboxAttempt(const OutboxAttempt& attempt) {
   return OutboxWriter(group_commit_, *this, cipher()).RecordAttempt(attempt);
 }

@@ -112,6 +112,7 @@ class SqliteStoreImpl final : public SqliteStore,
   absl::StatusOr<std::vector<OutboxEntry>> LeaseDueOutboxMessages(absl::Time now,
                                                                   absl::Duration lease,
                                                                   int limit) override;
+  absl::StatusOr<std::optional<absl::Time>> NextOutboxAttempt() override;
   absl::Status RecordOutboxAttempt(const OutboxAttempt& attempt) override;
   absl::StatusOr<sprout::v1::OutboxMessage> RedeliverOutboxMessage(
       absl::string_view message_id, absl::Time now, const AuditEvent& audit) override;

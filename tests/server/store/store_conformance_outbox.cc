@@ -77,6 +77,9 @@ TEST_P(StoreConformanceTest, DueMessagesAreLeasedWithTheReferralAsCommitted) {
   ASSERT_TRUE(Take("r1", StepOf(Transition::kAccept, LinkWorker("lw-1"), kT0)).ok());
   ASSERT_TRUE(Take("r1", ContactStep(LinkWorker("lw-1"), kT0 + absl::Hours(1))).ok());
 
+  absl::StatusOr<std::optional<absl::Time>> next = store_->NextOutboxAttempt();
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(*next, kT0);  // due when the acceptance committed
   absl::StatusOr<std::vector<OutboxEntry>> leased =
       store_->LeaseDueOutboxMessages(kT0 + absl::Hours(2), absl::Minutes(2), 10);
   ASSERT_TRUE(leased.ok()) << leased.status();
@@ -91,6 +94,7 @@ TEST_P(StoreConformanceTest, DueMessagesAreLeasedWithTheReferralAsCommitted) {
       store_->LeaseDueOutboxMessages(kT0 + absl::Hours(2) + absl::Minutes(1), absl::Minutes(2), 10);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
+  EXPECT_EQ(*store_->NextOutboxAttempt(), kT0 + absl::Hours(2) + absl::Minutes(2));
   absl::StatusOr<std::vector<OutboxEntry>> lapsed =
       store_->LeaseDueOutboxMessages(kT0 + absl::Hours(2) + absl::Minutes(3), absl::Minutes(2), 10);
   ASSERT_TRUE(lapsed.ok());
@@ -122,6 +126,7 @@ TEST_P(StoreConformanceTest, AttemptsAreRecordedAndARedeliveryMakesAMessageDueAg
   EXPECT_EQ(dead[0].attempts(), 2);
   EXPECT_FALSE(dead[0].has_next_attempt_time());
   EXPECT_TRUE(All(*store_, sprout::v1::OUTBOX_MESSAGE_STATE_PENDING).empty());
+  EXPECT_EQ(*store_->NextOutboxAttempt(), std::nullopt);  // nothing pending
   // A late attempt on a message no longer pending changes nothing.
   ASSERT_TRUE(
       store_->RecordOutboxAttempt(AttemptOf(m, sprout::v1::OUTBOX_MESSAGE_STATE_DELIVERED, t1))
