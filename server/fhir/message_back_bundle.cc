@@ -24,8 +24,9 @@ json PatientOf(const sprout::v1::Patient& patient) {
     return resource;
   }
   json name = {{"family", patient.family_name()}};
-  if (!patient.given_name().empty()) name["given"] = {patient.given_name()};
-  resource["name"] = {std::move(name)};
+  // json::array, not braces: {x} of one json is x itself under some compilers.
+  if (!patient.given_name().empty()) name["given"] = json::array({patient.given_name()});
+  resource["name"] = json::array({std::move(name)});
   if (patient.has_birth_date()) {
     const sprout::v1::Date& d = patient.birth_date();
     resource["birthDate"] = absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
