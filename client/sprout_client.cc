@@ -168,6 +168,10 @@ SPROUT_CLIENT_UNARY_(AS, admin, ListOutboxMessages, ListOutboxMessagesRequest,
 // Redelivering again only makes the message due now once more.
 SPROUT_CLIENT_UNARY_(AS, admin, RedeliverOutboxMessage, RedeliverOutboxMessageRequest,
                      OutboxMessage)
+SPROUT_CLIENT_UNARY_(AS, admin, ListCodingProposals, ListCodingProposalsRequest,
+                     ListCodingProposalsResponse)
+SPROUT_CLIENT_CHANGE_(AS, admin, AcceptCodingProposal, AcceptCodingProposalRequest,
+                      AcceptCodingProposalResponse)
 
 #undef SPROUT_CLIENT_CHANGE_
 #undef SPROUT_CLIENT_UNARY_

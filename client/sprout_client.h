@@ -117,6 +117,10 @@ class SproutClient {
       const v1::ListOutboxMessagesRequest& r);
   absl::StatusOr<v1::OutboxMessage> RedeliverOutboxMessage(
       const v1::RedeliverOutboxMessageRequest& r);
+  absl::StatusOr<v1::ListCodingProposalsResponse> ListCodingProposals(
+      const v1::ListCodingProposalsRequest& r);
+  absl::StatusOr<v1::AcceptCodingProposalResponse> AcceptCodingProposal(
+      const v1::AcceptCodingProposalRequest& r);
 
   // Streams, with options().stream_deadline. Each event goes to `on_event` in
   // order on the calling thread. Returns OK when the server ends the stream

@@ -87,6 +87,7 @@ std::optional<RequestParseProblem> DiagnoseRequestBytes(const std::string& bytes
 // Every request message of the four services. A method whose request is
 // missing here answers a bad body with gRPC's bare UNIMPLEMENTED; the contract
 // tests send one to every method.
+SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(AcceptCodingProposalRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(AcceptReferralRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(ClaimReferralRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(CloseReferralRequest)
@@ -99,6 +100,7 @@ SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(GetReleaseRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(GetRoutingDecisionRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(GetStatsRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(ListAuditRecordsRequest)
+SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(ListCodingProposalsRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(ListLinkWorkersRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(ListOutboxMessagesRequest)
 SPROUT_PARSE_REQUEST_WITH_DIAGNOSIS(ListOverdueItemsRequest)

@@ -458,21 +458,6 @@ class SproutdImpl final : public Sproutd {
                  directory->link_workers().size(), (*config)->policy->name(),
                  (*config)->policy->version());
 
-    // Intake: bindings, code maps and lexicons over the release; a
-    // terminology reload rebuilds it the same way.
-    pipeline::TerminologySources terminology_sources;
-    terminology_sources.release_dirs = options_.snomed_release_dirs;
-    terminology_sources.cache_file = options_.snomed_cache_file;
-    terminology_sources.bindings_file = options_.bindings_file;
-    terminology_sources.codemaps_dir = options_.codemaps_dir;
-    terminology_sources.lexicons_dir = options_.lexicons_dir;
-    absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> intake =
-        pipeline::LoadIntake(terminology_sources, *terminology, intake::IntakeOptions(), clock);
-    if (!intake.ok()) return intake.status();
-    spdlog::info("sproutd: intake: bindings {}, {} code maps, lexicons {}", options_.bindings_file,
-                 (*intake)->coder().code_maps().size(), options_.lexicons_dir);
-    loaded->intake = std::make_unique<intake::IntakeHolder>(*std::move(intake));
-
     // Store and keys. A key others may read is no secret: refuse to start.
     SPROUT_RETURN_IF_ERROR(
         CheckKeyFilePrivate("--pseudonym_key_file", options_.pseudonym_key_file));
@@ -511,6 +496,28 @@ class SproutdImpl final : public Sproutd {
     loaded->store = *std::move(store);
     spdlog::info("sproutd: database {} open", store::DescribeStoreTarget(options_.database_file));
     ReportDatabaseFilesOpenToOthers(options_.database_file);
+
+    // Intake: bindings, code maps and lexicons over the release, with the
+    // phrases accepted from coding review (kept in the store); a terminology
+    // reload rebuilds it the same way.
+    pipeline::TerminologySources terminology_sources;
+    terminology_sources.release_dirs = options_.snomed_release_dirs;
+    terminology_sources.cache_file = options_.snomed_cache_file;
+    terminology_sources.bindings_file = options_.bindings_file;
+    terminology_sources.codemaps_dir = options_.codemaps_dir;
+    terminology_sources.lexicons_dir = options_.lexicons_dir;
+    absl::StatusOr<std::vector<intake::AcceptedPhrase>> accepted =
+        pipeline::AcceptedPhrases(*loaded->store);
+    if (!accepted.ok()) return accepted.status();
+    absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> intake = pipeline::LoadIntake(
+        terminology_sources, *terminology, intake::IntakeOptions(), clock, *accepted);
+    if (!intake.ok()) return intake.status();
+    spdlog::info(
+        "sproutd: intake: bindings {}, {} code maps, lexicons {} with {} phrase(s) accepted from "
+        "coding review",
+        options_.bindings_file, (*intake)->coder().code_maps().size(), options_.lexicons_dir,
+        accepted->size());
+    loaded->intake = std::make_unique<intake::IntakeHolder>(*std::move(intake));
     if (!options_.audit_anchor_file.empty()) {
       SPROUT_RETURN_IF_ERROR(CreatePrivateFolders(
           std::filesystem::path(options_.audit_anchor_file).parent_path().string()));
@@ -623,6 +630,11 @@ class SproutdImpl final : public Sproutd {
                                const pipeline::ReloadActor& actor,
                                std::vector<std::string> release_dirs) {
       return ReloadTerminologyAndLog(*reloader, actor, std::move(release_dirs));
+    };
+    c.accept_lexicon_phrase = [reloader = loaded->terminology_reloader.get()](
+                                  const store::LexiconAddition& addition,
+                                  const store::AuditEvent& audit) {
+      return reloader->AcceptPhrase(addition, audit);
     };
     c.reload_data_keys = [path = options_.data_key_file, cipher = loaded->body_cipher.get()] {
       return ReloadDataKeys(path, *cipher);

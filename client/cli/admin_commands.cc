@@ -397,6 +397,10 @@ const Command kAdminCommands[] = {
      "Outcome messages owed to referrers (sent when a referral is accepted, declined or "
      "closed): list them, send one again",
      nullptr, OutboxCommands()},
+    {"coding",
+     "What coding review has taught: the phrases reviewers coded by hand, and accepting one "
+     "into its agency's lexicon",
+     nullptr, CodingCommands()},
     {"verify-audit", "Verify the audit trail's hash chain", &SetUpVerifyAudit, {}},
     {"audit-log", "Audit records, newest first: who read or changed what", &SetUpAuditLog, {}},
     {"break-glass-log",

@@ -74,6 +74,7 @@ absl::Span<const Command> TerminologyCommands();
 absl::Span<const Command> AdminCommands();
 // `admin outbox ...` (outbox_commands.cc).
 absl::Span<const Command> OutboxCommands();
+absl::Span<const Command> CodingCommands();
 // The top-level table: the groups above plus caseload and health.
 absl::Span<const Command> TopLevelCommands();
 

@@ -54,6 +54,13 @@ class AdminServiceImpl final : public sprout::v1::AdminService::CallbackService 
       grpc::CallbackServerContext* context,
       const sprout::v1::RedeliverOutboxMessageRequest* request,
       sprout::v1::OutboxMessage* response) override;
+  // admin_coding.cc
+  grpc::ServerUnaryReactor* ListCodingProposals(
+      grpc::CallbackServerContext* context, const sprout::v1::ListCodingProposalsRequest* request,
+      sprout::v1::ListCodingProposalsResponse* response) override;
+  grpc::ServerUnaryReactor* AcceptCodingProposal(
+      grpc::CallbackServerContext* context, const sprout::v1::AcceptCodingProposalRequest* request,
+      sprout::v1::AcceptCodingProposalResponse* response) override;
 
  private:
   const ServiceState* const state_;

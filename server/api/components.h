@@ -79,6 +79,13 @@ struct Components {
   std::function<absl::StatusOr<pipeline::TerminologyReloadOutcome>(const pipeline::ReloadActor&,
                                                                    std::vector<std::string>)>
       reload_terminology;
+  // Adds a phrase accepted from coding review to its agency's lexicon, with
+  // its audit record, and swaps in the intake rebuilt with it
+  // (pipeline::TerminologyReloader::AcceptPhrase); returns the lexicon's new
+  // label. Null when not supported.
+  std::function<absl::StatusOr<std::string>(const store::LexiconAddition&,
+                                            const store::AuditEvent&)>
+      accept_lexicon_phrase;
   // Re-reads the data key file given at start-up into the store's body
   // cipher (its last key becomes the write key) and returns the key ids, the
   // write key last; the same path as SIGHUP. The old keys stay in force on

@@ -61,6 +61,8 @@ const std::vector<MethodPolicy>& Table() {
       {"ReencryptPatientData", kA},
       {"ListOutboxMessages", kA},
       {"RedeliverOutboxMessage", kA},
+      {"ListCodingProposals", kA},
+      {"AcceptCodingProposal", kA},
   };
   return *table;
 }

@@ -131,6 +131,8 @@ class ReasonCoder {
 
   const snomed::Terminology& terminology() const { return *terminology_; }
   const CodeMaps& code_maps() const { return *code_maps_; }
+  // The agency phrase lexicons in force (empty when none were given).
+  const PhraseLexicons& lexicons() const { return *options_.lexicons; }
   const std::string& release_label() const { return release_label_; }
   const snomed::Ecl& binding() const { return binding_; }
 

@@ -1,11 +1,13 @@
 #include "server/intake/lexicons.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "base/text_proto.h"
 #include "server/intake/code_maps.h"
@@ -39,8 +41,54 @@ std::string AgencyName(sprout::v1::SourceType source_type) {
   return absl::AsciiStrToLower(absl::StripPrefix(name, "SOURCE_TYPE_"));
 }
 
-absl::StatusOr<std::shared_ptr<const PhraseLexicons>> PhraseLexicons::LoadDirectory(
-    const std::string& dir, const snomed::Terminology& terminology) {
+std::string PhraseKey(absl::string_view text) {
+  const NormalisedText normalised = Normalise(text);
+  std::vector<std::string> stems;
+  for (const ContentWord& w : normalised.content) stems.push_back(w.stem);
+  std::sort(stems.begin(), stems.end());
+  return absl::StrCat(ContextName(normalised.context.kind), ":", absl::StrJoin(stems, " "));
+}
+
+std::vector<LexiconSource> WithAccepted(std::vector<LexiconSource> files,
+                                        const std::vector<AcceptedPhrase>& accepted) {
+  std::map<std::string, int> added;  // agency -> phrases added
+  for (const AcceptedPhrase& a : accepted) {
+    LexiconSource* target = nullptr;
+    for (LexiconSource& f : files) {
+      if (f.lexicon.agency() == a.agency) target = &f;
+    }
+    if (target == nullptr) {
+      LexiconSource fresh;
+      fresh.origin = absl::StrCat("phrases accepted from coding review for ", a.agency);
+      fresh.lexicon.set_agency(a.agency);
+      fresh.lexicon.set_version("0");
+      fresh.lexicon.set_title("Phrases accepted from coding review");
+      files.push_back(std::move(fresh));
+      target = &files.back();
+    }
+    const std::string key = PhraseKey(a.text);
+    bool present = false;
+    for (const sprout::config::v1::LexiconPhrase& p : target->lexicon.phrases()) {
+      present |= PhraseKey(p.text()) == key;
+    }
+    if (present) continue;
+    sprout::config::v1::LexiconPhrase* p = target->lexicon.add_phrases();
+    p->set_text(a.text);
+    p->set_snomed_code(a.snomed_code);
+    p->set_snomed_display(a.snomed_display);
+    p->set_note(
+        absl::StrCat("accepted from coding review by ", a.accepted_by, " on ", a.accept_date));
+    ++added[a.agency];
+  }
+  for (LexiconSource& f : files) {
+    auto it = added.find(f.lexicon.agency());
+    if (it == added.end()) continue;
+    f.lexicon.set_version(absl::StrCat(f.lexicon.version(), kReviewedVersionSuffix, it->second));
+  }
+  return files;
+}
+
+absl::StatusOr<std::vector<LexiconSource>> PhraseLexicons::ReadDirectory(const std::string& dir) {
   absl::StatusOr<std::vector<TextProtoFile>> files = ReadTextProtoDirectory(dir, "lexicon");
   if (!files.ok()) return files.status();
   std::vector<LexiconSource> sources;
@@ -50,7 +98,15 @@ absl::StatusOr<std::shared_ptr<const PhraseLexicons>> PhraseLexicons::LoadDirect
     if (!parsed.ok()) return parsed;
     sources.push_back(std::move(source));
   }
-  return Build(sources, terminology);
+  return sources;
+}
+
+absl::StatusOr<std::shared_ptr<const PhraseLexicons>> PhraseLexicons::LoadDirectory(
+    const std::string& dir, const snomed::Terminology& terminology,
+    const std::vector<AcceptedPhrase>& accepted) {
+  absl::StatusOr<std::vector<LexiconSource>> sources = ReadDirectory(dir);
+  if (!sources.ok()) return sources.status();
+  return Build(WithAccepted(*std::move(sources), accepted), terminology);
 }
 
 absl::StatusOr<std::shared_ptr<const PhraseLexicons>> PhraseLexicons::Build(

@@ -45,6 +45,39 @@ struct LexiconSource {
   sprout::config::v1::PhraseLexicon lexicon;
 };
 
+// PhraseKey()
+//
+// A phrase as the matcher reads it: its context and its content words'
+// stems, sorted ("Rent arrears" and "in arrears with rent" share one). Two
+// phrases with the same key read the same to the coder.
+std::string PhraseKey(absl::string_view text);
+
+// A phrase an administrator accepted from coding review into an agency's
+// lexicon (AdminService.AcceptCodingProposal), as the store keeps it.
+struct AcceptedPhrase {
+  std::string agency;
+  std::string text;
+  std::string snomed_code;
+  std::string snomed_display;
+  std::string accepted_by;  // principal URI
+  std::string accept_date;  // "2026-12-07"
+};
+
+// The suffix a lexicon's version gains from accepted phrases:
+// "2026-12" with 2 accepted becomes "2026-12+reviewed.2".
+inline constexpr absl::string_view kReviewedVersionSuffix = "+reviewed.";
+
+// WithAccepted()
+//
+// The lexicons of `files` with `accepted` added, in order: each phrase to
+// its agency's lexicon (a new lexicon, version "0", when the agency has no
+// file), unless that lexicon has a phrase with the same PhraseKey already
+// (the file's own phrase wins, so an accepted phrase later copied into the
+// file is not doubled). A lexicon that gains n phrases gets the version
+// "<version>+reviewed.<n>".
+std::vector<LexiconSource> WithAccepted(std::vector<LexiconSource> files,
+                                        const std::vector<AcceptedPhrase>& accepted);
+
 class PhraseLexicons {
  public:
   struct Lexicon;
@@ -71,8 +104,16 @@ class PhraseLexicons {
   // PhraseLexicon and validates them all (see Build). NOT_FOUND if `dir`
   // cannot be read; INVALID_ARGUMENT "<file>:<line>:<column>: ..." for a
   // syntax error, or Build's error.
+  // `accepted` are added as WithAccepted does.
   static absl::StatusOr<std::shared_ptr<const PhraseLexicons>> LoadDirectory(
-      const std::string& dir, const snomed::Terminology& terminology);
+      const std::string& dir, const snomed::Terminology& terminology,
+      const std::vector<AcceptedPhrase>& accepted = {});
+
+  // ReadDirectory()
+  //
+  // The parsed "*.textproto" files of `dir`, unvalidated; errors as
+  // LoadDirectory's.
+  static absl::StatusOr<std::vector<LexiconSource>> ReadDirectory(const std::string& dir);
 
   // Build()
   //
@@ -96,6 +137,8 @@ class PhraseLexicons {
 
   // Every lexicon, by agency.
   std::vector<const Lexicon*> all() const;
+  // The lexicon of `agency` ("common" included); null when there is none.
+  const Lexicon* Find(absl::string_view agency) const;
   size_t size() const { return lexicons_.size(); }
 
   PhraseLexicons(const PhraseLexicons&) = delete;
@@ -103,7 +146,6 @@ class PhraseLexicons {
 
  private:
   PhraseLexicons() = default;
-  const Lexicon* Find(absl::string_view agency) const;
   std::vector<std::unique_ptr<Lexicon>> lexicons_;  // by agency; node-stable
 };
 

@@ -19,16 +19,23 @@ absl::Status Prefixed(const absl::Status& status, absl::string_view what) {
   return WithMessage(status, absl::StrCat(what, ": ", status.message()));
 }
 
+intake::AcceptedPhrase AcceptedPhraseOf(const store::LexiconAddition& a) {
+  return {a.agency,         a.phrase,
+          a.concept.code(), a.concept.display(),
+          a.accepted_by,    absl::FormatTime("%Y-%m-%d", a.time, absl::UTCTimeZone())};
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> LoadIntake(
     const TerminologySources& sources, std::shared_ptr<const snomed::Terminology> terminology,
-    intake::IntakeOptions options, const Clock* clock) {
+    intake::IntakeOptions options, const Clock* clock,
+    const std::vector<intake::AcceptedPhrase>& accepted) {
   absl::StatusOr<std::shared_ptr<const intake::CodeMaps>> code_maps =
       intake::CodeMaps::LoadDirectory(sources.codemaps_dir, *terminology);
   if (!code_maps.ok()) return Prefixed(code_maps.status(), "code maps");
   absl::StatusOr<std::shared_ptr<const intake::PhraseLexicons>> lexicons =
-      intake::PhraseLexicons::LoadDirectory(sources.lexicons_dir, *terminology);
+      intake::PhraseLexicons::LoadDirectory(sources.lexicons_dir, *terminology, accepted);
   if (!lexicons.ok()) return Prefixed(lexicons.status(), "lexicons");
   absl::StatusOr<intake::Bindings> bindings =
       intake::LoadBindings(sources.bindings_file, *terminology);
@@ -39,6 +46,15 @@ absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> LoadIntake(
       intake::ReferralIntake::Create(std::move(terminology), *code_maps, clock, options);
   if (!intake.ok()) return Prefixed(intake.status(), "intake");
   return std::shared_ptr<const intake::ReferralIntake>(*std::move(intake));
+}
+
+absl::StatusOr<std::vector<intake::AcceptedPhrase>> AcceptedPhrases(store::Store& store) {
+  absl::StatusOr<std::vector<store::LexiconAddition>> additions = store.ListLexiconAdditions();
+  if (!additions.ok()) return additions.status();
+  std::vector<intake::AcceptedPhrase> out;
+  out.reserve(additions->size());
+  for (const store::LexiconAddition& a : *additions) out.push_back(AcceptedPhraseOf(a));
+  return out;
 }
 
 TerminologyReloader::TerminologyReloader(TerminologyReloaderDeps deps) : deps_(std::move(deps)) {}
@@ -91,8 +107,10 @@ absl::StatusOr<TerminologyReloadOutcome> TerminologyReloader::ReloadLocked(
   }
 
   // 2. Everything that names concepts, against it.
+  absl::StatusOr<std::vector<intake::AcceptedPhrase>> accepted = AcceptedPhrases(*deps_.store);
+  if (!accepted.ok()) return accepted.status();
   absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> intake =
-      LoadIntake(deps_.sources, *next, deps_.intake_options, deps_.clock);
+      LoadIntake(deps_.sources, *next, deps_.intake_options, deps_.clock, *accepted);
   if (!intake.ok()) return refuse("INTAKE_CONFIG", "intake", intake.status().message());
   snomed::TerminologyHolder candidate(*next);
   EclPredicateCompiler compiler(&candidate);
@@ -131,6 +149,36 @@ absl::StatusOr<TerminologyReloadOutcome> TerminologyReloader::ReloadLocked(
   outcome.routing_rules = (*config)->policy->rules().size();
   outcome.reload_time = now;
   return outcome;
+}
+
+absl::StatusOr<std::string> TerminologyReloader::AcceptPhrase(
+    const store::LexiconAddition& addition, const store::AuditEvent& audit) {
+  absl::MutexLock serialised(&mu_);
+  absl::StatusOr<std::string> label = absl::UnknownError("not run");
+  deps_.routing_reloader->RunSerialised([&] { label = AcceptPhraseLocked(addition, audit); });
+  return label;
+}
+
+absl::StatusOr<std::string> TerminologyReloader::AcceptPhraseLocked(
+    const store::LexiconAddition& addition, const store::AuditEvent& audit) {
+  SPROUT_ASSIGN_OR_RETURN(std::vector<intake::AcceptedPhrase> accepted,
+                          AcceptedPhrases(*deps_.store));
+  accepted.push_back(AcceptedPhraseOf(addition));
+  absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> intake = LoadIntake(
+      deps_.sources, deps_.terminology->Get(), deps_.intake_options, deps_.clock, accepted);
+  if (!intake.ok()) {
+    absl::Status status =
+        WithMessage(FailedPreconditionWithViolation("LEXICON_PHRASE_REFUSED", "LEXICON",
+                                                    addition.agency, intake.status().message()),
+                    absl::StrCat("the phrase cannot join the ", addition.agency,
+                                 " lexicon: ", intake.status().message()));
+    return status;
+  }
+  SPROUT_RETURN_IF_ERROR(deps_.store->AddLexiconPhrase(addition, audit));
+  deps_.intake->Set(*intake);
+  const intake::PhraseLexicons::Lexicon* lexicon =
+      (*intake)->coder().lexicons().Find(addition.agency);
+  return lexicon != nullptr ? lexicon->label() : addition.agency;
 }
 
 }  // namespace sprout::pipeline

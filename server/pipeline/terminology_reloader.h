@@ -10,8 +10,11 @@
 // otherwise it refuses, saying which file and what, and the release in force
 // is untouched. Calls already running keep the snapshot they started with;
 // every coded reason and routing decision records the release it used.
+// Accepting a phrase from coding review into a lexicon rebuilds the intake
+// the same way, against the release in force.
 //
-//   SPROUT_ASSIGN_OR_RETURN(auto intake, LoadIntake(sources, terminology, options, clock));
+//   SPROUT_ASSIGN_OR_RETURN(auto intake,
+//                           LoadIntake(sources, terminology, options, clock, accepted));
 //   TerminologyReloader reloader(deps);
 //   absl::StatusOr<TerminologyReloadOutcome> o = reloader.Reload(actor, {});
 #ifndef SPROUT_SERVER_PIPELINE_TERMINOLOGY_RELOADER_H_
@@ -47,14 +50,22 @@ struct TerminologySources {
 
 // LoadIntake()
 //
-// The bindings, code maps and lexicons read and checked against
+// The bindings, code maps and lexicons (with the phrases `accepted` from
+// coding review added, intake::WithAccepted) read and checked against
 // `terminology`, and the intake built over them with `options` (its coder
 // options are filled from the bindings and lexicons). Errors as start-up
 // reports them: "bindings: ...", "code maps: ...", "lexicons: ...",
 // "intake: ...".
 absl::StatusOr<std::shared_ptr<const intake::ReferralIntake>> LoadIntake(
     const TerminologySources& sources, std::shared_ptr<const snomed::Terminology> terminology,
-    intake::IntakeOptions options, const Clock* clock);
+    intake::IntakeOptions options, const Clock* clock,
+    const std::vector<intake::AcceptedPhrase>& accepted);
+
+// AcceptedPhrases()
+//
+// The phrases administrators accepted into lexicons (the store's lexicon
+// additions), as the intake adds them.
+absl::StatusOr<std::vector<intake::AcceptedPhrase>> AcceptedPhrases(store::Store& store);
 
 // What a successful reload put in force.
 struct TerminologyReloadOutcome {
@@ -105,7 +116,23 @@ class TerminologyReloader {
   absl::StatusOr<TerminologyReloadOutcome> Reload(const ReloadActor& actor,
                                                   std::vector<std::string> release_dirs);
 
+  // AcceptPhrase()
+  //
+  // Adds `addition` to its agency's lexicon: rebuilds the intake against
+  // the release in force with every accepted phrase and this one (the files
+  // as they are on disk now), stores the addition with `audit` in one
+  // transaction, and swaps the intake in. Returns the lexicon's new label
+  // ("police@2026-12+reviewed.1"). Errors, after which nothing changed:
+  //   FAILED_PRECONDITION  the lexicons do not build with it ("lexicons:
+  //                        ..."), ErrorInfo reason LEXICON_PHRASE_REFUSED
+  //   ALREADY_EXISTS       the agency has accepted the phrase before
+  //   UNAVAILABLE etc.     the store's
+  absl::StatusOr<std::string> AcceptPhrase(const store::LexiconAddition& addition,
+                                           const store::AuditEvent& audit);
+
  private:
+  absl::StatusOr<std::string> AcceptPhraseLocked(const store::LexiconAddition& addition,
+                                                 const store::AuditEvent& audit);
   absl::StatusOr<TerminologyReloadOutcome> ReloadLocked(const ReloadActor& actor,
                                                         std::vector<std::string> release_dirs);
 

@@ -41,6 +41,7 @@ inline constexpr SealedTable kSealedTables[] = {
     {"routing_decisions", "pk", "'routing_decisions/' || id"},
     {"contacts", "pk", "'contacts/' || referral_id || '/' || number"},
     {"outbox_messages", "pk", "'outbox_messages/' || id"},
+    {"coding_choices", "pk", "'coding_choices/' || referral_id || '/' || reason_index"},
 };
 inline constexpr int kSealedTableCount = sizeof(kSealedTables) / sizeof(kSealedTables[0]);
 

@@ -1,11 +1,37 @@
 // File: server/store/lifecycle_update.cc
 #include "server/store/lifecycle_update.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "server/lifecycle/states.h"
 
 namespace sprout::store {
+namespace {
+
+// What a ResolveCodingReview teaches: the flagged words of the resolved
+// reason (its segment of a text that named several needs, or the whole
+// text) and the concept chosen. nullopt when the reason was not free text.
+std::optional<CodingChoice> ChoiceOf(const lifecycle::Step& step,
+                                     const sprout::v1::Referral& next) {
+  if (step.transition != lifecycle::Transition::kResolveCodingReview) return std::nullopt;
+  if (step.reason_index < 0 || step.reason_index >= next.coded_reasons_size()) return std::nullopt;
+  const sprout::v1::CodedReason& reason = next.coded_reasons(step.reason_index);
+  std::string phrase = reason.text_match().segment().empty() ? reason.original().free_text()
+                                                             : reason.text_match().segment();
+  if (phrase.empty()) return std::nullopt;
+  CodingChoice choice;
+  choice.reason_index = step.reason_index;
+  choice.source_type = next.referrer().source_type();
+  choice.phrase = std::move(phrase);
+  choice.concept = reason.concept();
+  choice.chosen_by = reason.reviewed_by();
+  choice.time = step.now;
+  return choice;
+}
+
+}  // namespace
 
 absl::StatusOr<LifecycleRead> ReadForChange(Store& store, absl::string_view referral_id) {
   absl::StatusOr<std::optional<sprout::v1::QueueItem>> item =
@@ -35,6 +61,7 @@ ReferralUpdate UpdateOf(lifecycle::Change change, const lifecycle::Step& step,
   u.decision = std::move(change.decision);
   u.message_back =
       u.referral.state() != read.state() && lifecycle::ReportedToReferrer(u.referral.state());
+  u.coding_choice = ChoiceOf(step, u.referral);
   u.audit = std::move(audit);
   return u;
 }

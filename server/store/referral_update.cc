@@ -120,6 +120,12 @@ absl::Status ApplyReferralUpdate(UpdateStatements& db, const BodyCipher& cipher,
     SPROUT_RETURN_IF_ERROR(
         db.InsertOutboxRow(OutboxRowFor(next, id, stored->organisation_code, when, cipher)));
   }
+  if (u.coding_choice.has_value()) {
+    CodingChoice choice = *u.coding_choice;
+    choice.referral_id = id;
+    SPROUT_RETURN_IF_ERROR(db.InsertCodingChoice(
+        choice, cipher.Seal(CodingChoiceRecord(id, choice.reason_index), choice.phrase)));
+  }
   SPROUT_RETURN_IF_ERROR(db.InsertAudit(u.audit));
   out->referral = next;
   return absl::OkStatus();

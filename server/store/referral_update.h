@@ -2,7 +2,7 @@
 //
 // Store::UpdateReferral as both backends commit it, written once: a
 // referral's lifecycle change, its queue item, contact, load counters,
-// episode, lifecycle event, routing decision and audit record in the
+// episode, lifecycle event, routing decision, coding review choice and audit record in the
 // writer's open transaction, the outcome message it owes (outbox.h), refused when the referral or
 // its item changed since the caller read them. What the change is, and how it counts towards
 // caseloads, is the lifecycle component's (server/lifecycle/); this file
@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "server/lifecycle/caseload_accounting.h"
 #include "server/store/body_cipher.h"
+#include "server/store/coding_choices.h"
 #include "server/store/group_commit_writer.h"
 #include "server/store/outbox.h"
 #include "server/store/store.h"
@@ -85,6 +86,9 @@ class UpdateStatements : public OutboxStatements {
   virtual absl::Status InsertDecision(const sprout::v1::RoutingDecision& decision,
                                       const std::string& decision_id,
                                       const std::string& referral_id) = 0;
+  // A concept chosen in coding review, its phrase sealed (`sealed_phrase`).
+  virtual absl::Status InsertCodingChoice(const CodingChoice& choice,
+                                          const std::string& sealed_phrase) = 0;
   virtual absl::Status InsertAudit(const AuditEvent& event) = 0;
 };
 

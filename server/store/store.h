@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "server/audit/audit_record.h"
 #include "server/store/body_rewrap.h"
+#include "server/store/coding_choices.h"
 #include "server/store/outbox.h"
 #include "sprout/v1/queue.pb.h"
 #include "sprout/v1/referral.pb.h"
@@ -123,6 +124,9 @@ struct ReferralUpdate {
   // The change owes the referrer an outcome message (it accepted, declined
   // or closed the referral): the outbox row is written with it (outbox.h).
   bool message_back = false;
+  // ResolveCodingReview of a free-text reason: the concept chosen for the
+  // flagged words, recorded with the change for learning (coding_choices.h).
+  std::optional<CodingChoice> coding_choice;
   // The audit record of the change.
   AuditEvent audit;
 };
@@ -441,6 +445,19 @@ class Store {
   // for a page token from another listing.
   virtual absl::StatusOr<Page<sprout::v1::OutboxMessage>> ListOutboxMessages(
       sprout::v1::OutboxMessageState state, int page_size, absl::string_view page_token) = 0;
+
+  // What coding review taught (coding_choices.h).
+  //
+  // ListCodingChoices: every concept chosen in review, phrases opened, in
+  // the order they were chosen. Read without the writer.
+  virtual absl::StatusOr<std::vector<CodingChoice>> ListCodingChoices() = 0;
+  // ListLexiconAdditions: every accepted phrase, in the order accepted.
+  virtual absl::StatusOr<std::vector<LexiconAddition>> ListLexiconAdditions() = 0;
+  // AddLexiconPhrase: stores `addition` with `audit` in one durable
+  // transaction. ALREADY_EXISTS when the agency has accepted the phrase
+  // (same phrase_key) before; errors otherwise as for UpdateReferral.
+  virtual absl::Status AddLexiconPhrase(const LexiconAddition& addition,
+                                        const AuditEvent& audit) = 0;
 
   // Flushes queued writes and stops the writer; later calls fail UNAVAILABLE.
   virtual void Shutdown() = 0;

@@ -234,6 +234,60 @@ TEST_F(SproutctlAdminTest, OutboxRedeliverTakesAnIdOrAName) {
   EXPECT_THAT(out_.str(), HasSubstr("PENDING"));
 }
 
+TEST_F(SproutctlAdminTest, CodingProposalsPassesTheFiltersAndShowsEachChoiceWithItsCount) {
+  v1::ListCodingProposalsRequest seen;
+  v1::ListCodingProposalsResponse r;
+  v1::CodingProposal& p = *r.add_proposals();
+  p.set_name("codingProposals/0123456789abcdef");
+  p.set_agency("housing_provider");
+  p.set_phrase("behind with the rent");
+  p.set_referrals(4);
+  p.set_state(v1::CODING_PROPOSAL_STATE_OPEN);
+  v1::ProposedConcept& top = *p.add_choices();
+  top.mutable_concept()->set_code("81877007");
+  top.mutable_concept()->set_display("Rent arrears");
+  top.set_referrals(3);
+  v1::ProposedConcept& other = *p.add_choices();
+  other.mutable_concept()->set_code("1230392000");
+  other.mutable_concept()->set_display("Financial problem");
+  other.set_referrals(1);
+  EXPECT_CALL(admin_, ListCodingProposals(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&seen), SetArgPointee<2>(r), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "coding", "proposals", "--agency",
+                 "housing_provider", "--min-referrals", "4", "--include-in-lexicon"}),
+            kExitOk);
+  EXPECT_EQ(seen.agency(), "housing_provider");
+  EXPECT_EQ(seen.min_referrals(), 4);
+  EXPECT_TRUE(seen.include_in_lexicon());
+  EXPECT_THAT(out_.str(), HasSubstr("codingProposals/0123456789abcdef"));
+  EXPECT_THAT(out_.str(), HasSubstr("behind with the rent"));
+  EXPECT_THAT(out_.str(), HasSubstr("81877007 Rent arrears (3), 1230392000 Financial problem (1)"));
+  EXPECT_THAT(out_.str(), HasSubstr("OPEN"));
+}
+
+TEST_F(SproutctlAdminTest, CodingAcceptNamesTheProposalAndTheConceptAndPrintsTheNewVersion) {
+  v1::AcceptCodingProposalRequest seen;
+  v1::AcceptCodingProposalResponse r;
+  r.set_lexicon("housing_provider@2026-12+reviewed.1");
+  r.mutable_proposal()->set_phrase("behind with the rent");
+  r.mutable_proposal()->set_state(v1::CODING_PROPOSAL_STATE_IN_LEXICON);
+  EXPECT_CALL(admin_, AcceptCodingProposal(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&seen), SetArgPointee<2>(r), Return(grpc::Status::OK)));
+  EXPECT_EQ(Run({"--insecure", "--as", "admin", "admin", "coding", "accept", "0123456789abcdef",
+                 "--code", "81877007"}),
+            kExitOk);
+  EXPECT_EQ(seen.name(), "codingProposals/0123456789abcdef");
+  EXPECT_EQ(seen.code(), "81877007");
+  EXPECT_THAT(out_.str(), HasSubstr("accepted \"behind with the rent\" into "
+                                    "housing_provider@2026-12+reviewed.1"));
+}
+
+TEST_F(SproutctlAdminTest, CodingAcceptRequiresTheConcept) {
+  EXPECT_NE(Run({"--insecure", "--as", "admin", "admin", "coding", "accept", "0123456789abcdef"}),
+            kExitOk);
+  EXPECT_THAT(err_.str(), HasSubstr("--code"));
+}
+
 TEST_F(SproutctlAdminTest, HelpDescribesReloadAndStats) {
   EXPECT_EQ(Run({"admin", "reload", "--help"}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("Usage:"));

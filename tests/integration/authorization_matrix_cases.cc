@@ -443,6 +443,19 @@ std::map<std::string, MethodCase> Cases() {
                                  })};
   // An administrator may; the message named does not exist.
   m["RedeliverOutboxMessage"].admin_code = StatusCode::NOT_FOUND;
+  m["ListCodingProposals"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
+                                v1::ListCodingProposalsResponse out;
+                                return s.ListCodingProposals(Context().get(), {}, &out);
+                              })};
+  m["AcceptCodingProposal"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
+                                 v1::AcceptCodingProposalRequest request;
+                                 request.set_name("codingProposals/0000000000000000");
+                                 request.set_code("267076002");
+                                 v1::AcceptCodingProposalResponse out;
+                                 return s.AcceptCodingProposal(Context().get(), request, &out);
+                               })};
+  // An administrator may; the proposal named does not exist.
+  m["AcceptCodingProposal"].admin_code = StatusCode::NOT_FOUND;
   m["ReencryptPatientData"] = {Resource::kNone, admin_call([](AdminService::Stub& s) {
                                  v1::ReencryptPatientDataResponse out;
                                  return s.ReencryptPatientData(Context().get(), {}, &out);

@@ -27,6 +27,7 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/error_details.h"
 #include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 #include "tests/server/auth/test_certificates.h"
@@ -41,16 +42,7 @@ using ::testing::IsEmpty;
 using testing::KeyUsage;
 using ::testing::Not;
 
-google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  google::rpc::ErrorInfo info;
-  if (details.ParseFromString(status.error_details())) {
-    for (const auto& any : details.details()) {
-      if (any.UnpackTo(&info)) break;
-    }
-  }
-  return info;
-}
+using testing::ErrorInfoOf;
 
 class IdentityAndAuditTest : public testing::SproutdSuite<IdentityAndAuditTest> {
  protected:

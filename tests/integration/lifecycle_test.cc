@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "sprout/v1/queue_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
+#include "tests/integration/error_details.h"
 #include "tests/integration/sproutd_suite.h"
 #include "tests/integration/test_referrals.h"
 
@@ -34,15 +35,6 @@ google::rpc::Status DetailsOf(const grpc::Status& status) {
   google::rpc::Status details;
   EXPECT_TRUE(details.ParseFromString(status.error_details()));
   return details;
-}
-
-google::rpc::ErrorInfo InfoOf(const grpc::Status& status) {
-  google::rpc::ErrorInfo info;
-  const google::rpc::Status details = DetailsOf(status);
-  for (const auto& any : details.details()) {
-    if (any.UnpackTo(&info)) break;
-  }
-  return info;
 }
 
 class LifecycleTest : public testing::SproutdSuite<LifecycleTest> {
@@ -151,7 +143,7 @@ TEST_F(LifecycleTest, ALinkWorkerWorksAReferralToClosedAndTheGpSeesTheOutcomeBut
   grpc::Status early = Close(name, &referral);
   ASSERT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(early.error_message(), HasSubstr("QUEUED"));
-  google::rpc::ErrorInfo info = InfoOf(early);
+  google::rpc::ErrorInfo info = testing::ErrorInfoOf(early);
   EXPECT_EQ(info.reason(), "ILLEGAL_TRANSITION");
   EXPECT_EQ(info.metadata().at("state"), "QUEUED");
   EXPECT_THAT(info.metadata().at("allowed"), HasSubstr("AcceptReferral"));
@@ -180,7 +172,7 @@ TEST_F(LifecycleTest, ALinkWorkerWorksAReferralToClosedAndTheGpSeesTheOutcomeBut
   EXPECT_EQ(referral.route().link_worker(), kLinkWorker);
   grpc::Status twice = Accept(name, &referral);
   EXPECT_EQ(twice.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(InfoOf(twice).metadata().at("state"), "ACCEPTED");
+  EXPECT_EQ(testing::ErrorInfoOf(twice).metadata().at("state"), "ACCEPTED");
 
   // A step that is legal now but made against an old read is ABORTED
   // (AIP-154): the caller re-reads and decides again. Nothing changes.
@@ -267,7 +259,7 @@ TEST_F(LifecycleTest, AnotherOrganisationCannotTellAReferralExists) {
     v1::Referral out;
     grpc::Status status = police_->WithdrawReferral(Context().get(), withdraw, &out);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << name;
-    EXPECT_EQ(InfoOf(status).reason(), "REFERRAL_NOT_FOUND");
+    EXPECT_EQ(testing::ErrorInfoOf(status).reason(), "REFERRAL_NOT_FOUND");
     EXPECT_EQ(status.error_message(), name + " was not found among the referrals you may read");
 
     grpc::ClientContext context;

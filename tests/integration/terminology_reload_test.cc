@@ -25,6 +25,7 @@
 #include "sprout/v1/admin_service.grpc.pb.h"
 #include "sprout/v1/referral_service.grpc.pb.h"
 #include "sprout/v1/terminology_service.grpc.pb.h"
+#include "tests/integration/error_details.h"
 #include "tests/integration/sproutd_process.h"
 #include "tests/integration/sqlite_peek.h"
 #include "tests/integration/test_referrals.h"
@@ -43,16 +44,6 @@ std::unique_ptr<grpc::ClientContext> Context() {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   return context;
-}
-
-std::string ErrorReason(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
 }
 
 // Referrals stored so far, which the test can wait on.
@@ -215,7 +206,7 @@ TEST_F(TerminologyReloadTest, AReleaseThatNoLongerHoldsTheConfiguredConceptsIsRe
   EXPECT_THAT(status.error_message(),
               HasSubstr("the new release cannot replace uk-2025-10 20251001: "));
   EXPECT_THAT(status.error_message(), HasSubstr("not in the loaded SNOMED CT release"));
-  EXPECT_EQ(ErrorReason(status), "TERMINOLOGY_RELOAD_REFUSED");
+  EXPECT_EQ(testing::ErrorInfoOf(status).reason(), "TERMINOLOGY_RELOAD_REFUSED");
 
   // A folder that is not a release at all is refused too.
   status = Reload({work_ + "/no-such-release"}, &reloaded);

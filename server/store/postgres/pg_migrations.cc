@@ -283,6 +283,35 @@ CREATE INDEX outbox_messages_due ON outbox_messages(next_attempt_us) WHERE state
 CREATE INDEX outbox_messages_by_state ON outbox_messages(state, pk);
 )sql";
 
+// Version 12: what coding review teaches (server/store/coding_choices.h):
+// each concept chosen for a flagged free-text reason, its words sealed in
+// `body`, and the phrases administrators accepted into agency lexicons.
+constexpr char kV12[] = R"sql(
+CREATE TABLE coding_choices (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  referral_id TEXT NOT NULL REFERENCES referrals(id),
+  reason_index INTEGER NOT NULL,
+  source_type INTEGER NOT NULL,
+  concept_id TEXT NOT NULL,
+  concept_display TEXT NOT NULL,
+  chosen_by TEXT NOT NULL,
+  choice_time_us BIGINT NOT NULL,
+  body BYTEA NOT NULL,
+  UNIQUE (referral_id, reason_index)
+);
+CREATE TABLE lexicon_additions (
+  pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  agency TEXT NOT NULL,
+  phrase_key TEXT NOT NULL,
+  phrase TEXT NOT NULL,
+  concept_id TEXT NOT NULL,
+  concept_display TEXT NOT NULL,
+  accepted_by TEXT NOT NULL,
+  accept_time_us BIGINT NOT NULL,
+  UNIQUE (agency, phrase_key)
+);
+)sql";
+
 constexpr char kCreateVersionTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
@@ -307,6 +336,7 @@ const std::vector<PgMigration>& PostgresMigrations() {
        kScopeIdempotencyKeysToOrganisation},
       {10, "no duplicate link worker index; decision reasons keyed by decision", kV10},
       {11, "outbox of outcome messages to referrers", kV11},
+      {12, "coding review choices and accepted lexicon phrases", kV12},
   };
   return *kMigrations;
 }

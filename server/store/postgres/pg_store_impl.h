@@ -40,7 +40,8 @@ std::string DecisionReasonArray(const sprout::v1::RoutingDecision& decision);
 class PostgresStoreImpl final : public PostgresStore,
                                 private WriteBackend,
                                 private UpdateStatements,
-                                private SubmissionStatements {
+                                private SubmissionStatements,
+                                private LexiconAdditionStatements {
  public:
   PostgresStoreImpl(PostgresStoreOptions options, std::unique_ptr<Connector> connector,
                     std::unique_ptr<Connection> writer, std::string schema);
@@ -95,6 +96,9 @@ class PostgresStoreImpl final : public PostgresStore,
       absl::string_view message_id, absl::Time now, const AuditEvent& audit) override;
   absl::StatusOr<Page<sprout::v1::OutboxMessage>> ListOutboxMessages(
       sprout::v1::OutboxMessageState state, int page_size, absl::string_view page_token) override;
+  absl::StatusOr<std::vector<CodingChoice>> ListCodingChoices() override;
+  absl::StatusOr<std::vector<LexiconAddition>> ListLexiconAdditions() override;
+  absl::Status AddLexiconPhrase(const LexiconAddition& addition, const AuditEvent& audit) override;
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
@@ -171,6 +175,12 @@ class PostgresStoreImpl final : public PostgresStore,
   absl::StatusOr<std::vector<OutboxRow>> SelectDueOutboxRows(int64_t now_us, int limit) override;
   absl::StatusOr<std::optional<OutboxRow>> SelectOutboxRow(const std::string& id) override;
   absl::Status UpdateOutboxSchedule(const OutboxRow& row) override;
+  // Coding review choices and lexicon additions (pg_coding_choices.cc).
+  absl::Status InsertCodingChoice(const CodingChoice& choice,
+                                  const std::string& sealed_phrase) override;
+  absl::StatusOr<bool> LexiconAdditionExists(const std::string& agency,
+                                             const std::string& phrase_key) override;
+  absl::Status InsertLexiconAddition(const LexiconAddition& addition) override;
   // pg_claim.cc
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
 

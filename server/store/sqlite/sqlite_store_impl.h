@@ -61,7 +61,8 @@ inline constexpr int64_t kFirstRoutingLogWindow = int64_t{3600} * 1000000;
 class SqliteStoreImpl final : public SqliteStore,
                               private WriteBackend,
                               private UpdateStatements,
-                              private SubmissionStatements {
+                              private SubmissionStatements,
+                              private LexiconAdditionStatements {
  public:
   // Takes ownership of everything opened by SqliteStore::Open.
   SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<FileLock> lock,
@@ -118,6 +119,9 @@ class SqliteStoreImpl final : public SqliteStore,
       absl::string_view message_id, absl::Time now, const AuditEvent& audit) override;
   absl::StatusOr<Page<sprout::v1::OutboxMessage>> ListOutboxMessages(
       sprout::v1::OutboxMessageState state, int page_size, absl::string_view page_token) override;
+  absl::StatusOr<std::vector<CodingChoice>> ListCodingChoices() override;
+  absl::StatusOr<std::vector<LexiconAddition>> ListLexiconAdditions() override;
+  absl::Status AddLexiconPhrase(const LexiconAddition& addition, const AuditEvent& audit) override;
   absl::StatusOr<Page<AuditRecord>> ListAuditRecords(const AuditQuery& query, int page_size,
                                                      absl::string_view page_token) override;
   void Shutdown() override;
@@ -170,6 +174,12 @@ class SqliteStoreImpl final : public SqliteStore,
   absl::StatusOr<std::vector<OutboxRow>> SelectDueOutboxRows(int64_t now_us, int limit) override;
   absl::StatusOr<std::optional<OutboxRow>> SelectOutboxRow(const std::string& id) override;
   absl::Status UpdateOutboxSchedule(const OutboxRow& row) override;
+  // Coding review choices and lexicon additions (sqlite_coding_choices.cc).
+  absl::Status InsertCodingChoice(const CodingChoice& choice,
+                                  const std::string& sealed_phrase) override;
+  absl::StatusOr<bool> LexiconAdditionExists(const std::string& agency,
+                                             const std::string& phrase_key) override;
+  absl::Status InsertLexiconAddition(const LexiconAddition& addition) override;
   // The body of ClaimQueueItem, run by the writer (sqlite_claim.cc).
   absl::Status ApplyClaim(const QueueClaim& claim, sprout::v1::QueueItem* stored, bool* partial);
   // Adds `delta` to a link worker's load counters.

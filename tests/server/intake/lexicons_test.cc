@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/server/intake/starter.h"
@@ -86,6 +87,47 @@ TEST(LexiconsTest, NegatedPhrasesAreDistinctFromAffirmedOnes) {
   EXPECT_EQ(BuildError({Source("a.textproto", "common",
                                {{"money", "160932005"}, {"no money", "160932005"}})}),
             "");
+}
+
+TEST(LexiconsTest, PhraseKeysReadAsTheMatcherDoes) {
+  EXPECT_EQ(PhraseKey("Rent arrears"), PhraseKey("in arrears with the rent"));
+  EXPECT_EQ(PhraseKey("Feeling LONELY!"), PhraseKey("feels lonely"));
+  EXPECT_NE(PhraseKey("lonely"), PhraseKey("not lonely"));
+  EXPECT_NE(PhraseKey("rent arrears"), PhraseKey("council tax arrears"));
+  EXPECT_TRUE(absl::EndsWith(PhraseKey("the and of"), ":"));  // nothing to match
+}
+
+AcceptedPhrase Accepted(const std::string& agency, const std::string& text,
+                        const std::string& code) {
+  return AcceptedPhrase{agency, text, code, "", "admin:sprout", "2026-12-07"};
+}
+
+TEST(LexiconsTest, AcceptedPhrasesJoinTheirAgencysLexiconAsANewVersion) {
+  std::vector<LexiconSource> files = {
+      Source("police.textproto", "police", {{"rent arrears", "81877007"}}, "2026-12"),
+      Source("common.textproto", "common", {{"money worries", "160932005"}}, "2026-11")};
+  std::vector<LexiconSource> merged = WithAccepted(
+      files, {Accepted("police", "keeps ringing 999 at night", "267076002"),
+              Accepted("police", "In arrears with the rent", "81877007"),  // the file has it
+              Accepted("police", "frightened on her own", "267076002"),
+              Accepted("fire_and_rescue", "hoarding in the flat", "160932005")});
+  ASSERT_EQ(merged.size(), 3u);
+  EXPECT_EQ(merged[0].lexicon.version(), "2026-12+reviewed.2");
+  ASSERT_EQ(merged[0].lexicon.phrases_size(), 3);
+  EXPECT_EQ(merged[0].lexicon.phrases(1).text(), "keeps ringing 999 at night");
+  EXPECT_EQ(merged[0].lexicon.phrases(1).note(),
+            "accepted from coding review by admin:sprout on 2026-12-07");
+  EXPECT_EQ(merged[0].lexicon.phrases(2).text(), "frightened on her own");
+  EXPECT_EQ(merged[1].lexicon.version(), "2026-11");  // nothing accepted
+  EXPECT_EQ(merged[2].lexicon.agency(), "fire_and_rescue");
+  EXPECT_EQ(merged[2].lexicon.version(), "0+reviewed.1");
+
+  auto built = PhraseLexicons::Build(merged, *StarterRelease());
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ((*built)->Find("police")->label(), "police@2026-12+reviewed.2");
+  EXPECT_EQ((*built)->Find("fire_and_rescue")->label(), "fire_and_rescue@0+reviewed.1");
+  // Nothing accepted: the files as they are.
+  EXPECT_EQ(WithAccepted(files, {})[0].lexicon.version(), "2026-12");
 }
 
 }  // namespace

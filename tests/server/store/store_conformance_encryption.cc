@@ -99,7 +99,7 @@ TEST_P(StoreConformanceTest, AfterRotationOldBodiesOpenAndTheWalkMovesThemAllToT
     EXPECT_LE(step.rows_done, step.table_rows);
   }
   EXPECT_THAT(tables, ::testing::ElementsAre("referrals", "queue_items", "routing_decisions",
-                                             "contacts", "outbox_messages"));
+                                             "contacts", "outbox_messages", "coding_choices"));
 
   // Now k1 can go.
   cipher_->ReplaceKeys(Ring(kKey2));
