@@ -229,11 +229,15 @@ std::vector<const TextCandidate*> ReasonCoder::Chosen(const NormalisedText& text
   if (confident.size() == 1) return confident;
   if (!confident.empty() || !affirmed || !allow_mentions) return {};
   // Needs named inside the text ("rough sleeping in town centre"): terms of
-  // two words or more all of which are in the text, including every word
-  // that qualifies it ("... with dementia").
+  // two words or more all of which are in the text, or a lexicon word that
+  // names its need alone ("damp"), including every word that qualifies it
+  // ("... with dementia").
   std::vector<const TextCandidate*> mentions;
   for (const TextCandidate& c : candidates) {
-    if (!c.within_text || c.term_words.size() < 2 || !MayAutoCode(c.concept_id)) continue;
+    if (!c.within_text || (c.term_words.size() < 2 && !c.names_need_alone) ||
+        !MayAutoCode(c.concept_id)) {
+      continue;
+    }
     const bool qualified =
         std::all_of(text.qualifiers.begin(), text.qualifiers.end(), [&](const std::string& q) {
           return std::find(c.term_words.begin(), c.term_words.end(), q) != c.term_words.end();

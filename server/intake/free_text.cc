@@ -64,7 +64,7 @@ std::vector<TextCandidate> WordOverlapMatcher::Match(const snomed::Terminology& 
     return it->second;
   };
   auto consider = [&](uint64_t id, const NormalisedText& term, absl::string_view term_text,
-                      absl::string_view lexicon) {
+                      absl::string_view lexicon, bool names_need_alone) {
     const double score = WordOverlap(text, term);
     if (score <= 0 || !allowed(id)) return;
     TextCandidate c;
@@ -77,14 +77,23 @@ std::vector<TextCandidate> WordOverlapMatcher::Match(const snomed::Terminology& 
     }
     c.term = std::string(term_text);
     c.lexicon = std::string(lexicon);
+    c.names_need_alone = names_need_alone;
     c.why = Why(text, term, term_text, lexicon, score);
     auto [it, inserted] = best.try_emplace(id, c);
-    if (!inserted && Before(c, it->second)) it->second = std::move(c);
+    // A word that names its need alone, found in the text, is the concept's
+    // reading unless a term the text covers, or another named inside it,
+    // reads it better.
+    const bool names_it = c.names_need_alone && c.within_text;
+    const TextCandidate& kept = it->second;
+    if (!inserted && (Before(c, kept) || (names_it && !kept.covers_text && !kept.within_text))) {
+      it->second = std::move(c);
+    }
   };
 
   for (const PhraseLexicons::Lexicon* lexicon : lexicons.For(agency)) {
     for (const PhraseLexicons::Phrase& phrase : lexicon->phrases) {
-      consider(phrase.concept_id, phrase.normalised, phrase.text, lexicon->label());
+      consider(phrase.concept_id, phrase.normalised, phrase.text, lexicon->label(),
+               phrase.names_need_alone);
     }
   }
 
@@ -112,7 +121,7 @@ std::vector<TextCandidate> WordOverlapMatcher::Match(const snomed::Terminology& 
   for (uint64_t id : concepts) {
     if (!allowed(id)) continue;
     for (absl::string_view term : terminology.Synonyms(id)) {
-      consider(id, Normalise(term), term, "");
+      consider(id, Normalise(term), term, "", false);
     }
   }
 

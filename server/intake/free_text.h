@@ -46,6 +46,9 @@ struct TextCandidate {
   bool covers_text = false;
   // The term is named inside the text (Within).
   bool within_text = false;
+  // The term is a one-word lexicon phrase that names its need alone
+  // (LexiconPhrase.names_need_alone).
+  bool names_need_alone = false;
   // The term's content words but "feeling", as stems.
   std::vector<std::string> term_words;
   // The description term or lexicon phrase that scored best.

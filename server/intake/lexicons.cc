@@ -153,6 +153,12 @@ absl::StatusOr<std::shared_ptr<const PhraseLexicons>> PhraseLexicons::Build(
       if (!id.ok()) return fail(absl::StrCat(where, ": ", id.status().message()));
       phrase.concept_id = *id;
       phrase.note = p.note();
+      if (p.names_need_alone() && phrase.normalised.content.size() != 1) {
+        return fail(absl::StrCat(where,
+                                 ": names_need_alone is for one-word phrases; a phrase of two "
+                                 "words or more names its need inside a longer text already"));
+      }
+      phrase.names_need_alone = p.names_need_alone();
       phrase.lexicon = lexicon.get();
       lexicon->phrases.push_back(std::move(phrase));
     }

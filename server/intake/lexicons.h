@@ -86,6 +86,9 @@ class PhraseLexicons {
     NormalisedText normalised;
     uint64_t concept_id = 0;
     std::string note;
+    // LexiconPhrase.names_need_alone: a one-word phrase that names its need
+    // inside a longer text too.
+    bool names_need_alone = false;
     const Lexicon* lexicon = nullptr;  // lives as long as the PhraseLexicons
   };
   struct Lexicon {

@@ -45,7 +45,7 @@ std::vector<ReviewChoice> Choices() {
       Chose("police", "Keeps calling 999 at night", "r1", "267076002", 1),
       Chose("police", "keeps calling 999 at night, frightened", "r9", "267076002", 2),
       Chose("police", "keeps calling 999 at night", "r2", "267076002", 3),
-      Chose("police", "calls 101 every night", "r3", "1365461000000103", 4),
+      Chose("police", "calls 101 every night", "r3", "422650009", 4),
       Chose("police", "keeps calling 999 at night.", "r4", "267076002", 5),
       Chose("police", "sleeping in a car", "r5", "32911000", 6),
       Chose("gp_practice", "keeps calling 999 at night", "r6", "267076002", 7),
@@ -84,8 +84,8 @@ TEST(CodingProposalsTest, ChoicesGroupByAgencyAndPhraseMostReferralsFirst) {
 
 TEST(CodingProposalsTest, DisagreementsAreShownRankedNotResolved) {
   std::vector<ReviewChoice> choices = Choices();
-  choices.push_back(Chose("police", "keeps calling at night 999", "r8", "1365461000000103", 9));
-  choices.push_back(Chose("police", "at night keeps calling 999", "r10", "1365461000000103", 10));
+  choices.push_back(Chose("police", "keeps calling at night 999", "r8", "422650009", 9));
+  choices.push_back(Chose("police", "at night keeps calling 999", "r10", "422650009", 10));
   std::vector<Proposal> got = ProposalsOf(choices, *Lexicons(), ProposalQuery{});
   ASSERT_EQ(got.size(), 1u);
   const sprout::v1::CodingProposal& p = got[0].view;
@@ -93,7 +93,7 @@ TEST(CodingProposalsTest, DisagreementsAreShownRankedNotResolved) {
   ASSERT_EQ(p.choices_size(), 2);
   EXPECT_EQ(p.choices(0).concept().code(), "267076002");
   EXPECT_EQ(p.choices(0).referrals(), 3);
-  EXPECT_EQ(p.choices(1).concept().code(), "1365461000000103");
+  EXPECT_EQ(p.choices(1).concept().code(), "422650009");
   EXPECT_EQ(p.choices(1).referrals(), 2);
 }
 

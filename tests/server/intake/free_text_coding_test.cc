@@ -86,9 +86,9 @@ TEST_F(FreeTextCodingTest, ALexiconMatchRecordsThePhraseAndItsVersion) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].method(), sprout::v1::CODING_METHOD_LEXICON_MATCH);
   EXPECT_EQ(r[0].concept().code(), "81877007");
-  EXPECT_EQ(r[0].source_version(), "common@2026-12");
+  EXPECT_EQ(r[0].source_version(), "common@2026-12.1");
   EXPECT_EQ(r[0].text_match().matched_term(), "rent arrears");
-  EXPECT_EQ(r[0].text_match().lexicon(), "common@2026-12");
+  EXPECT_EQ(r[0].text_match().lexicon(), "common@2026-12.1");
   EXPECT_EQ(r[0].text_match().release(), "starter 20251001");
 }
 
@@ -158,6 +158,23 @@ TEST_F(FreeTextCodingTest, ASpecificMentionWinsAndAQualifierMustBeMatched) {
   EXPECT_THAT(Coded("carer for wife with dementia"), ElementsAre("824401000000105"));
   // "with MS" qualifies the carer: the plain carer concept would be wrong.
   EXPECT_THAT(Coded("carer for partner with MS"), IsEmpty());
+}
+
+TEST_F(FreeTextCodingTest, AWordThatNamesItsNeedAloneCodesInsideALongerText) {
+  // "damp" and "debt" are marked names_need_alone in the common lexicon.
+  std::vector<sprout::v1::CodedReason> r = Code("damp flat making asthma worse");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].concept().code(), "105531004");
+  EXPECT_EQ(r[0].method(), sprout::v1::CODING_METHOD_LEXICON_MATCH);
+  EXPECT_EQ(r[0].text_match().matched_term(), "damp");
+  EXPECT_THAT(Coded("deep in debt to the catalogue"), ElementsAre("160932005"));
+  // Words not marked stay unread inside a longer text: "worried" is not
+  // Anxiety beside money, "arrears" not Housing problems beside gas bills.
+  EXPECT_THAT(Coded("worried someone is taking her money"), IsEmpty());
+  EXPECT_THAT(Coded("arrears on gas and electric, cost of living"), IsEmpty());
+  // Nor does a marked word code against its context.
+  EXPECT_THAT(Coded("no damp now the roof is fixed"), IsEmpty());
+  EXPECT_THAT(Coded("history of debt, all cleared"), IsEmpty());
 }
 
 }  // namespace

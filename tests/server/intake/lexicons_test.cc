@@ -83,6 +83,17 @@ TEST(LexiconsTest, EveryProblemIsNamed) {
             "SNOMED CT release; map to its replacement");
 }
 
+TEST(LexiconsTest, OnlyOneWordPhrasesNameTheirNeedAlone) {
+  std::vector<LexiconSource> sources = {
+      Source("a.textproto", "police", {{"damp", "105531004"}, {"black mould", "105531004"}})};
+  sources[0].lexicon.mutable_phrases(0)->set_names_need_alone(true);
+  EXPECT_EQ(BuildError(sources), "");
+  sources[0].lexicon.mutable_phrases(1)->set_names_need_alone(true);
+  EXPECT_EQ(BuildError(sources),
+            "a.textproto: phrase 2 (\"black mould\"): names_need_alone is for one-word phrases; "
+            "a phrase of two words or more names its need inside a longer text already");
+}
+
 TEST(LexiconsTest, NegatedPhrasesAreDistinctFromAffirmedOnes) {
   EXPECT_EQ(BuildError({Source("a.textproto", "common",
                                {{"money", "160932005"}, {"no money", "160932005"}})}),

@@ -87,7 +87,7 @@ TEST_P(StoreConformanceTest, ARefusedResolutionRecordsNoChoice) {
   ASSERT_TRUE(Take("r1", Resolve(1, "267076002", kT0 + absl::Hours(1))).ok());
   // The reason is no longer flagged: the second resolution is refused and
   // leaves the first choice alone.
-  EXPECT_EQ(Take("r1", Resolve(1, "1365461000000103", kT0 + absl::Hours(2))).status().code(),
+  EXPECT_EQ(Take("r1", Resolve(1, "422650009", kT0 + absl::Hours(2))).status().code(),
             absl::StatusCode::kFailedPrecondition);
   absl::StatusOr<std::vector<CodingChoice>> choices = store_->ListCodingChoices();
   ASSERT_TRUE(choices.ok()) << choices.status();
